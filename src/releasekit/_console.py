@@ -1,0 +1,81 @@
+"""Progress output: each step named and timed, each command shown.
+
+Everything goes to stderr, like nox and build, so that stdout stays free for
+what a command is asked to print (a version, a changelog draft).
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from functools import cache
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+_verbose = os.environ.get("RELEASEKIT_VERBOSE", "") not in ("", "0")
+
+
+def set_verbose(value: bool) -> None:
+    global _verbose
+    _verbose = value
+
+
+def is_verbose() -> bool:
+    return _verbose
+
+
+@cache
+def _console() -> Console:
+    from rich.console import Console
+
+    return Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+def _print(text: str, style: str = "") -> None:
+    from rich.text import Text
+
+    _console().print(Text(text, style=style))
+
+
+def info(message: str) -> None:
+    _print(message)
+
+
+def warn(message: str) -> None:
+    _print(f"WARNING {message}", "yellow")
+
+
+def error(message: str) -> None:
+    _print(f"ERROR {message}", "bold red")
+
+
+def command(line: str, *, dry_run: bool = False) -> None:
+    _print(f"{'[dry-run] ' if dry_run else ''}$ {line}", "dim")
+
+
+def output(text: str) -> None:
+    """Show a tool's captured output (at ``-v``, or below an error)."""
+    for line in text.rstrip().splitlines():
+        _print(f"  {line}", "dim")
+
+
+def verbose(message: str) -> None:
+    if _verbose:
+        _print(message, "dim")
+
+
+@contextmanager
+def step(name: str) -> Iterator[None]:
+    """Name a step as it starts and time it as it ends, failed or not."""
+    _print(f"▶ {name}", "bold cyan")
+    start = time.perf_counter()
+    try:
+        yield
+    except BaseException:
+        _print(f"✗ {name} failed after {time.perf_counter() - start:.1f}s", "bold red")
+        raise
+    _print(f"✓ {name} ({time.perf_counter() - start:.1f}s)", "green")

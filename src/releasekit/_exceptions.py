@@ -1,0 +1,54 @@
+"""The one exception tree of releasekit.
+
+``str(exc)`` is a single line written for the user: what is wrong and what to
+do. Whatever a tool printed goes into ``details`` so that front ends can show
+it below that line.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+
+class ReleaseKitError(Exception):
+    """Base of every error that releasekit reports to its user."""
+
+    def __init__(self, message: str, *, details: str = "") -> None:
+        super().__init__(message)
+        self.details = details
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else ""
+
+
+class ConfigError(ReleaseKitError):
+    """The repository's configuration is missing, unknown or of the wrong type."""
+
+
+class ToolNotFoundError(ReleaseKitError):
+    """An external tool that releasekit drives is not installed."""
+
+
+class CommandError(ReleaseKitError):
+    """An external command exited with a non-zero status."""
+
+    def __init__(self, args: Sequence[str], returncode: int, tail: str, *, shown: str) -> None:
+        self.command = list(args)
+        self.returncode = returncode
+        super().__init__(f"{shown} failed with exit status {returncode}", details=tail)
+
+
+class VersionError(ReleaseKitError):
+    """A version or version part is invalid."""
+
+
+class ChangelogError(ReleaseKitError):
+    """The changelog or its fragments are unusable."""
+
+
+class GitError(ReleaseKitError):
+    """The git repository is not in a state that releasekit can work with."""
+
+
+class DistError(ReleaseKitError):
+    """Building or checking the distributions failed."""

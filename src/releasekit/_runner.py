@@ -1,0 +1,162 @@
+"""The one place where releasekit starts external commands.
+
+Every command is logged before it runs, honours dry-run when it would change
+something, has its output captured, and fails with a :class:`CommandError`
+that carries the tool's own last lines. Secrets never reach the log: they
+travel in the environment, never in argv, and known secret values are masked
+in whatever is shown.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import re
+import shlex
+import shutil
+import subprocess
+import sys
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+from releasekit import _console
+from releasekit._exceptions import CommandError, ToolNotFoundError
+
+TAIL_LINES = 20
+MASK = "********"
+
+# Tools that releasekit installs as its own dependencies: run them with the
+# interpreter releasekit runs under, so the right copy is used even when the
+# environment's scripts directory is not on PATH (nox's script mode, pipx).
+_PYTHON_TOOLS = {
+    "bump-my-version": "bumpversion",
+    "towncrier": "towncrier",
+    "build": "build",
+    "twine": "twine",
+    "check-wheel-contents": "check_wheel_contents",
+    "nox": "nox",
+    "cookiecutter": "cookiecutter",
+}
+
+_SECRET_NAME = re.compile(r"PASSWORD|TOKEN|SECRET|API_KEY|_KEY$", re.IGNORECASE)
+_URL_USERINFO = re.compile(r"(?P<scheme>[a-z][a-z0-9+.-]*://)(?P<userinfo>[^/@\s]+)@", re.I)
+
+
+@dataclasses.dataclass(frozen=True)
+class Result:
+    args: list[str]
+    returncode: int
+    stdout: str
+    stderr: str
+
+    @property
+    def output(self) -> str:
+        return "\n".join(part for part in (self.stdout, self.stderr) if part)
+
+
+def tool(name: str) -> list[str]:
+    """Return the argv prefix that runs ``name``, or say how to install it."""
+    module = _PYTHON_TOOLS.get(name)
+    if module is not None:
+        import importlib.util
+
+        if importlib.util.find_spec(module) is not None:
+            return [sys.executable, "-m", module]
+    found = shutil.which(name)
+    if found is None:
+        hint = f"pip install {name}" if module else f"install {name} and put it on PATH"
+        msg = f"{name} is not installed ({hint})"
+        raise ToolNotFoundError(msg)
+    return [found]
+
+
+def uv() -> str | None:
+    """Return the path of uv when it is available, for the fast paths."""
+    try:
+        from uv import find_uv_bin
+
+        return find_uv_bin()
+    except (ImportError, FileNotFoundError):
+        return shutil.which("uv")
+
+
+def child_env(extra: Mapping[str, str | None] | None = None) -> dict[str, str]:
+    """Copy ``os.environ`` with ``extra`` applied; a ``None`` value unsets."""
+    env = dict(os.environ)
+    for key, value in (extra or {}).items():
+        if value is None:
+            env.pop(key, None)
+        else:
+            env[key] = value
+    return env
+
+
+def _secrets(env: Mapping[str, str]) -> list[str]:
+    values = {v for k, v in env.items() if _SECRET_NAME.search(k) and len(v) >= 4}
+    return sorted(values, key=len, reverse=True)
+
+
+def mask(text: str, env: Mapping[str, str] | None = None) -> str:
+    """Hide credentials: URL user-info and the values of secret variables."""
+    for secret in _secrets(env if env is not None else os.environ):
+        text = text.replace(secret, MASK)
+    return _URL_USERINFO.sub(lambda m: f"{m['scheme']}{MASK}@", text)
+
+
+def _display(args: Sequence[str]) -> str:
+    shown = list(args)
+    if len(shown) >= 3 and shown[0] == sys.executable and shown[1] == "-m":
+        shown = [next((k for k, v in _PYTHON_TOOLS.items() if v == shown[2]), shown[2])]
+        shown += list(args[3:])
+    elif shown:
+        shown[0] = Path(shown[0]).name
+    return shlex.join(shown)
+
+
+def run(
+    args: Sequence[str | os.PathLike[str]],
+    *,
+    cwd: str | os.PathLike[str] | None = None,
+    env: Mapping[str, str] | None = None,
+    dry_run: bool = False,
+    mutates: bool = True,
+    check: bool = True,
+    quiet: bool = False,
+    stdin: str | None = None,
+) -> Result:
+    """Run one command; see the module docstring for the contract.
+
+    :param mutates: whether the command changes anything; only those are
+        skipped under ``dry_run``, reads still run so the plan is accurate.
+    :param quiet: do not log the command line (for frequent read-only probes).
+    """
+    argv = [os.fspath(a) for a in args]
+    full_env = dict(env) if env is not None else dict(os.environ)
+    line = mask(_display(argv), full_env)
+    if dry_run and mutates:
+        _console.command(line, dry_run=True)
+        return Result(argv, 0, "", "")
+    if quiet:
+        _console.verbose(f"$ {line}")
+    else:
+        _console.command(line)
+    try:
+        proc = subprocess.run(
+            argv,
+            cwd=cwd,
+            env=full_env,
+            input=stdin,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+    except FileNotFoundError:
+        msg = f"{argv[0]} is not installed or not on PATH"
+        raise ToolNotFoundError(msg) from None
+    result = Result(argv, proc.returncode, mask(proc.stdout, full_env), mask(proc.stderr, full_env))
+    if _console.is_verbose() and result.output:
+        _console.output(result.output)
+    if check and proc.returncode != 0:
+        tail = "\n".join(result.output.splitlines()[-TAIL_LINES:])
+        raise CommandError(argv, proc.returncode, tail, shown=line)
+    return result

@@ -1,0 +1,143 @@
+"""The changelog, through towncrier: fragments in, one section per release out.
+
+Fragment discovery and naming rules are towncrier's own (its config loader
+and ``find_fragments``), so releasekit sees exactly the fragments that
+``towncrier build`` will consume.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import secrets
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+from releasekit import _runner, config
+from releasekit._exceptions import ChangelogError, CommandError, ConfigError
+
+PART_ORDER = ("major", "minor", "patch")
+
+
+@dataclasses.dataclass(frozen=True)
+class Fragment:
+    path: Path
+    type: str
+
+
+@dataclasses.dataclass(frozen=True)
+class Towncrier:
+    """The parts of towncrier's configuration that a release relies on."""
+
+    directory: Path
+    filename: Path
+    types: list[str]
+
+
+def _towncrier(root: Path, *args: str, dry_run: bool = False, mutates: bool = False) -> str:
+    try:
+        return _runner.run(
+            [*_runner.tool("towncrier"), *args],
+            cwd=root,
+            dry_run=dry_run,
+            mutates=mutates,
+            quiet=not mutates,
+        ).stdout
+    except CommandError as exc:
+        msg = f"towncrier {args[0]} failed"
+        raise ChangelogError(msg, details=exc.details) from None
+
+
+def _load(root: Path) -> tuple[str, Any]:
+    config.towncrier_table(root)  # says what to add when there is no table
+    from click import ClickException
+    from towncrier._settings.load import load_config_from_options
+
+    try:
+        base, cfg = load_config_from_options(str(root), None)
+    except ClickException as exc:
+        msg = f"towncrier cannot read its configuration in {root}: {exc.format_message()}"
+        raise ConfigError(msg) from None
+    return str(base), cfg
+
+
+def settings(root: Path) -> Towncrier:
+    base, cfg = _load(root)
+    directory = getattr(cfg, "directory", None)
+    if directory is None:
+        package_dir = Path(base, getattr(cfg, "package_dir", "."), getattr(cfg, "package", ""))
+        fragments_dir = package_dir / "newsfragments"
+    else:
+        fragments_dir = Path(base, directory)
+    return Towncrier(
+        directory=fragments_dir,
+        filename=Path(base, getattr(cfg, "filename", "NEWS.rst")),
+        types=list(getattr(cfg, "types", {})),
+    )
+
+
+def fragments(root: Path) -> list[Fragment]:
+    """Every fragment the next ``towncrier build`` would consume."""
+    from towncrier._builder import find_fragments
+
+    base, cfg = _load(root)
+    _, files = find_fragments(base, cfg, strict=False)
+    return sorted(
+        (Fragment(Path(path), category) for path, category in files), key=lambda f: f.path
+    )
+
+
+def infer_part(
+    fragment_types: Iterable[str],
+    bump_map: Mapping[str, str],
+    current_version: str,
+    zero_major_part: str = "minor",
+) -> str:
+    """The largest part that the fragments call for (removal -> major, ...)."""
+    from releasekit.version import parse
+
+    wanted = {bump_map.get(t, "patch") for t in fragment_types}
+    if not wanted:
+        msg = "no changelog fragments: add one with `invoke fragment` or `towncrier create`"
+        raise ChangelogError(msg)
+    ranked = [p for p in PART_ORDER if p in wanted] or sorted(wanted)
+    part = ranked[0]
+    if part == "major" and parse(current_version).major == 0:
+        return zero_major_part
+    return part
+
+
+def create(
+    root: Path, fragment_type: str, text: str, *, issue: str = "", dry_run: bool = False
+) -> Path:
+    """Write one fragment through ``towncrier create``."""
+    tc = settings(root)
+    if fragment_type not in tc.types:
+        msg = f"unknown fragment type {fragment_type!r} (valid types: {', '.join(tc.types)})"
+        raise ChangelogError(msg)
+    if not text.strip():
+        msg = "a changelog fragment needs some text"
+        raise ChangelogError(msg)
+    name = issue.lstrip("#") if issue else f"+{secrets.token_hex(4)}"
+    if "/" in name or name.startswith("."):
+        msg = f"issue {issue!r} cannot be part of a file name"
+        raise ChangelogError(msg)
+    suffix = tc.filename.suffix if tc.filename.suffix in (".md", ".rst") else ""
+    filename = f"{name}.{fragment_type}{suffix}"
+    path = tc.directory / filename
+    if path.exists():
+        msg = f"fragment {path.relative_to(root)} already exists"
+        raise ChangelogError(msg)
+    _towncrier(root, "create", "--content", text.strip(), filename, dry_run=dry_run, mutates=True)
+    return path
+
+
+def draft(root: Path, version: str) -> str:
+    """The section that ``towncrier build`` would add for ``version``."""
+    out = _towncrier(root, "build", "--draft", "--version", version)
+    return out.strip()
+
+
+def build(root: Path, version: str, *, dry_run: bool = False) -> None:
+    """Add the section for ``version``; towncrier stages it and removes the fragments."""
+    _towncrier(root, "build", "--yes", "--version", version, dry_run=dry_run, mutates=True)

@@ -1,0 +1,224 @@
+"""``[tool.releasekit]``: read once, validated, frozen.
+
+This is the only module that reads ``pyproject.toml`` or ``RELEASEKIT_*``
+variables. Precedence: explicit overrides, then the environment, then the
+table, then the defaults below (which suit a repository fresh from the
+template).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import os
+import sys
+import types
+import typing
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from releasekit._exceptions import ConfigError
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+PYPROJECT = "pyproject.toml"
+BUMPVERSION_FILES = (".bumpversion.toml", ".bumpversion.cfg")
+TOWNCRIER_FILES = ("towncrier.toml",)
+
+DEFAULT_BUMP_MAP: Mapping[str, str] = types.MappingProxyType(
+    {"removal": "major", "feature": "minor", "bugfix": "patch", "doc": "patch", "misc": "patch"}
+)
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
+class Settings:
+    """The validated ``[tool.releasekit]`` table of one repository."""
+
+    #: Branches a release may be cut from.
+    branches: list[str] = dataclasses.field(default_factory=lambda: ["main", "master"])
+    #: The git remote that the release commit and tag are pushed to.
+    remote: str = "origin"
+    #: nox sessions that must pass in the release's preflight.
+    checks: list[str] = dataclasses.field(default_factory=lambda: ["tests", "style", "build"])
+    #: Target index: a name from ``.pypirc`` or an upload URL; empty means
+    #: twine's own environment variables, then ``.pypirc``, then PyPI.
+    repository: str = ""
+    #: Top-level import name checked after installing the wheel; empty means
+    #: derived from the project name.
+    package: str = ""
+    #: Which version part each changelog fragment type bumps.
+    bump_map: dict[str, str] = dataclasses.field(default_factory=lambda: dict(DEFAULT_BUMP_MAP))
+    #: The part a ``major`` bump becomes while the version is 0.x.
+    zero_major_part: str = "minor"
+    #: Sphinx source directory built by the ``docs`` session.
+    docs_dir: str = "docs"
+    #: After publishing, install the new version from the index to confirm it.
+    confirm_install: bool = True
+
+    # Not keys of the table: where it was read from.
+    root: Path = dataclasses.field(default=Path(), metadata={"internal": True})
+    project_name: str = dataclasses.field(default="", metadata={"internal": True})
+
+    @property
+    def pyproject(self) -> Path:
+        return self.root / PYPROJECT
+
+    @property
+    def import_name(self) -> str:
+        return self.package or self.project_name.replace("-", "_").replace(".", "_").lower()
+
+
+def keys() -> dict[str, dataclasses.Field[Any]]:
+    """The user-facing keys of ``[tool.releasekit]``, in declaration order."""
+    return {f.name: f for f in dataclasses.fields(Settings) if not f.metadata.get("internal")}
+
+
+def read_pyproject(root: Path) -> dict[str, Any]:
+    path = root / PYPROJECT
+    try:
+        with path.open("rb") as f:
+            return tomllib.load(f)
+    except FileNotFoundError:
+        msg = f"no {PYPROJECT} in {root}: releasekit works at the root of a Python project"
+        raise ConfigError(msg) from None
+    except tomllib.TOMLDecodeError as exc:
+        msg = f"{path} is not valid TOML: {exc}"
+        raise ConfigError(msg) from None
+
+
+def _type_name(tp: Any) -> str:
+    origin = typing.get_origin(tp)
+    if origin is list:
+        return "a list of strings"
+    if origin is dict:
+        return "a table of strings"
+    return {str: "a string", bool: "true or false", int: "an integer"}.get(tp, str(tp))
+
+
+def _check_type(value: Any, tp: Any) -> bool:
+    origin = typing.get_origin(tp)
+    if origin is list:
+        return isinstance(value, list) and all(isinstance(v, str) for v in value)
+    if origin is dict:
+        return isinstance(value, dict) and all(
+            isinstance(k, str) and isinstance(v, str) for k, v in value.items()
+        )
+    if tp is int:
+        return isinstance(value, int) and not isinstance(value, bool)
+    return isinstance(value, tp)
+
+
+def _from_env(name: str, tp: Any) -> Any:
+    raw = os.environ[name]
+    origin = typing.get_origin(tp)
+    if origin is list:
+        return [item.strip() for item in raw.split(",") if item.strip()]
+    if tp is bool:
+        lowered = raw.strip().lower()
+        if lowered in ("1", "true", "yes", "on"):
+            return True
+        if lowered in ("0", "false", "no", "off", ""):
+            return False
+        msg = f"{name}={raw!r} is not a boolean (use true or false)"
+        raise ConfigError(msg)
+    if origin is dict:
+        msg = f"{name} cannot be set from the environment; set it in [tool.releasekit]"
+        raise ConfigError(msg)
+    return raw
+
+
+def _find_typo(key: str, known: list[str]) -> str:
+    close = difflib.get_close_matches(key, known, n=1)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+def validate(table: Mapping[str, Any], *, source: str) -> dict[str, Any]:
+    """Check a ``[tool.releasekit]`` table and return its values by key."""
+    fields = keys()
+    hints = typing.get_type_hints(Settings)
+    values: dict[str, Any] = {}
+    for key, value in table.items():
+        if key not in fields:
+            msg = f"unknown key {key!r} in [tool.releasekit] of {source}"
+            raise ConfigError(msg + _find_typo(key, list(fields)))
+        if not _check_type(value, hints[key]):
+            msg = (
+                f"[tool.releasekit] {key} in {source} must be {_type_name(hints[key])}, "
+                f"not {type(value).__name__} {value!r}"
+            )
+            raise ConfigError(msg)
+        values[key] = value
+    for fragment_type, part in values.get("bump_map", {}).items():
+        if not part:
+            msg = f"[tool.releasekit] bump_map.{fragment_type} in {source} names no version part"
+            raise ConfigError(msg)
+    return values
+
+
+def load(root: str | os.PathLike[str] = ".", **overrides: Any) -> Settings:
+    """Read and validate the configuration of the repository at ``root``."""
+    root_path = Path(root).resolve()
+    data = read_pyproject(root_path)
+    tool = data.get("tool", {})
+    table = tool.get("releasekit", {}) if isinstance(tool, dict) else {}
+    path = root_path / PYPROJECT
+    if not isinstance(table, dict):
+        msg = f"[tool.releasekit] in {path} must be a table"
+        raise ConfigError(msg)
+    values = validate(table, source=str(path))
+    hints = typing.get_type_hints(Settings)
+    for key in keys():
+        env_name = f"RELEASEKIT_{key.upper()}"
+        if env_name in os.environ:
+            values[key] = _from_env(env_name, hints[key])
+    unknown = set(overrides) - set(keys())
+    if unknown:  # a programming error in a front end, not a user's mistake
+        raise TypeError(f"unknown settings: {sorted(unknown)}")
+    values.update({k: v for k, v in overrides.items() if v is not None})
+    project = data.get("project", {})
+    name = project.get("name", "") if isinstance(project, dict) else ""
+    return Settings(root=root_path, project_name=str(name), **values)
+
+
+def tool_table(root: Path, name: str) -> dict[str, Any] | None:
+    """Return ``[tool.NAME]`` of the project, or ``None`` when absent."""
+    tool = read_pyproject(root).get("tool", {})
+    table = tool.get(name) if isinstance(tool, dict) else None
+    return table if isinstance(table, dict) else None
+
+
+def towncrier_table(root: Path) -> dict[str, Any]:
+    """Return towncrier's configuration, or say where to add it."""
+    table = tool_table(root, "towncrier")
+    if table is not None:
+        return table
+    for filename in TOWNCRIER_FILES:
+        path = root / filename
+        if path.is_file():
+            with path.open("rb") as f:
+                data = tomllib.load(f).get("tool", {}).get("towncrier")
+            if isinstance(data, dict):
+                return data
+    msg = (
+        f"no [tool.towncrier] in {root / PYPROJECT}: add one with "
+        'directory = "changelog.d" and filename = "CHANGELOG.md"'
+    )
+    raise ConfigError(msg)
+
+
+def require_bumpversion(root: Path) -> None:
+    """Fail with what to add when bump-my-version has no configuration."""
+    if tool_table(root, "bumpversion") is not None:
+        return
+    if any((root / name).is_file() for name in BUMPVERSION_FILES):
+        return
+    msg = (
+        f"no [tool.bumpversion] in {root / PYPROJECT}: add one with "
+        'current_version = "X.Y.Z" and a [[tool.bumpversion.files]] entry per file '
+        "that carries the version"
+    )
+    raise ConfigError(msg)

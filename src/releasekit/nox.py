@@ -1,0 +1,159 @@
+"""nox front end: ``import releasekit.nox`` in a noxfile registers the sessions.
+
+Only nox is imported here; the engine is imported inside the session bodies
+so that ``nox -l`` stays as fast as with an empty noxfile. Sessions that need
+the project's dependencies get their own environment (uv where present,
+virtualenv otherwise) that is reused between runs; sessions that drive
+releasekit's own tools (build, changelog, release) run in nox's environment,
+where releasekit and those tools are already installed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
+from typing import Any, NoReturn
+
+import nox
+
+__lazy_modules__ = ["releasekit.config", "releasekit.dists", "releasekit.changelog"]
+
+VENV_BACKEND = "uv|virtualenv"
+
+_registered: set[str] = set()
+
+
+def _fail(session: nox.Session, exc: Exception) -> NoReturn:
+    details = getattr(exc, "details", "")
+    if details:
+        session.log(details)
+    session.error(str(exc))
+
+
+def _pyproject() -> dict[str, Any]:
+    return nox.project.load_toml("pyproject.toml")
+
+
+def _requirements(group: str, fallback: Sequence[str]) -> list[str]:
+    """A dependency group of the project when it has one, else ``fallback``."""
+    pyproject = _pyproject()
+    if group in pyproject.get("dependency-groups", {}):
+        return list(nox.project.dependency_groups(pyproject, group))
+    return list(fallback)
+
+
+def tests(session: nox.Session) -> None:
+    """Run the test suite with pytest."""
+    session.install("-e", ".", *_requirements("test", ["pytest"]))
+    session.run("pytest", *session.posargs)
+
+
+def style(session: nox.Session) -> None:
+    """Check style with ruff check and ruff format --check."""
+    session.install(*_requirements("style", ["ruff"]))
+    session.run("ruff", "check", *(session.posargs or ["."]))
+    session.run("ruff", "format", "--check", *(session.posargs or ["."]))
+
+
+def typecheck(session: nox.Session) -> None:
+    """Check types with mypy."""
+    session.install(
+        "-e", ".", *_requirements("typecheck", ["mypy"]), *_requirements("test", ["pytest"])
+    )
+    configured = _pyproject().get("tool", {}).get("mypy", {}).get("files")
+    session.run("mypy", *(session.posargs or ([] if configured else ["src"])))
+
+
+def docs(session: nox.Session) -> None:
+    """Build the Sphinx docs strictly: a warning fails the build."""
+    from releasekit import _exceptions, config
+
+    try:
+        docs_dir = config.load(Path.cwd()).docs_dir
+    except _exceptions.ReleaseKitError as exc:
+        _fail(session, exc)
+    if not Path(docs_dir, "conf.py").is_file():
+        session.skip(f"no Sphinx project in {docs_dir}/ (no conf.py)")
+    session.install("-e", ".", *_requirements("docs", ["sphinx"]))
+    out = Path(docs_dir, "_build", "html")
+    session.run("sphinx-build", "-W", "--keep-going", "-q", "-b", "html", docs_dir, str(out))
+
+
+def build(session: nox.Session) -> None:
+    """Build the sdist and wheel into dist/ and check them."""
+    from releasekit import _exceptions, dists
+
+    root = Path.cwd()
+    try:
+        dists.clean(root / "dist")
+        dists.build(root, root / "dist")
+        built = dists.find(root / "dist")
+        dists.check(built)
+    except _exceptions.ReleaseKitError as exc:
+        _fail(session, exc)
+    session.log(f"built {built.sdist.name} and {built.wheel.name} in dist/")
+
+
+def changelog(session: nox.Session) -> None:
+    """Show the changelog section the next release would add."""
+    from releasekit import _exceptions, changelog, config, version
+
+    root = Path.cwd()
+    try:
+        settings = config.load(root)
+        frags = changelog.fragments(root)
+        bump = version.load(root)
+        part = changelog.infer_part(
+            (f.type for f in frags),
+            settings.bump_map,
+            bump.current_version,
+            settings.zero_major_part,
+        )
+        new = version.next_version(root, part, bump)
+        print(changelog.draft(root, new))
+    except _exceptions.ReleaseKitError as exc:
+        _fail(session, exc)
+
+
+# name -> (function, needs its own environment, runs under a bare ``nox``)
+_SESSIONS: dict[str, tuple[Callable[[nox.Session], None], bool, bool]] = {
+    "tests": (tests, True, True),
+    "style": (style, True, True),
+    "typecheck": (typecheck, True, True),
+    "docs": (docs, True, True),
+    "build": (build, False, True),
+    "changelog": (changelog, False, False),
+}
+
+
+def register(*, only: Iterable[str] | None = None, exclude: Iterable[str] = ()) -> None:
+    """Register releasekit's sessions (all of them, or ``only`` these).
+
+    Importing this module registers all of them; call this again to keep a
+    subset, for instance when the noxfile defines its own ``tests``.
+    """
+    wanted = set(_SESSIONS if only is None else only) - set(exclude)
+    unknown = wanted - set(_SESSIONS)
+    if unknown:
+        name = sorted(unknown)[0]
+        msg = f"releasekit has no nox session {name!r} (it has: {', '.join(_SESSIONS)})"
+        raise ValueError(msg)
+    from nox import registry
+
+    for name in list(_registered):
+        registry._REGISTRY.pop(name, None)
+        _registered.discard(name)
+    for name, (func, isolated, default) in _SESSIONS.items():
+        if name not in wanted:
+            continue
+        nox.session(
+            name=name,
+            python=None if isolated else False,
+            venv_backend=VENV_BACKEND if isolated else "none",
+            reuse_venv=True if isolated else None,
+            default=default,
+        )(func)
+        _registered.add(name)
+
+
+register()

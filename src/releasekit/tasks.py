@@ -1,0 +1,174 @@
+"""invoke front end: ``from releasekit.tasks import namespace`` in a tasks.py.
+
+Only invoke is imported here; each task imports the engine when it runs, so
+``invoke --list`` stays as fast as with an empty tasks.py.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+from invoke.collection import Collection
+from invoke.context import Context
+from invoke.exceptions import Exit
+from invoke.tasks import task
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _root() -> Path:
+    """The nearest directory upwards that holds a pyproject.toml."""
+    here = Path.cwd().resolve()
+    for candidate in (here, *here.parents):
+        if (candidate / "pyproject.toml").is_file():
+            return candidate
+    return here
+
+
+def _reported(func: F) -> F:
+    """Turn releasekit's errors into one line and exit status 1, no traceback."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from releasekit._exceptions import ReleaseKitError
+
+        try:
+            return func(*args, **kwargs)
+        except ReleaseKitError as exc:
+            if exc.details:
+                print(exc.details)
+            raise Exit(f"ERROR {exc}", code=1) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+@task(
+    help={
+        "part": "version part to bump: major, minor, patch or a part of [tool.bumpversion]",
+        "new_version": "bump to exactly this version",
+        "dry_run": "show what would change and change nothing",
+    }
+)
+@_reported
+def bump(c: Context, part: str = "", new_version: str = "", dry_run: bool = False) -> None:
+    """Bump the version in every configured file (bump-my-version)."""
+    from releasekit import version
+
+    root = _root()
+    bump_config, new = version.resolve(root, part=part or None, new_version=new_version or None)
+    version.bump(root, new, dry_run=dry_run)
+    verb = "would move" if dry_run else "moved"
+    print(f"{verb} {bump_config.current_version} -> {new}")
+
+
+@task(
+    positional=["type", "text"],
+    help={
+        "type": "fragment type: feature, bugfix, doc, removal, misc (towncrier's types)",
+        "text": "the changelog entry",
+        "issue": "issue number the entry belongs to",
+    },
+)
+@_reported
+def fragment(c: Context, type: str, text: str, issue: str = "") -> None:
+    """Add a changelog fragment (towncrier create)."""
+    from releasekit import changelog
+
+    root = _root()
+    path = changelog.create(root, type, text, issue=issue)
+    print(f"created {path.relative_to(root)}")
+
+
+def _next_from_fragments(root: Path) -> str:
+    from releasekit import changelog, config, version
+
+    settings = config.load(root)
+    bump_config = version.load(root)
+    part = changelog.infer_part(
+        (f.type for f in changelog.fragments(root)),
+        settings.bump_map,
+        bump_config.current_version,
+        settings.zero_major_part,
+    )
+    return version.next_version(root, part, bump_config)
+
+
+@task(
+    name="changelog",
+    help={
+        "draft": "only show the section the next release would add",
+        "version": "version to build the section for (default: inferred from the fragments)",
+    },
+)
+@_reported
+def changelog_(c: Context, draft: bool = False, version: str = "") -> None:
+    """Build the changelog section from the fragments (towncrier build)."""
+    from releasekit import changelog
+
+    root = _root()
+    new = version or _next_from_fragments(root)
+    if draft:
+        print(changelog.draft(root, new))
+    else:
+        changelog.build(root, new)
+        print(f"added the {new} section to the changelog")
+
+
+@task(name="version")
+@_reported
+def version_(c: Context) -> None:
+    """Show the current version and the next one for each part."""
+    from releasekit import _exceptions, version
+
+    root = _root()
+    bump_config = version.load(root)
+    print(f"current: {bump_config.current_version}")
+    for part in bump_config.parts:
+        try:
+            print(f"{part}: {version.next_version(root, part, bump_config)}")
+        except _exceptions.VersionError as exc:
+            print(f"{part}: - ({exc})")
+
+
+@task(name="build")
+@_reported
+def build_(c: Context) -> None:
+    """Build a fresh sdist and wheel into dist/."""
+    from releasekit import dists
+
+    root = _root()
+    dists.clean(root / "dist")
+    dists.build(root, root / "dist")
+    built = dists.find(root / "dist")
+    print(f"built {built.sdist.name} and {built.wheel.name}")
+
+
+@task
+@_reported
+def check(c: Context) -> None:
+    """Check dist/ with twine check --strict and check-wheel-contents."""
+    from releasekit import dists
+
+    built = dists.find(_root() / "dist")
+    dists.check(built)
+    print(f"{built.sdist.name} and {built.wheel.name} passed")
+
+
+@task
+@_reported
+def clean(c: Context) -> None:
+    """Remove build output: dist/ and build/."""
+    import shutil
+
+    root = _root()
+    for name in ("dist", "build"):
+        if (root / name).exists():
+            shutil.rmtree(root / name)
+            print(f"removed {name}/")
+
+
+namespace = Collection(bump, fragment, changelog_, version_, build_, check, clean)
+ns = namespace

@@ -1,0 +1,149 @@
+"""Versions, through bump-my-version; every computed version checked by packaging.
+
+bump-my-version owns the parts, their order and every file that carries the
+version. releasekit asks it what the next version would be (``show
+new_version --increment PART``, which changes nothing), checks the answer is
+a valid PEP 440 version above the current one, and only then bumps to exactly
+that version.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+from packaging.version import InvalidVersion, Version
+
+from releasekit import _runner, config
+from releasekit._exceptions import CommandError, VersionError
+
+
+@dataclasses.dataclass(frozen=True)
+class BumpConfig:
+    """What bump-my-version reports about a repository's configuration."""
+
+    current_version: str
+    parts: list[str]
+    files: list[str]
+    tag_name: str
+    tag_message: str
+    message: str
+    sign_tags: bool
+    commit: bool
+    tag: bool
+
+    def tag_for(self, version: str) -> str:
+        return self.tag_name.replace("{new_version}", version)
+
+
+def _bmv(root: Path, *args: str, dry_run: bool = False, mutates: bool = False) -> str:
+    return _runner.run(
+        [*_runner.tool("bump-my-version"), *args],
+        cwd=root,
+        dry_run=dry_run,
+        mutates=mutates,
+        quiet=not mutates,
+    ).stdout
+
+
+def load(root: Path) -> BumpConfig:
+    """Read the resolved bump-my-version configuration of ``root``."""
+    config.require_bumpversion(root)
+    try:
+        data: dict[str, Any] = json.loads(_bmv(root, "show", "--format", "json"))
+    except CommandError as exc:
+        msg = f"bump-my-version cannot read the configuration in {root}"
+        raise VersionError(msg, details=exc.details) from None
+    parts = list(data.get("parts", {}))
+    files = sorted({str(f.get("filename") or f.get("glob")) for f in data.get("files", [])})
+    return BumpConfig(
+        current_version=str(data["current_version"]),
+        parts=parts,
+        files=files,
+        tag_name=str(data.get("tag_name") or "v{new_version}"),
+        tag_message=str(data.get("tag_message") or ""),
+        message=str(data.get("message") or ""),
+        sign_tags=bool(data.get("sign_tags")),
+        commit=bool(data.get("commit")),
+        tag=bool(data.get("tag")),
+    )
+
+
+def parse(text: str, *, what: str = "version") -> Version:
+    """Parse a PEP 440 version or fail naming it."""
+    try:
+        return Version(text)
+    except InvalidVersion:
+        msg = f"{what} {text!r} is not a valid PEP 440 version"
+        raise VersionError(msg) from None
+
+
+def check_next(current: str, new: str) -> str:
+    """Refuse a new version that is invalid or not above the current one."""
+    parsed = parse(new, what="new version")
+    if parsed <= parse(current, what="current version"):
+        msg = f"new version {new} is not above the current version {current}"
+        raise VersionError(msg)
+    return new
+
+
+def next_version(root: Path, part: str, bump: BumpConfig | None = None) -> str:
+    """Compute the version that bumping ``part`` gives, without changing anything."""
+    bump = bump or load(root)
+    if part not in bump.parts:
+        msg = f"unknown version part {part!r} (valid parts: {', '.join(bump.parts)})"
+        raise VersionError(msg)
+    try:
+        out = _bmv(root, "show", "new_version", "--increment", part)
+    except CommandError as exc:
+        last = exc.details.strip().splitlines()[-1:] or [""]
+        reason = re.sub(r"^\w+(Error|Exception): ", "", last[0]).strip()
+        reason = reason or "bump-my-version refused"
+        msg = f"cannot bump {part} from {bump.current_version}: {reason}"
+        raise VersionError(msg, details=exc.details) from None
+    return check_next(bump.current_version, out.strip().splitlines()[-1].strip())
+
+
+def bump(
+    root: Path,
+    new_version: str,
+    *,
+    dry_run: bool = False,
+    allow_dirty: bool = False,
+    commit: bool | None = None,
+    tag: bool | None = None,
+) -> None:
+    """Move every configured file to ``new_version`` (already checked)."""
+    args = ["bump", "--new-version", new_version]
+    if allow_dirty:
+        args.append("--allow-dirty")
+    if commit is not None:
+        args.append("--commit" if commit else "--no-commit")
+    if tag is not None:
+        args.append("--tag" if tag else "--no-tag")
+    if dry_run:
+        args.append("--dry-run")
+    try:
+        # bump-my-version's own --dry-run changes nothing, so it runs even
+        # under releasekit's dry-run: its report is part of the plan.
+        _bmv(root, *args, mutates=not dry_run)
+    except CommandError as exc:
+        msg = f"bump-my-version could not move the version to {new_version}"
+        raise VersionError(msg, details=exc.details) from None
+
+
+def resolve(root: Path, *, part: str | None, new_version: str | None) -> tuple[BumpConfig, str]:
+    """The configuration and the checked new version for a part or an explicit one."""
+    bump_config = load(root)
+    if part and new_version:
+        msg = "give either a version part or a new version, not both"
+        raise VersionError(msg)
+    if new_version:
+        return bump_config, check_next(bump_config.current_version, new_version)
+    if not part:
+        msg = "say which version part to bump (--part) or give --new-version"
+        raise VersionError(msg)
+    return bump_config, next_version(root, part, bump_config)

@@ -1,0 +1,84 @@
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections.abc import Iterator
+
+import pytest
+
+# What the engine needs but a listing does not (nox itself imports packaging).
+HEAVY = (
+    "releasekit.config",
+    "releasekit.version",
+    "releasekit.changelog",
+    "releasekit.dists",
+    "releasekit._runner",
+    "rich",
+    "towncrier",
+    "twine",
+    "cookiecutter",
+)
+
+
+@pytest.fixture
+def nox_registry() -> Iterator[dict[str, object]]:
+    from nox import registry
+
+    saved = dict(registry._REGISTRY)
+    registry._REGISTRY.clear()
+    yield registry._REGISTRY  # type: ignore[misc]
+    registry._REGISTRY.clear()
+    registry._REGISTRY.update(saved)
+
+
+def test_nox_sessions_are_registered_with_descriptions(nox_registry: dict[str, object]) -> None:
+    from nox import registry
+
+    import releasekit.nox as rk_nox
+
+    rk_nox.register()
+    sessions = registry.get()
+    assert {"tests", "style", "typecheck", "docs", "build", "changelog"} <= set(sessions)
+    for name, func in sessions.items():
+        doc = (func.__doc__ or "").strip()
+        assert doc and "\n" not in doc, f"{name} needs a one-line description"
+    assert sessions["changelog"].default is False
+    assert sessions["tests"].default is True
+    assert sessions["tests"].venv_backend == "uv|virtualenv"
+    assert sessions["build"].venv_backend == "none"
+
+
+def test_register_only_a_subset_replaces_the_earlier_registration(
+    nox_registry: dict[str, object],
+) -> None:
+    from nox import registry
+
+    import releasekit.nox as rk_nox
+
+    rk_nox.register()
+    rk_nox.register(only=["build"])
+    assert [n for n in registry.get() if n in rk_nox._SESSIONS] == ["build"]
+    with pytest.raises(ValueError, match="no nox session 'banana'"):
+        rk_nox.register(only=["banana"])
+
+
+def test_invoke_namespace_has_the_tasks() -> None:
+    from releasekit.tasks import namespace
+
+    names = set(namespace.task_names)
+    assert {"bump", "fragment", "changelog", "version", "build", "check", "clean"} <= names
+    for name in names:
+        assert namespace[name].help is not None or namespace[name].__doc__
+
+
+@pytest.mark.parametrize("module", ["releasekit.nox", "releasekit.tasks"])
+def test_front_ends_import_lazily(module: str) -> None:
+    code = (
+        f"import sys, {module}\n"
+        f"heavy = [m for m in {HEAVY!r} if m in sys.modules]\n"
+        "print(','.join(heavy))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout.strip()
+    assert out == "", f"importing {module} pulled in {out}"

@@ -1,0 +1,84 @@
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+from releasekit import _runner
+from releasekit._exceptions import CommandError, ToolNotFoundError
+
+PY = sys.executable
+
+
+def test_output_is_captured() -> None:
+    result = _runner.run([PY, "-c", "print('out'); import sys; print('err', file=sys.stderr)"])
+    assert result.returncode == 0
+    assert result.stdout.strip() == "out"
+    assert result.stderr.strip() == "err"
+
+
+def test_failure_carries_the_tail_of_the_output() -> None:
+    code = "import sys\nfor i in range(50): print(f'line {i}')\nsys.exit(3)"
+    with pytest.raises(CommandError) as info:
+        _runner.run([PY, "-c", code])
+    exc = info.value
+    assert exc.returncode == 3
+    assert "exit status 3" in str(exc)
+    lines = exc.details.splitlines()
+    assert len(lines) == _runner.TAIL_LINES
+    assert lines[-1] == "line 49"
+
+
+def test_check_false_returns_the_failure() -> None:
+    result = _runner.run([PY, "-c", "raise SystemExit(4)"], check=False)
+    assert result.returncode == 4
+
+
+def test_dry_run_skips_commands_that_change_things(tmp_path: Path) -> None:
+    marker = tmp_path / "marker"
+    code = f"open({str(marker)!r}, 'w').close()"
+    result = _runner.run([PY, "-c", code], dry_run=True)
+    assert not marker.exists()
+    assert result.returncode == 0
+    _runner.run([PY, "-c", code], dry_run=True, mutates=False)
+    assert marker.exists()
+
+
+def test_dry_run_is_logged(capsys: pytest.CaptureFixture[str]) -> None:
+    _runner.run(["git", "push", "origin"], dry_run=True)
+    assert "[dry-run] $ git push origin" in capsys.readouterr().err
+
+
+def test_missing_tool_has_an_install_hint() -> None:
+    with pytest.raises(ToolNotFoundError, match="no-such-tool-xyz is not installed"):
+        _runner.tool("no-such-tool-xyz")
+    with pytest.raises(ToolNotFoundError):
+        _runner.run(["/nonexistent/binary"])
+
+
+def test_python_tools_run_with_this_interpreter() -> None:
+    assert _runner.tool("twine") == [sys.executable, "-m", "twine"]
+
+
+def test_secrets_are_masked_in_log_and_output(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("TWINE_PASSWORD", "s3cr3t-token-value")
+    code = "import os; print('pw=' + os.environ['TWINE_PASSWORD']); raise SystemExit(1)"
+    with pytest.raises(CommandError) as info:
+        _runner.run([PY, "-c", code, "https://user:hunter22@example.com/simple"])
+    logged = capsys.readouterr().err
+    assert "hunter22" not in logged
+    assert "https://********@example.com/simple" in logged
+    assert "s3cr3t-token-value" not in info.value.details
+    assert "pw=********" in info.value.details
+
+
+def test_child_env_sets_and_unsets(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("KEEP", "1")
+    monkeypatch.setenv("DROP", "1")
+    env = _runner.child_env({"DROP": None, "NEW": "x"})
+    assert env["KEEP"] == "1"
+    assert env["NEW"] == "x"
+    assert "DROP" not in env
