@@ -47,6 +47,9 @@ class Settings:
     #: Target index: a name from ``.pypirc`` or an upload URL; empty means
     #: twine's own environment variables, then ``.pypirc``, then PyPI.
     repository: str = ""
+    #: Simple index (PEP 503) of the target, asked what it already holds;
+    #: empty means derived from the upload URL (``.../legacy/`` -> ``.../simple/``).
+    index_url: str = ""
     #: Top-level import name checked after installing the wheel; empty means
     #: derived from the project name.
     package: str = ""

@@ -79,3 +79,54 @@ def commit_timestamp(root: Path, rev: str = "HEAD") -> int:
 
 def tree_hash(root: Path, rev: str = "HEAD") -> str:
     return git(root, "rev-parse", f"{rev}^{{tree}}")
+
+
+def has_remote(root: Path, remote: str) -> bool:
+    return remote in git(root, "remote").split()
+
+
+def fetch(root: Path, remote: str) -> None:
+    """Update the remote-tracking refs (a read as far as the work tree goes)."""
+    try:
+        git(root, "fetch", "--quiet", "--no-tags", remote)
+    except CommandError as exc:
+        msg = f"cannot fetch from the remote {remote!r}: is it reachable?"
+        raise GitError(msg, details=exc.details) from None
+
+
+def behind(root: Path, upstream_ref: str) -> int:
+    return int(git(root, "rev-list", "--count", f"HEAD..{upstream_ref}"))
+
+
+def remote_tag_exists(root: Path, remote: str, tag: str) -> bool:
+    try:
+        return bool(git(root, "ls-remote", "--tags", remote, f"refs/tags/{tag}"))
+    except CommandError as exc:
+        msg = f"cannot list the tags of the remote {remote!r}: is it reachable?"
+        raise GitError(msg, details=exc.details) from None
+
+
+def reset_hard(root: Path, rev: str) -> None:
+    git(root, "reset", "--quiet", "--hard", rev, mutates=True)
+
+
+def delete_tag(root: Path, tag: str) -> None:
+    git(root, "tag", "--delete", tag, mutates=True)
+
+
+def push(root: Path, remote: str, branch: str, tag: str, *, dry_run: bool = False) -> None:
+    """Push the release commit and its tag together: both or neither (--atomic)."""
+    try:
+        git(
+            root,
+            "push",
+            "--atomic",
+            remote,
+            f"HEAD:refs/heads/{branch}",
+            f"refs/tags/{tag}",
+            dry_run=dry_run,
+            mutates=True,
+        )
+    except CommandError as exc:
+        msg = f"the remote {remote!r} refused the push of {branch} and {tag}"
+        raise GitError(msg, details=exc.details) from None

@@ -115,6 +115,21 @@ def changelog(session: nox.Session) -> None:
         _fail(session, exc)
 
 
+def release(session: nox.Session) -> None:
+    """Cut a release: check, version, changelog, commit, tag, build, verify, publish, push."""
+    from releasekit import _exceptions
+    from releasekit import release as engine
+
+    try:
+        options = engine.options_from_args(list(session.posargs))
+    except SystemExit as exc:  # argparse has printed the usage and the error
+        session.error(f"bad release options (exit status {exc.code})")
+    try:
+        engine.release(Path.cwd(), options)
+    except _exceptions.ReleaseKitError as exc:
+        _fail(session, exc)
+
+
 # name -> (function, needs its own environment, runs under a bare ``nox``)
 _SESSIONS: dict[str, tuple[Callable[[nox.Session], None], bool, bool]] = {
     "tests": (tests, True, True),
@@ -123,6 +138,7 @@ _SESSIONS: dict[str, tuple[Callable[[nox.Session], None], bool, bool]] = {
     "docs": (docs, True, True),
     "build": (build, False, True),
     "changelog": (changelog, False, False),
+    "release": (release, False, False),
 }
 
 

@@ -170,5 +170,71 @@ def clean(c: Context) -> None:
             print(f"removed {name}/")
 
 
-namespace = Collection(bump, fragment, changelog_, version_, build_, check, clean)
+@task(
+    help={
+        "part": "version part to bump (default: inferred from the changelog fragments)",
+        "new_version": "release exactly this version",
+        "dry_run": "print the plan and change nothing",
+        "yes": "answer yes to every prompt",
+        "repository": "target index: a .pypirc name or an upload URL",
+        "no_publish": "stop before uploading",
+        "no_push": "do not push the release commit and tag",
+        "no_confirm": "skip installing the new version from the index",
+        "no_checks": "skip the configured nox checks",
+        "resume": "finish a release that failed at or after publish",
+    }
+)
+@_reported
+def release(
+    c: Context,
+    part: str = "",
+    new_version: str = "",
+    dry_run: bool = False,
+    yes: bool = False,
+    repository: str = "",
+    no_publish: bool = False,
+    no_push: bool = False,
+    no_confirm: bool = False,
+    no_checks: bool = False,
+    resume: bool = False,
+) -> None:
+    """Cut a release: check, version, changelog, commit, tag, build, verify, publish, push."""
+    from releasekit import release as engine
+
+    engine.release(
+        _root(),
+        engine.Options(
+            part=part or None,
+            new_version=new_version or None,
+            dry_run=dry_run,
+            yes=yes,
+            repository=repository or None,
+            publish=not no_publish,
+            push=not no_push,
+            resume=resume,
+            confirm=not no_confirm,
+            checks=not no_checks,
+        ),
+    )
+
+
+@task(help={"repository": "target index: a .pypirc name or an upload URL"})
+@_reported
+def publish(c: Context, repository: str = "") -> None:
+    """Upload dist/ with twine, skipping files the index already has (same sha256)."""
+    from releasekit import config, dists
+    from releasekit import publish as engine
+
+    root = _root()
+    settings = config.load(root)
+    built = dists.find(root / "dist")
+    target = engine.resolve_target(repository or settings.repository, index_url=settings.index_url)
+    todo = engine.pending(target, settings.project_name, built.files)
+    if todo:
+        engine.upload(target, todo)
+    engine.confirm_listed(target, settings.project_name, built.files)
+    print(f"{', '.join(p.name for p in built.files)} on {target.shown}")
+
+
+namespace = Collection(bump, fragment, changelog_, version_, release, build_, publish, check, clean)
 ns = namespace

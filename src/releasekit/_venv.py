@@ -1,0 +1,47 @@
+"""Throwaway environments for checking that a release installs.
+
+uv makes them in well under a second where it is present; the standard
+library's venv and pip are the fallback.
+"""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+
+from releasekit import _runner
+
+
+@contextmanager
+def fresh() -> Iterator[Path]:
+    """Yield the python of a new, empty virtual environment; remove it after."""
+    with tempfile.TemporaryDirectory(prefix="releasekit-env-") as tmp:
+        env = Path(tmp) / "env"
+        uv = _runner.uv()
+        if uv:
+            _runner.run([uv, "venv", "--quiet", "--python", sys.executable, str(env)], quiet=True)
+        else:
+            _runner.run([sys.executable, "-m", "venv", str(env)], quiet=True)
+        yield env / "bin" / "python"
+
+
+def install(python: Path, args: Sequence[str], *, refresh: bool = False) -> None:
+    """Install into the environment of ``python`` (pip arguments).
+
+    :param refresh: ask the index again instead of trusting cached pages, for
+        confirming what an index holds right after an upload.
+    """
+    uv = _runner.uv()
+    if uv:
+        extra = ["--refresh"] if refresh else []
+        _runner.run([uv, "pip", "install", "--quiet", *extra, "--python", str(python), *args])
+    else:
+        extra = ["--no-cache-dir"] if refresh else []
+        _runner.run([str(python), "-m", "pip", "install", "--quiet", *extra, *args])
+
+
+def python_c(python: Path, code: str) -> str:
+    return _runner.run([str(python), "-c", code], mutates=False).stdout.strip()
