@@ -132,6 +132,9 @@ def run(
     """
     argv = [os.fspath(a) for a in args]
     full_env = dict(env) if env is not None else dict(os.environ)
+    # Output is captured, not shown on a terminal: keep tools that draw boxes
+    # (rich, click) from wrapping a message across lines of the tail.
+    full_env.setdefault("COLUMNS", "200")
     line = mask(_display(argv), full_env)
     if dry_run and mutates:
         _console.command(line, dry_run=True)

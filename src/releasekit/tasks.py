@@ -41,6 +41,8 @@ def _reported(func: F) -> F:
             if exc.details:
                 print(exc.details)
             raise Exit(f"ERROR {exc}", code=1) from None
+        except KeyboardInterrupt:
+            raise Exit("ERROR interrupted", code=130) from None
 
     return wrapper  # type: ignore[return-value]
 

@@ -3,8 +3,15 @@ with a bare repository as their remote."""
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import os
+import socket
 import subprocess
 import sys
+import time
+import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -42,9 +49,22 @@ def stamped(tmp_path: Path) -> Path:
 
 
 def run(
-    args: list[str], cwd: Path, *, check: bool = True, timeout: float = 600
+    args: list[str],
+    cwd: Path,
+    *,
+    check: bool = True,
+    timeout: float = 600,
+    env: dict[str, str] | None = None,
 ) -> subprocess.CompletedProcess[str]:
-    proc = subprocess.run(args, cwd=cwd, capture_output=True, text=True, timeout=timeout)
+    proc = subprocess.run(
+        args,
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        stdin=subprocess.DEVNULL,
+        env={**os.environ, **(env or {})},
+    )
     if check and proc.returncode != 0:
         raise AssertionError(
             f"{args} exited {proc.returncode}\n--- stdout\n{proc.stdout}\n--- stderr\n{proc.stderr}"
@@ -52,9 +72,137 @@ def run(
     return proc
 
 
-def nox(*args: str, cwd: Path, check: bool = True) -> subprocess.CompletedProcess[str]:
-    return run([sys.executable, "-m", "nox", *args], cwd, check=check)
+def nox(
+    *args: str, cwd: Path, check: bool = True, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    return run([sys.executable, "-m", "nox", *args], cwd, check=check, env=env)
 
 
-def invoke(*args: str, cwd: Path, check: bool = True) -> subprocess.CompletedProcess[str]:
-    return run([sys.executable, "-m", "invoke", *args], cwd, check=check)
+def invoke(
+    *args: str, cwd: Path, check: bool = True, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    return run([sys.executable, "-m", "invoke", *args], cwd, check=check, env=env)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class Index:
+    """A real pypiserver on loopback; uploads need ``user`` / ``PASSWORD``."""
+
+    USER = "uploader"
+    PASSWORD = "pa55-Secret-9f8e7d"
+
+    def __init__(self, root: Path) -> None:
+        self.packages = root / "packages"
+        self.packages.mkdir(parents=True)
+        self.htpasswd = root / "htpasswd"
+        digest = base64.b64encode(hashlib.sha1(self.PASSWORD.encode()).digest()).decode()
+        self.htpasswd.write_text(f"{self.USER}:{{SHA}}{digest}\n")
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}/"
+        self.simple = f"{self.url}simple/"
+        self.log = root / "pypiserver.log"
+        self._proc: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        args = [
+            sys.executable, "-m", "pypiserver", "run",
+            "-i", "127.0.0.1", "-p", str(self.port),
+            "-a", "update", "-P", str(self.htpasswd),
+            "--disable-fallback", str(self.packages),
+        ]  # fmt: skip
+        with self.log.open("ab") as log:
+            self._proc = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(self.simple, timeout=1):
+                    return
+            except OSError:
+                if self._proc.poll() is not None:
+                    raise RuntimeError(self.log.read_text()) from None
+                time.sleep(0.1)
+        raise RuntimeError(f"pypiserver did not start on port {self.port}")
+
+    def stop(self) -> None:
+        if self._proc is not None:
+            self._proc.terminate()
+            self._proc.wait(timeout=10)
+            self._proc = None
+
+    def files(self) -> list[str]:
+        return sorted(p.name for p in self.packages.iterdir())
+
+    def twine_env(self) -> dict[str, str]:
+        return {"TWINE_USERNAME": self.USER, "TWINE_PASSWORD": self.PASSWORD}
+
+
+@pytest.fixture
+def index(tmp_path: Path) -> Iterator[Index]:
+    server = Index(tmp_path / "index")
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+def snapshot(repo: Path) -> dict[str, object]:
+    """Everything a failed release must leave as it was, byte for byte."""
+    files = {}
+    for path in sorted(repo.rglob("*")):
+        rel = path.relative_to(repo)
+        if rel.parts[0] in (".git", ".nox", "dist", ".releasekit") or not path.is_file():
+            continue
+        if "__pycache__" in rel.parts or rel.parts[0].endswith("_cache"):
+            continue
+        files[str(rel)] = hashlib.sha256(path.read_bytes()).hexdigest()
+    return {
+        "files": files,
+        "head": git(repo, "rev-parse", "HEAD"),
+        "index": git(repo, "ls-files", "--stage"),
+        "status": git(repo, "status", "--porcelain", "--untracked-files=all"),
+        "tags": git(repo, "tag", "-l"),
+        "state": (repo / ".releasekit").exists(),
+    }
+
+
+def add_fragment(repo: Path, kind: str = "feature", text: str = "Greet anyone by name") -> None:
+    (repo / "changelog.d" / f"+test.{kind}.md").write_text(text + "\n")
+    commit_all(repo, f"Add a {kind} fragment")
+
+
+BUILD_HOOK = '''
+import os
+import time
+from pathlib import Path
+
+from hatchling.builders.hooks.plugin.interface import BuildHookInterface
+
+
+class CustomBuildHook(BuildHookInterface):
+    """Faults injected by the tests through RK_TEST_HOOK."""
+
+    def initialize(self, version, build_data):
+        mode = os.environ.get("RK_TEST_HOOK", "")
+        if mode == "fail":
+            raise RuntimeError("injected build failure")
+        if mode.startswith("wait:"):
+            gate = Path(mode[5:])
+            (gate / "started").touch()
+            deadline = time.monotonic() + 120
+            while not (gate / "go").exists() and time.monotonic() < deadline:
+                time.sleep(0.05)
+'''
+
+
+def add_build_hook(repo: Path) -> None:
+    """A hatchling build hook that can fail or pause the build on request."""
+    (repo / "hatch_build.py").write_text(BUILD_HOOK)
+    pyproject = repo / "pyproject.toml"
+    pyproject.write_text(pyproject.read_text() + "\n[tool.hatch.build.hooks.custom]\n")
+    commit_all(repo, "Add a build hook")

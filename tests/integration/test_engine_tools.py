@@ -67,6 +67,11 @@ def _digests(dist_dir: Path) -> dict[str, str]:
 def test_build_is_checked_and_reproducible(stamped: Path, tmp_path: Path) -> None:
     epoch = git.commit_timestamp(stamped)
     dists.build(stamped, tmp_path / "a", source_date_epoch=epoch)
+    # releasekit's own state must not leak into what it builds.
+    state = stamped / ".releasekit"
+    state.mkdir()
+    (state / ".gitignore").write_text("*\n")
+    (state / "state.json").write_text("{}")
     dists.build(stamped, tmp_path / "b", source_date_epoch=epoch)
     assert _digests(tmp_path / "a") == _digests(tmp_path / "b")
     built = dists.find(tmp_path / "a")

@@ -1,0 +1,344 @@
+"""`nox -s release` / `invoke release` against a real pypiserver and a bare remote."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from releasekit import publish
+from releasekit import release as engine
+from releasekit._exceptions import ReleaseKitError
+from tests.conftest import git
+from tests.integration.conftest import (
+    Index,
+    add_build_hook,
+    add_fragment,
+    commit_all,
+    invoke,
+    nox,
+    run,
+    snapshot,
+)
+
+STEPS = ["preflight", "version", "changelog", "commit and tag", "build", "verify", "publish",
+         "push"]  # fmt: skip
+
+
+def remote_refs(repo: Path) -> str:
+    return git(repo, "ls-remote", "origin")
+
+
+def installed_version(index: Index, tmp_path: Path) -> str:
+    venv = tmp_path / "check-env"
+    run([sys.executable, "-m", "venv", "--without-pip", str(venv)], tmp_path)
+    run(
+        [sys.executable, "-m", "uv", "pip", "install", "--refresh", "--python",
+         str(venv / "bin/python"), "--index-url", index.simple, "demo-lib"],
+        tmp_path,
+    )  # fmt: skip
+    code = "import demo_lib, importlib.metadata as m; print(m.version('demo-lib'))"
+    return run([str(venv / "bin/python"), "-c", code], tmp_path).stdout.strip()
+
+
+def test_release_end_to_end_with_nox(stamped: Path, index: Index, tmp_path: Path) -> None:
+    add_fragment(stamped, "feature", "Greet anyone by name")
+    proc = nox("-s", "release", "--", "--yes", "--repository", index.url,
+               cwd=stamped, env=index.twine_env())  # fmt: skip
+    output = proc.stdout + proc.stderr
+    # Every step is named and timed, in order.
+    positions = [output.index(f"✓ {step} (") for step in STEPS]
+    assert positions == sorted(positions)
+    assert index.files() == ["demo_lib-0.2.0-py3-none-any.whl", "demo_lib-0.2.0.tar.gz"]
+    assert installed_version(index, tmp_path) == "0.2.0"
+    head = git(stamped, "rev-parse", "HEAD")
+    refs = remote_refs(stamped)
+    assert f"{head}\trefs/heads/main" in refs
+    assert "refs/tags/v0.2.0" in refs
+    assert git(stamped, "cat-file", "-t", "v0.2.0") == "tag"  # annotated
+    changelog = (stamped / "CHANGELOG.md").read_text()
+    assert re.search(r"## 0\.2\.0 .*\n+### Features\n+- Greet anyone by name", changelog)
+    assert not (stamped / "changelog.d/+test.feature.md").exists()
+    assert git(stamped, "status", "--porcelain") == ""
+    assert not (stamped / ".releasekit").exists()
+    assert index.PASSWORD not in output
+    # The preflight ran the configured checks.
+    assert "nox --no-color -s tests style build" in output
+
+
+def test_dry_run_prints_the_plan_and_changes_nothing(stamped: Path, index: Index) -> None:
+    add_fragment(stamped, "bugfix", "Fix the greeting")
+    before = snapshot(stamped)
+    refs = remote_refs(stamped)
+    proc = invoke("release", "--dry-run", "--repository", index.url, cwd=stamped)
+    plan = proc.stdout
+    assert "0.1.0 -> 0.1.1 (patch, from the fragments: bugfix)" in plan
+    assert "CHANGELOG.md, pyproject.toml, src/demo_lib/__init__.py" in plan
+    assert "changelog.d/+test.bugfix.md" in plan
+    assert "'Release 0.1.1' on main" in plan
+    assert "v0.1.1 (annotated, not signed)" in plan
+    assert index.url in plan
+    assert "- Fix the greeting" in plan
+    assert snapshot(stamped) == before
+    assert remote_refs(stamped) == refs
+    assert index.files() == []
+
+
+def _refused(repo: Path, index: Index, **options: object) -> str:
+    before = snapshot(repo)
+    opts = engine.Options(yes=True, repository=index.url, checks=False, **options)  # type: ignore[arg-type]
+    with pytest.raises(ReleaseKitError) as info:
+        engine.release(repo, opts)
+    assert snapshot(repo) == before, "a refused release changed the repository"
+    message = str(info.value)
+    assert "\n" not in message
+    return message
+
+
+def test_preflight_refusals(stamped: Path, index: Index, tmp_path: Path) -> None:
+    assert "no changelog fragment in changelog.d/" in _refused(stamped, index)
+    add_fragment(stamped)
+
+    (stamped / "notes.txt").write_text("draft")
+    assert "the work tree is not clean (1 changed or untracked, e.g. notes.txt)" in _refused(
+        stamped, index
+    )
+    (stamped / "notes.txt").unlink()
+
+    git(stamped, "checkout", "-q", "-b", "feature-x")
+    assert "branch 'feature-x' is not a release branch" in _refused(stamped, index)
+    git(stamped, "checkout", "-q", "main")
+
+    assert "unknown version part 'banana'" in _refused(stamped, index, part="banana")
+    assert "not a valid PEP 440" in _refused(stamped, index, new_version="1.0.0final1")
+
+    git(stamped, "tag", "v0.2.0")
+    assert "the tag v0.2.0 already exists in this repository" in _refused(stamped, index)
+    git(stamped, "push", "-q", "origin", "v0.2.0")
+    git(stamped, "tag", "-d", "v0.2.0")
+    assert "the tag v0.2.0 already exists on the remote 'origin'" in _refused(stamped, index)
+    git(stamped, "push", "-q", "origin", ":refs/tags/v0.2.0")
+
+    # Someone else pushed to main: this clone is behind.
+    other = tmp_path / "other"
+    git(tmp_path, "clone", "-q", str(stamped / "../../remote.git"), str(other))
+    (other / "README.md").write_text("changed elsewhere\n")
+    commit_all(other, "Elsewhere")
+    git(other, "push", "-q", "origin", "main")
+    assert "branch 'main' is 1 commit(s) behind origin/main" in _refused(stamped, index)
+    git(stamped, "pull", "-q", "--rebase")
+
+    # The version is already on the index.
+    (index.packages / "demo_lib-0.2.0.tar.gz").write_bytes(b"not really")
+    assert f"demo-lib 0.2.0 is already on {index.url}" in _refused(stamped, index)
+    (index.packages / "demo_lib-0.2.0.tar.gz").unlink()
+
+    index.stop()
+    assert "is unreachable" in _refused(stamped, index)
+
+
+def test_failing_check_is_refused_with_its_output(stamped: Path, index: Index) -> None:
+    add_fragment(stamped)
+    (stamped / "src/demo_lib/ugly.py").write_text("import os\nx=1\n")
+    commit_all(stamped, "Unformatted code")
+    pyproject = stamped / "pyproject.toml"
+    pyproject.write_text(pyproject.read_text().replace(
+        'checks = ["tests", "style", "build"]', 'checks = ["style"]'))  # fmt: skip
+    commit_all(stamped, "Only the style check")
+    before = snapshot(stamped)
+    proc = invoke("release", "--yes", "--repository", index.url, cwd=stamped, check=False)
+    assert proc.returncode == 1
+    assert "ERROR the configured check style failed (nox -s style)" in proc.stderr
+    assert "Remove unused import" in proc.stdout + proc.stderr  # ruff's own output
+    assert "Traceback" not in proc.stdout + proc.stderr
+    assert snapshot(stamped) == before
+    assert index.files() == []
+
+
+def test_failing_pre_commit_hook_rolls_back_exactly(stamped: Path, index: Index) -> None:
+    add_fragment(stamped)
+    hook = stamped / ".git/hooks/pre-commit"
+    hook.write_text("#!/bin/sh\necho 'hook says no: release commits are frozen' >&2\nexit 1\n")
+    hook.chmod(0o755)
+    before = snapshot(stamped)
+    proc = invoke("release", "--yes", "--no-checks", "--repository", index.url,
+                  cwd=stamped, check=False, env=index.twine_env())  # fmt: skip
+    assert proc.returncode == 1
+    assert "ERROR commit and tag failed:" in proc.stderr
+    assert "the repository is back as it was" in proc.stderr
+    assert "hook says no" in proc.stdout + proc.stderr
+    assert snapshot(stamped) == before
+    assert index.files() == []
+
+
+def test_remote_rejecting_the_push_then_resume(stamped: Path, index: Index) -> None:
+    add_fragment(stamped)
+    hook = stamped / "../../remote.git/hooks/pre-receive"
+    hook.write_text("#!/bin/sh\necho 'remote: pushes are closed today' >&2\nexit 1\n")
+    hook.chmod(0o755)
+    env = index.twine_env()
+    proc = invoke("release", "--yes", "--no-checks", "--repository", index.url,
+                  cwd=stamped, check=False, env=env)  # fmt: skip
+    assert proc.returncode == 1
+    assert "push failed: the remote 'origin' refused the push" in proc.stderr
+    assert "--resume" in proc.stderr
+    assert "pushes are closed today" in proc.stdout + proc.stderr
+    state = json.loads((stamped / ".releasekit/state.json").read_text())
+    assert state["done"] == ["publish"]
+    assert index.files() == ["demo_lib-0.2.0-py3-none-any.whl", "demo_lib-0.2.0.tar.gz"]
+    assert git(stamped, "status", "--porcelain") == ""  # the state dir ignores itself
+    uploaded = {p: p.stat().st_mtime_ns for p in index.packages.iterdir()}
+
+    hook.unlink()
+    proc = invoke("release", "--resume", "--yes", cwd=stamped, env=env)
+    assert "publish: already done" in proc.stderr
+    assert "twine" not in proc.stderr  # nothing uploaded twice
+    assert {p: p.stat().st_mtime_ns for p in index.packages.iterdir()} == uploaded
+    assert "refs/tags/v0.2.0" in remote_refs(stamped)
+    assert git(stamped, "tag", "-l") == "v0.2.0"
+    assert not (stamped / ".releasekit").exists()
+    for text in (proc.stdout, proc.stderr, json.dumps(state)):
+        assert index.PASSWORD not in text
+
+
+def test_wrong_credentials_at_publish_never_show_them_then_resume(
+    stamped: Path, index: Index
+) -> None:
+    add_fragment(stamped)
+    wrong = {"TWINE_USERNAME": index.USER, "TWINE_PASSWORD": "Wrong-Secret-123456"}
+    proc = invoke("release", "--yes", "--no-checks", "--repository", index.url,
+                  cwd=stamped, check=False, env=wrong)  # fmt: skip
+    assert proc.returncode == 1
+    assert "publish failed: twine could not upload" in proc.stderr
+    assert "Wrong-Secret-123456" not in proc.stdout + proc.stderr
+    assert "403" in proc.stdout + proc.stderr or "401" in proc.stdout + proc.stderr
+    for path in (stamped / ".releasekit").rglob("*"):
+        assert "Wrong-Secret" not in path.read_text()
+    assert index.files() == []
+    assert "v0.2.0" not in remote_refs(stamped)
+
+    proc = invoke("release", "--resume", "--yes", cwd=stamped, env=index.twine_env())
+    assert index.files() == ["demo_lib-0.2.0-py3-none-any.whl", "demo_lib-0.2.0.tar.gz"]
+    assert "refs/tags/v0.2.0" in remote_refs(stamped)
+    assert index.PASSWORD not in proc.stdout + proc.stderr
+
+
+def test_resume_skips_identical_files_and_refuses_different_ones(
+    stamped: Path, index: Index
+) -> None:
+    add_fragment(stamped)
+    proc = invoke("release", "--yes", "--no-checks", "--no-push", "--repository", index.url,
+                  cwd=stamped, check=False, env={"TWINE_USERNAME": index.USER,
+                                                 "TWINE_PASSWORD": "nope-nope-nope"})  # fmt: skip
+    assert proc.returncode == 1
+    state = json.loads((stamped / ".releasekit/state.json").read_text())
+    # Half an upload: the sdist made it, the wheel did not.
+    sdist = stamped / "dist/demo_lib-0.2.0.tar.gz"
+    (index.packages / sdist.name).write_bytes(sdist.read_bytes())
+    wheel = "demo_lib-0.2.0-py3-none-any.whl"
+    (index.packages / wheel).write_bytes(b"a different file under the same name")
+    proc = invoke("release", "--resume", "--yes", "--no-push", cwd=stamped, check=False,
+                  env=index.twine_env())  # fmt: skip
+    assert proc.returncode == 1
+    assert f"{wheel} is already on {index.url} with a different sha256" in proc.stderr
+    (index.packages / wheel).unlink()
+    proc = invoke("release", "--resume", "--yes", "--no-push", cwd=stamped,
+                  env=index.twine_env())  # fmt: skip
+    assert f"{sdist.name} is already on the index with the same sha256: skipped" in proc.stderr
+    listed = publish.index_files(publish.Target(index.url, index.simple), "demo-lib")
+    assert listed == state["files"]
+
+
+def _start_release(repo: Path, index: Index, gate: Path, *extra: str) -> subprocess.Popen[str]:
+    gate.mkdir()
+    env = {**os.environ, **index.twine_env(), "RK_TEST_HOOK": f"wait:{gate}"}
+    return subprocess.Popen(
+        [sys.executable, "-m", "invoke", "release", "--yes", "--no-checks",
+         "--repository", index.url, *extra],
+        cwd=repo, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE, text=True, start_new_session=True,
+    )  # fmt: skip
+
+
+def _wait_for(path: Path, proc: subprocess.Popen[str]) -> None:
+    deadline = time.monotonic() + 120
+    while not path.exists():
+        if proc.poll() is not None or time.monotonic() > deadline:
+            out, err = proc.communicate()
+            raise AssertionError(f"the build never started\n{out}\n{err}")
+        time.sleep(0.05)
+
+
+def test_failing_build_rolls_back_exactly(stamped: Path, index: Index) -> None:
+    add_build_hook(stamped)
+    add_fragment(stamped)
+    before = snapshot(stamped)
+    env = {**index.twine_env(), "RK_TEST_HOOK": "fail"}
+    proc = invoke("release", "--yes", "--no-checks", "--repository", index.url,
+                  cwd=stamped, check=False, env=env)  # fmt: skip
+    assert proc.returncode == 1
+    assert "ERROR build failed: building the sdist and wheel failed" in proc.stderr
+    assert "injected build failure" in proc.stdout + proc.stderr
+    assert snapshot(stamped) == before
+    assert index.files() == []
+
+
+def test_ctrl_c_during_the_build_rolls_back_exactly(
+    stamped: Path, index: Index, tmp_path: Path
+) -> None:
+    add_build_hook(stamped)
+    add_fragment(stamped)
+    before = snapshot(stamped)
+    gate = tmp_path / "gate"
+    proc = _start_release(stamped, index, gate)
+    _wait_for(gate / "started", proc)
+    os.killpg(proc.pid, signal.SIGINT)  # what Ctrl-C in a terminal does
+    out, err = proc.communicate(timeout=120)
+    assert proc.returncode != 0
+    assert "Traceback" not in out + err
+    assert snapshot(stamped) == before
+    assert index.files() == []
+
+
+def test_index_down_at_publish_then_up_and_resume(
+    stamped: Path, index: Index, tmp_path: Path
+) -> None:
+    add_build_hook(stamped)
+    add_fragment(stamped)
+    gate = tmp_path / "gate"
+    proc = _start_release(stamped, index, gate)
+    _wait_for(gate / "started", proc)
+    index.stop()  # preflight has seen it; it goes down before the upload
+    (gate / "go").touch()
+    out, err = proc.communicate(timeout=300)
+    assert proc.returncode == 1, out + err
+    assert "ERROR publish failed:" in err
+    assert "run again with --resume" in err
+    # Nothing public happened, nothing local was undone.
+    assert git(stamped, "tag", "-l") == "v0.2.0"
+    assert "v0.2.0" not in remote_refs(stamped)
+    assert (stamped / ".releasekit/state.json").is_file()
+
+    index.start()
+    proc2 = invoke("release", "--resume", "--yes", cwd=stamped, env=index.twine_env())
+    assert index.files() == ["demo_lib-0.2.0-py3-none-any.whl", "demo_lib-0.2.0.tar.gz"]
+    assert "refs/tags/v0.2.0" in remote_refs(stamped)
+    assert git(stamped, "tag", "-l") == "v0.2.0"
+    assert "demo-lib 0.2.0 installs from" in proc2.stderr
+    assert not (stamped / ".releasekit").exists()
+    assert index.PASSWORD not in out + err + proc2.stdout + proc2.stderr
+
+
+def test_resume_without_a_release_in_progress(stamped: Path) -> None:
+    proc = invoke("release", "--resume", cwd=stamped, check=False)
+    assert proc.returncode == 1
+    assert proc.stderr.strip() == (
+        "ERROR there is no release in progress to resume (no .releasekit/state.json)"
+    )
