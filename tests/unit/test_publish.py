@@ -1,0 +1,121 @@
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+
+from releasekit import publish
+from releasekit import release as engine
+
+
+@pytest.mark.parametrize(
+    ("upload", "simple"),
+    [
+        ("https://upload.pypi.org/legacy/", "https://pypi.org/simple/"),
+        ("https://test.pypi.org/legacy/", "https://test.pypi.org/simple/"),
+        ("http://127.0.0.1:8080/", "http://127.0.0.1:8080/simple/"),
+        ("https://pkgs.example.com/pypi/legacy", "https://pkgs.example.com/pypi/simple/"),
+        ("https://pkgs.example.com/root/simple/", "https://pkgs.example.com/root/simple/"),
+    ],
+)
+def test_simple_url_for(upload: str, simple: str) -> None:
+    assert publish.simple_url_for(upload) == simple
+
+
+def test_order_cli_then_twine_environment_then_pypi(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert publish.resolve_target().upload_url == "https://upload.pypi.org/legacy/"
+    assert publish.resolve_target().is_public_pypi
+    monkeypatch.setenv("TWINE_REPOSITORY", "testpypi")
+    target = publish.resolve_target()
+    assert (target.name, target.upload_url) == ("testpypi", "https://test.pypi.org/legacy/")
+    assert not target.is_public_pypi
+    monkeypatch.setenv("TWINE_REPOSITORY_URL", "http://127.0.0.1:9/")
+    assert publish.resolve_target().upload_url == "http://127.0.0.1:9/"
+    target = publish.resolve_target("http://localhost:1/", index_url="http://localhost:1/s/")
+    assert (target.upload_url, target.simple_url) == (
+        "http://localhost:1/",
+        "http://localhost:1/s/",
+    )
+    assert target.twine_args() == ["--repository-url", "http://localhost:1/"]
+
+
+def test_names_come_from_pypirc(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    pypirc = tmp_path / ".pypirc"
+    pypirc.write_text(
+        "[distutils]\nindex-servers = internal\n\n[internal]\n"
+        "repository = https://pkgs.example.com/legacy/\nusername = bot\npassword = hunter2-x\n"
+    )
+    monkeypatch.setenv("TWINE_CONFIG_FILE", str(pypirc))
+    target = publish.resolve_target("internal")
+    assert target.upload_url == "https://pkgs.example.com/legacy/"
+    assert target.twine_args() == ["--repository", "internal"]
+    assert "hunter2" not in repr(target)
+    with pytest.raises(publish.PublishError, match="repository 'nowhere' is not defined in"):
+        publish.resolve_target("nowhere")
+
+
+def test_shown_target_masks_credentials_in_urls() -> None:
+    target = publish.Target("https://bot:tok3n-value@pkgs.example.com/legacy/", "x")
+    assert "tok3n" not in target.shown
+
+
+def test_html_simple_page_is_parsed() -> None:
+    parser = publish._Links()
+    parser.feed(
+        '<a href="/packages/demo_lib-0.2.0.tar.gz#sha256=abc">demo_lib-0.2.0.tar.gz</a><br>'
+        '<a href="../../files/demo_lib-0.2.0-py3-none-any.whl">demo_lib-0.2.0-py3-none-any.whl</a>'
+    )
+    assert parser.files == {"demo_lib-0.2.0.tar.gz": "abc", "demo_lib-0.2.0-py3-none-any.whl": ""}
+
+
+def test_version_on_index_compares_pep440_versions() -> None:
+    files = {"demo_lib-0.2.0-py3-none-any.whl": "", "demo_lib-0.10.0.tar.gz": "", "junk": ""}
+    assert engine._version_on_index(files, "0.2")
+    assert engine._version_on_index(files, "0.10.0")
+    assert not engine._version_on_index(files, "0.1.0")
+
+
+def test_without_a_terminal_yes_is_implied(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("sys.stdin", io.StringIO("n\n"))
+    assert publish.ask("Publish?") is True
+
+
+def test_on_a_terminal_the_answer_counts(monkeypatch: pytest.MonkeyPatch) -> None:
+    class Tty(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    monkeypatch.setattr("sys.stdin", Tty("n\n"))
+    assert publish.ask("Publish?") is False
+    monkeypatch.setattr("sys.stdin", Tty("yes\n"))
+    assert publish.ask("Publish?") is True
+
+
+def test_release_options_parse_like_the_invoke_task() -> None:
+    options = engine.options_from_args(
+        ["--part", "minor", "--dry-run", "--repository", "testpypi", "--no-push", "--yes"]
+    )
+    assert options == engine.Options(
+        part="minor", dry_run=True, repository="testpypi", push=False, yes=True
+    )
+
+
+def test_state_round_trips_atomically(tmp_path: Path) -> None:
+    state = engine.State(
+        project="demo-lib", version="0.2.0", tag="v0.2.0", commit="abc", branch="main",
+        remote="origin", source_date_epoch=1, files={"a.whl": "00"}, done=["publish"],
+    )  # fmt: skip
+    engine.save_state(tmp_path, state)
+    assert (tmp_path / ".releasekit/.gitignore").read_text() == "*\n"
+    assert engine.load_state(tmp_path) == state
+    engine.clear_state(tmp_path)
+    assert not (tmp_path / ".releasekit").exists()
+    assert engine.load_state(tmp_path) is None
+
+
+def test_unreadable_state_is_one_line(tmp_path: Path) -> None:
+    (tmp_path / ".releasekit").mkdir()
+    (tmp_path / ".releasekit/state.json").write_text("{not json")
+    with pytest.raises(engine.ReleaseError, match="is not a release state"):
+        engine.load_state(tmp_path)
