@@ -42,26 +42,53 @@ def _requirements(group: str, fallback: Sequence[str]) -> list[str]:
     return list(fallback)
 
 
+def _install(session: nox.Session, *args: str) -> None:
+    # Compile bytecode at install time: where PYTHONDONTWRITEBYTECODE is set,
+    # uv-made environments would otherwise re-parse every module on each run.
+    session.install(*args, env={"UV_COMPILE_BYTECODE": "1"})
+
+
+def _passed(session: nox.Session) -> None:
+    """Record that this check passed on this exact tree (for the release's preflight)."""
+    if session.posargs:  # a partial run proves nothing about the whole tree
+        return
+    from releasekit import _exceptions, _verdicts
+
+    try:
+        root = Path.cwd()
+        env_dir = Path(session.virtualenv.location)
+        _verdicts.record(root, _verdicts.key(root, session.name, env_dir))
+    except _exceptions.ReleaseKitError:
+        pass  # not a git repository: nothing to remember
+
+
 def tests(session: nox.Session) -> None:
     """Run the test suite with pytest."""
-    session.install("-e", ".", *_requirements("test", ["pytest"]))
+    _install(session, "-e", ".", *_requirements("test", ["pytest"]))
     session.run("pytest", *session.posargs)
+    _passed(session)
 
 
 def style(session: nox.Session) -> None:
     """Check style with ruff check and ruff format --check."""
-    session.install(*_requirements("style", ["ruff"]))
+    _install(session, *_requirements("style", ["ruff"]))
     session.run("ruff", "check", *(session.posargs or ["."]))
     session.run("ruff", "format", "--check", *(session.posargs or ["."]))
+    _passed(session)
 
 
 def typecheck(session: nox.Session) -> None:
     """Check types with mypy."""
-    session.install(
-        "-e", ".", *_requirements("typecheck", ["mypy"]), *_requirements("test", ["pytest"])
+    _install(
+        session,
+        "-e",
+        ".",
+        *_requirements("typecheck", ["mypy"]),
+        *_requirements("test", ["pytest"]),
     )
     configured = _pyproject().get("tool", {}).get("mypy", {}).get("files")
     session.run("mypy", *(session.posargs or ([] if configured else ["src"])))
+    _passed(session)
 
 
 def docs(session: nox.Session) -> None:
@@ -74,9 +101,10 @@ def docs(session: nox.Session) -> None:
         _fail(session, exc)
     if not Path(docs_dir, "conf.py").is_file():
         session.skip(f"no Sphinx project in {docs_dir}/ (no conf.py)")
-    session.install("-e", ".", *_requirements("docs", ["sphinx"]))
+    _install(session, "-e", ".", *_requirements("docs", ["sphinx"]))
     out = Path(docs_dir, "_build", "html")
     session.run("sphinx-build", "-W", "--keep-going", "-q", "-b", "html", docs_dir, str(out))
+    _passed(session)
 
 
 def build(session: nox.Session) -> None:

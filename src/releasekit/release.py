@@ -55,6 +55,7 @@ class Options:
     resume: bool = False
     confirm: bool = True
     checks: bool = True
+    cache: bool = True
 
 
 @dataclasses.dataclass(frozen=True)
@@ -160,24 +161,57 @@ def _choose_version(
         bump_config, new = version.resolve(root, part=options.part, new_version=options.new_version)
         reason = f"--part {options.part}" if options.part else "--new-version"
         return bump_config, new, reason
-    bump_config = version.load(root)
     types = sorted({f.type for f in frags})
     part = changelog.infer_part(
-        types, settings.bump_map, bump_config.current_version, settings.zero_major_part
+        types, settings.bump_map, version.current(root), settings.zero_major_part
     )
-    new = version.next_version(root, part, bump_config)
+    bump_config, new = version.plan(root, part)
     return bump_config, new, f"{part}, from the fragments: {', '.join(types)}"
 
 
-def _run_checks(root: Path, sessions: list[str]) -> None:
-    args = [*_runner.tool("nox"), "--no-color", "-s", *sessions]
+# The release builds and verifies its own sdist and wheel (build, twine check,
+# check-wheel-contents and more), so a `build` check would only do it twice.
+SERVED_BY_RELEASE = frozenset({"build"})
+
+
+def _run_one_check(root: Path, session: str) -> ReleaseKitError | None:
+    args = [*_runner.tool("nox"), "--no-color", "-s", session]
     env = _runner.child_env({"NOX_SCRIPT_MODE": "none"})
     try:
         _runner.run(args, cwd=root, env=env, mutates=False)
     except CommandError as exc:
-        failed = [s for s in sessions if f"* {s}: failed" in exc.details] or sessions
-        msg = f"the configured check {', '.join(failed)} failed (nox -s {' '.join(sessions)})"
-        raise ReleaseError(msg, details=exc.details) from None
+        return exc
+    return None
+
+
+def run_checks(root: Path, sessions: list[str], *, cache: bool = True) -> None:
+    """Run the configured nox sessions, in parallel, skipping known verdicts.
+
+    A session that already passed on this exact tree and environment (see
+    ``_verdicts``) is not run again unless ``cache`` is false.
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
+    from releasekit import _verdicts
+
+    todo = []
+    for session in sessions:
+        if session in SERVED_BY_RELEASE:
+            _console.info(f"{session}: done by the release's own build and verify steps")
+        elif cache and _verdicts.passed(root, _verdicts.key(root, session)):
+            _console.info(f"{session}: passed on this tree before (cached; --no-cache reruns)")
+        else:
+            todo.append(session)
+    if not todo:
+        return
+    workers = max(1, min(len(todo), os.cpu_count() or 1))
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        results = list(pool.map(lambda s: (s, _run_one_check(root, s)), todo))
+    failed = [(s, exc) for s, exc in results if exc is not None]
+    if failed:
+        names = ", ".join(s for s, _ in failed)
+        msg = f"the configured check {names} failed (nox -s {' '.join(todo)})"
+        raise ReleaseError(msg, details=failed[0][1].details) from None
 
 
 def preflight(root: Path, settings: config.Settings, options: Options) -> Plan:
@@ -231,7 +265,7 @@ def preflight(root: Path, settings: config.Settings, options: Options) -> Plan:
         if _version_on_index(listed, new):
             _refuse(f"{settings.project_name} {new} is already on {target.shown}")
     if options.checks and settings.checks and not options.dry_run:
-        _run_checks(root, settings.checks)
+        run_checks(root, settings.checks, cache=options.cache)
     message = bump_config.message or "Bump version: {current_version} → {new_version}"
     return Plan(
         project=settings.project_name,
@@ -487,6 +521,7 @@ def parser() -> Any:
     p.add_argument("--no-push", action="store_true", help="do not push the commit and tag")
     p.add_argument("--no-confirm", action="store_true", help="skip the install from the index")
     p.add_argument("--no-checks", action="store_true", help="skip the configured nox checks")
+    p.add_argument("--no-cache", action="store_true", help="rerun checks that passed before")
     p.add_argument("--resume", action="store_true", help="finish a release that failed late")
     p.add_argument("--verbose", "-v", action="store_true", help="show every tool's output")
     return p
@@ -507,4 +542,5 @@ def options_from_args(argv: list[str]) -> Options:
         resume=args.resume,
         confirm=not args.no_confirm,
         checks=not args.no_checks,
+        cache=not args.no_cache,
     )

@@ -183,6 +183,7 @@ def clean(c: Context) -> None:
         "no_push": "do not push the release commit and tag",
         "no_confirm": "skip installing the new version from the index",
         "no_checks": "skip the configured nox checks",
+        "no_cache": "rerun checks that already passed on this tree",
         "resume": "finish a release that failed at or after publish",
     }
 )
@@ -198,6 +199,7 @@ def release(
     no_push: bool = False,
     no_confirm: bool = False,
     no_checks: bool = False,
+    no_cache: bool = False,
     resume: bool = False,
 ) -> None:
     """Cut a release: check, version, changelog, commit, tag, build, verify, publish, push."""
@@ -216,6 +218,7 @@ def release(
             resume=resume,
             confirm=not no_confirm,
             checks=not no_checks,
+            cache=not no_cache,
         ),
     )
 

@@ -49,19 +49,21 @@ def _bmv(root: Path, *args: str, dry_run: bool = False, mutates: bool = False) -
     ).stdout
 
 
-def load(root: Path) -> BumpConfig:
-    """Read the resolved bump-my-version configuration of ``root``."""
+def _show(root: Path, *extra: str) -> dict[str, Any]:
     config.require_bumpversion(root)
     try:
-        data: dict[str, Any] = json.loads(_bmv(root, "show", "--format", "json"))
+        data: dict[str, Any] = json.loads(_bmv(root, "show", "--format", "json", *extra))
     except CommandError as exc:
         msg = f"bump-my-version cannot read the configuration in {root}"
         raise VersionError(msg, details=exc.details) from None
-    parts = list(data.get("parts", {}))
+    return data
+
+
+def _config_from(data: dict[str, Any]) -> BumpConfig:
     files = sorted({str(f.get("filename") or f.get("glob")) for f in data.get("files", [])})
     return BumpConfig(
         current_version=str(data["current_version"]),
-        parts=parts,
+        parts=list(data.get("parts", {})),
         files=files,
         tag_name=str(data.get("tag_name") or "v{new_version}"),
         tag_message=str(data.get("tag_message") or ""),
@@ -70,6 +72,32 @@ def load(root: Path) -> BumpConfig:
         commit=bool(data.get("commit")),
         tag=bool(data.get("tag")),
     )
+
+
+def load(root: Path) -> BumpConfig:
+    """Read the resolved bump-my-version configuration of ``root``."""
+    return _config_from(_show(root))
+
+
+def current(root: Path) -> str:
+    """The current version, from the table itself when it has it (no subprocess)."""
+    table = config.tool_table(root, "bumpversion") or {}
+    value = table.get("current_version")
+    return str(value) if value else load(root).current_version
+
+
+def plan(root: Path, part: str) -> tuple[BumpConfig, str]:
+    """The configuration and the checked version for ``part``, in one call of the tool."""
+    try:
+        data = _show(root, "--increment", part)
+    except VersionError:
+        # Unknown part, or a part that cannot be bumped: say which, in one line.
+        bump = load(root)
+        return bump, next_version(root, part, bump)
+    bump = _config_from(data)
+    if part not in bump.parts:
+        next_version(root, part, bump)  # raises the one-line error naming the part
+    return bump, check_next(bump.current_version, str(data.get("new_version", "")))
 
 
 def parse(text: str, *, what: str = "version") -> Version:
@@ -137,13 +165,13 @@ def bump(
 
 def resolve(root: Path, *, part: str | None, new_version: str | None) -> tuple[BumpConfig, str]:
     """The configuration and the checked new version for a part or an explicit one."""
-    bump_config = load(root)
     if part and new_version:
         msg = "give either a version part or a new version, not both"
         raise VersionError(msg)
     if new_version:
+        bump_config = load(root)
         return bump_config, check_next(bump_config.current_version, new_version)
     if not part:
         msg = "say which version part to bump (--part) or give --new-version"
         raise VersionError(msg)
-    return bump_config, next_version(root, part, bump_config)
+    return plan(root, part)

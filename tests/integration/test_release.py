@@ -69,8 +69,10 @@ def test_release_end_to_end_with_nox(stamped: Path, index: Index, tmp_path: Path
     assert git(stamped, "status", "--porcelain") == ""
     assert not (stamped / ".releasekit").exists()
     assert index.PASSWORD not in output
-    # The preflight ran the configured checks.
-    assert "nox --no-color -s tests style build" in output
+    # The preflight ran the configured checks; the release's own build served `build`.
+    assert "$ nox --no-color -s tests" in output
+    assert "$ nox --no-color -s style" in output
+    assert "build: done by the release's own build and verify steps" in output
 
 
 def test_dry_run_prints_the_plan_and_changes_nothing(stamped: Path, index: Index) -> None:
@@ -342,3 +344,30 @@ def test_resume_without_a_release_in_progress(stamped: Path) -> None:
     assert proc.stderr.strip() == (
         "ERROR there is no release in progress to resume (no .releasekit/state.json)"
     )
+
+
+def test_checks_that_passed_on_this_tree_are_not_run_again(
+    stamped: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    nox("-s", "style", cwd=stamped)
+    engine.run_checks(stamped, ["style", "build"])
+    err = capsys.readouterr().err
+    assert "style: passed on this tree before (cached" in err
+    assert "build: done by the release's own build" in err
+    assert "$ nox" not in err
+
+    engine.run_checks(stamped, ["style"], cache=False)
+    assert "$ nox --no-color -s style" in capsys.readouterr().err
+
+    # A new tree is a new question.
+    (stamped / "README.md").write_text("# Demo Lib\n\nChanged.\n")
+    commit_all(stamped, "Change the readme")
+    engine.run_checks(stamped, ["style"])
+    assert "$ nox --no-color -s style" in capsys.readouterr().err
+
+    # A dirty tree is never taken for a committed one.
+    nox("-s", "style", cwd=stamped)
+    (stamped / "src/demo_lib/extra.py").write_text("x = 1\n")
+    with pytest.raises(ReleaseKitError, match="the configured check style failed"):
+        (stamped / "src/demo_lib/extra.py").write_text("import os\n")
+        engine.run_checks(stamped, ["style"])

@@ -1,0 +1,163 @@
+"""A warm `nox -s release` against the bare script it replaces.
+
+In one run on one machine: stamps two repositories from the template (each
+with a bare remote), starts a local pypiserver, and times
+
+(a) the bare script on one repository: towncrier build, bump-my-version bump,
+    ``python -m build``, twine check, twine upload, git push, in a row with no
+    checks;
+(b) ``nox -s release -- --yes`` on the other, after a first release that warms
+    the caches (session environments, uv's cache);
+
+each several times (a new fragment and version each round), and prints
+releasekit's per-step times, the medians and the ratio (b)/(a). It also times
+``nox -l`` and ``invoke --list`` in a stamped repository against an empty
+noxfile / tasks.py (benchmarks/bench_listing.py).
+
+Run from the checkout: ``.venv/bin/python benchmarks/bench_release.py [RUNS]``.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent / "src"))
+sys.path.insert(0, str(HERE))
+
+import bench_listing  # noqa: E402
+
+from releasekit import new  # noqa: E402
+
+BIN = Path(sys.executable).parent
+STEP = re.compile(r"✓ (?P<step>[a-z ]+) \((?P<secs>[0-9.]+)s\)")
+
+
+def sh(args: list[str], cwd: Path, **kwargs: object) -> str:
+    proc = subprocess.run(args, cwd=cwd, capture_output=True, text=True, check=False)
+    if proc.returncode:
+        raise SystemExit(f"{args} failed:\n{proc.stdout}\n{proc.stderr}")
+    return proc.stdout + proc.stderr
+
+
+def make_repo(parent: Path, name: str) -> Path:
+    remote = parent / f"{name}.git"
+    sh(["git", "init", "-q", "--bare", "-b", "main", str(remote)], parent)
+    repo = new.stamp(parent / name, extra_context={"project_name": name})
+    sh(["git", "init", "-q", "-b", "main"], repo)
+    sh(["git", "add", "-A"], repo)
+    sh(["git", "commit", "-q", "-m", "start"], repo)
+    sh(["git", "remote", "add", "origin", str(remote)], repo)
+    sh(["git", "push", "-q", "-u", "origin", "main"], repo)
+    return repo
+
+
+def add_fragment(repo: Path, n: int) -> None:
+    (repo / "changelog.d" / f"+bench{n}.feature.md").write_text(f"Feature number {n}\n")
+    sh(["git", "add", "-A"], repo)
+    sh(["git", "commit", "-q", "-m", f"fragment {n}"], repo)
+
+
+def bare_script(repo: Path, version: str, url: str) -> float:
+    start = time.perf_counter()
+    py = sys.executable
+    shutil.rmtree(repo / "dist", ignore_errors=True)
+    sh([py, "-m", "towncrier", "build", "--yes", "--version", version], repo)
+    sh([py, "-m", "bumpversion", "bump", "--allow-dirty", "--new-version", version], repo)
+    sh([py, "-m", "build", "."], repo)
+    files = [str(p) for p in (repo / "dist").iterdir()]
+    sh([py, "-m", "twine", "check", "--strict", *files], repo)
+    sh([py, "-m", "twine", "upload", "--disable-progress-bar", "--repository-url", url, *files],
+       repo)  # fmt: skip
+    sh(["git", "push", "-q", "origin", "main", f"v{version}"], repo)
+    return time.perf_counter() - start
+
+
+def releasekit(repo: Path, url: str, extra: list[str]) -> tuple[float, dict[str, float]]:
+    start = time.perf_counter()
+    out = sh([str(BIN / "nox"), "-s", "release", "--", "--yes", "--repository", url, *extra],
+             repo)  # fmt: skip
+    elapsed = time.perf_counter() - start
+    return elapsed, {m["step"]: float(m["secs"]) for m in STEP.finditer(out)}
+
+
+def main() -> int:
+    runs = int(sys.argv[1]) if len(sys.argv) > 1 else 3
+    os.environ["NOX_SCRIPT_MODE"] = "none"
+    os.environ.update(TWINE_USERNAME="bench", TWINE_PASSWORD="bench")
+    os.environ["PATH"] = f"{BIN}{os.pathsep}{os.environ['PATH']}"
+    with tempfile.TemporaryDirectory(prefix="releasekit-bench-") as tmp:
+        work = Path(tmp)
+        packages = work / "packages"
+        packages.mkdir()
+        index, url = start_index(packages, work / "pypiserver.log")
+        try:
+            bare_repo = make_repo(work, "bare-lib")
+            rk_repo = make_repo(work, "rk-lib")
+            bare: list[float] = []
+            for n in range(runs):
+                add_fragment(bare_repo, n)
+                bare.append(bare_script(bare_repo, f"0.{n + 2}.0", url))
+            add_fragment(rk_repo, 100)
+            cold, cold_steps = releasekit(rk_repo, url, [])
+            warm: list[float] = []
+            steps: dict[str, list[float]] = defaultdict(list)
+            for n in range(runs):
+                add_fragment(rk_repo, n)
+                elapsed, per_step = releasekit(rk_repo, url, [])
+                warm.append(elapsed)
+                for name, secs in per_step.items():
+                    steps[name].append(secs)
+        finally:
+            index.terminate()
+            index.wait(timeout=10)
+    print(f"first (cold) release in a fresh stamp: {cold:.1f}s  "
+          + ", ".join(f"{k} {v:.1f}s" for k, v in cold_steps.items()))  # fmt: skip
+    print(f"\nwarm releasekit steps (median of {runs}):")
+    for name, values in steps.items():
+        print(f"  {name:<16} {statistics.median(values):6.2f}s")
+    b, w = statistics.median(bare), statistics.median(warm)
+    print(f"\nbare script      median {b:6.2f}s  runs {', '.join(f'{x:.2f}' for x in bare)}")
+    print(f"nox -s release   median {w:6.2f}s  runs {', '.join(f'{x:.2f}' for x in warm)}")
+    print(f"ratio (release / bare): {w / b:.2f}  (goal: at most 1.0)\n")
+    return bench_listing.main()
+
+
+def start_index(packages: Path, log: Path) -> tuple[subprocess.Popen[bytes], str]:
+    port = bench_listing_free_port()
+    args = [sys.executable, "-m", "pypiserver", "run", "-i", "127.0.0.1", "-p", str(port),
+            "-a", ".", "-P", ".", "--disable-fallback", str(packages)]  # fmt: skip
+    with log.open("wb") as out:
+        proc = subprocess.Popen(args, stdout=out, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}/"
+    import urllib.request
+
+    for _ in range(300):
+        try:
+            urllib.request.urlopen(url + "simple/", timeout=1).close()
+            return proc, url
+        except OSError:
+            time.sleep(0.1)
+    proc.terminate()
+    raise SystemExit("pypiserver did not start")
+
+
+def bench_listing_free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+if __name__ == "__main__":
+    sys.exit(main())
