@@ -43,9 +43,27 @@ def _requirements(group: str, fallback: Sequence[str]) -> list[str]:
 
 
 def _install(session: nox.Session, *args: str) -> None:
+    """Install into the session's reused environment, unless already done for these inputs.
+
+    The inputs are the arguments and ``pyproject.toml`` (dependencies, entry
+    points and the version all live there); the project itself is installed
+    editable, so source changes need no reinstall.
+    """
+    import hashlib
+
+    location = getattr(session.virtualenv, "location", None)
+    marker = Path(location, ".releasekit-installed") if location else None
+    pyproject = Path("pyproject.toml")
+    inputs = "\0".join(args) + "\0" + (pyproject.read_text() if pyproject.is_file() else "")
+    digest = hashlib.sha256(inputs.encode()).hexdigest()
+    if marker is not None and marker.is_file() and marker.read_text() == digest:
+        session.log("dependencies unchanged since the last install: not reinstalled")
+        return
     # Compile bytecode at install time: where PYTHONDONTWRITEBYTECODE is set,
     # uv-made environments would otherwise re-parse every module on each run.
     session.install(*args, env={"UV_COMPILE_BYTECODE": "1"})
+    if marker is not None:
+        marker.write_text(digest)
 
 
 def _passed(session: nox.Session) -> None:

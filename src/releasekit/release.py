@@ -317,23 +317,30 @@ def show_plan(root: Path, settings: config.Settings, plan: Plan, options: Option
 # --- the steps that change things ------------------------------------------------
 
 
+def _install_and_import(wheel: Path, import_name: str) -> None:
+    with _venv.fresh() as python:
+        try:
+            _venv.install(python, [str(wheel)])
+            _venv.python_c(python, f"import {import_name}")
+        except CommandError as exc:
+            msg = f"the wheel does not install and import {import_name!r} in a fresh environment"
+            raise ReleaseError(msg, details=exc.details) from None
+
+
 def _verify(root: Path, settings: config.Settings, new: str, built: dists.Dists) -> None:
-    dists.check(built)
     name, built_version = dists.wheel_metadata(built.wheel)
     if Version(built_version) != Version(new):
         _refuse(f"the wheel's metadata says version {built_version}, not {new}")
     if publish.normalize(name) != publish.normalize(settings.project_name):
         _refuse(f"the wheel's metadata names {name!r}, not {settings.project_name!r}")
-    with _venv.fresh() as python:
-        try:
-            _venv.install(python, [str(built.wheel)])
-            _venv.python_c(python, f"import {settings.import_name}")
-        except CommandError as exc:
-            msg = (
-                f"the wheel does not install and import {settings.import_name!r} "
-                "in a fresh environment"
-            )
-            raise ReleaseError(msg, details=exc.details) from None
+    # The checks of the files and the install are independent: run them side by side.
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        checked = pool.submit(dists.check, built)
+        installed = pool.submit(_install_and_import, built.wheel, settings.import_name)
+        checked.result()
+        installed.result()
 
 
 def _build(root: Path, epoch: int) -> dists.Dists:
