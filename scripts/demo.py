@@ -95,7 +95,10 @@ def main() -> int:
         step("install", "uv", "venv", "-q", "--python", sys.executable, str(env), cwd=work)
         step("install", "uv", "pip", "install", "-q", "--python", str(env / "bin/python"),
              "--index-url", url + "simple/", "demo-lib", cwd=work)  # fmt: skip
-        code = "import demo_lib, importlib.metadata as m; print('installed demo-lib', m.version('demo-lib'))"
+        code = (
+            "import demo_lib, importlib.metadata as m; "
+            "print('installed demo-lib', m.version('demo-lib'))"
+        )
         step("import", str(env / "bin/python"), "-c", code, cwd=work)
     finally:
         index.terminate()
