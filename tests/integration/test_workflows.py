@@ -139,7 +139,14 @@ def test_stamped_workflows_validate_and_pass_zizmor(tmp_path: Path) -> None:
     for session in ("tests", "style", "typecheck", "docs", "build"):
         assert re.search(rf"uvx nox -s [\w ]*\b{session}\b", commands), session
 
-    assert_trusted_publishing(load(workflows / "release.yml"))
+    release = load(workflows / "release.yml")
+    assert_trusted_publishing(release)
+    # The stamped docs tell the maintainer what to set up on PyPI and GitHub.
+    docs = (repo / "docs/releasing.rst").read_text()
+    environment = release["jobs"]["publish"]["environment"]["name"]
+    for needed in ("release.yml", f"``{environment}``", "trusted publisher", "ci.yml",
+                   "nox -s release -- --no-publish", "attestations"):  # fmt: skip
+        assert needed in docs, needed
 
 
 def test_matrix_follows_requires_python(tmp_path: Path) -> None:
