@@ -1,0 +1,255 @@
+"""GitHub workflows: the template's (in a stamped repository) and this repository's.
+
+Both pass GitHub's workflow schema (check-jsonschema's bundled copy) and
+zizmor's offline audits, and say what the issue asks of them: a matrix over
+the Python versions requires-python admits, the project's own nox sessions,
+actions pinned by commit hash, trusted publishing with attestations.
+"""
+
+from __future__ import annotations
+
+import calendar
+import json
+import os
+import re
+import stat
+import sys
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import yaml
+from packaging.specifiers import SpecifierSet
+
+from tests.conftest import REPO_ROOT, git
+from tests.integration.conftest import run, stamp
+
+WORKFLOWS = ("ci.yml", "release.yml")
+# `uses: owner/repo@<full commit hash> # vX.Y.Z`: zizmor's unpinned-uses wants
+# the hash, and the comment is what a reader (and Dependabot) updates.
+PINNED = re.compile(r"^\s*-?\s*uses: ([\w.-]+/[\w.-]+)@([0-9a-f]{40}) # (v\d+(?:\.\d+)*)$")
+BLOCKING = {"Medium", "High"}
+
+
+def bin_tool(name: str) -> str:
+    return str(Path(sys.executable).parent / name)
+
+
+def load(path: Path) -> dict[str, Any]:
+    data: dict[Any, Any] = yaml.safe_load(path.read_text())
+    # YAML 1.1 reads the key `on` as the boolean true.
+    if True in data:
+        data["on"] = data.pop(True)
+    return {str(key): value for key, value in data.items()}
+
+
+def zizmor(paths: list[Path], cwd: Path) -> list[dict[str, Any]]:
+    """zizmor's findings on ``paths``, offline, at every severity."""
+    proc = run(
+        [bin_tool("zizmor"), "--offline", "--no-progress", "--format", "json",
+         *map(str, paths)],
+        cwd, check=False,
+    )  # fmt: skip
+    # zizmor exits 10 + the highest severity when it finds something.
+    assert proc.returncode == 0 or proc.returncode >= 10, proc.stderr
+    findings: list[dict[str, Any]] = json.loads(proc.stdout)
+    return findings
+
+
+def assert_valid_and_clean(directory: Path) -> None:
+    paths = [directory / name for name in WORKFLOWS]
+    proc = run(
+        [bin_tool("check-jsonschema"), "--builtin-schema", "vendor.github-workflows",
+         *map(str, paths)],
+        directory,
+    )  # fmt: skip
+    assert "ok -- validation done" in proc.stdout
+    findings = zizmor(paths, directory)
+    summary = [(f["ident"], f["determinations"]["severity"]) for f in findings]
+    assert not [s for s in summary if s[1] in BLOCKING], summary
+    # Not required (low and informational would pass), but the files have none.
+    assert summary == []
+
+
+def assert_pinned(path: Path) -> dict[str, str]:
+    """Every action is pinned by a full commit hash with its version in a comment."""
+    pins: dict[str, str] = {}
+    for line in path.read_text().splitlines():
+        if "uses:" not in line:
+            continue
+        match = PINNED.match(line)
+        assert match, f"{path.name}: not pinned by commit hash with a version comment: {line}"
+        action, sha, tag = match.groups()
+        assert pins.setdefault(action, f"{sha} {tag}") == f"{sha} {tag}", action
+    return pins
+
+
+def steps_using(job: dict[str, Any], action: str) -> list[dict[str, Any]]:
+    return [s for s in job["steps"] if str(s.get("uses", "")).startswith(action + "@")]
+
+
+def assert_trusted_publishing(release: dict[str, Any]) -> None:
+    assert release["on"] == {"push": {"tags": ["v*"]}}
+    assert release["permissions"] == {}
+    build, publish = release["jobs"]["build"], release["jobs"]["publish"]
+    assert build["permissions"] == {"contents": "read"}
+    assert steps_using(build, "actions/upload-artifact")
+    # Only the publishing job may mint an OIDC token, and only in an environment
+    # that can carry protection rules (required reviewers, tag filters).
+    assert publish["permissions"] == {"id-token": "write"}
+    assert publish["needs"] == "build"
+    assert publish["environment"]["name"] == "pypi"
+    assert steps_using(publish, "actions/download-artifact")
+    (pypa,) = steps_using(publish, "pypa/gh-action-pypi-publish")
+    assert pypa["with"]["attestations"] is True
+    assert not {"password", "user"} & set(pypa["with"]), "trusted publishing needs no token"
+    # The publishing job neither checks out nor builds: it uploads what was checked.
+    assert not steps_using(publish, "actions/checkout")
+    assert not [s for s in publish["steps"] if "run" in s]
+
+
+def assert_checkouts_keep_no_credentials(workflow: dict[str, Any]) -> None:
+    for job in workflow["jobs"].values():
+        for step in steps_using(job, "actions/checkout"):
+            assert step["with"]["persist-credentials"] is False
+
+
+def test_stamped_workflows_validate_and_pass_zizmor(tmp_path: Path) -> None:
+    repo = stamp(tmp_path)
+    workflows = repo / ".github" / "workflows"
+    assert sorted(p.name for p in workflows.iterdir()) == sorted(WORKFLOWS)
+    assert_valid_and_clean(workflows)
+    for name in WORKFLOWS:
+        assert_pinned(workflows / name)
+        assert_checkouts_keep_no_credentials(load(workflows / name))
+
+    ci = load(workflows / "ci.yml")
+    assert set(ci["on"]) >= {"push", "pull_request"}
+    assert ci["permissions"] == {}
+    for job in ci["jobs"].values():
+        assert job["permissions"] == {"contents": "read"}
+    # The matrix is exactly the Python versions the stamped requires-python admits.
+    requires = re.search(r'requires-python = "(.+)"', (repo / "pyproject.toml").read_text())
+    assert requires is not None
+    matrix = ci["jobs"]["tests"]["strategy"]["matrix"]["python-version"]
+    assert {"3.10", "3.11", "3.12", "3.13"} <= set(matrix)
+    assert all(v in SpecifierSet(requires.group(1)) for v in matrix)
+    # The project's own nox sessions, run by nox from uvx (uv-backed).
+    commands = " ".join(s.get("run", "") for j in ci["jobs"].values() for s in j["steps"])
+    for session in ("tests", "style", "typecheck", "docs", "build"):
+        assert re.search(rf"uvx nox -s [\w ]*\b{session}\b", commands), session
+
+    release = load(workflows / "release.yml")
+    assert_trusted_publishing(release)
+    # The stamped docs tell the maintainer what to set up on PyPI and GitHub.
+    docs = (repo / "docs/releasing.rst").read_text()
+    environment = release["jobs"]["publish"]["environment"]["name"]
+    for needed in ("release.yml", f"``{environment}``", "trusted publisher", "ci.yml",
+                   "nox -s release -- --no-publish", "attestations"):  # fmt: skip
+        assert needed in docs, needed
+
+
+def test_matrix_follows_requires_python(tmp_path: Path) -> None:
+    repo = Path(
+        run(
+            [sys.executable, "-m", "releasekit", "new", "--no-input", "-o",
+             str(tmp_path / "newer"), "project_name=Newer Lib", "requires_python=3.12"],
+            tmp_path,
+        ).stdout.strip()
+    )  # fmt: skip
+    ci = repo / ".github/workflows/ci.yml"
+    matrix = load(ci)["jobs"]["tests"]["strategy"]["matrix"]["python-version"]
+    assert matrix[0] == "3.12" and "3.11" not in matrix
+    assert 'requires-python = ">=3.12"' in (repo / "pyproject.toml").read_text()
+    assert_valid_and_clean(ci.parent)
+
+
+def test_zizmor_gate_catches_an_unsafe_workflow(tmp_path: Path) -> None:
+    """The gate above is not vacuous: the classic mistakes are medium or high."""
+    workflows = tmp_path / ".github" / "workflows"
+    workflows.mkdir(parents=True)
+    unsafe = workflows / "unsafe.yml"
+    unsafe.write_text(
+        "on: pull_request\n"
+        "jobs:\n"
+        "  test:\n"
+        "    runs-on: ubuntu-latest\n"
+        "    steps:\n"
+        "      - uses: actions/checkout@v4\n"
+        '      - run: echo "${{ github.event.pull_request.title }}"\n'
+    )
+    found = {f["ident"]: f["determinations"]["severity"] for f in zizmor([unsafe], tmp_path)}
+    assert found.get("unpinned-uses") in BLOCKING
+    assert found.get("artipacked") in BLOCKING
+    assert found.get("template-injection") in BLOCKING
+
+
+def _uvx_shim(tmp_path: Path) -> Path:
+    """A ``uvx`` on PATH that is this environment's uv (``uv tool run``)."""
+    bindir = tmp_path / "shim"
+    bindir.mkdir()
+    uvx = bindir / "uvx"
+    uvx.write_text(f'#!/bin/sh\nexec "{sys.executable}" -m uv tool run "$@"\n')
+    uvx.chmod(uvx.stat().st_mode | stat.S_IXUSR)
+    return bindir
+
+
+def test_release_build_job_runs_and_checks_the_tag(stamped: Path, tmp_path: Path) -> None:
+    """The shell steps of the release workflow's build job, run as the runner would."""
+    build = load(stamped / ".github/workflows/release.yml")["jobs"]["build"]
+    scripts = [s for s in build["steps"] if "run" in s]
+    path = f"{_uvx_shim(tmp_path)}{os.pathsep}{os.environ['PATH']}"
+
+    def run_job(tag: str) -> int:
+        for step in scripts:
+            env = {"PATH": path, "TAG": tag}
+            proc = run(["bash", "-e", "-c", step["run"]], stamped, check=False, env=env)
+            if proc.returncode:
+                return proc.returncode
+        return 0
+
+    assert run_job("v0.1.0") == 0
+    assert sorted(p.name for p in (stamped / "dist").iterdir()) == [
+        "demo_lib-0.1.0-py3-none-any.whl",
+        "demo_lib-0.1.0.tar.gz",
+    ]
+    # A tag that does not name the built version stops the workflow before upload.
+    assert run_job("v0.2.0") != 0
+    # SOURCE_DATE_EPOCH is the tagged commit's time (hatchling's own default
+    # is 2020-02-02), so a rebuild from the tag gives the same bytes.
+    epoch = int(git(stamped, "log", "-1", "--format=%ct"))
+    with zipfile.ZipFile(stamped / "dist/demo_lib-0.1.0-py3-none-any.whl") as wheel:
+        stamps = {calendar.timegm((*info.date_time, 0, 0, 0)) for info in wheel.infolist()}
+    assert all(abs(stamp - epoch) <= 2 for stamp in stamps), (stamps, epoch)
+
+
+def test_this_repositorys_workflows(tmp_path: Path) -> None:
+    workflows = REPO_ROOT / ".github" / "workflows"
+    assert_valid_and_clean(workflows)
+    pins = {}
+    for name in WORKFLOWS:
+        pins.update(assert_pinned(workflows / name))
+        assert_checkouts_keep_no_credentials(load(workflows / name))
+    # One set of pins: bumping an action means bumping it in the template too.
+    template = REPO_ROOT / "templates/python-package/{{cookiecutter.project_slug}}/.github"
+    for name in WORKFLOWS:
+        for action, pin in assert_pinned(template / "workflows" / name).items():
+            assert pins.get(action, pin) == pin, action
+
+    ci = load(workflows / "ci.yml")
+    assert set(ci["on"]) >= {"push", "pull_request"}
+    assert ci["permissions"] == {}
+    (job,) = ci["jobs"].values()
+    assert job["permissions"] == {"contents": "read"}
+    assert [s["run"] for s in job["steps"] if "run" in s] == ["bash scripts/test"]
+    requires = re.search(r'requires-python = "(.+)"', (REPO_ROOT / "pyproject.toml").read_text())
+    assert requires is not None
+    matrix = job["strategy"]["matrix"]["python-version"]
+    assert {"3.10", "3.11", "3.12", "3.13"} <= set(matrix)
+    assert all(v in SpecifierSet(requires.group(1)) for v in matrix)
+
+    release = load(workflows / "release.yml")
+    assert_trusted_publishing(release)
+    # releasekit builds itself with its own build session.
+    build_runs = " ".join(s.get("run", "") for s in release["jobs"]["build"]["steps"])
+    assert "nox -s build" in build_runs

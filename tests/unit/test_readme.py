@@ -1,0 +1,107 @@
+"""README.md documents what the code defines, so that the two cannot drift.
+
+Everything is derived from the code: a new ``[tool.releasekit]`` key, release
+option, nox session or invoke task fails here until the README has a row for it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+import sys
+from typing import Any
+
+import pytest
+
+from releasekit import config
+from releasekit import release as engine
+from tests.conftest import REPO_ROOT
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+README = (REPO_ROOT / "README.md").read_text()
+
+
+def table_after(heading: str, text: str = README) -> list[list[str]]:
+    """The rows (cells stripped) of the first Markdown table after ``heading``."""
+    start = text.index(heading + "\n")
+    rows: list[list[str]] = []
+    for line in text[start:].splitlines()[1:]:
+        if line.startswith("|"):
+            rows.append([cell.strip() for cell in line.strip().strip("|").split("|")])
+        elif rows:
+            break
+    assert len(rows) > 2, f"no table after {heading!r}"
+    _header, rule, *body = rows
+    assert set(rule[0]) <= set("-: "), f"the table after {heading!r} has no header rule"
+    return body
+
+
+def first_code(cell: str) -> str:
+    match = re.search(r"`([^`]+)`", cell)
+    assert match, f"no `code` in {cell!r}"
+    return match.group(1)
+
+
+def key_rows() -> dict[str, str]:
+    return {first_code(row[0]): row[1] for row in table_after("### `[tool.releasekit]`")}
+
+
+def default_of(field: dataclasses.Field[Any]) -> Any:
+    if field.default_factory is not dataclasses.MISSING:
+        return field.default_factory()
+    return field.default
+
+
+def test_table_parser_reads_rows_and_stops_at_the_table_end() -> None:
+    text = "## T\n\n| a | b |\n|---|---|\n| `x` | `1` |\n| `y` | `2` |\n\nafter | not a row\n"
+    assert table_after("## T", text) == [["`x`", "`1`"], ["`y`", "`2`"]]
+
+
+def test_every_releasekit_key_is_documented() -> None:
+    documented, known = key_rows(), config.keys()
+    missing = [key for key in known if key not in documented]
+    assert not missing, f"README's [tool.releasekit] table lacks {missing}"
+    unknown = [key for key in documented if key not in known]
+    assert not unknown, f"README documents keys the code does not have: {unknown}"
+
+
+@pytest.mark.parametrize("key", list(config.keys()))
+def test_documented_default_is_the_code_default(key: str) -> None:
+    """The default cell starts with the default as a TOML value, as a user would write it."""
+    cell = key_rows().get(key)
+    if cell is None:
+        pytest.fail(f"README's [tool.releasekit] table lacks {key}")
+    documented = tomllib.loads(f"value = {first_code(cell)}")["value"]
+    assert documented == default_of(config.keys()[key]), key
+
+
+def test_every_release_option_is_documented() -> None:
+    documented = [first_code(row[0]).split()[0] for row in table_after("### The release")]
+    options = [
+        max(action.option_strings, key=len)
+        for action in engine.parser()._actions
+        if action.option_strings and action.dest != "help"
+    ]
+    assert options, "release.parser() has no options"
+    missing = [option for option in options if option not in documented]
+    assert not missing, f"README's release options table lacks {missing}"
+
+
+def test_every_nox_session_is_documented() -> None:
+    import releasekit.nox as rk_nox
+
+    documented = [first_code(row[0]) for row in table_after("### nox sessions")]
+    missing = [name for name in rk_nox._SESSIONS if name not in documented]
+    assert not missing, f"README's sessions table lacks {missing}"
+
+
+def test_every_invoke_task_is_documented() -> None:
+    from releasekit.tasks import namespace
+
+    documented = [first_code(row[0]).split()[0] for row in table_after("### invoke tasks")]
+    missing = [name for name in namespace.task_names if name not in documented]
+    assert not missing, f"README's tasks table lacks {missing}"
