@@ -206,3 +206,23 @@ def add_build_hook(repo: Path) -> None:
     pyproject = repo / "pyproject.toml"
     pyproject.write_text(pyproject.read_text() + "\n[tool.hatch.build.hooks.custom]\n")
     commit_all(repo, "Add a build hook")
+
+
+def scale_up(repo: Path, fragments: int = 200, files: int = 50) -> None:
+    """Many fragments of every type and many files that carry the version."""
+    types = ["feature", "bugfix", "doc", "misc"]
+    for n in range(fragments):
+        kind = types[n % len(types)]
+        (repo / "changelog.d" / f"{1000 + n}.{kind}.md").write_text(f"Change number {n}\n")
+    pkg = repo / "src/demo_lib"
+    entries = []
+    for n in range(files - 2):  # pyproject.toml and __init__.py carry it already
+        (pkg / f"version_{n:02d}.py").write_text(f'VERSION = "0.1.0"  # file {n}\n')
+        entries.append(
+            f'\n[[tool.bumpversion.files]]\nfilename = "src/demo_lib/version_{n:02d}.py"\n'
+        )
+    pyproject = repo / "pyproject.toml"
+    text = pyproject.read_text()
+    marker = "# towncrier owns"
+    pyproject.write_text(text.replace(marker, "".join(entries) + "\n" + marker))
+    commit_all(repo, f"{fragments} fragments and {files} files carrying the version")
