@@ -52,3 +52,7 @@ class GitError(ReleaseKitError):
 
 class DistError(ReleaseKitError):
     """Building or checking the distributions failed."""
+
+
+class AuditError(ReleaseKitError):
+    """The audit found vulnerabilities, or could not look for them."""

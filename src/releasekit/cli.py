@@ -81,6 +81,11 @@ def _check(args: argparse.Namespace) -> int:
     if problems:
         return 1
     print(f"{root}: releasekit configuration is valid")
+    if args.audit:
+        from releasekit import audit
+
+        audit.run_session(root)
+        print(f"{root}: the audit found no known vulnerabilities")
     return 0
 
 
@@ -100,6 +105,9 @@ def _parser() -> argparse.ArgumentParser:
 
     check = sub.add_parser("check", help="validate a repository's release configuration")
     check.add_argument("--root", default=".", help="the repository (default: here)")
+    check.add_argument(
+        "--audit", action="store_true", help="also audit the dependencies (nox -s audit)"
+    )
     check.set_defaults(func=_check)
     return parser
 

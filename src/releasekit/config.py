@@ -9,6 +9,7 @@ template).
 from __future__ import annotations
 
 import dataclasses
+import datetime
 import difflib
 import os
 import sys
@@ -32,6 +33,19 @@ TOWNCRIER_FILES = ("towncrier.toml",)
 DEFAULT_BUMP_MAP: Mapping[str, str] = types.MappingProxyType(
     {"removal": "major", "feature": "minor", "bugfix": "patch", "doc": "patch", "misc": "patch"}
 )
+
+
+AUDIT_BACKENDS = ("", "safety", "pip-audit")
+_IGNORE_KEYS = ("id", "reason", "expires")
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class AuditIgnore:
+    """One entry of ``audit_ignore``: an advisory the audit lets pass, and why."""
+
+    id: str
+    reason: str
+    expires: datetime.date | None = None
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
@@ -61,6 +75,24 @@ class Settings:
     docs_dir: str = "docs"
     #: After publishing, install the new version from the index to confirm it.
     confirm_install: bool = True
+    #: Audit backend: ``safety``, ``pip-audit``, or empty to choose by what is
+    #: configured (``SAFETY_API_KEY``, then ``safety_db``, then ``osv_url``).
+    audit_backend: str = ""
+    #: Directory of a safety 2 vulnerability database (``insecure.json`` and
+    #: ``insecure_full.json``) for ``safety check --db``; relative to the root.
+    safety_db: str = ""
+    #: OSV-compatible query endpoint (``.../v1/query``) for pip-audit; empty
+    #: means pip-audit's default, the public OSV service.
+    osv_url: str = ""
+    #: Extras whose dependencies the audit resolves too.
+    audit_extras: list[str] = dataclasses.field(default_factory=list)
+    #: Dependency groups whose dependencies the audit resolves too.
+    audit_groups: list[str] = dataclasses.field(default_factory=list)
+    #: Advisories the audit lets pass: tables with ``id``, ``reason`` and an
+    #: optional ``expires`` date, after which the entry fails the audit.
+    audit_ignore: list[AuditIgnore] = dataclasses.field(default_factory=list)
+    #: Run the audit (``nox -s audit``) in the release's preflight.
+    audit_on_release: bool = False
 
     # Not keys of the table: where it was read from.
     root: Path = dataclasses.field(default=Path(), metadata={"internal": True})
@@ -96,7 +128,7 @@ def read_pyproject(root: Path) -> dict[str, Any]:
 def _type_name(tp: Any) -> str:
     origin = typing.get_origin(tp)
     if origin is list:
-        return "a list of strings"
+        return "a list of tables" if typing.get_args(tp) == (AuditIgnore,) else "a list of strings"
     if origin is dict:
         return "a table of strings"
     return {str: "a string", bool: "true or false", int: "an integer"}.get(tp, str(tp))
@@ -104,6 +136,8 @@ def _type_name(tp: Any) -> str:
 
 def _check_type(value: Any, tp: Any) -> bool:
     origin = typing.get_origin(tp)
+    if origin is list and typing.get_args(tp) == (AuditIgnore,):
+        return isinstance(value, list) and all(isinstance(v, dict) for v in value)
     if origin is list:
         return isinstance(value, list) and all(isinstance(v, str) for v in value)
     if origin is dict:
@@ -118,6 +152,9 @@ def _check_type(value: Any, tp: Any) -> bool:
 def _from_env(name: str, tp: Any) -> Any:
     raw = os.environ[name]
     origin = typing.get_origin(tp)
+    if origin is dict or tp == list[AuditIgnore]:
+        msg = f"{name} cannot be set from the environment; set it in [tool.releasekit]"
+        raise ConfigError(msg)
     if origin is list:
         return [item.strip() for item in raw.split(",") if item.strip()]
     if tp is bool:
@@ -127,9 +164,6 @@ def _from_env(name: str, tp: Any) -> Any:
         if lowered in ("0", "false", "no", "off", ""):
             return False
         msg = f"{name}={raw!r} is not a boolean (use true or false)"
-        raise ConfigError(msg)
-    if origin is dict:
-        msg = f"{name} cannot be set from the environment; set it in [tool.releasekit]"
         raise ConfigError(msg)
     return raw
 
@@ -159,7 +193,53 @@ def validate(table: Mapping[str, Any], *, source: str) -> dict[str, Any]:
         if not part:
             msg = f"[tool.releasekit] bump_map.{fragment_type} in {source} names no version part"
             raise ConfigError(msg)
+    if "audit_backend" in values:
+        check_audit_backend(values["audit_backend"], source=f"[tool.releasekit] of {source}")
+    if "audit_ignore" in values:
+        values["audit_ignore"] = [
+            _audit_ignore(entry, index, source)
+            for index, entry in enumerate(values["audit_ignore"])
+        ]
     return values
+
+
+def check_audit_backend(value: str, *, source: str) -> None:
+    if value not in AUDIT_BACKENDS:
+        choices = ", ".join(repr(b) for b in AUDIT_BACKENDS)
+        msg = f"audit_backend {value!r} in {source} is not one of {choices}"
+        raise ConfigError(msg)
+
+
+def _audit_ignore(entry: Mapping[str, Any], index: int, source: str) -> AuditIgnore:
+    """Validate one ``audit_ignore`` table; every problem names the entry and the file."""
+    where = f"[tool.releasekit] audit_ignore[{index}]"
+    unknown = sorted(set(entry) - set(_IGNORE_KEYS))
+    if unknown:
+        msg = f"unknown key {unknown[0]!r} in {where} of {source}"
+        raise ConfigError(msg + _find_typo(unknown[0], list(_IGNORE_KEYS)))
+    advisory = entry.get("id")
+    if not isinstance(advisory, str) or not advisory.strip():
+        msg = (
+            f'{where} in {source} needs an id: the advisory to ignore (e.g. id = "CVE-2021-33503")'
+        )
+        raise ConfigError(msg)
+    where = f"{where} ({advisory})"
+    reason = entry.get("reason")
+    if not isinstance(reason, str) or not reason.strip():
+        msg = f"{where} in {source} needs a reason: say why the advisory does not apply"
+        raise ConfigError(msg)
+    expires = entry.get("expires")
+    if isinstance(expires, datetime.datetime):
+        expires = expires.date()
+    elif isinstance(expires, str):
+        try:
+            expires = datetime.date.fromisoformat(expires)
+        except ValueError:
+            expires = False
+    if expires is not None and not isinstance(expires, datetime.date):
+        msg = f"{where} expires in {source} must be a date (expires = 2025-12-31)"
+        raise ConfigError(msg)
+    return AuditIgnore(id=advisory.strip(), reason=reason.strip(), expires=expires)
 
 
 def load(root: str | os.PathLike[str] = ".", **overrides: Any) -> Settings:
@@ -178,6 +258,8 @@ def load(root: str | os.PathLike[str] = ".", **overrides: Any) -> Settings:
         env_name = f"RELEASEKIT_{key.upper()}"
         if env_name in os.environ:
             values[key] = _from_env(env_name, hints[key])
+    if "RELEASEKIT_AUDIT_BACKEND" in os.environ:
+        check_audit_backend(values["audit_backend"], source="RELEASEKIT_AUDIT_BACKEND")
     unknown = set(overrides) - set(keys())
     if unknown:  # a programming error in a front end, not a user's mistake
         raise TypeError(f"unknown settings: {sorted(unknown)}")

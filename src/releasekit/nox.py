@@ -16,7 +16,12 @@ from typing import Any, NoReturn
 
 import nox
 
-__lazy_modules__ = ["releasekit.config", "releasekit.dists", "releasekit.changelog"]
+__lazy_modules__ = [
+    "releasekit.audit",
+    "releasekit.config",
+    "releasekit.dists",
+    "releasekit.changelog",
+]
 
 VENV_BACKEND = "uv|virtualenv"
 
@@ -140,6 +145,30 @@ def build(session: nox.Session) -> None:
     session.log(f"built {built.sdist.name} and {built.wheel.name} in dist/")
 
 
+def audit(session: nox.Session) -> None:
+    """Audit the resolved runtime dependencies for known vulnerabilities."""
+    from releasekit import _exceptions, config
+    from releasekit import audit as engine
+
+    try:
+        options = engine.options_from_args(list(session.posargs))
+    except SystemExit as exc:  # argparse has printed the usage and the error
+        session.error(f"bad audit options (exit status {exc.code})")
+    root = Path.cwd()
+    try:
+        settings = config.load(root)
+        backend = engine.choose_backend(settings, options.backend)
+    except _exceptions.ReleaseKitError as exc:
+        _fail(session, exc)
+    # The backend lives in this session's own environment (safety 2 needs
+    # packaging<22); the engine runs it from there on the resolved list.
+    session.install(*backend.requirements)
+    try:
+        engine.audit(root, settings, backend, options, bin_dir=Path(session.bin))
+    except _exceptions.ReleaseKitError as exc:
+        _fail(session, exc)
+
+
 def changelog(session: nox.Session) -> None:
     """Show the changelog section the next release would add."""
     from releasekit import _exceptions, changelog, config, version
@@ -183,6 +212,8 @@ _SESSIONS: dict[str, tuple[Callable[[nox.Session], None], bool, bool]] = {
     "typecheck": (typecheck, True, True),
     "docs": (docs, True, True),
     "build": (build, False, True),
+    # Not under a bare `nox`: it needs a vulnerability database to be configured.
+    "audit": (audit, True, False),
     "changelog": (changelog, False, False),
     "release": (release, False, False),
 }

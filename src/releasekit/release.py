@@ -214,6 +214,14 @@ def run_checks(root: Path, sessions: list[str], *, cache: bool = True) -> None:
         raise ReleaseError(msg, details=failed[0][1].details) from None
 
 
+def check_sessions(settings: config.Settings) -> list[str]:
+    """The nox sessions of the preflight: ``checks``, and ``audit`` when configured."""
+    sessions = list(settings.checks)
+    if settings.audit_on_release and "audit" not in sessions:
+        sessions.append("audit")
+    return sessions
+
+
 def preflight(root: Path, settings: config.Settings, options: Options) -> Plan:
     """Refuse, before anything changes, every release that cannot succeed."""
     if not settings.project_name:
@@ -264,8 +272,9 @@ def preflight(root: Path, settings: config.Settings, options: Options) -> Plan:
         listed = publish.index_files(target, settings.project_name)
         if _version_on_index(listed, new):
             _refuse(f"{settings.project_name} {new} is already on {target.shown}")
-    if options.checks and settings.checks and not options.dry_run:
-        run_checks(root, settings.checks, cache=options.cache)
+    sessions = check_sessions(settings)
+    if options.checks and sessions and not options.dry_run:
+        run_checks(root, sessions, cache=options.cache)
     message = bump_config.message or "Bump version: {current_version} → {new_version}"
     return Plan(
         project=settings.project_name,
@@ -292,7 +301,8 @@ def show_plan(root: Path, settings: config.Settings, plan: Plan, options: Option
     removed = [str(f.path.relative_to(root)) for f in plan.fragments]
     signed = "signed" if plan.bump.sign_tags else "not signed"
     target = plan.target.shown if plan.target else "none (--no-publish)"
-    checks = " ".join(settings.checks) if options.checks and settings.checks else "none"
+    sessions = check_sessions(settings)
+    checks = " ".join(sessions) if options.checks and sessions else "none"
     push = f"{plan.branch} and {plan.tag} to {settings.remote}" if options.push else "no"
     lines = [
         f"Release plan for {plan.project} (dry run: nothing was changed)",

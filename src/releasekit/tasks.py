@@ -148,15 +148,26 @@ def build_(c: Context) -> None:
     print(f"built {built.sdist.name} and {built.wheel.name}")
 
 
-@task
+@task(
+    help={
+        "audit": "also audit the resolved dependencies (nox -s audit)",
+        "audit_only": "only audit the dependencies; leave dist/ alone",
+    }
+)
 @_reported
-def check(c: Context) -> None:
-    """Check dist/ with twine check --strict and check-wheel-contents."""
+def check(c: Context, audit: bool = False, audit_only: bool = False) -> None:
+    """Check dist/ with twine check --strict and check-wheel-contents; --audit audits too."""
+    from releasekit import audit as engine
     from releasekit import dists
 
-    built = dists.find(_root() / "dist")
-    dists.check(built)
-    print(f"{built.sdist.name} and {built.wheel.name} passed")
+    root = _root()
+    if not audit_only:
+        built = dists.find(root / "dist")
+        dists.check(built)
+        print(f"{built.sdist.name} and {built.wheel.name} passed")
+    if audit or audit_only:
+        engine.run_session(root)
+        print("the audit found no known vulnerabilities")
 
 
 @task

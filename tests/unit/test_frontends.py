@@ -8,6 +8,7 @@ import pytest
 
 # What the engine needs but a listing does not (nox itself imports packaging).
 HEAVY = (
+    "releasekit.audit",
     "releasekit.config",
     "releasekit.version",
     "releasekit.changelog",
@@ -43,6 +44,9 @@ def test_nox_sessions_are_registered_with_descriptions(nox_registry: dict[str, o
         doc = (func.__doc__ or "").strip()
         assert doc and "\n" not in doc, f"{name} needs a one-line description"
     assert sessions["changelog"].default is False
+    # The audit needs a database to be configured: never under a bare `nox`.
+    assert sessions["audit"].default is False
+    assert sessions["audit"].venv_backend == "uv|virtualenv"
     assert sessions["tests"].default is True
     assert sessions["tests"].venv_backend == "uv|virtualenv"
     assert sessions["build"].venv_backend == "none"
