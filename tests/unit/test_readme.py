@@ -105,3 +105,16 @@ def test_every_invoke_task_is_documented() -> None:
     documented = [first_code(row[0]).split()[0] for row in table_after("### invoke tasks")]
     missing = [name for name in namespace.task_names if name not in documented]
     assert not missing, f"README's tasks table lacks {missing}"
+
+
+def test_the_template_shows_every_key_with_its_default() -> None:
+    from releasekit import config, new
+    from releasekit.config import tomllib
+
+    text = (new.template_dir() / "{{cookiecutter.project_slug}}/pyproject.toml").read_text()
+    start = text.index("[tool.releasekit]")
+    table = tomllib.loads(text[start:])["tool"]["releasekit"]
+    assert list(table) == list(config.keys())
+    defaults = config.Settings()
+    for key, value in table.items():
+        assert value == getattr(defaults, key), key
