@@ -108,8 +108,7 @@ def test_every_invoke_task_is_documented() -> None:
 
 
 def test_the_template_shows_every_key_with_its_default() -> None:
-    from releasekit import config, new
-    from releasekit.config import tomllib
+    from releasekit import new
 
     text = (new.template_dir() / "{{cookiecutter.project_slug}}/pyproject.toml").read_text()
     start = text.index("[tool.releasekit]")
