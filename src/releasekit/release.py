@@ -389,11 +389,15 @@ def _publish(root: Path, state: State, options: Options, settings: config.Settin
         _console.info(f"{state.project} {installed} installs from {target.shown}")
 
 
+def _push(root: Path, state: State, options: Options, settings: config.Settings) -> None:
+    git.push(root, state.remote, state.branch, state.tag)
+
+
 def _finish(root: Path, state: State, options: Options, settings: config.Settings) -> None:
     """Publish and push what the state says is still to do."""
     for name, action, wanted in (
         ("publish", _publish, options.publish and state.target is not None),
-        ("push", None, options.push),
+        ("push", _push, options.push),
     ):
         if name in state.done:
             _console.info(f"{name}: already done")
@@ -403,10 +407,7 @@ def _finish(root: Path, state: State, options: Options, settings: config.Setting
             continue
         with _console.step(name):
             try:
-                if action is not None:
-                    action(root, state, options, settings)
-                else:
-                    git.push(root, state.remote, state.branch, state.tag)
+                action(root, state, options, settings)
             except ReleaseKitError as exc:
                 msg = (
                     f"{name} failed: {exc}; the release of {state.version} is recorded in "
