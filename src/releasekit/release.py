@@ -242,6 +242,26 @@ def preflight(root: Path, settings: config.Settings, options: Options) -> Plan:
             f"branch {branch!r} is not a release branch "
             f"(allowed: {', '.join(settings.branches)}; [tool.releasekit] branches)"
         )
+    sessions = check_sessions(settings)
+    if not (options.checks and sessions and not options.dry_run):
+        return _ask_around(root, settings, options, branch)
+    # The checks take longest and only read: run them while the remote, the
+    # version, the tags and the index are asked about.
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        checks = pool.submit(run_checks, root, sessions, cache=options.cache)
+        try:
+            plan = _ask_around(root, settings, options, branch)
+        finally:
+            failed = checks.exception()  # waits: nothing is left running
+    if failed is not None:
+        raise failed
+    return plan
+
+
+def _ask_around(root: Path, settings: config.Settings, options: Options, branch: str) -> Plan:
+    """The preflight's questions to the remote, bump-my-version, towncrier and the index."""
     if options.push:
         if not git.has_remote(root, settings.remote):
             _refuse(f"there is no git remote {settings.remote!r}: add it, or use --no-push")
@@ -272,9 +292,6 @@ def preflight(root: Path, settings: config.Settings, options: Options) -> Plan:
         listed = publish.index_files(target, settings.project_name)
         if _version_on_index(listed, new):
             _refuse(f"{settings.project_name} {new} is already on {target.shown}")
-    sessions = check_sessions(settings)
-    if options.checks and sessions and not options.dry_run:
-        run_checks(root, sessions, cache=options.cache)
     message = bump_config.message or "Bump version: {current_version} → {new_version}"
     return Plan(
         project=settings.project_name,
