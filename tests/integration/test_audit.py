@@ -40,15 +40,19 @@ def osv() -> Iterator[osv_responder.Responder]:
 def set_dependencies(repo: Path, *requirements: str, releasekit: str = "") -> None:
     """Set the project's dependencies; add ``releasekit`` lines to its ``[tool.releasekit]``.
 
-    The stamped pyproject.toml ends with ``[tool.releasekit]``, so lines appended
-    to the file belong to that table.
+    The stamped pyproject.toml ends with ``[tool.releasekit]``, which shows every
+    key with its default: a key given here replaces that line, so lines appended
+    to the file belong to that table and no key is defined twice.
     """
     pyproject = repo / "pyproject.toml"
     text = pyproject.read_text().replace(
         "dependencies = []", f"dependencies = {json.dumps(list(requirements))}"
     )
-    assert text.rstrip().splitlines()[-1].startswith("docs_dir")
-    pyproject.write_text(text + releasekit)
+    head, table = text.split("[tool.releasekit]\n")
+    given = {line.split("=")[0].strip() for line in releasekit.splitlines() if " = " in line}
+    kept = [line for line in table.splitlines() if line.split("=")[0].strip() not in given]
+    assert kept, "the stamped pyproject.toml should end with [tool.releasekit]"
+    pyproject.write_text(head + "[tool.releasekit]\n" + "\n".join(kept) + "\n" + releasekit)
 
 
 def audit(
