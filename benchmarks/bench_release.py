@@ -133,7 +133,7 @@ def main() -> int:
 
 
 def start_index(packages: Path, log: Path) -> tuple[subprocess.Popen[bytes], str]:
-    port = bench_listing_free_port()
+    port = free_port()
     args = [sys.executable, "-m", "pypiserver", "run", "-i", "127.0.0.1", "-p", str(port),
             "-a", ".", "-P", ".", "--disable-fallback", str(packages)]  # fmt: skip
     with log.open("wb") as out:
@@ -151,7 +151,7 @@ def start_index(packages: Path, log: Path) -> tuple[subprocess.Popen[bytes], str
     raise SystemExit("pypiserver did not start")
 
 
-def bench_listing_free_port() -> int:
+def free_port() -> int:
     import socket
 
     with socket.socket() as s:
