@@ -318,8 +318,12 @@ def show_plan(root: Path, settings: config.Settings, plan: Plan, options: Option
     removed = [str(f.path.relative_to(root)) for f in plan.fragments]
     signed = "signed" if plan.bump.sign_tags else "not signed"
     target = plan.target.shown if plan.target else "none (--no-publish)"
-    sessions = check_sessions(settings)
-    checks = " ".join(sessions) if options.checks and sessions else "none"
+    sessions = check_sessions(settings) if options.checks else []
+    run = [s for s in sessions if s not in SERVED_BY_RELEASE]
+    served = [s for s in sessions if s in SERVED_BY_RELEASE]
+    checks = f"nox -s {' '.join(run)} (not run in a dry run)" if run else "none"
+    if served:
+        checks += f"; {', '.join(served)}: by the release's own build and verify"
     push = f"{plan.branch} and {plan.tag} to {settings.remote}" if options.push else "no"
     lines = [
         f"Release plan for {plan.project} (dry run: nothing was changed)",
@@ -331,9 +335,7 @@ def show_plan(root: Path, settings: config.Settings, plan: Plan, options: Option
         "  build:     sdist and wheel in dist/, SOURCE_DATE_EPOCH from the release commit",
         f"  publish:   {target}",
         f"  push:      {push}",
-        f"  checks:    nox -s {checks} (not run in a dry run)"
-        if checks != "none"
-        else "  checks:    none",
+        f"  checks:    {checks}",
         "  changelog:",
     ]
     draft = changelog.draft(root, plan.new)
