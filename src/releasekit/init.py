@@ -763,11 +763,14 @@ def write(plan_: Plan) -> None:
                 path.parent.mkdir(parents=True)
                 made_dirs.append(path.parent)
             fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-            with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
-                f.write(text)
-            if before[path] is not None:
-                os.chmod(tmp, path.stat().st_mode & 0o7777)
-            os.replace(tmp, path)
+            try:
+                with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
+                    f.write(text)
+                if before[path] is not None:
+                    os.chmod(tmp, path.stat().st_mode & 0o7777)
+                os.replace(tmp, path)
+            finally:
+                Path(tmp).unlink(missing_ok=True)
     except BaseException:
         for path, content in before.items():
             if content is None:

@@ -212,3 +212,74 @@ def test_version_from_git_tags_with_hatch_vcs(
     )
     assert "## 2.1.0 (" in (repo / "CHANGELOG.md").read_text()
     assert installed_version(index, tmp_path, project)[0] == project.new
+
+
+# --- refusals and the dry run: fast, no download, in every front end -------------------
+
+TASKS_PY = "from releasekit.tasks import namespace as ns\n"
+
+
+def front_ends(repo: Path, *args: str) -> list[str]:
+    """The one-line error of `releasekit init` and `invoke init`, checked for both."""
+    had_tasks = (repo / "tasks.py").exists()
+    if not had_tasks:
+        (repo / "tasks.py").write_text(TASKS_PY)
+    messages = []
+    for proc in (
+        releasekit("init", *args, cwd=repo, check=False),
+        run([sys.executable, "-m", "invoke", "init", *args], repo, check=False),
+    ):
+        assert proc.returncode == 1, proc.stdout + proc.stderr
+        assert "Traceback" not in proc.stdout + proc.stderr
+        errors = [line for line in (proc.stdout + proc.stderr).splitlines() if "ERROR" in line]
+        assert len(errors) == 1, proc.stdout + proc.stderr
+        messages.append(errors[0])
+    if not had_tasks:
+        (repo / "tasks.py").unlink()
+    return messages
+
+
+def minimal(tmp_path: Path) -> Path:
+    repo = tmp_path / "lib"
+    (repo / "lib").mkdir(parents=True)
+    (repo / "pyproject.toml").write_text(
+        '[build-system]\nrequires = ["flit_core>=3.4"]\nbuild-backend = "flit_core.buildapi"\n\n'
+        '[project]\nname = "lib"  # keep this comment\ndynamic = ["version", "description"]\n'
+    )
+    (repo / "lib" / "__init__.py").write_text('"""A lib."""\n\n__version__ = "0.3.0"\n')
+    return repo
+
+
+def test_refusals_are_one_line_and_write_nothing(tmp_path: Path, stamped: Path) -> None:
+    repo = minimal(tmp_path)
+    for message in front_ends(repo, "--yes"):
+        assert "is not inside a git repository (run git init first)" in message
+    git(repo, "init", "-q", "-b", "main")
+    commit_all(repo, "start")
+    for message in front_ends(repo):  # no terminal (stdin is /dev/null) and no --yes
+        assert "no terminal to confirm the changes on: pass --yes" in message
+    (repo / "pyproject.toml").rename(tmp_path / "moved.toml")
+    for message in front_ends(repo, "--yes"):
+        assert "no Python project metadata in" in message
+    for message in front_ends(stamped, "--yes"):
+        assert "already has [tool.releasekit]: this repository is configured" in message
+    assert git(stamped, "status", "--porcelain", "--untracked-files=all") == ""
+    (tmp_path / "moved.toml").rename(repo / "pyproject.toml")
+    assert git(repo, "status", "--porcelain", "--untracked-files=all") == ""
+
+
+def test_dry_run_shows_the_diff_and_writes_nothing(tmp_path: Path) -> None:
+    repo = minimal(tmp_path)
+    git(repo, "init", "-q", "-b", "main")
+    commit_all(repo, "start")
+    git(repo, "tag", "v0.3.0")
+    out = releasekit("init", "--dry-run", cwd=repo).stdout
+    assert git(repo, "status", "--porcelain", "--untracked-files=all") == ""
+    assert "+++ b/pyproject.toml" in out
+    assert "+[[tool.bumpversion.files]]\n+filename = 'lib/__init__.py'" in out
+    assert "+tag_name = 'v{new_version}'" in out
+    assert "--- /dev/null\n+++ b/CHANGELOG.md" in out
+    assert "new empty file changelog.d/.gitkeep" in out
+    assert "version: __version__ in lib/__init__.py (0.3.0)" in out
+    assert "checks: not tried in a dry run" in out
+    assert "dry run: nothing was written" in out
