@@ -20,8 +20,10 @@ from typing import Any
 
 import pytest
 
+from releasekit import release as engine
+from releasekit._exceptions import ReleaseKitError
 from tests.conftest import git
-from tests.integration.conftest import Index, commit_all, nox, run
+from tests.integration.conftest import Index, add_fragment, commit_all, nox, run, snapshot
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -283,3 +285,20 @@ def test_dry_run_shows_the_diff_and_writes_nothing(tmp_path: Path) -> None:
     assert "version: __version__ in lib/__init__.py (0.3.0)" in out
     assert "checks: not tried in a dry run" in out
     assert "dry run: nothing was written" in out
+
+
+def test_scm_release_rolls_back_its_commit_and_tag(stamped: Path, index: Index) -> None:
+    """The template's build has a static version, so it cannot see the new tag: verify fails."""
+    pyproject = stamped / "pyproject.toml"
+    pyproject.write_text(pyproject.read_text() + 'version_source = "scm"\n')
+    commit_all(stamped, "Versions from tags")
+    git(stamped, "tag", "-a", "v0.1.0", "-m", "0.1.0")
+    add_fragment(stamped, "feature")
+    before = snapshot(stamped)
+    options = engine.Options(yes=True, repository=index.url, checks=False, push=False)
+    with pytest.raises(ReleaseKitError) as info:
+        engine.release(stamped, options)
+    assert str(info.value).startswith("verify failed: the wheel's metadata says version 0.1.0")
+    assert "the repository is back as it was" in str(info.value)
+    assert snapshot(stamped) == before  # no release commit, no v0.2.0 tag
+    assert index.files() == []
