@@ -55,7 +55,13 @@ INICONFIG = Project("iniconfig", "2.0.0", "v2.0.0", "2.1.0", "v2.1.0", "CHANGELO
 
 def sdist(request: pytest.FixtureRequest, project: Project) -> Path:
     """The project's sdist, downloaded from the package index once and cached."""
-    cache = request.config.cache.mkdir("releasekit-sdists")
+    cache_plugin = getattr(request.config, "cache", None)
+    cache: Path
+    if cache_plugin is not None:
+        cache = cache_plugin.mkdir("releasekit-sdists")
+    else:  # -p no:cacheprovider: download into this session's temporary directory
+        cache = request.config._tmp_path_factory.getbasetemp() / "releasekit-sdists"  # type: ignore[attr-defined]
+        cache.mkdir(exist_ok=True)
     pattern = re.compile(
         rf"{project.name.replace('_', '[-_]')}-{re.escape(project.version)}\.tar\.gz", re.I
     )
