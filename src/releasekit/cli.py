@@ -6,9 +6,13 @@ import argparse
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from releasekit import __version__
 from releasekit._exceptions import ReleaseKitError
+
+if TYPE_CHECKING:
+    from releasekit.config import Settings
 
 
 def _new(args: argparse.Namespace) -> int:
@@ -22,6 +26,26 @@ def _new(args: argparse.Namespace) -> int:
     )
     print(created)
     return 0
+
+
+def _bumpversion_problems(root: Path, settings: Settings) -> list[str]:
+    from releasekit import version
+
+    problems = []
+    bump = version.load(root)
+    version.parse(bump.current_version, what="current_version in [tool.bumpversion]")
+    if not bump.files:
+        problems.append(
+            f"[tool.bumpversion] in {settings.pyproject} lists no files: add a "
+            "[[tool.bumpversion.files]] entry for each file that carries the version"
+        )
+    for part in sorted(set(settings.bump_map.values()) | {settings.zero_major_part}):
+        if part not in bump.parts:
+            problems.append(
+                f"[tool.releasekit] names the version part {part!r}, which "
+                f"[tool.bumpversion] does not define (parts: {', '.join(bump.parts)})"
+            )
+    return problems
 
 
 def check_repository(root: Path) -> list[str]:
@@ -40,19 +64,10 @@ def check_repository(root: Path) -> list[str]:
     except ReleaseKitError as exc:
         problems.append(str(exc))
     try:
-        bump = version.load(root)
-        version.parse(bump.current_version, what="current_version in [tool.bumpversion]")
-        if not bump.files:
-            problems.append(
-                f"[tool.bumpversion] in {settings.pyproject} lists no files: add a "
-                "[[tool.bumpversion.files]] entry for each file that carries the version"
-            )
-        for part in sorted(set(settings.bump_map.values()) | {settings.zero_major_part}):
-            if part not in bump.parts:
-                problems.append(
-                    f"[tool.releasekit] names the version part {part!r}, which "
-                    f"[tool.bumpversion] does not define (parts: {', '.join(bump.parts)})"
-                )
+        if settings.version_source == "scm":  # no file carries the version: git tags do
+            version.scm_current(root, settings.tag_format)
+        else:
+            problems += _bumpversion_problems(root, settings)
     except ReleaseKitError as exc:
         problems.append(str(exc))
     try:
@@ -89,6 +104,13 @@ def _check(args: argparse.Namespace) -> int:
     return 0
 
 
+def _init(args: argparse.Namespace) -> int:
+    from releasekit import init
+
+    init.run(Path(args.root), yes=args.yes, dry_run=args.dry_run)
+    return 0
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="releasekit", description="Release automation for Python packages."
@@ -109,6 +131,12 @@ def _parser() -> argparse.ArgumentParser:
         "--audit", action="store_true", help="also audit the dependencies (nox -s audit)"
     )
     check.set_defaults(func=_check)
+
+    init = sub.add_parser("init", help="adopt releasekit in an existing repository")
+    init.add_argument("--yes", "-y", action="store_true", help="write without asking")
+    init.add_argument("--dry-run", action="store_true", help="only show what would change")
+    init.add_argument("--root", default=".", help="the repository (default: here)")
+    init.set_defaults(func=_init)
     return parser
 
 

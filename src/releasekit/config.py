@@ -29,6 +29,7 @@ else:  # pragma: no cover
 PYPROJECT = "pyproject.toml"
 BUMPVERSION_FILES = (".bumpversion.toml", ".bumpversion.cfg")
 TOWNCRIER_FILES = ("towncrier.toml",)
+VERSION_SOURCES = ("bumpversion", "scm")
 
 DEFAULT_BUMP_MAP: Mapping[str, str] = types.MappingProxyType(
     {"removal": "major", "feature": "minor", "bugfix": "patch", "doc": "patch", "misc": "patch"}
@@ -93,6 +94,13 @@ class Settings:
     audit_ignore: list[AuditIgnore] = dataclasses.field(default_factory=list)
     #: Run the audit (``nox -s audit``) in the release's preflight.
     audit_on_release: bool = False
+    #: Where the version lives: ``"bumpversion"`` (the files ``[tool.bumpversion]``
+    #: lists) or ``"scm"`` (git tags, read by setuptools-scm, hatch-vcs or pdm).
+    version_source: str = "bumpversion"
+    #: With ``version_source = "scm"``: the name of a release tag.
+    tag_format: str = "v{new_version}"
+    #: With ``version_source = "scm"``: sign the release tag (``git tag -s``).
+    sign_tags: bool = False
 
     # Not keys of the table: where it was read from.
     root: Path = dataclasses.field(default=Path(), metadata={"internal": True})
@@ -189,6 +197,16 @@ def validate(table: Mapping[str, Any], *, source: str) -> dict[str, Any]:
             )
             raise ConfigError(msg)
         values[key] = value
+    source_value = values.get("version_source", "bumpversion")
+    if source_value not in VERSION_SOURCES:
+        msg = (
+            f"[tool.releasekit] version_source in {source} must be one of "
+            f"{', '.join(map(repr, VERSION_SOURCES))}, not {source_value!r}"
+        )
+        raise ConfigError(msg)
+    if "{new_version}" not in values.get("tag_format", "{new_version}"):
+        msg = f"[tool.releasekit] tag_format in {source} must contain {{new_version}}"
+        raise ConfigError(msg)
     for fragment_type, part in values.get("bump_map", {}).items():
         if not part:
             msg = f"[tool.releasekit] bump_map.{fragment_type} in {source} names no version part"
@@ -266,7 +284,21 @@ def load(root: str | os.PathLike[str] = ".", **overrides: Any) -> Settings:
     values.update({k: v for k, v in overrides.items() if v is not None})
     project = data.get("project", {})
     name = project.get("name", "") if isinstance(project, dict) else ""
+    if not name:
+        name = setup_cfg_name(root_path)
     return Settings(root=root_path, project_name=str(name), **values)
+
+
+def setup_cfg_name(root: Path) -> str:
+    """The project name in setup.cfg's ``[metadata]`` (setuptools projects), or ``""``."""
+    import configparser
+
+    parser = configparser.ConfigParser(interpolation=None)
+    try:
+        parser.read(root / "setup.cfg", encoding="utf-8")
+    except configparser.Error:
+        return ""
+    return parser.get("metadata", "name", fallback="").strip()
 
 
 def tool_table(root: Path, name: str) -> dict[str, Any] | None:

@@ -130,3 +130,34 @@ def push(root: Path, remote: str, branch: str, tag: str, *, dry_run: bool = Fals
     except CommandError as exc:
         msg = f"the remote {remote!r} refused the push of {branch} and {tag}"
         raise GitError(msg, details=exc.details) from None
+
+
+def merged_tags(root: Path, pattern: str) -> list[str]:
+    """The tags matching ``pattern`` (a glob) that HEAD contains."""
+    return git(root, "tag", "--merged", "HEAD", "--list", pattern).splitlines()
+
+
+def is_ignored(root: Path, path: str) -> bool:
+    result = _runner.run(
+        [*_runner.tool("git"), "check-ignore", "--quiet", "--no-index", path],
+        cwd=root,
+        mutates=False,
+        check=False,
+        quiet=True,
+    )
+    return result.returncode == 0
+
+
+def commit_and_tag(root: Path, message: str, tag: str, tag_message: str, *, sign: bool) -> None:
+    """Commit what is staged, then make the annotated (or signed) release tag."""
+    try:
+        git(root, "commit", "--quiet", "--message", message, mutates=True)
+    except CommandError as exc:
+        msg = "git could not make the release commit"
+        raise GitError(msg, details=exc.details) from None
+    try:
+        git(root, "tag", "--sign" if sign else "--annotate", tag, "--message", tag_message,
+            mutates=True)  # fmt: skip
+    except CommandError as exc:
+        msg = f"git could not make the release tag {tag}"
+        raise GitError(msg, details=exc.details) from None

@@ -177,14 +177,13 @@ def changelog(session: nox.Session) -> None:
     try:
         settings = config.load(root)
         frags = changelog.fragments(root)
-        bump = version.load(root)
         part = changelog.infer_part(
             (f.type for f in frags),
             settings.bump_map,
-            bump.current_version,
+            version.current_for(root, settings),
             settings.zero_major_part,
         )
-        new = version.next_version(root, part, bump)
+        new = version.choose(root, settings, part=part, new_version=None)[1]
         print(changelog.draft(root, new))
     except _exceptions.ReleaseKitError as exc:
         _fail(session, exc)

@@ -158,14 +158,16 @@ def _choose_version(
     root: Path, settings: config.Settings, options: Options, frags: list[changelog.Fragment]
 ) -> tuple[version.BumpConfig, str, str]:
     if options.part or options.new_version:
-        bump_config, new = version.resolve(root, part=options.part, new_version=options.new_version)
+        bump_config, new = version.choose(
+            root, settings, part=options.part, new_version=options.new_version
+        )
         reason = f"--part {options.part}" if options.part else "--new-version"
         return bump_config, new, reason
     types = sorted({f.type for f in frags})
     part = changelog.infer_part(
-        types, settings.bump_map, version.current(root), settings.zero_major_part
+        types, settings.bump_map, version.current_for(root, settings), settings.zero_major_part
     )
-    bump_config, new = version.plan(root, part)
+    bump_config, new = version.choose(root, settings, part=part, new_version=None)
     return bump_config, new, f"{part}, from the fragments: {', '.join(types)}"
 
 
@@ -503,7 +505,10 @@ def release(root: Path, options: Options) -> State | None:
             changelog.build(root, plan.new)
         current = "commit and tag"
         with _console.step(current):
-            version.bump(root, plan.new, allow_dirty=True, commit=True, tag=True)
+            if settings.version_source == "scm":  # the tag is the version: no file to move
+                version.tag_release(root, plan.bump, plan.new, plan.commit_message)
+            else:
+                version.bump(root, plan.new, allow_dirty=True, commit=True, tag=True)
             if git.head(root) == head or not git.local_tag_exists(root, plan.tag):
                 _refuse(f"bump-my-version did not make the release commit and the tag {plan.tag}")
             if git.status(root):

@@ -57,9 +57,12 @@ def _reported(func: F) -> F:
 @_reported
 def bump(c: Context, part: str = "", new_version: str = "", dry_run: bool = False) -> None:
     """Bump the version in every configured file (bump-my-version)."""
-    from releasekit import version
+    from releasekit import _exceptions, config, version
 
     root = _root()
+    if config.load(root).version_source == "scm":
+        msg = 'the version comes from git tags (version_source = "scm"): the release tags it'
+        raise _exceptions.VersionError(msg)
     bump_config, new = version.resolve(root, part=part or None, new_version=new_version or None)
     version.bump(root, new, dry_run=dry_run)
     verb = "would move" if dry_run else "moved"
@@ -88,14 +91,13 @@ def _next_from_fragments(root: Path) -> str:
     from releasekit import changelog, config, version
 
     settings = config.load(root)
-    bump_config = version.load(root)
     part = changelog.infer_part(
         (f.type for f in changelog.fragments(root)),
         settings.bump_map,
-        bump_config.current_version,
+        version.current_for(root, settings),
         settings.zero_major_part,
     )
-    return version.next_version(root, part, bump_config)
+    return version.choose(root, settings, part=part, new_version=None)[1]
 
 
 @task(
@@ -123,9 +125,16 @@ def changelog_(c: Context, draft: bool = False, version: str = "") -> None:
 @_reported
 def version_(c: Context) -> None:
     """Show the current version and the next one for each part."""
-    from releasekit import _exceptions, version
+    from releasekit import _exceptions, config, version
 
     root = _root()
+    settings = config.load(root)
+    if settings.version_source == "scm":
+        current = version.scm_current(root, settings.tag_format)
+        print(f"current: {current} (from git tags)")
+        for part in version.SCM_PARTS:
+            print(f"{part}: {version.scm_next(current, part)}")
+        return
     bump_config = version.load(root)
     print(f"current: {bump_config.current_version}")
     for part in bump_config.parts:
@@ -252,5 +261,22 @@ def publish(c: Context, repository: str = "") -> None:
     print(f"{', '.join(p.name for p in built.files)} on {target.shown}")
 
 
-namespace = Collection(bump, fragment, changelog_, version_, release, build_, publish, check, clean)
+@task(
+    name="init",
+    help={
+        "yes": "write the changes without asking",
+        "dry_run": "only show the changes, write nothing",
+    },
+)
+@_reported
+def init_(c: Context, yes: bool = False, dry_run: bool = False) -> None:
+    """Adopt releasekit in this existing repository (releasekit init)."""
+    from releasekit import init
+
+    init.run(Path.cwd(), yes=yes, dry_run=dry_run)
+
+
+namespace = Collection(
+    bump, fragment, changelog_, version_, release, build_, publish, check, clean, init_
+)
 ns = namespace

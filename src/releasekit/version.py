@@ -5,6 +5,12 @@ version. releasekit asks it what the next version would be (``show
 new_version --increment PART``, which changes nothing), checks the answer is
 a valid PEP 440 version above the current one, and only then bumps to exactly
 that version.
+
+When the version comes from git tags (``version_source = "scm"``: the build
+backend's setuptools-scm, hatch-vcs or pdm reads it), no file carries it: the
+current version is the highest release tag that HEAD contains, the next one
+is computed here with packaging (bump-my-version cannot answer without a
+configuration), and the release tag itself is the bump.
 """
 
 from __future__ import annotations
@@ -17,7 +23,7 @@ from typing import Any
 
 from packaging.version import InvalidVersion, Version
 
-from releasekit import _runner, config
+from releasekit import _runner, config, git
 from releasekit._exceptions import CommandError, VersionError
 
 
@@ -175,3 +181,115 @@ def resolve(root: Path, *, part: str | None, new_version: str | None) -> tuple[B
         msg = "say which version part to bump (--part) or give --new-version"
         raise VersionError(msg)
     return plan(root, part)
+
+
+# --- versions from git tags ----------------------------------------------------
+
+SCM_PARTS = ("major", "minor", "patch")
+SCM_MESSAGE = "Release {new_version}"
+
+
+def _tag_glob(tag_format: str) -> str:
+    return tag_format.replace("{new_version}", "*")
+
+
+def version_of_tag(tag: str, tag_format: str) -> str | None:
+    """The version a tag names under ``tag_format``, or None when it names none."""
+    prefix, _, suffix = tag_format.partition("{new_version}")
+    if not tag.startswith(prefix) or not tag.endswith(suffix) or len(tag) <= len(prefix + suffix):
+        return None
+    text = tag[len(prefix) : len(tag) - len(suffix)]
+    try:
+        Version(text)
+    except InvalidVersion:
+        return None
+    return text
+
+
+def scm_current(root: Path, tag_format: str) -> str:
+    """The highest version among the release tags that HEAD contains."""
+    found = [
+        v
+        for v in (
+            version_of_tag(t, tag_format) for t in git.merged_tags(root, _tag_glob(tag_format))
+        )
+        if v is not None
+    ]
+    if not found:
+        example = tag_format.replace("{new_version}", "1.0.0")
+        msg = (
+            f"no release tag like {example} in the history of HEAD: the version comes from git "
+            f'tags (version_source = "scm"); tag the current release first '
+            f"(git tag -a {example} -m {example})"
+        )
+        raise VersionError(msg)
+    return max(found, key=Version)
+
+
+def scm_next(current: str, part: str) -> str:
+    """Bump ``part`` of ``current`` with packaging, keeping a two-part version two-part."""
+    if part not in SCM_PARTS:
+        msg = (
+            f"unknown version part {part!r} (valid parts with versions from git tags: "
+            f"{', '.join(SCM_PARTS)}; or give --new-version)"
+        )
+        raise VersionError(msg)
+    parsed = parse(current, what="current version")
+    major, minor, patch = (*parsed.release, 0, 0)[:3]
+    if part == "major":
+        numbers = [major + 1, 0, 0]
+    elif part == "minor":
+        numbers = [major, minor + 1, 0]
+    else:
+        numbers = [major, minor, patch + 1]
+    if len(parsed.release) == 2 and part != "patch":
+        numbers = numbers[:2]
+    return check_next(current, ".".join(map(str, numbers)))
+
+
+def scm_config(root: Path, settings: config.Settings) -> BumpConfig:
+    """What a release needs to know, as bump-my-version would report it, from git tags."""
+    return BumpConfig(
+        current_version=scm_current(root, settings.tag_format),
+        parts=list(SCM_PARTS),
+        files=[],
+        tag_name=settings.tag_format,
+        tag_message=SCM_MESSAGE,
+        message=SCM_MESSAGE,
+        sign_tags=settings.sign_tags,
+        commit=True,
+        tag=True,
+    )
+
+
+def current_for(root: Path, settings: config.Settings) -> str:
+    """The current version, wherever ``settings`` say it lives."""
+    if settings.version_source == "scm":
+        return scm_current(root, settings.tag_format)
+    return current(root)
+
+
+def choose(
+    root: Path, settings: config.Settings, *, part: str | None, new_version: str | None
+) -> tuple[BumpConfig, str]:
+    """:func:`resolve`, for either source of the version."""
+    if settings.version_source != "scm":
+        return resolve(root, part=part, new_version=new_version)
+    if part and new_version:
+        msg = "give either a version part or a new version, not both"
+        raise VersionError(msg)
+    bump_config = scm_config(root, settings)
+    if new_version:
+        return bump_config, check_next(bump_config.current_version, new_version)
+    if not part:
+        msg = "say which version part to bump (--part) or give --new-version"
+        raise VersionError(msg)
+    return bump_config, scm_next(bump_config.current_version, part)
+
+
+def tag_release(root: Path, bump_config: BumpConfig, new_version: str, message: str) -> None:
+    """The release commit of what is staged and its annotated tag, without bump-my-version."""
+    tag_message = bump_config.tag_message.replace("{new_version}", new_version) or message
+    git.commit_and_tag(
+        root, message, bump_config.tag_for(new_version), tag_message, sign=bump_config.sign_tags
+    )

@@ -1,0 +1,240 @@
+"""The detection rules of ``releasekit init`` and the versions from git tags, on small layouts."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from releasekit import init, version
+from releasekit._exceptions import VersionError
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+
+def project(tmp_path: Path, pyproject: str, files: dict[str, str] | None = None) -> dict[str, Any]:
+    (tmp_path / "pyproject.toml").write_text(pyproject)
+    for name, text in (files or {}).items():
+        path = tmp_path / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+    return tomllib.loads(pyproject)
+
+
+def detect(tmp_path: Path, pyproject: str, files: dict[str, str] | None = None) -> init.Detected:
+    return init.detect_version(tmp_path, project(tmp_path, pyproject, files), "demo-lib")
+
+
+HATCH = '[build-system]\nbuild-backend = "hatchling.build"\n'
+
+
+def test_static_version_and_an_equal_dunder_version_are_both_moved(tmp_path: Path) -> None:
+    found = detect(
+        tmp_path,
+        '[project]\nname = "demo-lib"\nversion = "1.2.3"\n',
+        {
+            "src/demo_lib/__init__.py": '__version__ = "1.2.3"\n',
+            "src/demo_lib/data.py": '__version__ = "15.0"\n',
+        },
+    )
+    assert (found.source, found.current) == ("bumpversion", "1.2.3")
+    assert found.files == (
+        init.VersionFile("pyproject.toml", 'version = "{current_version}"'),
+        init.VersionFile("src/demo_lib/__init__.py", '__version__ = "{current_version}"'),
+    )
+
+
+def test_a_different_dunder_version_is_not_the_project_version(tmp_path: Path) -> None:
+    found = detect(
+        tmp_path,
+        '[project]\nname = "demo-lib"\nversion = "1.2.3"\n',
+        {"demo_lib/__init__.py": "__version__ = '0.9'\n"},
+    )
+    assert [f.path for f in found.files] == ["pyproject.toml"]
+
+
+def test_hatch_version_path_keeps_the_quotes_it_finds(tmp_path: Path) -> None:
+    found = detect(
+        tmp_path,
+        HATCH + '[project]\nname = "demo-lib"\ndynamic = ["version"]\n'
+        '[tool.hatch.version]\npath = "demo_lib/__about__.py"\n',
+        {"demo_lib/__about__.py": "__version__ = '2.0.1'\n", "demo_lib/__init__.py": ""},
+    )
+    assert found.current == "2.0.1"
+    assert found.files == (
+        init.VersionFile("demo_lib/__about__.py", "__version__ = '{current_version}'"),
+    )
+
+
+def test_flit_dynamic_version_is_followed_through_a_reexport(tmp_path: Path) -> None:
+    found = detect(
+        tmp_path,
+        '[build-system]\nbuild-backend = "flit_core.buildapi"\n'
+        '[project]\nname = "demo-lib"\ndynamic = ["version", "description"]\n',
+        {
+            "src/demo_lib/__init__.py": "from .about import __version__\n",
+            "src/demo_lib/about.py": '__version__ = "0.4"\n',
+        },
+    )
+    assert (found.current, [f.path for f in found.files]) == ("0.4", ["src/demo_lib/about.py"])
+
+
+def test_setuptools_attr_and_file(tmp_path: Path) -> None:
+    found = detect(
+        tmp_path,
+        '[project]\nname = "demo-lib"\ndynamic = ["version"]\n'
+        '[tool.setuptools.dynamic]\nversion = {attr = "demo_lib.__version__"}\n',
+        {"src/demo_lib/__init__.py": '__version__: str = "3.1.0"\n'},
+    )
+    assert found.files[0].search == '__version__: str = "{current_version}"'
+    (tmp_path / "VERSION").write_text("5.0.0\n")
+    found = detect(
+        tmp_path,
+        '[project]\nname = "demo-lib"\ndynamic = ["version"]\n'
+        '[tool.setuptools.dynamic]\nversion = {file = "VERSION"}\n',
+    )
+    assert (found.current, found.files[0]) == (
+        "5.0.0",
+        init.VersionFile("VERSION", "{current_version}"),
+    )
+
+
+def test_setup_cfg_version(tmp_path: Path) -> None:
+    found = detect(
+        tmp_path,
+        '[build-system]\nrequires = ["setuptools"]\n',
+        {"setup.cfg": "[metadata]\nname = demo-lib\nversion = 0.7.1\n"},
+    )
+    assert (found.current, found.files[0]) == (
+        "0.7.1",
+        init.VersionFile("setup.cfg", "version = {current_version}"),
+    )
+
+
+@pytest.mark.parametrize(
+    ("pyproject", "backend"),
+    [
+        (HATCH + '[tool.hatch.version]\nsource = "vcs"\n', "hatch-vcs"),
+        ('[build-system]\nrequires = ["setuptools>=64", "setuptools-scm>=8"]\n', "setuptools-scm"),
+        ('[tool.pdm.version]\nsource = "scm"\n', "pdm's scm backend"),
+    ],
+)
+def test_versions_from_git_tags(tmp_path: Path, pyproject: str, backend: str) -> None:
+    found = detect(tmp_path, pyproject + '[project]\nname = "x"\ndynamic = ["version"]\n')
+    assert (found.source, found.files, found.how) == ("scm", (), f"git tags, through {backend}")
+
+
+def test_an_unknown_home_of_the_version_is_one_line(tmp_path: Path) -> None:
+    with pytest.raises(init.InitError, match="cannot tell where the version of demo-lib lives"):
+        detect(tmp_path, '[project]\nname = "demo-lib"\ndynamic = ["version"]\n')
+
+
+def test_tag_format_follows_the_existing_tags() -> None:
+    assert init.detect_tag_format(["v1.0.0", "v1.1.0"]) == "v{new_version}"
+    assert init.detect_tag_format(["1.0", "1.1", "docs-2020"]) == "{new_version}"
+    assert init.detect_tag_format([]) == "v{new_version}"
+
+
+def test_markdown_marker_goes_above_the_newest_release(tmp_path: Path) -> None:
+    changelog = tmp_path / "CHANGES.md"
+    changelog.write_text(
+        "# Changes\n\nIntro.\n\n## [Unreleased]\n\n## [v1.2.0] - 2024-01-01\n\n- x\n"
+    )
+    path, text, table, _ = init.plan_changelog(tmp_path, init.find_changelog(tmp_path))
+    assert path == changelog
+    assert text == (
+        "# Changes\n\nIntro.\n\n## [Unreleased]\n\n"
+        f"{init.MD_MARKER}\n\n## [v1.2.0] - 2024-01-01\n\n- x\n"
+    )
+    assert table["title_format"] == "## {version} ({project_date})"
+    assert table["filename"] == "CHANGES.md"
+
+
+def test_rst_marker_and_underlines_follow_the_headings(tmp_path: Path) -> None:
+    (tmp_path / "NEWS.rst").write_text(
+        "Changelog\n=========\n\nv2.0 (2020)\n-----------\n\n* y\n\n1.0\n---\n\n* x\n"
+    )
+    _, text, table, _ = init.plan_changelog(tmp_path, init.find_changelog(tmp_path))
+    assert text.startswith(f"Changelog\n=========\n\n{init.RST_MARKER}\n\nv2.0 (2020)\n")
+    assert table["underlines"] == ["-", "~", "^"]  # "=" is the document title's
+    assert table["title_format"] == "{version} ({project_date})"
+
+
+def test_no_changelog_creates_one(tmp_path: Path) -> None:
+    path, text, table, note = init.plan_changelog(tmp_path, init.find_changelog(tmp_path))
+    assert (path.name, table["filename"]) == ("CHANGELOG.md", "CHANGELOG.md")
+    assert init.MD_MARKER in text
+    assert "created" in note
+
+
+def test_pyproject_edit_keeps_every_byte_and_appends(tmp_path: Path) -> None:
+    old = (
+        '[project]\nname = "x"  # the name\nversion = "1.0"\n\n'
+        "# tools\n[tool.ruff]\nline-length = 90\n"
+    )
+    found = init.Detected(
+        "bumpversion",
+        "1.0",
+        (init.VersionFile("pyproject.toml", 'version = "{current_version}"'),),
+        "",
+    )
+    new = init.edit_pyproject(old, [init.bumpversion_toml(found, "v{new_version}")])
+    assert new.startswith(old)
+    data = tomllib.loads(new)
+    assert data["tool"]["ruff"] == {"line-length": 90}
+    bump = data["tool"]["bumpversion"]
+    assert (bump["current_version"], bump["tag_name"]) == ("1.0", "v{new_version}")
+    assert bump["files"] == [
+        {"filename": "pyproject.toml", "search": 'version = "{current_version}"',
+         "replace": 'version = "{new_version}"'}
+    ]  # fmt: skip
+    with pytest.raises(Exception, match="already exists|Key"):
+        init.edit_pyproject(new, ["[tool.ruff]\nline-length = 80\n"])
+
+
+def test_scm_versions_are_computed_with_packaging() -> None:
+    assert version.scm_next("1.2.3", "major") == "2.0.0"
+    assert version.scm_next("1.2.3", "minor") == "1.3.0"
+    assert version.scm_next("1.2.3", "patch") == "1.2.4"
+    assert version.scm_next("3.10", "minor") == "3.11"
+    assert version.scm_next("3.10", "patch") == "3.10.1"
+    assert version.scm_next("2.0.0rc1", "patch") == "2.0.1"
+    with pytest.raises(VersionError, match="unknown version part 'pre_l'"):
+        version.scm_next("1.0.0", "pre_l")
+
+
+def test_version_of_a_tag() -> None:
+    assert version.version_of_tag("v1.2.3", "v{new_version}") == "1.2.3"
+    assert version.version_of_tag("1.2.3", "v{new_version}") is None
+    assert version.version_of_tag("vnext", "v{new_version}") is None
+    assert version.version_of_tag("release-2.0", "release-{new_version}") == "2.0"
+
+
+def test_a_failed_write_puts_every_file_back(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "pyproject.toml").write_text("old\n")
+    plan = init.Plan(tmp_path)
+    plan.writes[tmp_path / "pyproject.toml"] = "new\n"
+    plan.writes[tmp_path / "changelog.d" / ".gitkeep"] = ""
+    plan.writes[tmp_path / "noxfile.py"] = "import releasekit.nox\n"
+    real_replace = os.replace
+    calls = []
+
+    def failing_replace(src: str, dst: Path) -> None:
+        calls.append(dst)
+        if len(calls) == 3:
+            raise OSError("disk full")
+        real_replace(src, dst)
+
+    monkeypatch.setattr(os, "replace", failing_replace)
+    with pytest.raises(OSError, match="disk full"):
+        init.write(plan)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["pyproject.toml"]
+    assert (tmp_path / "pyproject.toml").read_text() == "old\n"
