@@ -296,7 +296,9 @@ def test_dry_run_shows_the_diff_and_writes_nothing(tmp_path: Path) -> None:
 def test_scm_release_rolls_back_its_commit_and_tag(stamped: Path, index: Index) -> None:
     """The template's build has a static version, so it cannot see the new tag: verify fails."""
     pyproject = stamped / "pyproject.toml"
-    pyproject.write_text(pyproject.read_text() + 'version_source = "scm"\n')
+    text = pyproject.read_text()
+    assert 'version_source = "bumpversion"' in text
+    pyproject.write_text(text.replace('version_source = "bumpversion"', 'version_source = "scm"'))
     commit_all(stamped, "Versions from tags")
     git(stamped, "tag", "-a", "v0.1.0", "-m", "0.1.0")
     add_fragment(stamped, "feature")
