@@ -10,11 +10,15 @@ from __future__ import annotations
 import dataclasses
 import email.parser
 import shutil
+import tarfile
+import tempfile
 import zipfile
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
+from typing import Literal
 
-from releasekit import _runner
-from releasekit._exceptions import CommandError, DistError
+from releasekit import _console, _runner
+from releasekit._exceptions import CommandError, DistError, ReleaseKitError
 
 
 @dataclasses.dataclass(frozen=True)
@@ -35,18 +39,68 @@ def clean(dist_dir: Path, *, dry_run: bool = False) -> None:
         shutil.rmtree(dist_dir)
 
 
+def _hook_runner(extra: dict[str, str]) -> Callable[..., None]:
+    """Run build's backend hooks through releasekit's runner (logged, captured)."""
+
+    def run(
+        cmd: Sequence[str], cwd: str | None = None, extra_environ: Mapping[str, str] | None = None
+    ) -> None:
+        env = _runner.child_env({**extra, **(extra_environ or {})})
+        _runner.run(list(cmd), cwd=cwd, env=env, quiet=True)
+
+    return run
+
+
+def _extract(sdist: Path, into: Path) -> Path:
+    with tarfile.open(sdist) as tf:
+        if hasattr(tarfile, "data_filter"):
+            tf.extractall(into, filter="data")
+        else:  # pragma: no cover - Python before 3.10.12
+            tf.extractall(into)  # our own, freshly built sdist
+    return next(into.iterdir())
+
+
 def build(
     root: Path, dist_dir: Path, *, source_date_epoch: int | None = None, dry_run: bool = False
 ) -> None:
-    """Build the sdist, then the wheel from the sdist (build's default)."""
-    args = [*_runner.tool("build"), "--outdir", str(dist_dir)]
-    if _runner.uv():
-        args += ["--installer", "uv"]
-    extra: dict[str, str | None] = {}
-    if source_date_epoch is not None:
-        extra["SOURCE_DATE_EPOCH"] = str(source_date_epoch)
+    """Build the sdist, then the wheel from the sdist, as ``python -m build`` does.
+
+    Through build's API, so that one isolated environment (uv's installer where
+    present) serves both builds instead of two, and the backend's hooks run
+    through releasekit's runner.
+    """
+    import build as pypa_build
+    from build.env import DefaultIsolatedEnv
+
+    installer: Literal["uv", "pip"] = "uv" if _runner.uv() else "pip"
+    _console.command(
+        f"build --installer {installer} --outdir {dist_dir} {root} (sdist, then the wheel "
+        "from the sdist)",
+        dry_run=dry_run,
+    )
+    if dry_run:
+        return
+    extra = {"SOURCE_DATE_EPOCH": str(source_date_epoch)} if source_date_epoch else {}
+    runner = _hook_runner(extra)
     try:
-        _runner.run([*args, str(root)], cwd=root, env=_runner.child_env(extra), dry_run=dry_run)
+        with DefaultIsolatedEnv(installer=installer) as env:
+            builder = pypa_build.ProjectBuilder.from_isolated_env(env, root, runner=runner)
+            env.install(builder.build_system_requires)
+            env.install(builder.get_requires_for_build("sdist"))
+            sdist = Path(builder.build("sdist", dist_dir))
+            with tempfile.TemporaryDirectory(prefix="releasekit-sdist-") as tmp:
+                srcdir = _extract(sdist, Path(tmp))
+                from_sdist = pypa_build.ProjectBuilder.from_isolated_env(env, srcdir, runner=runner)
+                env.install(from_sdist.get_requires_for_build("wheel"))
+                from_sdist.build("wheel", dist_dir)
+    except pypa_build.BuildBackendException as exc:
+        cause = exc.exception
+        details = cause.details if isinstance(cause, ReleaseKitError) else str(cause)
+        msg = "building the sdist and wheel failed"
+        raise DistError(msg, details=details) from None
+    except (pypa_build.BuildException, pypa_build.FailedProcessError) as exc:
+        msg = f"building the sdist and wheel failed: {exc}"
+        raise DistError(msg.splitlines()[0], details=str(exc)) from None
     except CommandError as exc:
         msg = "building the sdist and wheel failed"
         raise DistError(msg, details=exc.details) from None
