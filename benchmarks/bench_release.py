@@ -33,8 +33,10 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent / "src"))
 sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(HERE.parent / "scripts"))
 
 import bench_listing  # noqa: E402
+from demo import start_index  # noqa: E402  (the README's main job starts the index the same way)
 
 from releasekit import new  # noqa: E402
 
@@ -131,33 +133,6 @@ def main() -> int:
     print(f"ratio (release / bare): {w / b:.2f}  (goal: at most 1.0)\n")
     sys.argv[1:] = [str(max(runs, 15))]
     return bench_listing.main()
-
-
-def start_index(packages: Path, log: Path) -> tuple[subprocess.Popen[bytes], str]:
-    port = free_port()
-    args = [sys.executable, "-m", "pypiserver", "run", "-i", "127.0.0.1", "-p", str(port),
-            "-a", ".", "-P", ".", "--disable-fallback", str(packages)]  # fmt: skip
-    with log.open("wb") as out:
-        proc = subprocess.Popen(args, stdout=out, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}/"
-    import urllib.request
-
-    for _ in range(300):
-        try:
-            urllib.request.urlopen(url + "simple/", timeout=1).close()
-            return proc, url
-        except OSError:
-            time.sleep(0.1)
-    proc.terminate()
-    raise SystemExit("pypiserver did not start")
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 if __name__ == "__main__":
