@@ -117,8 +117,8 @@ def find(dist_dir: Path) -> Dists:
     return Dists(sdist=sdists[0], wheel=wheels[0])
 
 
-def check(dists: Dists) -> None:
-    """``twine check --strict`` on both files, check-wheel-contents on the wheel."""
+def twine_check(dists: Dists) -> None:
+    """``twine check --strict`` on both files."""
     try:
         _runner.run(
             [*_runner.tool("twine"), "check", "--strict", *map(str, dists.files)], mutates=False
@@ -126,11 +126,21 @@ def check(dists: Dists) -> None:
     except CommandError as exc:
         msg = "twine check --strict found problems in the distributions"
         raise DistError(msg, details=exc.details) from None
+
+
+def wheel_contents_check(wheel: Path) -> None:
+    """check-wheel-contents on the wheel."""
     try:
-        _runner.run([*_runner.tool("check-wheel-contents"), str(dists.wheel)], mutates=False)
+        _runner.run([*_runner.tool("check-wheel-contents"), str(wheel)], mutates=False)
     except CommandError as exc:
-        msg = f"check-wheel-contents found problems in {dists.wheel.name}"
+        msg = f"check-wheel-contents found problems in {wheel.name}"
         raise DistError(msg, details=exc.details) from None
+
+
+def check(dists: Dists) -> None:
+    """``twine check --strict`` on both files, check-wheel-contents on the wheel."""
+    twine_check(dists)
+    wheel_contents_check(dists.wheel)
 
 
 def wheel_metadata(wheel: Path) -> tuple[str, str]:

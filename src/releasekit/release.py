@@ -367,11 +367,14 @@ def _verify(root: Path, settings: config.Settings, new: str, built: dists.Dists)
     # The checks of the files and the install are independent: run them side by side.
     from concurrent.futures import ThreadPoolExecutor
 
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        checked = pool.submit(dists.check, built)
-        installed = pool.submit(_install_and_import, built.wheel, settings.import_name)
-        checked.result()
-        installed.result()
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        futures = [
+            pool.submit(dists.twine_check, built),
+            pool.submit(dists.wheel_contents_check, built.wheel),
+            pool.submit(_install_and_import, built.wheel, settings.import_name),
+        ]
+        for future in futures:
+            future.result()
 
 
 def _build(root: Path, epoch: int) -> dists.Dists:
