@@ -9,7 +9,8 @@ with a bare remote), starts a local pypiserver, and times
 (b) ``nox -s release -- --yes`` on the other, after a first release that warms
     the caches (session environments, uv's cache);
 
-each several times (a new fragment and version each round), and prints
+each several times, (a) and (b) alternating, a new fragment and version each
+round, after one untimed round of each, and prints
 releasekit's per-step times, the medians and the ratio (b)/(a). It also times
 ``nox -l`` and ``invoke --list`` in a stamped repository against an empty
 noxfile / tasks.py (benchmarks/bench_listing.py).
@@ -105,15 +106,19 @@ def main() -> int:
         try:
             bare_repo = make_repo(work, "bare-lib")
             rk_repo = make_repo(work, "rk-lib")
-            bare: list[float] = []
-            for n in range(runs):
-                add_fragment(bare_repo, n)
-                bare.append(bare_script(bare_repo, f"0.{n + 2}.0", url))
+            # One untimed round each warms the caches (pip's and uv's, the
+            # session environments); then the timed rounds alternate, so that
+            # drift on the machine or the network weighs on both alike.
+            add_fragment(bare_repo, 100)
+            bare_script(bare_repo, "0.2.0", url)
             add_fragment(rk_repo, 100)
             cold, cold_steps = releasekit(rk_repo, url, [])
+            bare: list[float] = []
             warm: list[float] = []
             steps: dict[str, list[float]] = defaultdict(list)
             for n in range(runs):
+                add_fragment(bare_repo, n)
+                bare.append(bare_script(bare_repo, f"0.{n + 3}.0", url))
                 add_fragment(rk_repo, n)
                 elapsed, per_step = releasekit(rk_repo, url, [])
                 warm.append(elapsed)
