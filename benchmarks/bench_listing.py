@@ -47,8 +47,10 @@ def main() -> int:
             timed(args, empty, 1)
         rows = []
         for label, args in (("nox -l", nox), ("invoke --list", inv)):
-            stamped = statistics.median(timed(args, repo, runs))
-            bare = statistics.median(timed(args, empty, runs))
+            # Alternate the two so that drift on the machine weighs on both alike.
+            pairs = [(timed(args, repo, 1)[0], timed(args, empty, 1)[0]) for _ in range(runs)]
+            stamped = statistics.median(p[0] for p in pairs)
+            bare = statistics.median(p[1] for p in pairs)
             rows.append((label, stamped, bare, stamped / bare))
     print(f"{'command':<15} {'stamped':>9} {'empty':>9} {'ratio':>6}   (median of {runs})")
     for label, stamped, bare, ratio in rows:
