@@ -171,19 +171,11 @@ def audit(session: nox.Session) -> None:
 
 def changelog(session: nox.Session) -> None:
     """Show the changelog section the next release would add."""
-    from releasekit import _exceptions, changelog, config, version
+    from releasekit import _exceptions, changelog, config, release
 
     root = Path.cwd()
     try:
-        settings = config.load(root)
-        frags = changelog.fragments(root)
-        part = changelog.infer_part(
-            (f.type for f in frags),
-            settings.bump_map,
-            version.current_for(root, settings),
-            settings.zero_major_part,
-        )
-        new = version.choose(root, settings, part=part, new_version=None)[1]
+        new = release.next_from_fragments(root, config.load(root))[1]
         print(changelog.draft(root, new))
     except _exceptions.ReleaseKitError as exc:
         _fail(session, exc)

@@ -163,6 +163,14 @@ def _choose_version(
         )
         reason = f"--part {options.part}" if options.part else "--new-version"
         return bump_config, new, reason
+    return next_from_fragments(root, settings, frags)
+
+
+def next_from_fragments(
+    root: Path, settings: config.Settings, frags: list[changelog.Fragment] | None = None
+) -> tuple[version.BumpConfig, str, str]:
+    """The version the changelog fragments call for: its configuration, itself, and why."""
+    frags = changelog.fragments(root) if frags is None else frags
     types = sorted({f.type for f in frags})
     part = changelog.infer_part(
         types, settings.bump_map, version.current_for(root, settings), settings.zero_major_part

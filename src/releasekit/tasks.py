@@ -88,16 +88,9 @@ def fragment(c: Context, type: str, text: str, issue: str = "") -> None:
 
 
 def _next_from_fragments(root: Path) -> str:
-    from releasekit import changelog, config, version
+    from releasekit import config, release
 
-    settings = config.load(root)
-    part = changelog.infer_part(
-        (f.type for f in changelog.fragments(root)),
-        settings.bump_map,
-        version.current_for(root, settings),
-        settings.zero_major_part,
-    )
-    return version.choose(root, settings, part=part, new_version=None)[1]
+    return release.next_from_fragments(root, config.load(root))[1]
 
 
 @task(

@@ -169,17 +169,23 @@ def bump(
         raise VersionError(msg, details=exc.details) from None
 
 
-def resolve(root: Path, *, part: str | None, new_version: str | None) -> tuple[BumpConfig, str]:
-    """The configuration and the checked new version for a part or an explicit one."""
+def _part_or_version(part: str | None, new_version: str | None) -> str:
+    """Refuse both or neither; return the part ("" when a new version is given)."""
     if part and new_version:
         msg = "give either a version part or a new version, not both"
         raise VersionError(msg)
+    if not (part or new_version):
+        msg = "say which version part to bump (--part) or give --new-version"
+        raise VersionError(msg)
+    return part or ""
+
+
+def resolve(root: Path, *, part: str | None, new_version: str | None) -> tuple[BumpConfig, str]:
+    """The configuration and the checked new version for a part or an explicit one."""
+    part = _part_or_version(part, new_version)
     if new_version:
         bump_config = load(root)
         return bump_config, check_next(bump_config.current_version, new_version)
-    if not part:
-        msg = "say which version part to bump (--part) or give --new-version"
-        raise VersionError(msg)
     return plan(root, part)
 
 
@@ -275,15 +281,10 @@ def choose(
     """:func:`resolve`, for either source of the version."""
     if settings.version_source != "scm":
         return resolve(root, part=part, new_version=new_version)
-    if part and new_version:
-        msg = "give either a version part or a new version, not both"
-        raise VersionError(msg)
+    part = _part_or_version(part, new_version)
     bump_config = scm_config(root, settings)
     if new_version:
         return bump_config, check_next(bump_config.current_version, new_version)
-    if not part:
-        msg = "say which version part to bump (--part) or give --new-version"
-        raise VersionError(msg)
     return bump_config, scm_next(bump_config.current_version, part)
 
 
