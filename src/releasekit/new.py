@@ -67,4 +67,9 @@ def stamp(
         except CookiecutterException as exc:
             msg = f"cookiecutter could not stamp the template: {exc}"
             raise ReleaseKitError(msg) from None
+        except ValueError as exc:
+            # cookiecutter's check of a choice variable (kind=rust): a user's
+            # mistake, not a bug, so one line instead of a traceback.
+            msg = f"cookiecutter refused the extra context: {str(exc).rstrip('.')}"
+            raise ConfigError(msg) from None
     return Path(created)

@@ -1,0 +1,108 @@
+"""Packages with compiled code: the template's ``kind=extension`` and its release.
+
+A stamped extension package compiles a small C module with setuptools, passes
+its own sessions, and releases its sdist (and, on request, a wheel repaired by
+auditwheel) to a real local index; a bare ``linux_*`` wheel never leaves the
+machine. The tests that compile and release are marked ``slow``.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+from releasekit import new
+from tests.conftest import git
+from tests.integration.conftest import commit_all, nox, run
+
+pytestmark = pytest.mark.integration
+
+EXTENSION_FILES = [
+    "src/ext_lib/__init__.py",
+    "src/ext_lib/_core.c",
+    "src/ext_lib/_core.pyi",
+    "src/ext_lib/py.typed",
+    "tests/test_ext_lib.py",
+    ".github/workflows/ci.yml",
+    ".github/workflows/release.yml",
+]
+
+
+def stamp_extension(parent: Path, **context: str) -> Path:
+    return new.stamp(
+        parent, extra_context={"project_name": "Ext Lib", "kind": "extension", **context}
+    )
+
+
+@pytest.fixture
+def extension(tmp_path: Path) -> Path:
+    """An extension package stamped from the template, committed, with a bare remote."""
+    remote = tmp_path / "remote.git"
+    git(tmp_path, "init", "-q", "--bare", "-b", "main", str(remote))
+    repo = stamp_extension(tmp_path / "work")
+    git(repo, "init", "-q", "-b", "main")
+    commit_all(repo, "Start from the template")
+    git(repo, "remote", "add", "origin", str(remote))
+    git(repo, "push", "-q", "-u", "origin", "main")
+    return repo
+
+
+def test_console_script_stamps_an_extension_package(tmp_path: Path) -> None:
+    proc = run(
+        [sys.executable, "-m", "releasekit", "new", "--no-input", "-o", str(tmp_path),
+         "kind=extension", 'project_name=Ext Lib'],
+        tmp_path,
+    )  # fmt: skip
+    repo = Path(proc.stdout.strip())
+    assert repo == tmp_path / "ext-lib"
+    for name in EXTENSION_FILES:
+        assert (repo / name).is_file(), name
+    # The per-kind files were moved into place; nothing of the machinery is left.
+    assert not (repo / "_kinds").exists()
+    pyproject = (repo / "pyproject.toml").read_text()
+    assert 'build-backend = "setuptools.build_meta"' in pyproject
+    assert '{ name = "ext_lib._core", sources = ["src/ext_lib/_core.c"] }' in pyproject
+    assert "[tool.hatch" not in pyproject and "hatchling" not in pyproject
+    assert "{{" not in pyproject and "{%" not in pyproject
+    assert "PyInit__core" in (repo / "src/ext_lib/_core.c").read_text()
+    assert "*.so" in (repo / ".gitignore").read_text().splitlines()
+
+
+def test_the_pure_kind_is_the_default_and_has_no_compiled_code(tmp_path: Path) -> None:
+    default = new.stamp(tmp_path / "default", extra_context={"project_name": "Demo Lib"})
+    pure = new.stamp(tmp_path / "pure", extra_context={"project_name": "Demo Lib", "kind": "pure"})
+    files = sorted(str(p.relative_to(default)) for p in default.rglob("*") if p.is_file())
+    assert files == sorted(str(p.relative_to(pure)) for p in pure.rglob("*") if p.is_file())
+    for name in files:
+        assert (default / name).read_bytes() == (pure / name).read_bytes(), name
+    assert not list(default.rglob("*.c")) and not (default / "_kinds").exists()
+    assert 'build-backend = "hatchling.build"' in (default / "pyproject.toml").read_text()
+
+
+def test_an_unknown_kind_is_refused_in_one_line(tmp_path: Path) -> None:
+    proc = run(
+        [sys.executable, "-m", "releasekit", "new", "--no-input", "-o", str(tmp_path / "out"),
+         "kind=rust", "project_name=Ext Lib"],
+        tmp_path, check=False,
+    )  # fmt: skip
+    assert proc.returncode == 1
+    assert "Traceback" not in proc.stderr
+    (line,) = proc.stderr.strip().splitlines()
+    assert "rust provided for choice variable kind" in line and "'extension'" in line
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.slow
+def test_stamped_extension_passes_its_own_sessions(extension: Path) -> None:
+    proc = nox(cwd=extension)
+    for name in ("tests", "style", "typecheck", "docs", "build"):
+        assert f"* {name}: success" in proc.stderr, proc.stderr
+    built = sorted(p.name for p in (extension / "dist").iterdir())
+    assert built[1] == "ext_lib-0.1.0.tar.gz"
+    wheel = built[0]
+    assert wheel.startswith("ext_lib-0.1.0-cp3") and wheel.endswith("-linux_x86_64.whl"), wheel
+    # The editable install compiled the module into src/; git ignores it.
+    assert list((extension / "src/ext_lib").glob("_core.*.so"))
+    assert git(extension, "status", "--porcelain") == ""
