@@ -54,5 +54,9 @@ class DistError(ReleaseKitError):
     """Building or checking the distributions failed."""
 
 
+class WheelError(DistError):
+    """A wheel cannot be published as it is (a bare ``linux_*`` wheel), or not repaired."""
+
+
 class AuditError(ReleaseKitError):
     """The audit found vulnerabilities, or could not look for them."""

@@ -36,6 +36,7 @@ _PYTHON_TOOLS = {
     "check-wheel-contents": "check_wheel_contents",
     "nox": "nox",
     "cookiecutter": "cookiecutter",
+    "auditwheel": "auditwheel",
 }
 
 _SECRET_NAME = re.compile(r"PASSWORD|TOKEN|SECRET|API_KEY|_KEY$", re.IGNORECASE)

@@ -30,6 +30,7 @@ PYPROJECT = "pyproject.toml"
 BUMPVERSION_FILES = (".bumpversion.toml", ".bumpversion.cfg")
 TOWNCRIER_FILES = ("towncrier.toml",)
 VERSION_SOURCES = ("bumpversion", "scm")
+PUBLISH_WHEELS = ("sdist-only", "repaired")
 
 DEFAULT_BUMP_MAP: Mapping[str, str] = types.MappingProxyType(
     {"removal": "major", "feature": "minor", "bugfix": "patch", "doc": "patch", "misc": "patch"}
@@ -101,6 +102,10 @@ class Settings:
     tag_format: str = "v{new_version}"
     #: With ``version_source = "scm"``: sign the release tag (``git tag -s``).
     sign_tags: bool = False
+    #: For a package with compiled code: ``"sdist-only"`` publishes the sdist and
+    #: leaves the platform wheels to CI (cibuildwheel); ``"repaired"`` also uploads
+    #: the wheel built here, repaired by auditwheel into a manylinux wheel.
+    publish_wheels: str = "sdist-only"
 
     # Not keys of the table: where it was read from.
     root: Path = dataclasses.field(default=Path(), metadata={"internal": True})
@@ -204,6 +209,8 @@ def validate(table: Mapping[str, Any], *, source: str) -> dict[str, Any]:
             f"{', '.join(map(repr, VERSION_SOURCES))}, not {source_value!r}"
         )
         raise ConfigError(msg)
+    if "publish_wheels" in values:
+        check_publish_wheels(values["publish_wheels"], source=f"[tool.releasekit] of {source}")
     if "{new_version}" not in values.get("tag_format", "{new_version}"):
         msg = f"[tool.releasekit] tag_format in {source} must contain {{new_version}}"
         raise ConfigError(msg)
@@ -225,6 +232,13 @@ def check_audit_backend(value: str, *, source: str) -> None:
     if value not in AUDIT_BACKENDS:
         choices = ", ".join(repr(b) for b in AUDIT_BACKENDS)
         msg = f"audit_backend {value!r} in {source} is not one of {choices}"
+        raise ConfigError(msg)
+
+
+def check_publish_wheels(value: str, *, source: str) -> None:
+    if value not in PUBLISH_WHEELS:
+        choices = ", ".join(repr(c) for c in PUBLISH_WHEELS)
+        msg = f"publish_wheels {value!r} in {source} is not one of {choices}"
         raise ConfigError(msg)
 
 
@@ -278,6 +292,8 @@ def load(root: str | os.PathLike[str] = ".", **overrides: Any) -> Settings:
             values[key] = _from_env(env_name, hints[key])
     if "RELEASEKIT_AUDIT_BACKEND" in os.environ:
         check_audit_backend(values["audit_backend"], source="RELEASEKIT_AUDIT_BACKEND")
+    if "RELEASEKIT_PUBLISH_WHEELS" in os.environ:
+        check_publish_wheels(values["publish_wheels"], source="RELEASEKIT_PUBLISH_WHEELS")
     unknown = set(overrides) - set(keys())
     if unknown:  # a programming error in a front end, not a user's mistake
         raise TypeError(f"unknown settings: {sorted(unknown)}")

@@ -35,6 +35,11 @@ def status(root: Path) -> list[str]:
     return [line for line in out.splitlines() if line.strip()]
 
 
+def tracked(root: Path) -> list[str]:
+    """The paths git tracks at ``root``, relative to it."""
+    return git(root, "ls-files").splitlines()
+
+
 def head(root: Path) -> str:
     return git(root, "rev-parse", "HEAD")
 

@@ -19,6 +19,7 @@ import sys
 import urllib.error
 import urllib.parse
 import urllib.request
+from collections.abc import Sequence
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -211,15 +212,28 @@ def confirm_listed(target: Target, project: str, files: list[Path]) -> None:
             raise PublishError(msg)
 
 
-def confirm_install(target: Target, project: str, version: str) -> str:
-    """Install ``project==version`` from the index alone; return the version it reports."""
+def confirm_install(
+    target: Target, project: str, version: str, *, build_requires: Sequence[str] = ()
+) -> str:
+    """Install ``project==version`` from the index alone; return the version it reports.
+
+    :param build_requires: for a release that published only its sdist: the
+        build backend, installed first from the usual index, so that the sdist
+        (from the target alone) compiles without build isolation, which would
+        look for the backend on the target too.
+    """
     with _venv.fresh() as python:
         try:
+            no_isolation = []
+            if build_requires:
+                _venv.install(python, list(build_requires))
+                no_isolation = ["--no-build-isolation"]
             _venv.install(
                 python,
-                ["--no-deps", "--index-url", target.simple_url, f"{project}=={version}"],
+                [*no_isolation, "--no-deps", "--index-url", target.simple_url,
+                 f"{project}=={version}"],
                 refresh=True,
-            )
+            )  # fmt: skip
         except CommandError as exc:
             msg = f"{project} {version} does not install from {target.shown}"
             raise PublishError(msg, details=exc.details) from None

@@ -20,7 +20,18 @@ from typing import Any
 from packaging.utils import parse_sdist_filename, parse_wheel_filename
 from packaging.version import Version
 
-from releasekit import _console, _runner, _venv, changelog, config, dists, git, publish, version
+from releasekit import (
+    _console,
+    _runner,
+    _venv,
+    changelog,
+    config,
+    dists,
+    git,
+    publish,
+    version,
+    wheels,
+)
 from releasekit._exceptions import CommandError, ReleaseKitError
 
 STATE_DIR = ".releasekit"
@@ -344,6 +355,8 @@ def show_plan(root: Path, settings: config.Settings, plan: Plan, options: Option
         f"  tag:       {plan.tag} (annotated, {signed})",
         "  build:     sdist and wheel in dist/, SOURCE_DATE_EPOCH from the release commit",
         f"  publish:   {target}",
+        "  files:     "
+        + wheels.plan(root, git.tracked(root), plan.project, plan.new, settings.publish_wheels),
         f"  push:      {push}",
         f"  checks:    {checks}",
         "  changelog:",
@@ -392,6 +405,11 @@ def _build(root: Path, epoch: int) -> dists.Dists:
     return dists.find(dist_dir)
 
 
+def _release_files(root: Path, epoch: int, settings: config.Settings) -> wheels.ReleaseFiles:
+    """Build, then let ``wheels`` decide what is verified and published (compiled code)."""
+    return wheels.prepare(_build(root, epoch), publish_wheels=settings.publish_wheels)
+
+
 def _rollback(root: Path, head: str, tags_before: set[str]) -> None:
     git.reset_hard(root, head)
     for tag in sorted(set(git.tags(root)) - tags_before):
@@ -405,6 +423,7 @@ def _publish(root: Path, state: State, options: Options, settings: config.Settin
     if target.is_public_pypi and not options.yes and not publish.ask(question):
         _refuse("publishing was declined; run again with --resume to publish")
     files = [root / "dist" / name for name in state.files]
+    wheels.refuse_bare(files)
     todo = publish.pending(target, state.project, files)
     for path in files:
         if path not in todo:
@@ -413,7 +432,12 @@ def _publish(root: Path, state: State, options: Options, settings: config.Settin
         publish.upload(target, todo)
     publish.confirm_listed(target, state.project, files)
     if options.confirm and settings.confirm_install:
-        installed = publish.confirm_install(target, state.project, state.version)
+        installed = publish.confirm_install(
+            target,
+            state.project,
+            state.version,
+            build_requires=wheels.sdist_only_build_requires(files),
+        )
         if Version(installed) != Version(state.version):
             _refuse(
                 f"installing from the index gave {state.project} {installed}, not {state.version}"
@@ -451,15 +475,15 @@ def _finish(root: Path, state: State, options: Options, settings: config.Setting
     clear_state(root)
 
 
-def _rebuild_for_resume(root: Path, state: State) -> None:
+def _rebuild_for_resume(root: Path, state: State, settings: config.Settings) -> None:
     """Make sure dist/ holds exactly the recorded files, rebuilding if needed."""
     dist_dir = root / "dist"
     current = {p.name: publish.sha256(p) for p in dist_dir.glob("*")} if dist_dir.is_dir() else {}
     if all(current.get(name) == digest for name, digest in state.files.items()):
         _console.info("dist/ holds the recorded files")
         return
-    built = _build(root, state.source_date_epoch)
-    rebuilt = {p.name: publish.sha256(p) for p in built.files}
+    built = _release_files(root, state.source_date_epoch, settings)
+    rebuilt = {p.name: publish.sha256(p) for p in built.publish}
     if rebuilt != state.files:
         _refuse(
             "rebuilding the release from its tag did not reproduce the recorded files: "
@@ -485,7 +509,7 @@ def resume(root: Path, settings: config.Settings, options: Options) -> State:
         print(f"Would finish the release of {state.version}: {', '.join(todo) or 'nothing'}")
         return state
     with _console.step("build"):
-        _rebuild_for_resume(root, state)
+        _rebuild_for_resume(root, state, settings)
     _finish(root, state, options, settings)
     return state
 
@@ -528,10 +552,13 @@ def release(root: Path, options: Options) -> State | None:
         epoch = git.commit_timestamp(root, commit)
         current = "build"
         with _console.step(current):
-            built = _build(root, epoch)
+            release_files = _release_files(root, epoch, settings)
+            built = release_files.dists
         current = "verify"
         with _console.step(current):
             _verify(root, settings, plan.new, built)
+            if not release_files.pure:
+                wheels.verify_compiled(built.wheel, settings.import_name)
     except KeyboardInterrupt:
         _rollback(root, head, tags_before)
         _console.error(f"interrupted during {current}: the repository is back as it was")
@@ -549,7 +576,7 @@ def release(root: Path, options: Options) -> State | None:
         branch=plan.branch,
         remote=settings.remote,
         source_date_epoch=epoch,
-        files={p.name: publish.sha256(p) for p in built.files},
+        files={p.name: publish.sha256(p) for p in release_files.publish},
         upload_url=plan.target.upload_url if plan.target else "",
         simple_url=plan.target.simple_url if plan.target else "",
         repository_name=plan.target.name if plan.target else "",

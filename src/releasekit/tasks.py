@@ -240,12 +240,13 @@ def release(
 @_reported
 def publish(c: Context, repository: str = "") -> None:
     """Upload dist/ with twine, skipping files the index already has (same sha256)."""
-    from releasekit import config, dists
+    from releasekit import config, dists, wheels
     from releasekit import publish as engine
 
     root = _root()
     settings = config.load(root)
     built = dists.find(root / "dist")
+    wheels.refuse_bare(built.files)
     target = engine.resolve_target(repository or settings.repository, index_url=settings.index_url)
     todo = engine.pending(target, settings.project_name, built.files)
     if todo:

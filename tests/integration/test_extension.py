@@ -9,13 +9,14 @@ machine. The tests that compile and release are marked ``slow``.
 from __future__ import annotations
 
 import sys
+import time
 from pathlib import Path
 
 import pytest
 
 from releasekit import new
 from tests.conftest import git
-from tests.integration.conftest import commit_all, nox, run
+from tests.integration.conftest import Index, add_fragment, commit_all, invoke, nox, run, snapshot
 
 pytestmark = pytest.mark.integration
 
@@ -106,3 +107,95 @@ def test_stamped_extension_passes_its_own_sessions(extension: Path) -> None:
     # The editable install compiled the module into src/; git ignores it.
     assert list((extension / "src/ext_lib").glob("_core.*.so"))
     assert git(extension, "status", "--porcelain") == ""
+
+
+def sdist_installs_from_the_index(index: Index, tmp_path: Path, version: str) -> str:
+    """Compile the published sdist, fetched from the local index alone, in a fresh env.
+
+    The build backend comes from the usual registry first (the local index has
+    only the release), hence no build isolation.
+    """
+    venv = tmp_path / "sdist-env"
+    python = str(venv / "bin/python")
+    run([sys.executable, "-m", "uv", "venv", "--quiet", "--python", sys.executable, str(venv)],
+        tmp_path)  # fmt: skip
+    uv = [sys.executable, "-m", "uv", "pip", "install", "--quiet", "--python", python]
+    run([*uv, "setuptools>=77"], tmp_path)
+    run(
+        [*uv, "--refresh", "--no-build-isolation", "--no-deps", "--no-binary", "ext-lib",
+         "--index-url", index.simple, f"ext-lib=={version}"],
+        tmp_path,
+    )  # fmt: skip
+    code = "import ext_lib, ext_lib._core as c; print(ext_lib.add(40, 2), c.__file__)"
+    return run([python, "-c", code], tmp_path).stdout.strip()
+
+
+@pytest.mark.slow
+def test_release_publishes_the_sdist_and_leaves_wheels_to_ci(
+    extension: Path, index: Index, tmp_path: Path
+) -> None:
+    add_fragment(extension)
+    plan = invoke("release", "--dry-run", "--repository", index.url, cwd=extension).stdout
+    assert "ext_lib-0.2.0.tar.gz only" in plan, plan
+    assert "src/ext_lib/_core.c" in plan and "cibuildwheel" in plan
+    assert index.files() == []
+
+    started = time.monotonic()
+    proc = nox("-s", "release", "--", "--yes", "--repository", index.url,
+               cwd=extension, env=index.twine_env())  # fmt: skip
+    elapsed = time.monotonic() - started
+    output = proc.stdout + proc.stderr
+    assert index.files() == ["ext_lib-0.2.0.tar.gz"], output
+    # The wheel built here from the sdist was repaired, and its module loaded.
+    repaired = [p.name for p in (extension / "dist").glob("*.whl")]
+    assert len(repaired) == 1 and "manylinux" in repaired[0], repaired
+    assert not list((extension / "dist").glob("*linux_x86_64.whl"))
+    assert "auditwheel repaired ext_lib-0.2.0-" in output
+    assert "loaded ext_lib._core add" in output
+    assert git(extension, "tag", "-l") == "v0.2.0"
+    assert "v0.2.0" in git(extension, "ls-remote", "origin")
+    assert index.PASSWORD not in output
+    # The published sdist compiles and imports in a fresh environment.
+    result = sdist_installs_from_the_index(index, tmp_path, "0.2.0")
+    assert result.startswith("42 ") and result.endswith(".so"), result
+    print(f"release of the extension package (sdist only): {elapsed:.1f}s; {repaired[0]}")
+
+
+@pytest.mark.slow
+def test_release_uploads_the_repaired_wheel_on_request(extension: Path, index: Index) -> None:
+    pyproject = extension / "pyproject.toml"
+    text = pyproject.read_text()
+    pyproject.write_text(
+        text.replace('publish_wheels = "sdist-only"', 'publish_wheels = "repaired"')
+    )
+    add_fragment(extension)
+    plan = invoke("release", "--dry-run", "--repository", index.url, cwd=extension).stdout
+    assert "ext_lib-0.2.0.tar.gz and the manylinux wheel auditwheel repairs here" in plan
+    started = time.monotonic()
+    proc = invoke("release", "--yes", "--no-checks", "--repository", index.url,
+                  cwd=extension, env=index.twine_env())  # fmt: skip
+    elapsed = time.monotonic() - started
+    files = index.files()
+    assert len(files) == 2 and files[1] == "ext_lib-0.2.0.tar.gz", files
+    wheel = files[0]
+    assert wheel.startswith("ext_lib-0.2.0-cp3") and "manylinux" in wheel, wheel
+    assert "linux_x86_64" not in wheel.replace("manylinux", "")
+    print(f"release with the repaired wheel (no checks): {elapsed:.1f}s; {wheel}")
+    assert "released ext-lib 0.2.0" in proc.stderr
+
+
+@pytest.mark.slow
+def test_a_bare_linux_wheel_is_refused_before_any_upload(extension: Path, index: Index) -> None:
+    # `nox -s build` leaves the wheel as the compiler made it: linux_x86_64.
+    nox("-s", "build", cwd=extension)
+    (bare,) = (extension / "dist").glob("*.whl")
+    assert bare.name.endswith("-linux_x86_64.whl")
+    before = snapshot(extension)
+    proc = invoke("publish", "--repository", index.url, cwd=extension, check=False,
+                  env=index.twine_env())  # fmt: skip
+    assert proc.returncode == 1
+    assert "Traceback" not in proc.stderr
+    (line,) = [text for text in proc.stderr.splitlines() if text.strip()]
+    assert f"{bare.name} is a bare linux_x86_64 wheel, which PyPI refuses" in line, line
+    assert index.files() == []
+    assert snapshot(extension) == before

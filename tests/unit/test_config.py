@@ -109,3 +109,18 @@ def test_missing_tool_tables_say_what_to_add(tmp_path: Path) -> None:
 def test_keys_are_the_user_facing_fields() -> None:
     assert "root" not in config.keys()  # noqa: SIM118
     assert {"branches", "checks", "repository", "bump_map"} <= set(config.keys())
+
+
+def test_publish_wheels_takes_one_of_two_values(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert config.load(write(tmp_path, "")).publish_wheels == "sdist-only"
+    write(tmp_path, '[tool.releasekit]\npublish_wheels = "repaired"\n')
+    assert config.load(tmp_path).publish_wheels == "repaired"
+    write(tmp_path, '[tool.releasekit]\npublish_wheels = "all"\n')
+    with pytest.raises(ConfigError, match=r"publish_wheels 'all' in \[tool.releasekit\] of .*"):
+        config.load(tmp_path)
+    write(tmp_path, "")
+    monkeypatch.setenv("RELEASEKIT_PUBLISH_WHEELS", "bare")
+    with pytest.raises(ConfigError, match="publish_wheels 'bare' in RELEASEKIT_PUBLISH_WHEELS"):
+        config.load(tmp_path)
