@@ -231,10 +231,12 @@ def test_this_repositorys_workflows(tmp_path: Path) -> None:
         pins.update(assert_pinned(workflows / name))
         assert_checkouts_keep_no_credentials(load(workflows / name))
     # One set of pins: bumping an action means bumping it in the template too.
-    template = REPO_ROOT / "templates/python-package/{{cookiecutter.project_slug}}/.github"
-    for name in WORKFLOWS:
-        for action, pin in assert_pinned(template / "workflows" / name).items():
-            assert pins.get(action, pin) == pin, action
+    template = REPO_ROOT / "templates/python-package/{{cookiecutter.project_slug}}"
+    paths = [template / ".github/workflows" / name for name in WORKFLOWS]
+    paths.append(template / "_kinds/extension/.github/workflows/release.yml")
+    for path in paths:
+        for action, pin in assert_pinned(path).items():
+            assert pins.setdefault(action, pin) == pin, action
 
     ci = load(workflows / "ci.yml")
     assert set(ci["on"]) >= {"push", "pull_request"}
@@ -253,3 +255,122 @@ def test_this_repositorys_workflows(tmp_path: Path) -> None:
     # releasekit builds itself with its own build session.
     build_runs = " ".join(s.get("run", "") for s in release["jobs"]["build"]["steps"])
     assert "nox -s build" in build_runs
+
+
+# --- the extension kind: platform wheels from cibuildwheel --------------------------
+
+# pypa/cibuildwheel's tag v4.2.0, read from its own repository.
+CIBUILDWHEEL = "1828c10ab37f080699c7b81cea34097c684a7074 v4.2.0"
+
+
+def stamp_extension(parent: Path, *context: str) -> Path:
+    parent.mkdir(parents=True, exist_ok=True)
+    proc = run(
+        [sys.executable, "-m", "releasekit", "new", "--no-input", "-o", str(parent),
+         "kind=extension", "project_name=Ext Lib", *context],
+        parent,
+    )  # fmt: skip
+    return Path(proc.stdout.strip())
+
+
+def test_extension_release_workflow_builds_wheels_everywhere(tmp_path: Path) -> None:
+    repo = stamp_extension(tmp_path)
+    workflows = repo / ".github" / "workflows"
+    assert sorted(p.name for p in workflows.iterdir()) == sorted(WORKFLOWS)
+    assert_valid_and_clean(workflows)
+    for name in WORKFLOWS:
+        assert_checkouts_keep_no_credentials(load(workflows / name))
+    pins = assert_pinned(workflows / "release.yml")
+    assert pins["pypa/cibuildwheel"] == CIBUILDWHEEL
+
+    release = load(workflows / "release.yml")
+    assert release["on"] == {"push": {"tags": ["v*"]}}
+    assert release["permissions"] == {}
+    jobs = release["jobs"]
+    assert list(jobs) == ["sdist", "wheels", "check", "publish"]
+    for name in ("sdist", "wheels", "check"):
+        assert jobs[name]["permissions"] == {"contents": "read"}, name
+    # The sdist is built once; the wheels are built from it, on three systems.
+    sdist_runs = " ".join(s.get("run", "") for s in jobs["sdist"]["steps"])
+    assert sdist_runs.count("pyproject-build") == 1 and "--sdist" in sdist_runs
+    wheels = jobs["wheels"]
+    assert wheels["needs"] == "sdist"
+    systems = wheels["strategy"]["matrix"]["os"]
+    for system in ("ubuntu", "macos", "windows"):
+        assert any(os_.startswith(system) for os_ in systems), system
+    (cibw,) = steps_using(wheels, "pypa/cibuildwheel")
+    assert cibw["with"]["package-dir"] == "${{ steps.sdist.outputs.path }}"
+    assert not steps_using(wheels, "actions/checkout")
+    # One job checks everything; one job, with nothing but OIDC, uploads it all.
+    check = jobs["check"]
+    assert check["needs"] == ["sdist", "wheels"]
+    assert "uvx twine check --strict dist/*" in [s.get("run") for s in check["steps"]]
+    publish = jobs["publish"]
+    assert publish["needs"] == "check"
+    assert publish["permissions"] == {"id-token": "write"}
+    assert publish["environment"]["name"] == "pypi"
+    (pypa,) = steps_using(publish, "pypa/gh-action-pypi-publish")
+    assert pypa["with"]["attestations"] is True
+    assert not {"password", "user"} & set(pypa["with"])
+    assert not [s for s in publish["steps"] if "run" in s]
+    assert not steps_using(publish, "actions/checkout")
+
+
+def build_identifiers(repo: Path, platform: str) -> list[str]:
+    proc = run(
+        [bin_tool("cibuildwheel"), "--print-build-identifiers", "--platform", platform, "."],
+        repo,
+    )  # fmt: skip
+    return proc.stdout.split()
+
+
+def test_cibuildwheel_builds_every_python_that_requires_python_admits(tmp_path: Path) -> None:
+    """cibuildwheel itself reads requires-python: each CPython from 3.10 on, on each system."""
+    repo = stamp_extension(tmp_path / "default")
+    for platform in ("linux", "macos", "windows"):
+        found = {i.split("-")[0] for i in build_identifiers(repo, platform)}
+        assert {"cp310", "cp311", "cp312", "cp313", "cp314"} <= found, (platform, found)
+        assert not {"cp38", "cp39"} & found and not any(i.startswith("pp") for i in found)
+    newer = stamp_extension(tmp_path / "newer", "requires_python=3.12")
+    found = {i.split("-")[0] for i in build_identifiers(newer, "linux")}
+    assert "cp312" in found and not {"cp310", "cp311"} & found, found
+    assert_valid_and_clean(newer / ".github/workflows")
+
+
+def test_extension_check_job_runs_and_refuses_bare_wheels(tmp_path: Path) -> None:
+    """The shell steps of the check job, run as the runner would, on real files."""
+    repo = stamp_extension(tmp_path)
+    check = load(repo / ".github/workflows/release.yml")["jobs"]["check"]
+    scripts = [s["run"] for s in check["steps"] if "run" in s]
+    dist = repo / "dist"
+    dist.mkdir()
+    path = f"{_uvx_shim(tmp_path)}{os.pathsep}{os.environ['PATH']}"
+
+    def run_job(tag: str) -> int:
+        for script in scripts:
+            proc = run(["bash", "-e", "-c", script], repo, check=False,
+                       env={"PATH": path, "TAG": tag})  # fmt: skip
+            if proc.returncode:
+                return proc.returncode
+        return 0
+
+    # The sdist job's build step makes the sdist, as in CI.
+    git(repo, "init", "-q", "-b", "main")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "Start")
+    sdist_job = load(repo / ".github/workflows/release.yml")["jobs"]["sdist"]
+    (build,) = [s["run"] for s in sdist_job["steps"] if "run" in s]
+    run(["bash", "-e", "-c", build], repo, env={"PATH": path})
+    assert [p.name for p in dist.iterdir()] == ["ext_lib-0.1.0.tar.gz"]
+    # A wheel as cibuildwheel leaves it: built from that sdist, repaired.
+    wheelhouse = tmp_path / "wheelhouse"
+    run([sys.executable, "-m", "uv", "build", "--wheel", "--out-dir", str(wheelhouse),
+         str(dist / "ext_lib-0.1.0.tar.gz")], repo)  # fmt: skip
+    (bare,) = wheelhouse.glob("*.whl")
+    run([sys.executable, "-m", "auditwheel", "repair", "--wheel-dir", str(dist), str(bare)],
+        repo, env={"PATH": path})  # fmt: skip
+    assert run_job("v0.1.0") == 0
+    assert run_job("v0.2.0") != 0
+    # A bare linux wheel among them stops the workflow before the upload.
+    (dist / bare.name).write_bytes(bare.read_bytes())
+    assert run_job("v0.1.0") != 0
