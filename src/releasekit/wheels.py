@@ -45,7 +45,7 @@ class ReleaseFiles:
     dists: dists.Dists
     #: The files the publish step uploads, in order.
     publish: list[Path]
-    #: The built wheel is ``py3-none-any``-like: no compiled code, one wheel for all.
+    #: The built wheel is tagged ``any``: one wheel serves every platform.
     pure: bool
 
 
@@ -56,7 +56,7 @@ def platforms(wheel: Path) -> set[str]:
 
 def is_pure(wheel: Path) -> bool:
     """Whether a wheel carries no compiled code: ``Root-Is-Purelib`` and only ``any``."""
-    if platforms(wheel) != {"any"}:
+    if not is_universal(wheel):
         return False
     with zipfile.ZipFile(wheel) as zf:
         names = [n for n in zf.namelist() if n.endswith(".dist-info/WHEEL")]
@@ -67,6 +67,15 @@ def is_pure(wheel: Path) -> bool:
     purelib = [line.split(":", 1)[1].strip().lower() for line in text.splitlines()
                if line.lower().startswith("root-is-purelib:")]  # fmt: skip
     return purelib == ["true"]
+
+
+def is_universal(wheel: Path) -> bool:
+    """Whether one wheel serves every platform: tagged ``any`` only.
+
+    This decides the release; a platlib wheel (``Root-Is-Purelib: false``)
+    tagged ``any`` still installs everywhere and is published as it is.
+    """
+    return platforms(wheel) == {"any"}
 
 
 def is_bare_linux(path: Path) -> bool:
@@ -132,9 +141,11 @@ def prepare(built: dists.Dists, *, publish_wheels: str) -> ReleaseFiles:
     """Decide from the built wheel what the release verifies and publishes.
 
     A wheel with compiled code is repaired into ``dist/`` and the bare wheel is
-    removed, so that nothing in ``dist/`` is a file PyPI would refuse.
+    removed, so that nothing in ``dist/`` is a file PyPI would refuse. A wheel
+    tagged ``any`` installs everywhere and is published as it is, even when its
+    backend marked it platlib (``Root-Is-Purelib: false``).
     """
-    if is_pure(built.wheel):
+    if is_universal(built.wheel):
         return ReleaseFiles(dists=built, publish=built.files, pure=True)
     if not sys.platform.startswith("linux"):
         # auditwheel is for Linux; elsewhere the wheel is verified and left here.
