@@ -161,3 +161,15 @@ def commit_and_tag(root: Path, message: str, tag: str, tag_message: str, *, sign
     except CommandError as exc:
         msg = f"git could not make the release tag {tag}"
         raise GitError(msg, details=exc.details) from None
+
+
+def path_exists_at(root: Path, rev: str, path: str) -> bool:
+    """Whether ``path`` is in the tree of ``rev``."""
+    result = _runner.run(
+        [*_runner.tool("git"), "cat-file", "-e", f"{rev}:{path}"],
+        cwd=root,
+        mutates=False,
+        check=False,
+        quiet=True,
+    )
+    return result.returncode == 0

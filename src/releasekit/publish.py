@@ -23,14 +23,10 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 from releasekit import _runner, _venv
-from releasekit._exceptions import CommandError, ReleaseKitError
+from releasekit._exceptions import CommandError, PublishError
 
 PUBLIC_HOSTS = {"upload.pypi.org", "pypi.org", "www.pypi.org"}
 _SIMPLE_JSON = "application/vnd.pypi.simple.v1+json"
-
-
-class PublishError(ReleaseKitError):
-    """The index could not be read, or refused the upload."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -197,6 +193,19 @@ def upload(target: Target, files: list[Path], *, dry_run: bool = False) -> None:
     except CommandError as exc:
         msg = f"twine could not upload to {target.shown}"
         raise PublishError(msg, details=exc.details) from None
+
+
+def publish(target: Target, project: str, files: list[Path]) -> None:
+    """Upload what the index lacks, then confirm it lists every file with the local sha256."""
+    from releasekit import _console
+
+    todo = pending(target, project, files)
+    for path in files:
+        if path not in todo:
+            _console.info(f"{path.name} is already on the index with the same sha256: skipped")
+    if todo:
+        upload(target, todo)
+    confirm_listed(target, project, files)
 
 
 def confirm_listed(target: Target, project: str, files: list[Path]) -> None:

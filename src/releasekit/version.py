@@ -19,12 +19,15 @@ import dataclasses
 import json
 import re
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from packaging.version import InvalidVersion, Version
 
-from releasekit import _runner, config, git
+from releasekit import _console, _runner, config, git
 from releasekit._exceptions import CommandError, VersionError
+
+if TYPE_CHECKING:
+    from releasekit.project import Project
 
 
 @dataclasses.dataclass(frozen=True)
@@ -268,29 +271,182 @@ def scm_config(root: Path, settings: config.Settings) -> BumpConfig:
     )
 
 
-def current_for(root: Path, settings: config.Settings) -> str:
-    """The current version, wherever ``settings`` say it lives."""
-    if settings.version_source == "scm":
-        return scm_current(root, settings.tag_format)
-    return current(root)
-
-
-def choose(
-    root: Path, settings: config.Settings, *, part: str | None, new_version: str | None
-) -> tuple[BumpConfig, str]:
-    """:func:`resolve`, for either source of the version."""
-    if settings.version_source != "scm":
-        return resolve(root, part=part, new_version=new_version)
-    part = _part_or_version(part, new_version)
-    bump_config = scm_config(root, settings)
-    if new_version:
-        return bump_config, check_next(bump_config.current_version, new_version)
-    return bump_config, scm_next(bump_config.current_version, part)
-
-
 def tag_release(root: Path, bump_config: BumpConfig, new_version: str, message: str) -> None:
     """The release commit of what is staged and its annotated tag, without bump-my-version."""
     tag_message = bump_config.tag_message.replace("{new_version}", new_version) or message
     git.commit_and_tag(
         root, message, bump_config.tag_for(new_version), tag_message, sign=bump_config.sign_tags
     )
+
+
+# --- versions typed by a person -------------------------------------------------
+
+
+def typed(text: str) -> str:
+    """A version as a person types it: ``" v1.1.0 "`` means ``1.1.0`` (and says so)."""
+    cleaned = text.strip()
+    if cleaned[:1] in ("v", "V") and cleaned[1:2].isdigit():
+        cleaned = cleaned[1:]
+    if cleaned != text:
+        _console.info(f"taking --new-version {text!r} as {cleaned}")
+    parse(cleaned, what="--new-version")
+    return cleaned
+
+
+def _bmv_config_file(root: Path) -> Path | None:
+    """The file bump-my-version itself would read its configuration from, in its order."""
+    from bumpversion.config.files import CONFIG_FILE_SEARCH_ORDER, _has_bumpversion_config
+
+    for name in CONFIG_FILE_SEARCH_ORDER:
+        path: Path = root / name
+        if path.is_file() and _has_bumpversion_config(path):
+            return path
+    return None
+
+
+def _in_process_config(root: Path) -> Any:
+    """bump-my-version's own configuration object, read in this process (no new interpreter)."""
+    from bumpversion.config import get_configuration
+
+    path = _bmv_config_file(root)
+    if path is None:
+        config.require_bumpversion(root)  # says what to add
+    try:
+        return get_configuration(path)
+    except Exception as exc:  # bump-my-version raises several unrelated types here
+        msg = f"bump-my-version cannot read its configuration in {path}: {exc}".splitlines()[0]
+        raise VersionError(msg) from None
+
+
+def representable(root: Path, new: str) -> None:
+    """Refuse a version that ``[tool.bumpversion]`` parse/serialize cannot write back as typed."""
+    cfg = _in_process_config(root)
+    parsed = cfg.version_config.parse(new)
+    shown = ", ".join(cfg.serialize)
+    if parsed is None:
+        msg = (
+            f"version {new} does not match [tool.bumpversion] parse, which expects versions "
+            f"like {shown}: give every part (e.g. {new}.0)"
+        )
+        raise VersionError(msg)
+    try:
+        written = cfg.version_config.serialize(parsed, {})
+    except Exception:
+        written = ""
+    if written != new:
+        msg = (
+            f"version {new} would be written as {written or 'nothing'} by [tool.bumpversion] "
+            f"serialize ({shown}): give it as {written or 'a version that serialize can write'}"
+        )
+        raise VersionError(msg)
+
+
+def next_versions(root: Path) -> tuple[str, dict[str, str]]:
+    """The current version and, in one process, the next one for every part that can move.
+
+    Parts that cannot move from here (a label at its last value, a number
+    that gives no valid PEP 440 version) are left out.
+    """
+    cfg = _in_process_config(root)
+    current_text = str(cfg.current_version)
+    current_version = cfg.version_config.parse(current_text)
+    found: dict[str, str] = {}
+    for part in cfg.parts:
+        try:
+            text = cfg.version_config.serialize(current_version.bump(part), {})
+            found[part] = check_next(current_text, text)
+        except Exception:
+            continue
+    return current_text, found
+
+
+# --- where the version lives: one strategy per source -----------------------------
+
+
+class VersionSource(Protocol):
+    """Where a project's version lives; chosen once per project (``version_source``)."""
+
+    #: Shown to the user: where the version comes from.
+    description: str
+
+    def current(self) -> str:
+        """The current version."""
+
+    def config(self) -> BumpConfig:
+        """What a release needs to know: parts, files, tag and commit formats."""
+
+    def choose(self, *, part: str | None, new_version: str | None) -> tuple[BumpConfig, str]:
+        """The configuration and the checked new version for a part or an explicit one."""
+
+    def commit_and_tag(self, bump_config: BumpConfig, new: str, message: str) -> None:
+        """Make the release commit (of everything staged) and its annotated tag."""
+
+    def bump_files(self, new: str, *, dry_run: bool) -> list[str]:
+        """Move the files that carry the version (committing and tagging as configured)."""
+
+
+class BumpMyVersionFiles:
+    """The version lives in files that ``[tool.bumpversion]`` lists."""
+
+    description = "the files [tool.bumpversion] lists"
+
+    def __init__(self, project: Project) -> None:
+        self.project = project
+
+    def current(self) -> str:
+        table = self.project.tool("bumpversion") or {}
+        value = table.get("current_version")
+        return str(value) if value else load(self.project.root).current_version
+
+    def config(self) -> BumpConfig:
+        return load(self.project.root)
+
+    def choose(self, *, part: str | None, new_version: str | None) -> tuple[BumpConfig, str]:
+        if new_version:
+            new_version = typed(new_version)
+            representable(self.project.root, new_version)
+        return resolve(self.project.root, part=part, new_version=new_version)
+
+    def commit_and_tag(self, bump_config: BumpConfig, new: str, message: str) -> None:
+        bump(self.project.root, new, allow_dirty=True, commit=True, tag=True)
+
+    def bump_files(self, new: str, *, dry_run: bool) -> list[str]:
+        # Commit and tag as [tool.bumpversion] says (commit = true, tag = true).
+        bump(self.project.root, new, dry_run=dry_run)
+        return load(self.project.root).files
+
+
+class GitTags:
+    """The version is the highest release tag (setuptools-scm, hatch-vcs, pdm read it)."""
+
+    description = "git tags"
+
+    def __init__(self, project: Project) -> None:
+        self.project = project
+
+    def current(self) -> str:
+        return scm_current(self.project.root, self.project.settings.tag_format)
+
+    def config(self) -> BumpConfig:
+        return scm_config(self.project.root, self.project.settings)
+
+    def choose(self, *, part: str | None, new_version: str | None) -> tuple[BumpConfig, str]:
+        part = _part_or_version(part, new_version)
+        bump_config = self.config()
+        if new_version:
+            return bump_config, check_next(bump_config.current_version, typed(new_version))
+        return bump_config, scm_next(bump_config.current_version, part)
+
+    def commit_and_tag(self, bump_config: BumpConfig, new: str, message: str) -> None:
+        tag_release(self.project.root, bump_config, new, message)
+
+    def bump_files(self, new: str, *, dry_run: bool) -> list[str]:
+        msg = 'the version comes from git tags (version_source = "scm"): the release tags it'
+        raise VersionError(msg)
+
+
+def source_for(project: Project) -> VersionSource:
+    """The strategy for ``[tool.releasekit] version_source``."""
+    if project.settings.version_source == "scm":
+        return GitTags(project)
+    return BumpMyVersionFiles(project)

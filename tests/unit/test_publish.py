@@ -5,8 +5,10 @@ from pathlib import Path
 
 import pytest
 
-from releasekit import publish
+from releasekit import _options, publish
 from releasekit import release as engine
+from releasekit._exceptions import PublishError
+from releasekit.commands import ReleaseOptions
 
 
 @pytest.mark.parametrize(
@@ -51,7 +53,7 @@ def test_names_come_from_pypirc(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
     assert target.upload_url == "https://pkgs.example.com/legacy/"
     assert target.twine_args() == ["--repository", "internal"]
     assert "hunter2" not in repr(target)
-    with pytest.raises(publish.PublishError, match="repository 'nowhere' is not defined in"):
+    with pytest.raises(PublishError, match="repository 'nowhere' is not defined in"):
         publish.resolve_target("nowhere")
 
 
@@ -93,11 +95,14 @@ def test_on_a_terminal_the_answer_counts(monkeypatch: pytest.MonkeyPatch) -> Non
 
 
 def test_release_options_parse_like_the_invoke_task() -> None:
-    options = engine.options_from_args(
-        ["--part", "minor", "--dry-run", "--repository", "testpypi", "--no-push", "--yes"]
+    options = _options.parse(
+        ReleaseOptions,
+        ["--part", "minor", "--dry-run", "--repository", "testpypi", "--no-push", "--yes"],
+        prog="nox -s release --",
+        description="",
     )
-    assert options == engine.Options(
-        part="minor", dry_run=True, repository="testpypi", push=False, yes=True
+    assert options == ReleaseOptions(
+        part="minor", dry_run=True, repository="testpypi", no_push=True, yes=True
     )
 
 
