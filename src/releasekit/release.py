@@ -385,11 +385,10 @@ def _verify(root: Path, settings: config.Settings, new: str, built: dists.Dists)
             future.result()
 
 
-def _build(root: Path, epoch: int) -> dists.Dists:
+def _build(root: Path, commit: str, new: str) -> dists.Dists:
     dist_dir = root / "dist"
     dists.clean(dist_dir)
-    dists.build(root, dist_dir, source_date_epoch=epoch)
-    return dists.find(dist_dir)
+    return dists.build_commit(root, commit, dist_dir, version=new)
 
 
 def _rollback(root: Path, head: str, tags_before: set[str]) -> None:
@@ -458,7 +457,7 @@ def _rebuild_for_resume(root: Path, state: State) -> None:
     if all(current.get(name) == digest for name, digest in state.files.items()):
         _console.info("dist/ holds the recorded files")
         return
-    built = _build(root, state.source_date_epoch)
+    built = _build(root, state.commit, state.version)
     rebuilt = {p.name: publish.sha256(p) for p in built.files}
     if rebuilt != state.files:
         _refuse(
@@ -528,7 +527,7 @@ def release(root: Path, options: Options) -> State | None:
         epoch = git.commit_timestamp(root, commit)
         current = "build"
         with _console.step(current):
-            built = _build(root, epoch)
+            built = _build(root, commit, plan.new)
         current = "verify"
         with _console.step(current):
             _verify(root, settings, plan.new, built)
