@@ -33,6 +33,9 @@ if TYPE_CHECKING:
 PUBLIC_HOSTS = {"upload.pypi.org", "pypi.org", "www.pypi.org"}
 _SIMPLE_JSON = "application/vnd.pypi.simple.v1+json"
 _MAX_REDIRECTS = 10
+# Logins taken out of URLs, by (scheme, host, port): in memory, for this
+# process only, so that no Target, state file or log line ever holds them.
+_LOGINS: dict[tuple[str, str, int | None], Credentials] = {}
 _URL_PARTS = re.compile(r"^(?P<scheme>[a-z][a-z0-9+.-]*://)(?P<netloc>[^/?#]*)(?P<rest>.*)$", re.I)
 
 
@@ -53,16 +56,17 @@ class Target:
     """Where a release goes: a ``.pypirc`` name and/or an upload URL.
 
     The URLs never carry userinfo; credentials given in a URL live in the
-    fields below, which are never written anywhere.
+    process's memory (see :func:`split_userinfo`), never written anywhere.
     """
 
     upload_url: str
     simple_url: str
     name: str = ""
-    url_credentials: Credentials | None = dataclasses.field(default=None, repr=False, compare=False)
-    index_credentials: Credentials | None = dataclasses.field(
-        default=None, repr=False, compare=False
-    )
+
+    @property
+    def url_credentials(self) -> Credentials | None:
+        """The login written in the upload URL, if one was (kept in memory only)."""
+        return _LOGINS.get(_origin(self.upload_url))
 
     @property
     def is_public_pypi(self) -> bool:
@@ -105,7 +109,11 @@ def split_userinfo(url: str) -> tuple[str, Credentials | None]:
     _runner.add_secret(password)
     _runner.add_secret(userinfo)
     clean = f"{match['scheme']}{host}{match['rest']}"
-    return clean, Credentials(user, password) if user or password else None
+    if not (user or password):
+        return clean, None
+    creds = Credentials(user, password)
+    _LOGINS[_origin(clean)] = creds
+    return clean, creds
 
 
 def simple_url_for(upload_url: str) -> str:
@@ -147,17 +155,12 @@ def resolve_target(repository: str = "", *, index_url: str = "") -> Target:
 
     config_file = _pypirc()
     mask_pypirc(config_file)
-    index_url, index_creds = split_userinfo(index_url)
+    index_url = split_userinfo(index_url)[0]
     choice = repository or os.environ.get("TWINE_REPOSITORY_URL", "")
     choice = choice or os.environ.get("TWINE_REPOSITORY", "") or "pypi"
     if _is_url(choice):
-        url, creds = split_userinfo(choice)
-        return Target(
-            upload_url=url,
-            simple_url=index_url or simple_url_for(url),
-            url_credentials=creds,
-            index_credentials=index_creds,
-        )
+        url = split_userinfo(choice)[0]
+        return Target(upload_url=url, simple_url=index_url or simple_url_for(url))
     try:
         section = twine_utils.get_repository_from_config(config_file, choice)
     except twine_exceptions.InvalidConfiguration:
@@ -166,14 +169,8 @@ def resolve_target(repository: str = "", *, index_url: str = "") -> Target:
             "give an upload URL or add the section to .pypirc"
         )
         raise PublishError(msg) from None
-    url, creds = split_userinfo(str(section["repository"]))
-    return Target(
-        upload_url=url,
-        simple_url=index_url or simple_url_for(url),
-        name=choice,
-        url_credentials=creds,
-        index_credentials=index_creds,
-    )
+    url = split_userinfo(str(section["repository"]))[0]
+    return Target(upload_url=url, simple_url=index_url or simple_url_for(url), name=choice)
 
 
 def normalize(name: str) -> str:
@@ -233,16 +230,16 @@ def credentials_for(target: Target, url: str) -> Credentials | None:
     ``index_url`` on another host gets only the userinfo written in it.
     """
     origin = _origin(url)
+    if origin not in (_origin(target.upload_url), _origin(target.simple_url)):
+        return None
+    if origin in _LOGINS:  # written in the upload URL or the index_url for this very host
+        return _LOGINS[origin]
     if origin == _origin(target.upload_url):
-        if target.url_credentials is not None:
-            return target.url_credentials
         user = os.environ.get("TWINE_USERNAME")
         password = os.environ.get("TWINE_PASSWORD")
         if user and password:
             return Credentials(user, password)
         return _pypirc_credentials(target.name) if target.name else None
-    if target.index_credentials is not None and origin == _origin(target.simple_url):
-        return target.index_credentials
     return None
 
 

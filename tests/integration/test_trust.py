@@ -8,14 +8,16 @@ pypiserver, twine, towncrier.
 from __future__ import annotations
 
 import json
+import sys
 import tarfile
 from pathlib import Path
 
 import pytest
 
-from releasekit import dists, publish
+from releasekit import _runner, dists, publish
 from releasekit import release as engine
 from releasekit._exceptions import ReleaseKitError
+from tests import index_responder
 from tests.conftest import git
 from tests.integration.conftest import Index, add_fragment, invoke
 
@@ -99,3 +101,97 @@ def test_an_index_without_hashes_is_asked_for_the_bytes(
     assert index.files() == sorted([sdist.name, wheel.name])
     assert (index.packages / wheel.name).read_bytes() == wheel.read_bytes()
     assert {p.name: publish.sha256(p) for p in index.packages.iterdir()} == state["files"]
+
+
+def test_a_password_in_a_url_is_never_shown_even_without_a_port(
+    stamped: Path, index: Index
+) -> None:
+    add_fragment(stamped)
+    secret = "Pw-in-the-URL-4711"
+    # No port after the host: a URL parser that takes "pw@host" for a port
+    # would fail with the password in its message.
+    proc = invoke("release", "--dry-run", "--repository", f"http://uploader:{secret}@127.0.0.1/",
+                  cwd=stamped, check=False)  # fmt: skip
+    output = proc.stdout + proc.stderr
+    assert proc.returncode == 1
+    assert secret not in output
+    assert "Traceback" not in output
+    (line,) = error_lines(proc.stderr)
+    expected = "the index http://127.0.0.1/simple/demo-lib/ is unreachable (ConnectionError)"
+    assert line.endswith(expected)
+    # With the index there, the plan shows the target without its userinfo.
+    url = index.url.replace("http://", f"http://{index.USER}:{index.PASSWORD}@")
+    proc = invoke("release", "--dry-run", "--repository", url, cwd=stamped)
+    assert index.PASSWORD not in proc.stdout + proc.stderr
+    assert f"publish:   {index.url}" in proc.stdout
+
+
+def test_url_userinfo_serves_as_credentials_and_is_never_stored(
+    stamped: Path, index: Index
+) -> None:
+    add_fragment(stamped)
+    hook = stamped / "../../remote.git/hooks/pre-receive"  # keep the journal: push fails
+    hook.write_text("#!/bin/sh\nexit 1\n")
+    hook.chmod(0o755)
+    url = index.url.replace("http://", f"http://{index.USER}:{index.PASSWORD}@")
+    proc = invoke("release", "--yes", "--no-checks", "--repository", url, cwd=stamped,
+                  check=False)  # fmt: skip  # no TWINE_* at all: the URL is the login
+    output = proc.stdout + proc.stderr
+    assert index.files() == ["demo_lib-0.2.0-py3-none-any.whl", "demo_lib-0.2.0.tar.gz"], output
+    assert "push failed" in proc.stderr
+    state_text = (stamped / ".releasekit/state.json").read_text()
+    assert json.loads(state_text)["upload_url"] == index.url
+    for text in (output, state_text):
+        assert index.PASSWORD not in text
+        assert f"{index.USER}@" not in text and f"{index.USER}:" not in text
+
+
+def test_pypirc_passwords_are_masked_in_whatever_a_tool_prints(
+    tmp_path: Path, index: Index, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pypirc = tmp_path / "pypirc"
+    pypirc.write_text(
+        f"[distutils]\nindex-servers = local\n\n[local]\nrepository = {index.url}\n"
+        f"username = {index.USER}\npassword = {index.PASSWORD}\n"
+    )
+    monkeypatch.setenv("TWINE_CONFIG_FILE", str(pypirc))
+    target = publish.resolve_target("local")
+    assert target.shown == f"local ({index.url})"
+    # A tool that echoes its configuration (twine does, in some errors).
+    echo = [sys.executable, "-c", "import sys; print(open(sys.argv[1]).read())", str(pypirc)]
+    shown = _runner.run(echo, mutates=False).stdout
+    assert f"username = {index.USER}" in shown
+    assert index.PASSWORD not in shown
+    assert f"password = {_runner.MASK}" in shown
+
+
+def test_credentials_never_cross_to_another_host(monkeypatch: pytest.MonkeyPatch) -> None:
+    secret = "Upload-Only-Secret-42"
+    other = index_responder.Behaviour("login")
+    with index_responder.serve(other, host="127.0.0.2") as elsewhere:
+        upload = index_responder.Behaviour("login-then-redirect", location=elsewhere.url)
+        with index_responder.serve(upload) as upload_host:
+            # (1) A redirect from the upload host to another host: the login that
+            # the upload host asked for does not follow the redirect.
+            target = publish.resolve_target(f"http://bot:{secret}@{upload_host.url[7:]}/")
+            assert target.upload_url == f"{upload_host.url}/"
+            with pytest.raises(ReleaseKitError, match="answered 401 for demo-lib$"):
+                publish.index_files(target, "demo-lib")
+            assert upload_host.authorizations()[0] is None  # nothing sent unasked
+            assert upload_host.authorizations()[1] is not None  # the upload host's own login
+            assert elsewhere.seen and elsewhere.authorizations() == [None] * len(elsewhere.seen)
+
+            # (2) An index_url on another host than the upload host: twine's
+            # credentials are for the upload host only.
+            elsewhere.seen.clear()
+            monkeypatch.setenv("TWINE_USERNAME", "bot")
+            monkeypatch.setenv("TWINE_PASSWORD", secret)
+            target = publish.resolve_target(
+                f"{upload_host.url}/", index_url=f"{elsewhere.url}/simple/"
+            )
+            with pytest.raises(ReleaseKitError) as info:
+                publish.index_files(target, "demo-lib")
+            assert str(info.value) == (
+                f"the index {elsewhere.url}/simple/ answered 401 for demo-lib"
+            )
+            assert elsewhere.authorizations() == [None]
