@@ -281,6 +281,7 @@ def _ask_around(root: Path, settings: config.Settings, options: Options, branch:
             count = git.behind(root, upstream)
             if count:
                 _refuse(f"branch {branch!r} is {count} commit(s) behind {upstream}: pull first")
+    changelog.check_consumed(root)
     frags = changelog.fragments(root)
     if not frags:
         directory = changelog.settings(root).directory

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from releasekit import _runner, dists, publish
+from releasekit import _runner, changelog, dists, publish
 from releasekit import release as engine
 from releasekit._exceptions import ReleaseKitError
 from tests import index_responder
@@ -195,3 +195,23 @@ def test_credentials_never_cross_to_another_host(monkeypatch: pytest.MonkeyPatch
                 f"the index {elsewhere.url}/simple/ answered 401 for demo-lib"
             )
             assert elsewhere.authorizations() == [None]
+
+
+def test_a_file_towncrier_would_not_consume_is_refused_by_name(stamped: Path, index: Index) -> None:
+    fragments = stamped / "changelog.d"
+    (fragments / "README.md").write_text("How to write a fragment.\n")  # towncrier ignores it
+    (fragments / "+x.banana.md").write_text("A change of a type nobody configured\n")
+    add_fragment(stamped, "feature")
+    before = git(stamped, "rev-parse", "HEAD")
+    proc = invoke("release", "--yes", "--no-checks", "--repository", index.url, cwd=stamped,
+                  check=False, env=index.twine_env())  # fmt: skip
+    assert proc.returncode == 1
+    assert "Traceback" not in proc.stdout + proc.stderr
+    (line,) = error_lines(proc.stderr)
+    assert "changelog.d/+x.banana.md is not a changelog fragment towncrier would consume" in line
+    assert "README" not in line and ".gitkeep" not in line
+    assert git(stamped, "rev-parse", "HEAD") == before
+    assert index.files() == []
+    # Removed, nothing is left over (the README and .gitkeep are towncrier's to ignore).
+    (fragments / "+x.banana.md").unlink()
+    assert changelog.unconsumed(stamped) == []
