@@ -371,6 +371,51 @@ def pending(target: Target, project: str, files: list[Path]) -> list[Path]:
     return todo
 
 
+_FRAME = re.compile(r'^\s+File "')
+
+
+def _without_tracebacks(lines: list[str]) -> list[str]:
+    """Drop Python's traceback blocks; the exception line that ends each one stays."""
+    kept: list[str] = []
+    # The tail of the output may start inside a traceback, its first lines cut.
+    inside = bool(lines) and lines[0][:1].isspace()
+    for line in lines:
+        if line.startswith("Traceback (most recent call last)") or _FRAME.match(line):
+            inside = True
+            continue
+        if inside and (line.startswith(" ") or not line.strip()):
+            continue
+        inside = False
+        if line.startswith("During handling of the above exception"):
+            continue
+        kept.append(line)
+    return kept
+
+
+def twine_failure(output: str) -> tuple[str, str]:
+    """twine's reason for failing, in one line, and its output without tracebacks.
+
+    twine logs ``ERROR <reason>`` for the failures it knows; anything else
+    (an index that is down) ends its run with a Python traceback, whose last
+    line is the reason. The traceback itself is for ``-v``, which shows the
+    whole output as the command runs.
+    """
+    kept = _without_tracebacks(output.splitlines())
+    reason = ""
+    for line in kept:
+        if line.startswith("ERROR"):
+            reason = line.removeprefix("ERROR").strip()
+    if not reason and kept:
+        reason = kept[-1].strip()
+        errno = re.search(r"\[Errno -?\d+\] [^\"')]+", reason)
+        name = reason.split(":", 1)[0].rsplit(".", 1)[-1]
+        if errno:
+            reason = f"{name} ({errno.group(0).strip()})"
+        elif len(reason) > 200:
+            reason = name
+    return reason, "\n".join(kept)
+
+
 def upload(target: Target, files: list[Path], *, dry_run: bool = False) -> None:
     args = [*_runner.tool("twine"), "--no-color", "upload", "--non-interactive"]
     args.append("--disable-progress-bar")
@@ -379,8 +424,9 @@ def upload(target: Target, files: list[Path], *, dry_run: bool = False) -> None:
         env = _runner.child_env(target.twine_env())
         _runner.run([*args, *map(str, files)], env=env, dry_run=dry_run)
     except CommandError as exc:
-        msg = f"twine could not upload to {target.shown}"
-        raise PublishError(msg, details=exc.details) from None
+        reason, details = twine_failure(exc.details)
+        msg = f"twine could not upload to {target.shown}" + (f": {reason}" if reason else "")
+        raise PublishError(msg, details=details) from None
 
 
 def confirm_listed(target: Target, project: str, files: list[Path]) -> None:

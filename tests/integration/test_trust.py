@@ -14,12 +14,12 @@ from pathlib import Path
 
 import pytest
 
-from releasekit import _runner, changelog, dists, publish
+from releasekit import _console, _runner, changelog, dists, publish
 from releasekit import release as engine
 from releasekit._exceptions import ReleaseKitError
 from tests import index_responder
 from tests.conftest import git
-from tests.integration.conftest import Index, add_fragment, invoke
+from tests.integration.conftest import Index, add_fragment, free_port, invoke
 
 
 def _release(repo: Path, index: Index, monkeypatch: pytest.MonkeyPatch, **options: object) -> None:
@@ -215,3 +215,46 @@ def test_a_file_towncrier_would_not_consume_is_refused_by_name(stamped: Path, in
     # Removed, nothing is left over (the README and .gitkeep are towncrier's to ignore).
     (fragments / "+x.banana.md").unlink()
     assert changelog.unconsumed(stamped) == []
+
+
+def test_an_index_answering_malformed_json_is_one_line(stamped: Path) -> None:
+    add_fragment(stamped)
+    with index_responder.serve(index_responder.Behaviour("bad-json")) as bad:
+        proc = invoke("release", "--dry-run", "--repository", f"{bad.url}/", cwd=stamped,
+                      check=False)  # fmt: skip
+    assert proc.returncode == 1
+    assert "Traceback" not in proc.stdout + proc.stderr
+    (line,) = error_lines(proc.stderr)
+    assert line == (
+        f"ERROR the index {bad.url}/simple/ answered malformed JSON for demo-lib: "
+        "is it a PEP 691 simple index?"
+    )
+
+
+def test_twine_tracebacks_stay_out_of_the_error_line(
+    stamped: Path, tmp_path: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    built = dists.build_commit(stamped, "HEAD", tmp_path / "dist")
+    down = f"http://127.0.0.1:{free_port()}/"  # nothing listens: twine ends in a traceback
+    target = publish.Target(down, publish.simple_url_for(down))
+    env = {"TWINE_USERNAME": "someone", "TWINE_PASSWORD": "some-password"}
+    with pytest.MonkeyPatch.context() as mp:
+        for key, value in env.items():
+            mp.setenv(key, value)
+        with pytest.raises(ReleaseKitError) as info:
+            publish.upload(target, built.files)
+        assert str(info.value) == (
+            f"twine could not upload to {down}: ConnectionError ([Errno 111] Connection refused)"
+        )
+        assert "Traceback" not in info.value.details
+        assert 'File "' not in info.value.details
+        assert "requests.exceptions.ConnectionError" in info.value.details
+        # Under -v the whole output, traceback included, is shown as twine runs.
+        capfd.readouterr()
+        _console.set_verbose(True)
+        try:
+            with pytest.raises(ReleaseKitError):
+                publish.upload(target, built.files)
+        finally:
+            _console.set_verbose(False)
+        assert "Traceback (most recent call last)" in capfd.readouterr().err
