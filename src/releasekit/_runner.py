@@ -93,13 +93,25 @@ def child_env(extra: Mapping[str, str | None] | None = None) -> dict[str, str]:
     return env
 
 
+# Secrets that live outside the environment: .pypirc passwords, a URL's
+# userinfo. Module state on purpose: whoever learns a secret registers it once,
+# and every later log line and captured output is masked with it.
+_KNOWN_SECRETS: set[str] = set()
+
+
+def add_secret(value: str) -> None:
+    """Mask ``value`` in everything shown from now on (short values would mask noise)."""
+    if len(value) >= 4:
+        _KNOWN_SECRETS.add(value)
+
+
 def _secrets(env: Mapping[str, str]) -> list[str]:
     values = {v for k, v in env.items() if _SECRET_NAME.search(k) and len(v) >= 4}
-    return sorted(values, key=len, reverse=True)
+    return sorted(values | _KNOWN_SECRETS, key=len, reverse=True)
 
 
 def mask(text: str, env: Mapping[str, str] | None = None) -> str:
-    """Hide credentials: URL user-info and the values of secret variables."""
+    """Hide credentials: URL user-info, the values of secret variables, known secrets."""
     for secret in _secrets(env if env is not None else os.environ):
         text = text.replace(secret, MASK)
     return _URL_USERINFO.sub(lambda m: f"{m['scheme']}{MASK}@", text)

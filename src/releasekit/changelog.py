@@ -87,6 +87,59 @@ def fragments(root: Path) -> list[Fragment]:
     )
 
 
+def unconsumed(root: Path) -> list[Path]:
+    """Files in the fragment directories that ``towncrier build`` would leave behind.
+
+    Asked of towncrier itself: its strict fragment search names the first file
+    it cannot read as a fragment; that name is ignored (for this question
+    only) and the search asked again, until it passes. What towncrier ignores
+    anyway (``.gitkeep``, a README, its template, its ``ignore`` list) is fine.
+    """
+    import glob
+
+    from click import ClickException
+    from towncrier._builder import FragmentsPath, find_fragments
+
+    base, cfg = _load(root)
+    directories = [Path(FragmentsPath(base, cfg)(d)) for d in cfg.sections.values()]
+    stray: list[Path] = []
+    while True:
+        try:
+            find_fragments(base, cfg, strict=True)
+        except ClickException as exc:
+            message = exc.format_message()
+            prefix = "Invalid news fragment name: "
+            if not message.startswith(prefix):
+                raise ChangelogError(f"towncrier: {message.splitlines()[0]}") from None
+            name = message[len(prefix) :].splitlines()[0]
+            found = [d / name for d in directories if (d / name).exists()]
+            if not found or found[0] in stray:  # pragma: no cover - towncrier changed its words
+                raise ChangelogError(f"towncrier: {message.splitlines()[0]}") from None
+            stray += found
+            cfg = dataclasses.replace(cfg, ignore=[*(cfg.ignore or []), glob.escape(name)])
+        else:
+            return sorted(stray)
+
+
+def check_consumed(root: Path) -> None:
+    """Refuse a fragment directory holding a file that towncrier would not consume.
+
+    Such a file (``+x.banana.md``, a type nobody configured) would stay behind
+    after the release and be shipped in the sdist, its change never announced.
+    """
+    stray = unconsumed(root)
+    if not stray:
+        return
+    first = stray[0].relative_to(root) if stray[0].is_relative_to(root) else stray[0]
+    more = f" (and {len(stray) - 1} more)" if len(stray) > 1 else ""
+    types = ", ".join(settings(root).types)
+    msg = (
+        f"{first}{more} is not a changelog fragment towncrier would consume: name it "
+        f"NAME.TYPE{first.suffix} with TYPE one of {types}, or remove it"
+    )
+    raise ChangelogError(msg)
+
+
 def infer_part(
     fragment_types: Iterable[str],
     bump_map: Mapping[str, str],

@@ -77,6 +77,15 @@ def commit_timestamp(root: Path, rev: str = "HEAD") -> int:
     return int(git(root, "log", "-1", "--format=%ct", rev))
 
 
+def archive(root: Path, rev: str, output: Path) -> None:
+    """Write the tree of ``rev`` as a tar file: exactly what the commit tracks, nothing else."""
+    try:
+        git(root, "archive", "--format=tar", f"--output={output}", rev)
+    except CommandError as exc:
+        msg = f"git cannot export {rev}: is it a commit of this repository?"
+        raise GitError(msg, details=exc.details) from None
+
+
 def tree_hash(root: Path, rev: str = "HEAD") -> str:
     return git(root, "rev-parse", f"{rev}^{{tree}}")
 

@@ -331,6 +331,7 @@ def preflight(project: Project, options: ReleaseOptions) -> Plan:
 def _local_plan(project: Project, options: ReleaseOptions, branch: str) -> Plan:
     """The fragments, the version and the local tag: what needs no network."""
     root = project.root
+    changelog.check_consumed(root)
     frags = changelog.fragments(root)
     if not frags:
         directory = changelog.settings(root).directory
@@ -434,15 +435,15 @@ def _commit_and_tag(run: Run) -> None:
     run.epoch = git.commit_timestamp(run.root, run.commit)
 
 
-def _build_dists(root: Path, epoch: int) -> dists.Dists:
+def _build_dists(root: Path, commit: str, new: str) -> dists.Dists:
+    """Build from a clean export of the release commit, never the work tree."""
     dist_dir = root / "dist"
     dists.clean(dist_dir)
-    dists.build(root, dist_dir, source_date_epoch=epoch)
-    return dists.find(dist_dir)
+    return dists.build_commit(root, commit, dist_dir, version=new)
 
 
 def _build(run: Run) -> None:
-    run.built = _build_dists(run.root, run.epoch)
+    run.built = _build_dists(run.root, run.commit, run.need_plan().new)
 
 
 def _install_and_import(wheel: Path, import_name: str) -> None:
@@ -743,7 +744,7 @@ def _rebuild_for_resume(root: Path, state: State) -> None:
     if all(current.get(name) == digest for name, digest in state.files.items()):
         _console.info("dist/ holds the recorded files")
         return
-    built = _build_dists(root, state.source_date_epoch)
+    built = _build_dists(root, state.commit, state.version)
     rebuilt = {p.name: publish.sha256(p) for p in built.files}
     if rebuilt != state.files:
         _refuse(
