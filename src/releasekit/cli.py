@@ -111,6 +111,13 @@ def _init(args: argparse.Namespace) -> int:
     return 0
 
 
+def _notes(args: argparse.Namespace) -> int:
+    from releasekit import notes
+
+    print(notes.notes(Path(args.root).resolve(), args.version), end="")
+    return 0
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="releasekit", description="Release automation for Python packages."
@@ -137,6 +144,11 @@ def _parser() -> argparse.ArgumentParser:
     init.add_argument("--dry-run", action="store_true", help="only show what would change")
     init.add_argument("--root", default=".", help="the repository (default: here)")
     init.set_defaults(func=_init)
+
+    notes = sub.add_parser("notes", help="print the changelog section of one version")
+    notes.add_argument("version", nargs="?", help="the version (default: the latest)")
+    notes.add_argument("--root", default=".", help="the repository (default: here)")
+    notes.set_defaults(func=_notes)
     return parser
 
 
