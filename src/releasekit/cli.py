@@ -118,6 +118,19 @@ def _notes(args: argparse.Namespace) -> int:
     return 0
 
 
+def _status(args: argparse.Namespace) -> int:
+    import json
+
+    from releasekit import status
+
+    rows = status.collect([Path(d) for d in args.dirs or ["."]])
+    if args.json:
+        print(json.dumps([row.as_dict() for row in rows], indent=2))
+    else:
+        status.render_table(rows)
+    return 1 if any(row.problems for row in rows) else 0
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="releasekit", description="Release automation for Python packages."
@@ -149,6 +162,11 @@ def _parser() -> argparse.ArgumentParser:
     notes.add_argument("version", nargs="?", help="the version (default: the latest)")
     notes.add_argument("--root", default=".", help="the repository (default: here)")
     notes.set_defaults(func=_notes)
+
+    status = sub.add_parser("status", help="where each repository stands (a fleet at once)")
+    status.add_argument("dirs", nargs="*", metavar="DIR", help="repositories (default: here)")
+    status.add_argument("--json", action="store_true", help="a JSON list of objects")
+    status.set_defaults(func=_status)
     return parser
 
 

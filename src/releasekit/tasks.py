@@ -269,7 +269,31 @@ def init_(c: Context, yes: bool = False, dry_run: bool = False) -> None:
     init.run(Path.cwd(), yes=yes, dry_run=dry_run)
 
 
+@task(
+    name="status",
+    iterable=["dir"],
+    help={
+        "dir": "a repository to examine (repeatable; default: this one)",
+        "json": "print a JSON list of objects instead of the table",
+    },
+)
+@_reported
+def status_(c: Context, dir: list[str] | None = None, json: bool = False) -> None:
+    """Show where each repository stands: version, last tag, fragments, next version."""
+    import json as json_
+
+    from releasekit import status
+
+    rows = status.collect([Path(d) for d in dir or []] or [_root()])
+    if json:
+        print(json_.dumps([row.as_dict() for row in rows], indent=2))
+    else:
+        status.render_table(rows)
+    if any(row.problems for row in rows):
+        raise Exit("ERROR the configuration has problems (listed above)", code=1)
+
+
 namespace = Collection(
-    bump, fragment, changelog_, version_, release, build_, publish, check, clean, init_
+    bump, fragment, changelog_, version_, release, build_, publish, check, clean, init_, status_
 )
 ns = namespace
