@@ -56,3 +56,7 @@ class DistError(ReleaseKitError):
 
 class AuditError(ReleaseKitError):
     """The audit found vulnerabilities, or could not look for them."""
+
+
+class FragmentCheckError(ReleaseKitError):
+    """The pull-request check failed: a change without a fragment, or a bad fragment."""

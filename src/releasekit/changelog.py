@@ -78,10 +78,16 @@ def settings(root: Path) -> Towncrier:
 
 def fragments(root: Path) -> list[Fragment]:
     """Every fragment the next ``towncrier build`` would consume."""
+    from click import ClickException
     from towncrier._builder import find_fragments
 
     base, cfg = _load(root)
-    _, files = find_fragments(base, cfg, strict=False)
+    try:
+        _, files = find_fragments(base, cfg, strict=False)
+    except ClickException as exc:  # a name that does not match issue_pattern
+        raise ChangelogError(exc.format_message()) from None
+    except ValueError as exc:  # two fragments for one issue and type
+        raise ChangelogError(f"towncrier cannot collect the fragments: {exc}") from None
     return sorted(
         (Fragment(Path(path), category) for path, category in files), key=lambda f: f.path
     )

@@ -90,6 +90,11 @@ def check_repository(root: Path) -> list[str]:
 
 def _check(args: argparse.Namespace) -> int:
     root = Path(args.root).resolve()
+    if args.fragment:
+        from releasekit import prcheck
+
+        print(prcheck.report(prcheck.check(root, args.base)))
+        return 0
     problems = check_repository(root)
     for problem in problems:
         print(f"ERROR {problem}", file=sys.stderr)
@@ -150,6 +155,10 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument(
         "--audit", action="store_true", help="also audit the dependencies (nox -s audit)"
     )
+    check.add_argument(
+        "--fragment", action="store_true", help="the pull-request check: a change needs a fragment"
+    )
+    check.add_argument("--base", help="with --fragment: compare with REF (default: origin/HEAD)")
     check.set_defaults(func=_check)
 
     init = sub.add_parser("init", help="adopt releasekit in an existing repository")

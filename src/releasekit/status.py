@@ -75,7 +75,8 @@ def last_release_tag(root: Path, tag_format: str) -> tuple[str, str] | None:
     return (best[1], best[2]) if best else None
 
 
-def _bumpversion_table(root: Path) -> dict[str, Any] | None:
+def bumpversion_table(root: Path) -> dict[str, Any] | None:
+    """``[tool.bumpversion]`` from pyproject.toml or .bumpversion.toml, else None."""
     table = config.tool_table(root, "bumpversion")
     if table is not None:
         return table
@@ -153,7 +154,7 @@ def examine(path: Path) -> RepoStatus:
     table: dict[str, Any] | None = None
     tag_format = settings.tag_format
     if settings.version_source != "scm":
-        table = _bumpversion_table(root)
+        table = bumpversion_table(root)
         if table is not None:
             tag_format = str(table.get("tag_name") or "v{new_version}")
     try:
