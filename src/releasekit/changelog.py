@@ -144,6 +144,11 @@ def draft(root: Path, version: str) -> str:
     return out.strip()
 
 
-def build(root: Path, version: str, *, dry_run: bool = False) -> None:
-    """Add the section for ``version``; towncrier stages it and removes the fragments."""
-    _towncrier(root, "build", "--yes", "--version", version, dry_run=dry_run, mutates=True)
+def build(root: Path, version: str, *, dry_run: bool = False, keep: bool = False) -> None:
+    """Add the section for ``version``; towncrier stages it and removes the fragments.
+
+    With ``keep`` (a pre-release) the fragments stay, so that the final
+    release's section lists every change of the series.
+    """
+    answer = "--keep" if keep else "--yes"
+    _towncrier(root, "build", answer, "--version", version, dry_run=dry_run, mutates=True)

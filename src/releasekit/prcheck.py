@@ -133,7 +133,7 @@ def check(root: Path, base: str | None = None) -> Verdict:
         return Verdict(base, touched, [])
     types = sorted({f.type for f in changelog.fragments(root)})
     current = version.current_for(root, settings)
-    new = status.next_version(root, settings, status.bumpversion_table(root), current, types)
+    new = status.next_version(root, settings, version.bumpversion_table(root), current, types)
     return Verdict(base, touched, fragments, new, changelog.draft(root, new))
 
 

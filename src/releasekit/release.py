@@ -56,6 +56,7 @@ class Options:
     confirm: bool = True
     checks: bool = True
     cache: bool = True
+    pre: str | None = None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -157,6 +158,16 @@ def _version_on_index(files: dict[str, str], new: str) -> bool:
 def _choose_version(
     root: Path, settings: config.Settings, options: Options, frags: list[changelog.Fragment]
 ) -> tuple[version.BumpConfig, str, str]:
+    cycle = version.choose_cycle(
+        root,
+        settings,
+        part=options.part,
+        new_version=options.new_version,
+        pre=options.pre,
+        fragment_types=[f.type for f in frags],
+    )
+    if cycle is not None:  # a pre-release, or the release after one
+        return cycle
     if options.part or options.new_version:
         bump_config, new = version.choose(
             root, settings, part=options.part, new_version=options.new_version
@@ -282,7 +293,8 @@ def _ask_around(root: Path, settings: config.Settings, options: Options, branch:
             if count:
                 _refuse(f"branch {branch!r} is {count} commit(s) behind {upstream}: pull first")
     frags = changelog.fragments(root)
-    if not frags:
+    if not frags and not version.is_prerelease(version.current_for(root, settings)):
+        # After a pre-release, the next one and the final release need no new fragment.
         directory = changelog.settings(root).directory
         _refuse(
             f"no changelog fragment in {directory.relative_to(root)}/: add one with "
@@ -326,6 +338,8 @@ def show_plan(root: Path, settings: config.Settings, plan: Plan, options: Option
     towncrier = changelog.settings(root)
     changed = sorted({str(towncrier.filename.relative_to(root)), *plan.bump.files})
     removed = [str(f.path.relative_to(root)) for f in plan.fragments]
+    if version.is_prerelease(plan.new):
+        removed = ["none (a pre-release keeps the fragments for the final release)"]
     signed = "signed" if plan.bump.sign_tags else "not signed"
     target = plan.target.shown if plan.target else "none (--no-publish)"
     sessions = check_sessions(settings) if options.checks else []
@@ -513,7 +527,7 @@ def release(root: Path, options: Options) -> State | None:
     current = "changelog"
     try:
         with _console.step("changelog"):
-            changelog.build(root, plan.new)
+            changelog.build(root, plan.new, keep=version.is_prerelease(plan.new))
         current = "commit and tag"
         with _console.step(current):
             if settings.version_source == "scm":  # the tag is the version: no file to move
@@ -567,6 +581,7 @@ def parser() -> Any:
     p = argparse.ArgumentParser(prog="nox -s release --", description="Cut a release.")
     p.add_argument("--part", help="version part to bump (default: inferred from the fragments)")
     p.add_argument("--new-version", help="release exactly this version")
+    p.add_argument("--pre", choices=version.PRE_LABELS, help="cut a pre-release: a, b or rc")
     p.add_argument("--dry-run", action="store_true", help="print the plan, change nothing")
     p.add_argument("--yes", "-y", action="store_true", help="answer yes to every prompt")
     p.add_argument("--repository", "-r", help="target index: a .pypirc name or an upload URL")
@@ -596,4 +611,5 @@ def options_from_args(argv: list[str]) -> Options:
         confirm=not args.no_confirm,
         checks=not args.no_checks,
         cache=not args.no_cache,
+        pre=args.pre,
     )

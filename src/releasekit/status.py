@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import dataclasses
 import os
-import sys
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -20,7 +19,7 @@ from typing import Any
 from packaging.version import Version
 
 from releasekit import _runner, changelog, config, version
-from releasekit._exceptions import CommandError, GitError, ReleaseKitError, VersionError
+from releasekit._exceptions import CommandError, GitError, ReleaseKitError
 
 STATE_FILE = Path(".releasekit", "state.json")  # the release's journal (release.py)
 
@@ -75,69 +74,6 @@ def last_release_tag(root: Path, tag_format: str) -> tuple[str, str] | None:
     return (best[1], best[2]) if best else None
 
 
-def bumpversion_table(root: Path) -> dict[str, Any] | None:
-    """``[tool.bumpversion]`` from pyproject.toml or .bumpversion.toml, else None."""
-    table = config.tool_table(root, "bumpversion")
-    if table is not None:
-        return table
-    path = root / ".bumpversion.toml"
-    if path.is_file():
-        if sys.version_info >= (3, 11):
-            import tomllib
-        else:  # pragma: no cover
-            import tomli as tomllib
-
-        with path.open("rb") as f:
-            data = tomllib.load(f).get("tool", {}).get("bumpversion")
-        return data if isinstance(data, dict) else None
-    return None  # .bumpversion.cfg: only bump-my-version itself reads it
-
-
-def bumpversion_next(table: dict[str, Any], current: str, part: str) -> str:
-    """What ``bump-my-version bump PART`` would give, through its own version model.
-
-    Uses bump-my-version's parse/serialize and part configuration in-process,
-    the same objects ``show new_version --increment PART`` uses, without its
-    subprocess or its file and SCM discovery.
-    """
-    import datetime
-    from collections import ChainMap
-
-    from bumpversion.config import set_config_defaults
-    from bumpversion.config.utils import get_all_part_configs
-    from bumpversion.context import prefixed_environ
-    from bumpversion.exceptions import BumpVersionError
-    from bumpversion.versioning.version_config import VersionConfig
-    from click import UsageError
-
-    try:
-        values = set_config_defaults(dict(table), current_version=current)
-        parts = get_all_part_configs(values)
-        if part not in parts:
-            msg = f"unknown version part {part!r} (valid parts: {', '.join(parts)})"
-            raise VersionError(msg)
-        model = VersionConfig(
-            values["parse"],
-            tuple(values["serialize"]),
-            values["search"],
-            values["replace"],
-            parts,
-        )
-        parsed = model.parse(current, raise_error=True)
-        assert parsed is not None
-        now = datetime.datetime.now()
-        context = ChainMap(
-            {"now": now, "utcnow": now.astimezone(datetime.timezone.utc)},
-            prefixed_environ(),
-            {"current_version": current},
-        )
-        new = model.serialize(parsed.bump(part), context)
-    except (BumpVersionError, UsageError, ValueError, KeyError) as exc:
-        msg = f"cannot bump {part} from {current}: {exc}"
-        raise VersionError(msg) from None
-    return version.check_next(current, new)
-
-
 def examine(path: Path) -> RepoStatus:
     """The status of one repository; every problem becomes a line of ``problems``."""
     root = path.resolve()
@@ -154,7 +90,7 @@ def examine(path: Path) -> RepoStatus:
     table: dict[str, Any] | None = None
     tag_format = settings.tag_format
     if settings.version_source != "scm":
-        table = bumpversion_table(root)
+        table = version.bumpversion_table(root)
         if table is not None:
             tag_format = str(table.get("tag_name") or "v{new_version}")
     try:
@@ -190,12 +126,19 @@ def examine(path: Path) -> RepoStatus:
             types = sorted({f.type for f in frags})
     except ReleaseKitError as exc:
         row.problems.append(str(exc))
-    if row.version and types:
+    if row.version and (types or _is_pre(row.version)):
         try:
             row.next_version = next_version(root, settings, table, row.version, types)
         except ReleaseKitError as exc:
             row.problems.append(str(exc))
     return row
+
+
+def _is_pre(text: str) -> bool:
+    try:
+        return version.is_prerelease(text)
+    except ReleaseKitError:
+        return False
 
 
 def next_version(
@@ -205,13 +148,21 @@ def next_version(
     current: str,
     types: Iterable[str],
 ) -> str:
-    """The version the fragment ``types`` call for, as the release would choose it."""
+    """The version the fragment ``types`` call for, as the release would choose it.
+
+    From a pre-release, that is the final release the series leads to (what a
+    release without ``--pre`` makes), with or without fragments.
+    """
+    if not types and version.is_prerelease(current):
+        return version.finalize(current)
     part = changelog.infer_part(types, settings.bump_map, current, settings.zero_major_part)
+    if version.is_prerelease(current):  # the final release the series leads to
+        return version.finalize(current, part)
     if settings.version_source == "scm":
         return version.scm_next(current, part)
     if table is None:  # a .bumpversion.cfg: ask the tool itself
         return version.next_version(root, part)
-    return bumpversion_next(table, current, part)
+    return version.next_in_process(table, current, part)
 
 
 def collect(paths: Sequence[Path], *, workers: int | None = None) -> list[RepoStatus]:

@@ -52,10 +52,13 @@ def _reported(func: F) -> F:
         "part": "version part to bump: major, minor, patch or a part of [tool.bumpversion]",
         "new_version": "bump to exactly this version",
         "dry_run": "show what would change and change nothing",
+        "pre": "a pre-release: a, b or rc (of --part, or of what the fragments call for)",
     }
 )
 @_reported
-def bump(c: Context, part: str = "", new_version: str = "", dry_run: bool = False) -> None:
+def bump(
+    c: Context, part: str = "", new_version: str = "", dry_run: bool = False, pre: str = ""
+) -> None:
     """Bump the version in every configured file (bump-my-version)."""
     from releasekit import _exceptions, config, version
 
@@ -63,7 +66,17 @@ def bump(c: Context, part: str = "", new_version: str = "", dry_run: bool = Fals
     if config.load(root).version_source == "scm":
         msg = 'the version comes from git tags (version_source = "scm"): the release tags it'
         raise _exceptions.VersionError(msg)
-    bump_config, new = version.resolve(root, part=part or None, new_version=new_version or None)
+    if pre:
+        from releasekit import changelog
+
+        cycle = version.choose_cycle(
+            root, config.load(root), part=part or None, new_version=new_version or None,
+            pre=pre, fragment_types=[f.type for f in changelog.fragments(root)],
+        )  # fmt: skip
+        assert cycle is not None  # with pre, never the ordinary path
+        bump_config, new, _ = cycle
+    else:
+        bump_config, new = version.resolve(root, part=part or None, new_version=new_version or None)
     version.bump(root, new, dry_run=dry_run)
     verb = "would move" if dry_run else "moved"
     print(f"{verb} {bump_config.current_version} -> {new}")
@@ -198,6 +211,7 @@ def clean(c: Context) -> None:
         "no_checks": "skip the configured nox checks",
         "no_cache": "rerun checks that already passed on this tree",
         "resume": "finish a release that failed at or after publish",
+        "pre": "cut a pre-release: a, b or rc (1.4.2 -> 1.5.0rc1 -> 1.5.0rc2)",
     }
 )
 @_reported
@@ -214,6 +228,7 @@ def release(
     no_checks: bool = False,
     no_cache: bool = False,
     resume: bool = False,
+    pre: str = "",
 ) -> None:
     """Cut a release: check, version, changelog, commit, tag, build, verify, publish, push."""
     from releasekit import release as engine
@@ -232,6 +247,7 @@ def release(
             confirm=not no_confirm,
             checks=not no_checks,
             cache=not no_cache,
+            pre=pre or None,
         ),
     )
 
