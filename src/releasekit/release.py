@@ -301,6 +301,8 @@ def _ask_around(root: Path, settings: config.Settings, options: Options, branch:
             "`invoke fragment TYPE TEXT` or `towncrier create`"
         )
     bump_config, new, reason = _choose_version(root, settings, options, frags)
+    if settings.post_release_dev:
+        version.check_post_release(root, settings, new)
     tag = bump_config.tag_for(new)
     if git.local_tag_exists(root, tag):
         _refuse(f"the tag {tag} already exists in this repository")
@@ -360,6 +362,11 @@ def show_plan(root: Path, settings: config.Settings, plan: Plan, options: Option
         f"  publish:   {target}",
         f"  push:      {push}",
         f"  checks:    {checks}",
+        *(
+            [f"  then:      commit {version.dev_after(plan.new)} (post_release_dev)"]
+            if settings.post_release_dev and version.dev_after(plan.new)
+            else []
+        ),
         "  changelog:",
     ]
     draft = changelog.draft(root, plan.new)
@@ -501,6 +508,8 @@ def resume(root: Path, settings: config.Settings, options: Options) -> State:
     with _console.step("build"):
         _rebuild_for_resume(root, state)
     _finish(root, state, options, settings)
+    if settings.post_release_dev:
+        version.post_release(root, settings, state.version, branch=state.branch, push=options.push)
     return state
 
 
@@ -571,6 +580,8 @@ def release(root: Path, options: Options) -> State | None:
     save_state(root, state)
     _finish(root, state, options, settings)
     _console.info(f"released {plan.project} {plan.new} ({plan.tag})")
+    if settings.post_release_dev:
+        version.post_release(root, settings, plan.new, branch=plan.branch, push=options.push)
     return state
 
 

@@ -156,7 +156,7 @@ def next_version(
     if not types and version.is_prerelease(current):
         return version.finalize(current)
     part = changelog.infer_part(types, settings.bump_map, current, settings.zero_major_part)
-    if version.is_prerelease(current):  # the final release the series leads to
+    if version.is_prerelease(current) or version.is_development(current):
         return version.finalize(current, part)
     if settings.version_source == "scm":
         return version.scm_next(current, part)

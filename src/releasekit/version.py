@@ -150,9 +150,12 @@ def bump(
     allow_dirty: bool = False,
     commit: bool | None = None,
     tag: bool | None = None,
+    message: str | None = None,
 ) -> None:
     """Move every configured file to ``new_version`` (already checked)."""
     args = ["bump", "--new-version", new_version]
+    if message:
+        args += ["--message", message]
     if allow_dirty:
         args.append("--allow-dirty")
     if commit is not None:
@@ -402,7 +405,13 @@ PRE_LABELS = ("a", "b", "rc")
 
 
 def is_prerelease(text: str) -> bool:
-    return parse(text).is_prerelease
+    """An ``a``, ``b`` or ``rc`` version (a ``.devN`` alone is not: it needs fragments)."""
+    return parse(text).pre is not None
+
+
+def is_development(text: str) -> bool:
+    """A ``.devN`` version, such as the one ``post_release_dev`` commits."""
+    return parse(text).dev is not None
 
 
 def release_bump(current: str, part: str) -> str:
@@ -497,7 +506,7 @@ def choose_cycle(
         return None
     scm = settings.version_source == "scm"
     current = scm_current(root, settings.tag_format) if scm else current_for(root, settings)
-    if not pre and not is_prerelease(current):
+    if not pre and not (is_prerelease(current) or is_development(current)):
         return None
     reason = ""
     if part:
@@ -520,3 +529,67 @@ def choose_cycle(
     if table is not None:
         check_representable(table, bump_config.current_version, new)
     return bump_config, new, reason
+
+
+# --- back to development after a release (post_release_dev) ----------------------
+
+DEV_MESSAGE = "Back to development: {new_version}"
+
+
+def dev_after(released: str) -> str | None:
+    """The development version after a final release (1.5.0 -> 1.5.1.dev0); None after a pre."""
+    if is_prerelease(released) or is_development(released):
+        return None
+    return check_next(released, f"{scm_next(released, 'patch')}.dev0")
+
+
+def check_post_release(root: Path, settings: config.Settings, new: str) -> None:
+    """Refuse, in preflight, a development version bump-my-version could not write."""
+    dev = dev_after(new)
+    if dev is None or settings.version_source == "scm":
+        return
+    table = bumpversion_table(root)
+    if table is not None:
+        try:
+            check_representable(table, new, dev)
+        except VersionError:
+            msg = (
+                f"post_release_dev is on, but [tool.bumpversion] cannot represent {dev}: add "
+                "the dev_l and dev_n parts to parse and serialize as the template's "
+                "pyproject.toml does, or set post_release_dev = false"
+            )
+            raise VersionError(msg) from None
+
+
+def post_release(
+    root: Path, settings: config.Settings, released: str, *, branch: str, push: bool
+) -> str | None:
+    """Commit (and push) the next development version after ``released``; return it.
+
+    Its own commit, no tag, so that builds from the branch never carry a
+    released version number. Nothing to do after a pre-release (the series
+    goes on) or when the version comes from git tags (their builds between
+    releases already carry a ``.devN`` version).
+    """
+    from releasekit import _console
+    from releasekit._exceptions import ReleaseKitError
+
+    dev = dev_after(released)
+    if dev is None:
+        _console.info(f"{released} is a pre-release: the branch keeps it until the final release")
+        return None
+    if settings.version_source == "scm":
+        _console.info("the version comes from git tags: builds after the tag are .devN already")
+        return None
+    try:
+        bump(root, dev, commit=True, tag=False, message=DEV_MESSAGE)
+        if push:
+            git.push_branch(root, settings.remote, branch)
+    except ReleaseKitError as exc:
+        msg = (
+            f"{released} is released, but the development version {dev} could not be "
+            f"committed and pushed: {exc}"
+        )
+        raise VersionError(msg, details=exc.details) from None
+    _console.info(f"back to development: {dev}")
+    return dev

@@ -99,3 +99,22 @@ def test_in_process_bump_uses_the_configured_parts() -> None:
     assert version.next_in_process(TEMPLATE_TABLE, "1.5.0rc1", "pre_n") == "1.5.0rc2"
     with pytest.raises(VersionError, match="unknown version part 'micro'"):
         version.next_in_process(TEMPLATE_TABLE, "1.4.2", "micro")
+
+
+@pytest.mark.parametrize(
+    ("released", "dev"),
+    [("1.5.0", "1.5.1.dev0"), ("0.2.0", "0.2.1.dev0"), ("2.0", "2.0.1.dev0"),
+     ("1.5.0rc1", None), ("1.5.1.dev0", None)],
+)  # fmt: skip
+def test_dev_after(released: str, dev: str | None) -> None:
+    assert version.dev_after(released) == dev
+
+
+@pytest.mark.parametrize(
+    ("current", "part", "new"),
+    [("1.5.1.dev0", "patch", "1.5.1"), ("1.5.1.dev0", "minor", "1.6.0"),
+     ("1.5.1.dev0", "major", "2.0.0")],
+)  # fmt: skip
+def test_a_release_from_a_development_version(current: str, part: str, new: str) -> None:
+    assert version.finalize(current, part) == new
+    assert version.next_pre(current, part, "rc") == f"{new}rc1"
