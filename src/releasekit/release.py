@@ -293,7 +293,7 @@ def _ask_around(root: Path, settings: config.Settings, options: Options, branch:
             if count:
                 _refuse(f"branch {branch!r} is {count} commit(s) behind {upstream}: pull first")
     frags = changelog.fragments(root)
-    if not frags and not version.is_prerelease(version.current_for(root, settings)):
+    if not frags and not version.current_is_prerelease(root, settings):
         # After a pre-release, the next one and the final release need no new fragment.
         directory = changelog.settings(root).directory
         _refuse(

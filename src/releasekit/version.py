@@ -409,6 +409,16 @@ def is_prerelease(text: str) -> bool:
     return parse(text).pre is not None
 
 
+def current_is_prerelease(root: Path, settings: config.Settings) -> bool:
+    """Whether the current version is a pre-release; False when it cannot be read."""
+    from releasekit._exceptions import ReleaseKitError
+
+    try:
+        return is_prerelease(current_for(root, settings))
+    except ReleaseKitError:
+        return False  # the version step says what is wrong with it
+
+
 def is_development(text: str) -> bool:
     """A ``.devN`` version, such as the one ``post_release_dev`` commits."""
     return parse(text).dev is not None
