@@ -76,3 +76,7 @@ class InitError(ReleaseKitError):
 
 class TemplateError(ReleaseKitError):
     """The template cannot be stamped with the values given."""
+
+
+class FragmentCheckError(ReleaseKitError):
+    """The pull-request check failed: a change without a fragment, or a bad fragment."""

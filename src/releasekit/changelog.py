@@ -78,10 +78,16 @@ def settings(root: Path) -> Towncrier:
 
 def fragments(root: Path) -> list[Fragment]:
     """Every fragment the next ``towncrier build`` would consume."""
+    from click import ClickException
     from towncrier._builder import find_fragments
 
     base, cfg = _load(root)
-    _, files = find_fragments(base, cfg, strict=False)
+    try:
+        _, files = find_fragments(base, cfg, strict=False)
+    except ClickException as exc:  # a name that does not match issue_pattern
+        raise ChangelogError(exc.format_message()) from None
+    except ValueError as exc:  # two fragments for one issue and type
+        raise ChangelogError(f"towncrier cannot collect the fragments: {exc}") from None
     return sorted(
         (Fragment(Path(path), category) for path, category in files), key=lambda f: f.path
     )
@@ -191,6 +197,11 @@ def draft(root: Path, version: str) -> str:
     return out.strip()
 
 
-def build(root: Path, version: str, *, dry_run: bool = False) -> None:
-    """Add the section for ``version``; towncrier stages it and removes the fragments."""
-    _towncrier(root, "build", "--yes", "--version", version, dry_run=dry_run, mutates=True)
+def build(root: Path, version: str, *, dry_run: bool = False, keep: bool = False) -> None:
+    """Add the section for ``version``; towncrier stages it and removes the fragments.
+
+    With ``keep`` (a pre-release) the fragments stay, so that the final
+    release's section lists every change of the series.
+    """
+    answer = "--keep" if keep else "--yes"
+    _towncrier(root, "build", answer, "--version", version, dry_run=dry_run, mutates=True)

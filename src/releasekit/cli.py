@@ -15,7 +15,7 @@ from releasekit import __version__, _options, commands
 from releasekit._exceptions import ReleaseKitError
 
 #: The console script's subcommands (the release itself is nox's and invoke's).
-SUBCOMMANDS = ("new", "check", "init")
+SUBCOMMANDS = ("new", "check", "init", "status", "notes")
 
 
 def _epilog(verb: str) -> str | None:

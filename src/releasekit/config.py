@@ -101,6 +101,9 @@ class Settings:
     tag_format: str = "v{new_version}"
     #: With ``version_source = "scm"``: sign the release tag (``git tag -s``).
     sign_tags: bool = False
+    #: After a final release is pushed, commit the next development version
+    #: (1.5.0 -> 1.5.1.dev0) and push that too (zest.releaser's postrelease).
+    post_release_dev: bool = False
 
     # Not keys of the table: where it was read from.
     root: Path = dataclasses.field(default=Path(), metadata={"internal": True})

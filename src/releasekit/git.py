@@ -141,6 +141,15 @@ def push(root: Path, remote: str, branch: str, tag: str, *, dry_run: bool = Fals
         raise GitError(msg, details=exc.details) from None
 
 
+def push_branch(root: Path, remote: str, branch: str) -> None:
+    """Push HEAD to ``branch`` on the remote (the commit after a release)."""
+    try:
+        git(root, "push", remote, f"HEAD:refs/heads/{branch}", mutates=True)
+    except CommandError as exc:
+        msg = f"the remote {remote!r} refused the push of {branch}"
+        raise GitError(msg, details=exc.details) from None
+
+
 def merged_tags(root: Path, pattern: str) -> list[str]:
     """The tags matching ``pattern`` (a glob) that HEAD contains."""
     return git(root, "tag", "--merged", "HEAD", "--list", pattern).splitlines()

@@ -27,6 +27,11 @@ class ReleaseOptions(Common):
         metavar="PART",
     )
     new_version: str | None = option(help="release exactly this version", metavar="VERSION")
+    pre: str | None = option(
+        help="cut a pre-release: a, b or rc (1.4.2 -> 1.5.0rc1 -> 1.5.0rc2)",
+        choices=("a", "b", "rc"),
+        metavar="LABEL",
+    )
     dry_run: bool = option(False, help="print the whole plan and change nothing")
     yes: bool = option(False, short="-y", help="answer yes to every question")
     repository: str | None = option(
@@ -48,6 +53,11 @@ class BumpOptions(Common):
         metavar="PART",
     )
     new_version: str | None = option(help="bump to exactly this version", metavar="VERSION")
+    pre: str | None = option(
+        help="a pre-release: a, b or rc (of --part, or of what the fragments call for)",
+        choices=("a", "b", "rc"),
+        metavar="LABEL",
+    )
     dry_run: bool = option(False, help="show what would change and change nothing")
 
 
@@ -97,6 +107,10 @@ class AuditOptions(Common):
 class CheckOptions(Common):
     root: str = option(".", help="the repository (default: here)", metavar="DIR")
     audit: bool = option(False, help="also audit the dependencies (nox -s audit)")
+    fragment: bool = option(False, help="the pull-request check: a change needs a fragment")
+    base: str | None = option(
+        help="with --fragment: compare with REF (default: origin/HEAD)", metavar="REF"
+    )
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -119,3 +133,19 @@ class NewOptions(Common):
 @dataclasses.dataclass(frozen=True, kw_only=True)
 class NoOptions(Common):
     pass
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class StatusOptions(Common):
+    dirs: tuple[str, ...] = option(
+        (), positional=True, help="repositories (default: here)", metavar="DIR"
+    )
+    json: bool = option(False, help="a JSON list of objects, one per repository")
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class NotesOptions(Common):
+    version: str | None = option(
+        positional=True, help="the version (default: the latest)", metavar="VERSION"
+    )
+    root: str = option(".", help="the repository (default: here)", metavar="DIR")

@@ -209,6 +209,16 @@ def next_from_fragments(
 def _choose_version(
     project: Project, options: ReleaseOptions, frags: list[changelog.Fragment]
 ) -> tuple[version.BumpConfig, str, str]:
+    cycle = version.choose_cycle(
+        project.root,
+        project.settings,
+        part=options.part,
+        new_version=options.new_version,
+        pre=options.pre,
+        fragment_types=[f.type for f in frags],
+    )
+    if cycle is not None:  # a pre-release, or the release after one
+        return cycle
     if options.part or options.new_version:
         bump_config, new = project.version_source.choose(
             part=options.part, new_version=options.new_version
@@ -333,13 +343,16 @@ def _local_plan(project: Project, options: ReleaseOptions, branch: str) -> Plan:
     root = project.root
     changelog.check_consumed(root)
     frags = changelog.fragments(root)
-    if not frags:
+    if not frags and not version.current_is_prerelease(root, project.settings):
+        # After a pre-release, the next one and the final release need no new fragment.
         directory = changelog.settings(root).directory
         _refuse(
             f"no changelog fragment in {directory.relative_to(root)}/: add one with "
             "`invoke fragment TYPE TEXT` or `towncrier create`"
         )
     bump_config, new, reason = _choose_version(project, options, frags)
+    if project.settings.post_release_dev:
+        version.check_post_release(root, project.settings, new)
     tag = bump_config.tag_for(new)
     if git.local_tag_exists(root, tag):
         _refuse(f"the tag {tag} already exists in this repository")
@@ -421,7 +434,9 @@ class Run:
 
 
 def _changelog(run: Run) -> None:
-    changelog.build(run.root, run.need_plan().new)
+    new = run.need_plan().new
+    # A pre-release keeps the fragments: the final release lists the whole series.
+    changelog.build(run.root, new, keep=version.is_prerelease(new))
 
 
 def _commit_and_tag(run: Run) -> None:
@@ -575,6 +590,8 @@ def _plan_lines(run: Run) -> list[str]:
     root = project.root
     changed = sorted({str(towncrier.filename.relative_to(root)), *plan.bump.files})
     removed = [str(f.path.relative_to(root)) for f in plan.fragments]
+    if version.is_prerelease(plan.new):
+        removed = ["none (a pre-release keeps the fragments for the final release)"]
     signed = "signed" if plan.bump.sign_tags else "not signed"
     target = plan.target.shown if plan.target else "none (--no-publish)"
     push = "no" if options.no_push else f"{plan.branch} and {plan.tag} to {project.settings.remote}"
@@ -591,6 +608,9 @@ def _plan_lines(run: Run) -> list[str]:
         "publish": [f"  publish:   {target}"],
         "push": [f"  push:      {push}"],
     }
+    dev = version.dev_after(plan.new) if project.settings.post_release_dev else None
+    if dev:
+        by_step["push"].append(f"  then:      commit {dev} (post_release_dev)")
     lines = [f"  version:   {plan.current} -> {plan.new} ({plan.reason})"]
     for step in STEPS:
         lines += by_step[step.name]
@@ -780,7 +800,15 @@ def resume(project: Project, options: ReleaseOptions) -> State:
     with _console.step("build"):
         _rebuild_for_resume(root, state)
     _finish(Run(project, options, state=state))
+    _post_release(project, options, state)
     return state
+
+
+def _post_release(project: Project, options: ReleaseOptions, state: State) -> None:
+    """With ``post_release_dev``: back to a development version, in its own commit."""
+    if project.settings.post_release_dev:
+        version.post_release(project.root, project.settings, state.version,
+                             branch=state.branch, push=not options.no_push)  # fmt: skip
 
 
 def _retarget(project: Project, options: ReleaseOptions, state: State) -> None:
@@ -940,6 +968,7 @@ def _release(project: Project, options: ReleaseOptions) -> State | None:
     run.state.files = {p.name: publish.sha256(p) for p in run.built.files}
     save_state(root, run.state)
     _finish(run)
+    _post_release(project, options, run.state)
     _console.info(f"released {plan.project} {plan.new} ({plan.tag})")
     return run.state
 

@@ -34,6 +34,7 @@ TASKS = {
     "check": "check-dists",
     "clean": "clean",
     "init": "init",
+    "status": "status",
 }
 
 
@@ -93,7 +94,8 @@ class _VerbTask(Task[Any]):
             body,
             name=name,
             auto_shortflags=False,
-            positional=[s.name for s in spec_list if s.flag.positional],
+            # invoke has no variadic positionals: a list is a repeatable flag there.
+            positional=[s.name for s in spec_list if s.flag.positional and s.kind != "list"],
             iterable=[s.name for s in spec_list if s.kind == "list"],
             help={s.name: s.flag.help for s in spec_list},
         )

@@ -25,8 +25,10 @@ from releasekit.options import (
     InitOptions,
     NewOptions,
     NoOptions,
+    NotesOptions,
     PublishOptions,
     ReleaseOptions,
+    StatusOptions,
 )
 
 if TYPE_CHECKING:
@@ -44,8 +46,10 @@ __all__ = [
     "InitOptions",
     "NewOptions",
     "NoOptions",
+    "NotesOptions",
     "PublishOptions",
     "ReleaseOptions",
+    "StatusOptions",
     "Verb",
     "project",
     "run",
@@ -87,6 +91,10 @@ _VERBS = (
          "Adopt releasekit in an existing repository."),
     Verb("new", NewOptions, "repository:new",
          "Stamp a new repository from the python-package template."),
+    Verb("status", StatusOptions, "repository:status",
+         "Show where each repository stands: version, last tag, fragments, next version."),
+    Verb("notes", NotesOptions, "changes:notes",
+         "Print the changelog section of one version (default: the latest)."),
 )  # fmt: skip
 
 VERBS: dict[str, Verb] = {verb.name: verb for verb in _VERBS}

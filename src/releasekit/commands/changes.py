@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from releasekit import _console, changelog
-from releasekit.commands import ChangelogOptions, FragmentOptions
+from releasekit.commands import ChangelogOptions, FragmentOptions, NotesOptions
 from releasekit.project import Project
 
 
@@ -35,3 +35,10 @@ def changelog_(root: Path, options: ChangelogOptions) -> None:
 def fragment(root: Path, options: FragmentOptions) -> None:
     path = changelog.create(root, options.type, options.text, issue=options.issue or "")
     print(f"created {path.relative_to(root)}")
+
+
+def notes(root: Path, options: NotesOptions) -> None:
+    """The section the release wrote for one version, without its heading."""
+    from releasekit import notes as engine
+
+    print(engine.notes((root / options.root).resolve(), options.version), end="")

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from releasekit import _console
 from releasekit._exceptions import ConfigError, ReleaseKitError, TemplateError
-from releasekit.commands import CheckOptions, InitOptions, NewOptions
+from releasekit.commands import CheckOptions, InitOptions, NewOptions, StatusOptions
 from releasekit.project import Project
 
 
@@ -107,6 +107,11 @@ def check_repository(root: Path) -> list[str]:
 
 def check(root: Path, options: CheckOptions) -> None:
     root = (root / options.root).resolve()
+    if options.fragment:
+        from releasekit import prcheck
+
+        print(prcheck.report(prcheck.check(root, options.base)))
+        return
     problems = check_repository(root)
     if len(problems) == 1:
         raise ConfigError(problems[0])
@@ -152,3 +157,18 @@ def new(root: Path, options: NewOptions) -> Path:
 
 
 __all__ = ["TemplateError", "check", "check_repository", "init", "new", "template_keys"]
+
+
+def status(root: Path, options: StatusOptions) -> None:
+    """One row per repository; problems are rows, and make the exit status 1."""
+    from releasekit import status as engine
+
+    rows = engine.collect([root / d for d in options.dirs] or [root])
+    if options.json:
+        print(json.dumps([row.as_dict() for row in rows], indent=2))
+    else:
+        engine.render_table(rows)
+    broken = [row for row in rows if row.problems]
+    if broken:
+        msg = f"{len(broken)} of {len(rows)} repositories have problems (listed above)"
+        raise ConfigError(msg)
