@@ -60,3 +60,27 @@ class WheelError(DistError):
 
 class AuditError(ReleaseKitError):
     """The audit found vulnerabilities, or could not look for them."""
+
+
+class UsageError(ReleaseKitError):
+    """A command line that the verb cannot take (an unknown or malformed option)."""
+
+
+class ReleaseError(ReleaseKitError):
+    """A step of the release failed or was refused; the message says what state it left."""
+
+
+class PublishError(ReleaseKitError):
+    """The index could not be read, or refused the upload."""
+
+
+class InitError(ReleaseKitError):
+    """releasekit init cannot adopt the repository as it is."""
+
+
+class TemplateError(ReleaseKitError):
+    """The template cannot be stamped with the values given."""
+
+
+class FragmentCheckError(ReleaseKitError):
+    """The pull-request check failed: a change without a fragment, or a bad fragment."""

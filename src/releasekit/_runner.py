@@ -14,8 +14,10 @@ import os
 import re
 import shlex
 import shutil
+import signal
 import subprocess
 import sys
+import threading
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
@@ -92,13 +94,25 @@ def child_env(extra: Mapping[str, str | None] | None = None) -> dict[str, str]:
     return env
 
 
+# Secrets that live outside the environment: .pypirc passwords, a URL's
+# userinfo. Module state on purpose: whoever learns a secret registers it once,
+# and every later log line and captured output is masked with it.
+_KNOWN_SECRETS: set[str] = set()
+
+
+def add_secret(value: str) -> None:
+    """Mask ``value`` in everything shown from now on (short values would mask noise)."""
+    if len(value) >= 4:
+        _KNOWN_SECRETS.add(value)
+
+
 def _secrets(env: Mapping[str, str]) -> list[str]:
     values = {v for k, v in env.items() if _SECRET_NAME.search(k) and len(v) >= 4}
-    return sorted(values, key=len, reverse=True)
+    return sorted(values | _KNOWN_SECRETS, key=len, reverse=True)
 
 
 def mask(text: str, env: Mapping[str, str] | None = None) -> str:
-    """Hide credentials: URL user-info and the values of secret variables."""
+    """Hide credentials: URL user-info, the values of secret variables, known secrets."""
     for secret in _secrets(env if env is not None else os.environ):
         text = text.replace(secret, MASK)
     return _URL_USERINFO.sub(lambda m: f"{m['scheme']}{MASK}@", text)
@@ -124,12 +138,15 @@ def run(
     check: bool = True,
     quiet: bool = False,
     stdin: str | None = None,
+    cancel: threading.Event | None = None,
 ) -> Result:
     """Run one command; see the module docstring for the contract.
 
     :param mutates: whether the command changes anything; only those are
         skipped under ``dry_run``, reads still run so the plan is accurate.
     :param quiet: do not log the command line (for frequent read-only probes).
+    :param cancel: when set while the command runs, its whole process group is
+        stopped (SIGTERM, then SIGKILL) and the command fails.
     """
     argv = [os.fspath(a) for a in args]
     full_env = dict(env) if env is not None else dict(os.environ)
@@ -145,22 +162,67 @@ def run(
     else:
         _console.command(line)
     try:
-        proc = subprocess.run(
-            argv,
-            cwd=cwd,
-            env=full_env,
-            input=stdin,
-            capture_output=True,
-            text=True,
-            check=False,
-        )
+        if cancel is None:
+            proc = subprocess.run(
+                argv,
+                cwd=cwd,
+                env=full_env,
+                input=stdin,
+                capture_output=True,
+                text=True,
+                check=False,
+            )
+            returncode, stdout, stderr = proc.returncode, proc.stdout, proc.stderr
+        else:
+            returncode, stdout, stderr = _run_cancellable(argv, cwd, full_env, stdin, cancel)
     except FileNotFoundError:
         msg = f"{argv[0]} is not installed or not on PATH"
         raise ToolNotFoundError(msg) from None
-    result = Result(argv, proc.returncode, mask(proc.stdout, full_env), mask(proc.stderr, full_env))
+    result = Result(argv, returncode, mask(stdout, full_env), mask(stderr, full_env))
     if _console.is_verbose() and result.output:
         _console.output(result.output)
-    if check and proc.returncode != 0:
+    if check and returncode != 0:
         tail = "\n".join(result.output.splitlines()[-TAIL_LINES:])
-        raise CommandError(argv, proc.returncode, tail, shown=line)
+        raise CommandError(argv, returncode, tail, shown=line)
     return result
+
+
+def _run_cancellable(
+    argv: list[str],
+    cwd: str | os.PathLike[str] | None,
+    env: dict[str, str],
+    stdin: str | None,
+    cancel: threading.Event,
+) -> tuple[int, str, str]:
+    """Run in a process group of its own, so that cancelling stops its children too."""
+    proc = subprocess.Popen(
+        argv,
+        cwd=cwd,
+        env=env,
+        stdin=subprocess.PIPE if stdin is not None else subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    pending_input = stdin
+    while True:
+        try:
+            stdout, stderr = proc.communicate(pending_input, timeout=0.2)
+            return proc.returncode, stdout, stderr
+        except subprocess.TimeoutExpired:
+            pending_input = None
+            if not cancel.is_set():
+                continue
+        for sig, wait in ((signal.SIGTERM, 5.0), (signal.SIGKILL, None)):
+            try:
+                os.killpg(proc.pid, sig)
+            except ProcessLookupError:
+                break
+            try:
+                stdout, stderr = proc.communicate(timeout=wait)
+                return proc.returncode or -int(sig), stdout, stderr + "\n(cancelled)"
+            except subprocess.TimeoutExpired:
+                continue
+        stdout, stderr = proc.communicate()
+        return proc.returncode or -int(signal.SIGKILL), stdout, stderr + "\n(cancelled)"

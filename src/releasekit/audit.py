@@ -16,7 +16,6 @@ to set, and a backend that checked fewer packages than it was given fails.
 
 from __future__ import annotations
 
-import argparse
 import dataclasses
 import datetime
 import json
@@ -25,7 +24,7 @@ import re
 import tempfile
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from packaging.utils import canonicalize_name
 
@@ -91,22 +90,119 @@ class Finding:
         return {**dataclasses.asdict(self), "cve": self.cve}
 
 
-@dataclasses.dataclass(frozen=True)
-class Backend:
-    """The tool that checks the resolved list, and what it needs."""
+class Backend(Protocol):
+    """A tool that checks the resolved list: what it needs installed and how it runs."""
 
-    kind: str  # "safety scan", "safety check", "pip-audit"
-    requirements: tuple[str, ...]
-    db: Path | None = None
-    osv_url: str = ""
+    @property
+    def kind(self) -> str:
+        """Its name in messages ("safety check", "safety scan", "pip-audit")."""
+
+    @property
+    def requirements(self) -> tuple[str, ...]:
+        """What the session installs for it."""
 
     @property
     def shown(self) -> str:
-        if self.kind == "safety check":
-            return f"safety check --db {self.db}"
-        if self.kind == "pip-audit":
-            return f"pip-audit (OSV at {self.osv_url or 'its default, the public OSV service'})"
+        """How it is named in the output."""
+
+    def scan(self, packages: Sequence[Package], bin_dir: Path, work: Path) -> list[Finding]:
+        """Check exactly ``packages``, with the tools in ``bin_dir``; return the findings."""
+
+
+@dataclasses.dataclass(frozen=True)
+class SafetyDatabase:
+    """safety 2's ``check --db``: a local database, no network."""
+
+    db: Path
+    kind: str = "safety check"
+    requirements: tuple[str, ...] = (SAFETY_DB,)
+
+    @property
+    def shown(self) -> str:
+        return f"safety check --db {self.db}"
+
+    def scan(self, packages: Sequence[Package], bin_dir: Path, work: Path) -> list[Finding]:
+        requirements = _write_requirements(work, packages)
+        args: list[str | os.PathLike[str]] = [_tool(bin_dir, "safety"), "check", "--db", self.db]
+        args += ["-r", requirements, "--output", "json"]
+        # The key would make safety 2 ask its online service instead of the database.
+        env = _runner.child_env({"SAFETY_API_KEY": None})
+        result = _runner.run(args, cwd=work, env=env, mutates=False, check=False)
+        data = _json(result)
+        if result.returncode not in (0, SAFETY_FOUND) or not isinstance(data, dict):
+            raise _failed("safety check", result)
+        findings = parse_safety_check(data)
+        found = data.get("report_meta", {}).get("packages_found")
+        if found != len(packages) or (result.returncode == SAFETY_FOUND) != bool(findings):
+            msg = f"safety checked {found} of the {len(packages)} resolved packages: not trusted"
+            raise AuditError(msg, details=result.output)
+        return findings
+
+
+@dataclasses.dataclass(frozen=True)
+class SafetyScan:
+    """safety 3's ``scan``: its online service, with ``SAFETY_API_KEY``."""
+
+    kind: str = "safety scan"
+    requirements: tuple[str, ...] = (SAFETY_SCAN,)
+
+    @property
+    def shown(self) -> str:
         return "safety scan (SAFETY_API_KEY)"
+
+    def scan(self, packages: Sequence[Package], bin_dir: Path, work: Path) -> list[Finding]:
+        project = work / "project"
+        project.mkdir()
+        _write_requirements(project, packages)
+        args: list[str | os.PathLike[str]] = [_tool(bin_dir, "safety"), "scan"]
+        args += ["--target", project, "--output", "json"]
+        result = _runner.run(args, cwd=work, mutates=False, check=False)
+        data = _json(result)
+        if not isinstance(data, dict) or "scan_results" not in data:
+            raise _failed("safety scan", result)
+        findings, checked = parse_safety_scan(data)
+        _all_checked(self.kind, packages, checked)
+        return findings
+
+
+@dataclasses.dataclass(frozen=True)
+class PipAudit:
+    """pip-audit against OSV (the public service, or a mirror at ``osv_url``)."""
+
+    osv_url: str = ""
+    kind: str = "pip-audit"
+    requirements: tuple[str, ...] = (PIP_AUDIT,)
+
+    @property
+    def shown(self) -> str:
+        return f"pip-audit (OSV at {self.osv_url or 'its default, the public OSV service'})"
+
+    def scan(self, packages: Sequence[Package], bin_dir: Path, work: Path) -> list[Finding]:
+        requirements = _write_requirements(work, packages)
+        args: list[str | os.PathLike[str]] = [_tool(bin_dir, "pip-audit"), "-r", requirements]
+        args += ["--no-deps", "--disable-pip", "--strict", "-s", "osv", "-f", "json"]
+        args += ["--progress-spinner", "off", "--aliases", "on", "--desc", "on"]
+        args += ["--cache-dir", work / "cache"]
+        if self.osv_url:
+            args += ["--osv-url", self.osv_url]
+        result = _runner.run(args, cwd=work, mutates=False, check=False)
+        data = _json(result)
+        if result.returncode not in (0, 1) or not isinstance(data, dict):
+            raise _failed("pip-audit", result)
+        findings, checked = parse_pip_audit(data)
+        _all_checked(self.kind, packages, checked)
+        return findings
+
+
+def _all_checked(kind: str, packages: Sequence[Package], checked: set[str]) -> None:
+    """A backend that skipped a package is not trusted: it would pass it silently."""
+    missing = sorted({p.name for p in packages} - checked)
+    if missing:
+        msg = (
+            f"{kind} did not check {len(missing)} of the {len(packages)} resolved "
+            f"packages (e.g. {missing[0]}): not trusted"
+        )
+        raise AuditError(msg)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -170,9 +266,9 @@ def choose_backend(
     key = env.get("SAFETY_API_KEY", "")
     if choice in ("", "safety"):
         if key:
-            return Backend("safety scan", (SAFETY_SCAN,))
+            return SafetyScan()
         if settings.safety_db:
-            return Backend("safety check", (SAFETY_DB,), db=_database(settings))
+            return SafetyDatabase(_database(settings))
         if choice == "safety":
             msg = (
                 "the safety backend needs SAFETY_API_KEY (safety scan) or a local database: "
@@ -180,7 +276,7 @@ def choose_backend(
             )
             raise ConfigError(msg)
     if choice == "pip-audit" or settings.osv_url:
-        return Backend("pip-audit", (PIP_AUDIT,), osv_url=settings.osv_url)
+        return PipAudit(settings.osv_url)
     raise ConfigError(NO_DATABASE)
 
 
@@ -351,65 +447,8 @@ def parse_safety_scan(data: Mapping[str, Any]) -> tuple[list[Finding], set[str]]
 
 def scan(backend: Backend, packages: Sequence[Package], bin_dir: Path) -> list[Finding]:
     """Run ``backend`` from ``bin_dir`` on exactly ``packages``; return its findings."""
-    wanted = {p.name for p in packages}
     with tempfile.TemporaryDirectory(prefix="releasekit-audit-") as tmp:
-        work = Path(tmp)
-        if backend.kind == "safety check":
-            assert backend.db is not None
-            requirements = _write_requirements(work, packages)
-            args: list[str | os.PathLike[str]] = [
-                _tool(bin_dir, "safety"),
-                "check",
-                "--db",
-                backend.db,
-                "-r",
-                requirements,
-            ]
-            args += ["--output", "json"]
-            # The key would make safety 2 ask its online service instead of the database.
-            env = _runner.child_env({"SAFETY_API_KEY": None})
-            result = _runner.run(args, cwd=work, env=env, mutates=False, check=False)
-            data = _json(result)
-            if result.returncode not in (0, SAFETY_FOUND) or not isinstance(data, dict):
-                raise _failed("safety check", result)
-            findings = parse_safety_check(data)
-            found = data.get("report_meta", {}).get("packages_found")
-            if found != len(packages) or (result.returncode == SAFETY_FOUND) != bool(findings):
-                msg = (
-                    f"safety checked {found} of the {len(packages)} resolved packages: not trusted"
-                )
-                raise AuditError(msg, details=result.output)
-            return findings
-        if backend.kind == "pip-audit":
-            requirements = _write_requirements(work, packages)
-            args = [_tool(bin_dir, "pip-audit"), "-r", requirements, "--no-deps", "--disable-pip"]
-            args += ["--strict", "-s", "osv", "-f", "json", "--progress-spinner", "off"]
-            args += ["--aliases", "on", "--desc", "on", "--cache-dir", work / "cache"]
-            if backend.osv_url:
-                args += ["--osv-url", backend.osv_url]
-            result = _runner.run(args, cwd=work, mutates=False, check=False)
-            data = _json(result)
-            if result.returncode not in (0, 1) or not isinstance(data, dict):
-                raise _failed("pip-audit", result)
-            findings, checked = parse_pip_audit(data)
-        else:
-            project = work / "project"
-            project.mkdir()
-            _write_requirements(project, packages)
-            args = [_tool(bin_dir, "safety"), "scan", "--target", project, "--output", "json"]
-            result = _runner.run(args, cwd=work, mutates=False, check=False)
-            data = _json(result)
-            if not isinstance(data, dict) or "scan_results" not in data:
-                raise _failed("safety scan", result)
-            findings, checked = parse_safety_scan(data)
-    missing = sorted(wanted - checked)
-    if missing:
-        msg = (
-            f"{backend.kind} did not check {len(missing)} of the {len(packages)} resolved "
-            f"packages (e.g. {missing[0]}): not trusted"
-        )
-        raise AuditError(msg)
-    return findings
+        return backend.scan(packages, bin_dir, Path(tmp))
 
 
 # --- the ignore list --------------------------------------------------------------
@@ -534,36 +573,7 @@ def _write_report(path: Path, report: Report) -> None:
     path.write_text(json.dumps(report.as_dict(), indent=2) + "\n")
 
 
-# --- front ends --------------------------------------------------------------------
-
-
-def parser() -> argparse.ArgumentParser:
-    """The options of ``nox -s audit -- ARGS``."""
-    p = argparse.ArgumentParser(
-        prog="nox -s audit --", description="Audit the resolved dependencies."
-    )
-    p.add_argument("--json", type=Path, metavar="FILE", help="write a machine-readable report")
-    p.add_argument(
-        "--backend",
-        choices=[b for b in config.AUDIT_BACKENDS if b],
-        help="the backend (default: [tool.releasekit] audit_backend, else by what is set)",
-    )
-    p.add_argument("--extra", action="append", default=[], help="also audit this extra")
-    p.add_argument("--group", action="append", default=[], help="also audit this dependency group")
-    p.add_argument("--verbose", "-v", action="store_true", help="show the resolved list")
-    return p
-
-
-def options_from_args(argv: Sequence[str]) -> Options:
-    args = parser().parse_args(list(argv))
-    if args.verbose:
-        _console.set_verbose(True)
-    return Options(
-        backend=args.backend,
-        extras=tuple(args.extra),
-        groups=tuple(args.group),
-        json=args.json,
-    )
+# --- the session, from other front ends ------------------------------------------
 
 
 def _nox_reason(output: str) -> str:

@@ -78,13 +78,72 @@ def settings(root: Path) -> Towncrier:
 
 def fragments(root: Path) -> list[Fragment]:
     """Every fragment the next ``towncrier build`` would consume."""
+    from click import ClickException
     from towncrier._builder import find_fragments
 
     base, cfg = _load(root)
-    _, files = find_fragments(base, cfg, strict=False)
+    try:
+        _, files = find_fragments(base, cfg, strict=False)
+    except ClickException as exc:  # a name that does not match issue_pattern
+        raise ChangelogError(exc.format_message()) from None
+    except ValueError as exc:  # two fragments for one issue and type
+        raise ChangelogError(f"towncrier cannot collect the fragments: {exc}") from None
     return sorted(
         (Fragment(Path(path), category) for path, category in files), key=lambda f: f.path
     )
+
+
+def unconsumed(root: Path) -> list[Path]:
+    """Files in the fragment directories that ``towncrier build`` would leave behind.
+
+    Asked of towncrier itself: its strict fragment search names the first file
+    it cannot read as a fragment; that name is ignored (for this question
+    only) and the search asked again, until it passes. What towncrier ignores
+    anyway (``.gitkeep``, a README, its template, its ``ignore`` list) is fine.
+    """
+    import glob
+
+    from click import ClickException
+    from towncrier._builder import FragmentsPath, find_fragments
+
+    base, cfg = _load(root)
+    directories = [Path(FragmentsPath(base, cfg)(d)) for d in cfg.sections.values()]
+    stray: list[Path] = []
+    while True:
+        try:
+            find_fragments(base, cfg, strict=True)
+        except ClickException as exc:
+            message = exc.format_message()
+            prefix = "Invalid news fragment name: "
+            if not message.startswith(prefix):
+                raise ChangelogError(f"towncrier: {message.splitlines()[0]}") from None
+            name = message[len(prefix) :].splitlines()[0]
+            found = [d / name for d in directories if (d / name).exists()]
+            if not found or found[0] in stray:  # pragma: no cover - towncrier changed its words
+                raise ChangelogError(f"towncrier: {message.splitlines()[0]}") from None
+            stray += found
+            cfg = dataclasses.replace(cfg, ignore=[*(cfg.ignore or []), glob.escape(name)])
+        else:
+            return sorted(stray)
+
+
+def check_consumed(root: Path) -> None:
+    """Refuse a fragment directory holding a file that towncrier would not consume.
+
+    Such a file (``+x.banana.md``, a type nobody configured) would stay behind
+    after the release and be shipped in the sdist, its change never announced.
+    """
+    stray = unconsumed(root)
+    if not stray:
+        return
+    first = stray[0].relative_to(root) if stray[0].is_relative_to(root) else stray[0]
+    more = f" (and {len(stray) - 1} more)" if len(stray) > 1 else ""
+    types = ", ".join(settings(root).types)
+    msg = (
+        f"{first}{more} is not a changelog fragment towncrier would consume: name it "
+        f"NAME.TYPE{first.suffix} with TYPE one of {types}, or remove it"
+    )
+    raise ChangelogError(msg)
 
 
 def infer_part(
@@ -138,6 +197,11 @@ def draft(root: Path, version: str) -> str:
     return out.strip()
 
 
-def build(root: Path, version: str, *, dry_run: bool = False) -> None:
-    """Add the section for ``version``; towncrier stages it and removes the fragments."""
-    _towncrier(root, "build", "--yes", "--version", version, dry_run=dry_run, mutates=True)
+def build(root: Path, version: str, *, dry_run: bool = False, keep: bool = False) -> None:
+    """Add the section for ``version``; towncrier stages it and removes the fragments.
+
+    With ``keep`` (a pre-release) the fragments stay, so that the final
+    release's section lists every change of the series.
+    """
+    answer = "--keep" if keep else "--yes"
+    _towncrier(root, "build", answer, "--version", version, dry_run=dry_run, mutates=True)

@@ -1,154 +1,64 @@
-"""The ``releasekit`` console script: what fits neither nox nor invoke."""
+"""The ``releasekit`` console script: what fits neither nox nor invoke.
+
+Each subcommand is a verb of ``releasekit.commands``, its options generated
+from the verb's declaration; errors are one line and exit status 1.
+"""
 
 from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-from releasekit import __version__
+from releasekit import __version__, _options, commands
 from releasekit._exceptions import ReleaseKitError
 
-if TYPE_CHECKING:
-    from releasekit.config import Settings
+#: The console script's subcommands (the release itself is nox's and invoke's).
+SUBCOMMANDS = ("new", "check", "init", "status", "notes")
 
 
-def _new(args: argparse.Namespace) -> int:
-    from releasekit import new
+def _epilog(verb: str) -> str | None:
+    if verb != "new":
+        return None
+    from releasekit.commands import repository
 
-    created = new.stamp(
-        Path(args.output_dir),
-        extra_context=new.parse_extra_context(args.extra_context),
-        no_input=args.no_input,
-        overwrite=args.overwrite,
-    )
-    print(created)
-    return 0
-
-
-def _bumpversion_problems(root: Path, settings: Settings) -> list[str]:
-    from releasekit import version
-
-    problems = []
-    bump = version.load(root)
-    version.parse(bump.current_version, what="current_version in [tool.bumpversion]")
-    if not bump.files:
-        problems.append(
-            f"[tool.bumpversion] in {settings.pyproject} lists no files: add a "
-            "[[tool.bumpversion.files]] entry for each file that carries the version"
-        )
-    for part in sorted(set(settings.bump_map.values()) | {settings.zero_major_part}):
-        if part not in bump.parts:
-            problems.append(
-                f"[tool.releasekit] names the version part {part!r}, which "
-                f"[tool.bumpversion] does not define (parts: {', '.join(bump.parts)})"
-            )
-    return problems
-
-
-def check_repository(root: Path) -> list[str]:
-    """Validate a repository's configuration; return one line per problem."""
-    from releasekit import changelog, config, git, version
-
-    problems: list[str] = []
-    try:
-        settings = config.load(root)
-    except ReleaseKitError as exc:
-        return [str(exc)]
-    if not settings.project_name:
-        problems.append(f"no [project] name in {settings.pyproject}")
-    try:
-        git.toplevel(root)
-    except ReleaseKitError as exc:
-        problems.append(str(exc))
-    try:
-        if settings.version_source == "scm":  # no file carries the version: git tags do
-            version.scm_current(root, settings.tag_format)
-        else:
-            problems += _bumpversion_problems(root, settings)
-    except ReleaseKitError as exc:
-        problems.append(str(exc))
-    try:
-        towncrier = changelog.settings(root)
-        if not towncrier.directory.is_dir():
-            problems.append(
-                f"the changelog fragment directory {towncrier.directory} does not exist "
-                "(create it with a .gitkeep file)"
-            )
-        unknown = sorted(set(settings.bump_map) - set(towncrier.types))
-        if unknown:
-            problems.append(
-                f"[tool.releasekit] bump_map names fragment types towncrier does not "
-                f"define: {', '.join(unknown)}"
-            )
-    except ReleaseKitError as exc:
-        problems.append(str(exc))
-    return problems
-
-
-def _check(args: argparse.Namespace) -> int:
-    root = Path(args.root).resolve()
-    problems = check_repository(root)
-    for problem in problems:
-        print(f"ERROR {problem}", file=sys.stderr)
-    if problems:
-        return 1
-    print(f"{root}: releasekit configuration is valid")
-    if args.audit:
-        from releasekit import audit
-
-        audit.run_session(root)
-        print(f"{root}: the audit found no known vulnerabilities")
-    return 0
-
-
-def _init(args: argparse.Namespace) -> int:
-    from releasekit import init
-
-    init.run(Path(args.root), yes=args.yes, dry_run=args.dry_run)
-    return 0
+    keys = repository.template_keys()
+    width = max(map(len, keys))
+    lines = [f"  {key.ljust(width)}  {value}" for key, value in keys.items()]
+    return "template keys (key=value) and their defaults:\n" + "\n".join(lines)
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _options.Parser(
         prog="releasekit", description="Release automation for Python packages."
     )
     parser.add_argument("--version", action="version", version=f"releasekit {__version__}")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-
-    new = sub.add_parser("new", help="stamp a new repository from the python-package template")
-    new.add_argument("--no-input", action="store_true", help="do not prompt; use the defaults")
-    new.add_argument("-o", "--output-dir", default=".", help="where to create the repository")
-    new.add_argument("-f", "--overwrite", action="store_true", help="overwrite an existing one")
-    new.add_argument("extra_context", nargs="*", metavar="key=value", help="template values")
-    new.set_defaults(func=_new)
-
-    check = sub.add_parser("check", help="validate a repository's release configuration")
-    check.add_argument("--root", default=".", help="the repository (default: here)")
-    check.add_argument(
-        "--audit", action="store_true", help="also audit the dependencies (nox -s audit)"
-    )
-    check.set_defaults(func=_check)
-
-    init = sub.add_parser("init", help="adopt releasekit in an existing repository")
-    init.add_argument("--yes", "-y", action="store_true", help="write without asking")
-    init.add_argument("--dry-run", action="store_true", help="only show what would change")
-    init.add_argument("--root", default=".", help="the repository (default: here)")
-    init.set_defaults(func=_init)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_options.Parser)
+    for name in SUBCOMMANDS:
+        verb = commands.VERBS[name]
+        p = sub.add_parser(
+            name,
+            help=verb.summary.rstrip("."),
+            description=verb.summary,
+            epilog=_epilog(name),
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
+        _options.add_arguments(p, verb.options)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = _parser()
-    args = parser.parse_args(argv)
-    func: Callable[[argparse.Namespace], int] | None = getattr(args, "func", None)
-    if func is None:
-        parser.print_help()
-        return 2
     try:
-        return func(args)
+        args = _parser().parse_args(argv)
+        name: str | None = args.command
+        if name is None:
+            _parser().print_help()
+            return 2
+        options = _options.from_namespace(commands.VERBS[name].options, args)
+        commands.run(name, Path.cwd(), options)
+    except _options.HelpShown as shown:
+        return int(shown.args[0] or 0)
     except ReleaseKitError as exc:
         print(f"ERROR {exc}", file=sys.stderr)
         if exc.details:
@@ -157,3 +67,4 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("ERROR interrupted", file=sys.stderr)
         return 130
+    return 0

@@ -106,6 +106,9 @@ class Settings:
     #: leaves the platform wheels to CI (cibuildwheel); ``"repaired"`` also uploads
     #: the wheel built here, repaired by auditwheel into a manylinux wheel.
     publish_wheels: str = "sdist-only"
+    #: After a final release is pushed, commit the next development version
+    #: (1.5.0 -> 1.5.1.dev0) and push that too (zest.releaser's postrelease).
+    post_release_dev: bool = False
 
     # Not keys of the table: where it was read from.
     root: Path = dataclasses.field(default=Path(), metadata={"internal": True})
@@ -277,7 +280,17 @@ def _audit_ignore(entry: Mapping[str, Any], index: int, source: str) -> AuditIgn
 def load(root: str | os.PathLike[str] = ".", **overrides: Any) -> Settings:
     """Read and validate the configuration of the repository at ``root``."""
     root_path = Path(root).resolve()
-    data = read_pyproject(root_path)
+    return from_pyproject(root_path, read_pyproject(root_path), **overrides)
+
+
+def unknown_env() -> list[str]:
+    """``RELEASEKIT_*`` variables that name no key (typos that would silently do nothing)."""
+    known = {f"RELEASEKIT_{key.upper()}" for key in keys()} | {"RELEASEKIT_VERBOSE"}
+    return sorted(n for n in os.environ if n.startswith("RELEASEKIT_") and n not in known)
+
+
+def from_pyproject(root_path: Path, data: Mapping[str, Any], **overrides: Any) -> Settings:
+    """Validate the configuration in ``data``, the parsed ``pyproject.toml`` of ``root_path``."""
     tool = data.get("tool", {})
     table = tool.get("releasekit", {}) if isinstance(tool, dict) else {}
     path = root_path / PYPROJECT

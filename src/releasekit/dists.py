@@ -17,7 +17,7 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Literal
 
-from releasekit import _console, _runner
+from releasekit import _console, _runner, git
 from releasekit._exceptions import CommandError, DistError, ReleaseKitError
 
 
@@ -60,8 +60,52 @@ def _extract(sdist: Path, into: Path) -> Path:
     return next(into.iterdir())
 
 
+def export(root: Path, commit: str, into: Path) -> Path:
+    """Extract the tree of ``commit`` into ``into``; return the project directory.
+
+    Through ``git archive``, so that nothing the commit does not track (files
+    listed in ``.git/info/exclude``, ``.env``, ``.releasekit/``, a stale
+    ``build/``) can reach a built file, whatever the build backend ignores.
+    """
+    top = git.toplevel(root)
+    tar_path = into / "export.tar"
+    git.archive(top, commit, tar_path)
+    tree = into / "tree"
+    with tarfile.open(tar_path) as tf:
+        if hasattr(tarfile, "data_filter"):
+            tf.extractall(tree, filter="data")
+        else:  # pragma: no cover - Python before 3.10.12
+            tf.extractall(tree)  # git's own archive of our own commit
+    tar_path.unlink()
+    # A project in a subdirectory (a workspace member) builds from its own directory.
+    return tree / root.resolve().relative_to(top.resolve())
+
+
+def build_commit(root: Path, commit: str, dist_dir: Path, *, version: str = "") -> Dists:
+    """Build the sdist and wheel of ``commit`` from a clean export, never the work tree.
+
+    ``SOURCE_DATE_EPOCH`` is the commit's committer time, so anyone who runs
+    this on the same commit (a fresh clone of the tag) gets the same bytes.
+    The export has no ``.git``: a version taken from git tags (hatch-vcs,
+    setuptools-scm) is handed over as ``version``.
+
+    :param version: the release's version, for backends that ask git for it.
+    """
+    epoch = git.commit_timestamp(root, commit)
+    extra = {"SETUPTOOLS_SCM_PRETEND_VERSION": version} if version else {}
+    with tempfile.TemporaryDirectory(prefix="releasekit-export-") as tmp:
+        project = export(root, commit, Path(tmp))
+        build(project, dist_dir, source_date_epoch=epoch, extra_env=extra)
+    return find(dist_dir)
+
+
 def build(
-    root: Path, dist_dir: Path, *, source_date_epoch: int | None = None, dry_run: bool = False
+    root: Path,
+    dist_dir: Path,
+    *,
+    source_date_epoch: int | None = None,
+    extra_env: Mapping[str, str] | None = None,
+    dry_run: bool = False,
 ) -> None:
     """Build the sdist, then the wheel from the sdist, as ``python -m build`` does.
 
@@ -80,7 +124,9 @@ def build(
     )
     if dry_run:
         return
-    extra = {"SOURCE_DATE_EPOCH": str(source_date_epoch)} if source_date_epoch else {}
+    extra = dict(extra_env or {})
+    if source_date_epoch:
+        extra["SOURCE_DATE_EPOCH"] = str(source_date_epoch)
     runner = _hook_runner(extra)
     try:
         with DefaultIsolatedEnv(installer=installer) as env:

@@ -82,6 +82,15 @@ def commit_timestamp(root: Path, rev: str = "HEAD") -> int:
     return int(git(root, "log", "-1", "--format=%ct", rev))
 
 
+def archive(root: Path, rev: str, output: Path) -> None:
+    """Write the tree of ``rev`` as a tar file: exactly what the commit tracks, nothing else."""
+    try:
+        git(root, "archive", "--format=tar", f"--output={output}", rev)
+    except CommandError as exc:
+        msg = f"git cannot export {rev}: is it a commit of this repository?"
+        raise GitError(msg, details=exc.details) from None
+
+
 def tree_hash(root: Path, rev: str = "HEAD") -> str:
     return git(root, "rev-parse", f"{rev}^{{tree}}")
 
@@ -137,6 +146,15 @@ def push(root: Path, remote: str, branch: str, tag: str, *, dry_run: bool = Fals
         raise GitError(msg, details=exc.details) from None
 
 
+def push_branch(root: Path, remote: str, branch: str) -> None:
+    """Push HEAD to ``branch`` on the remote (the commit after a release)."""
+    try:
+        git(root, "push", remote, f"HEAD:refs/heads/{branch}", mutates=True)
+    except CommandError as exc:
+        msg = f"the remote {remote!r} refused the push of {branch}"
+        raise GitError(msg, details=exc.details) from None
+
+
 def merged_tags(root: Path, pattern: str) -> list[str]:
     """The tags matching ``pattern`` (a glob) that HEAD contains."""
     return git(root, "tag", "--merged", "HEAD", "--list", pattern).splitlines()
@@ -166,3 +184,15 @@ def commit_and_tag(root: Path, message: str, tag: str, tag_message: str, *, sign
     except CommandError as exc:
         msg = f"git could not make the release tag {tag}"
         raise GitError(msg, details=exc.details) from None
+
+
+def path_exists_at(root: Path, rev: str, path: str) -> bool:
+    """Whether ``path`` is in the tree of ``rev``."""
+    result = _runner.run(
+        [*_runner.tool("git"), "cat-file", "-e", f"{rev}:{path}"],
+        cwd=root,
+        mutates=False,
+        check=False,
+        quiet=True,
+    )
+    return result.returncode == 0

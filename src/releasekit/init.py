@@ -28,7 +28,7 @@ from typing import Any
 from packaging.version import InvalidVersion, Version
 
 from releasekit import _console, _runner, config, git, version
-from releasekit._exceptions import CommandError, ReleaseKitError
+from releasekit._exceptions import CommandError, InitError
 
 MD_MARKER = "<!-- towncrier release notes start -->"
 RST_MARKER = ".. towncrier release notes start"
@@ -78,14 +78,8 @@ def _in_root(func):
     return run
 
 
-for name, (func, isolated, default) in list(rk._SESSIONS.items()):
-    rk._SESSIONS[name] = (_in_root(func), isolated, default)
-rk.register()
+rk.register(wrap=_in_root)
 """
-
-
-class InitError(ReleaseKitError):
-    """The repository cannot be adopted as it is; the message says why."""
 
 
 @dataclasses.dataclass(frozen=True)

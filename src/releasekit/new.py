@@ -6,7 +6,7 @@ import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 
-from releasekit._exceptions import ConfigError, ReleaseKitError
+from releasekit._exceptions import ConfigError, ReleaseKitError, TemplateError
 
 TEMPLATE = "python-package"
 
@@ -35,6 +35,32 @@ def parse_extra_context(items: list[str]) -> dict[str, str]:
             raise ConfigError(msg)
         context[key] = value
     return context
+
+
+def check_context(context: Mapping[str, str], keys: Mapping[str, str]) -> None:
+    """Refuse unknown template keys and a project name that gives no valid package."""
+    import difflib
+    import re
+
+    for key in context:
+        if key not in keys:
+            close = difflib.get_close_matches(key, list(keys), n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            msg = f"the template has no key {key!r}{hint}; its keys: {', '.join(keys)}"
+            raise TemplateError(msg)
+    name = context.get("project_name")
+    if name is None:
+        return
+    slug = name.lower().strip().replace(" ", "-").replace("_", "-")
+    package = slug.replace("-", "_").replace(".", "_")
+    valid_dist = re.fullmatch(r"[a-z0-9]([a-z0-9._-]*[a-z0-9])?", slug, re.ASCII)
+    if not valid_dist or not package.isidentifier() or package[0].isdigit():
+        msg = (
+            f"project_name {name!r} gives no valid distribution and import name "
+            f"({slug!r}, {package!r}): use letters, digits, spaces, '-' or '_', "
+            "starting with a letter"
+        )
+        raise TemplateError(msg)
 
 
 def stamp(

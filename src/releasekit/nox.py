@@ -10,22 +10,21 @@ where releasekit and those tools are already installed.
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
 import nox
 
-__lazy_modules__ = [
-    "releasekit.audit",
-    "releasekit.config",
-    "releasekit.dists",
-    "releasekit.changelog",
-]
+__lazy_modules__ = ["releasekit.commands", "releasekit._options"]
 
 VENV_BACKEND = "uv|virtualenv"
 
 _registered: set[str] = set()
+
+Session = Callable[[nox.Session], None]
 
 
 def _fail(session: nox.Session, exc: Exception) -> NoReturn:
@@ -35,8 +34,45 @@ def _fail(session: nox.Session, exc: Exception) -> NoReturn:
     session.error(str(exc))
 
 
+def _reported(func: Session) -> Session:
+    """Turn releasekit's errors into one line and a failed session, never a traceback."""
+
+    @functools.wraps(func)
+    def run(session: nox.Session) -> None:
+        from releasekit._exceptions import ReleaseKitError
+
+        try:
+            func(session)
+        except ReleaseKitError as exc:
+            _fail(session, exc)
+
+    return run
+
+
+def _verb(
+    session: nox.Session, name: str, *, forced: dict[str, Any] | None = None, **extra: Any
+) -> Any:
+    """Parse ``session.posargs`` into the verb's options and do it; ``--help`` only helps."""
+    from releasekit import _options, commands
+
+    verb = commands.VERBS[name]
+    options = _options.parse(
+        verb.options,
+        list(session.posargs),
+        prog=f"nox -s {session.name} --",
+        description=verb.summary,
+    )
+    if options is None:
+        return None
+    if forced:
+        options = dataclasses.replace(options, **forced)
+    return commands.run(name, Path.cwd(), options, **extra)
+
+
 def _pyproject() -> dict[str, Any]:
-    return nox.project.load_toml("pyproject.toml")
+    from releasekit import commands
+
+    return commands.project(Path.cwd()).pyproject
 
 
 def _requirements(group: str, fallback: Sequence[str]) -> list[str]:
@@ -116,12 +152,9 @@ def typecheck(session: nox.Session) -> None:
 
 def docs(session: nox.Session) -> None:
     """Build the Sphinx docs strictly: a warning fails the build."""
-    from releasekit import _exceptions, config
+    from releasekit import commands
 
-    try:
-        docs_dir = config.load(Path.cwd()).docs_dir
-    except _exceptions.ReleaseKitError as exc:
-        _fail(session, exc)
+    docs_dir = commands.project(Path.cwd()).settings.docs_dir
     if not Path(docs_dir, "conf.py").is_file():
         session.skip(f"no Sphinx project in {docs_dir}/ (no conf.py)")
     _install(session, "-e", ".", *_requirements("docs", ["sphinx"]))
@@ -132,72 +165,36 @@ def docs(session: nox.Session) -> None:
 
 def build(session: nox.Session) -> None:
     """Build the sdist and wheel into dist/ and check them."""
-    from releasekit import _exceptions, dists
+    from releasekit import commands
 
-    root = Path.cwd()
-    try:
-        dists.clean(root / "dist")
-        dists.build(root, root / "dist")
-        built = dists.find(root / "dist")
-        dists.check(built)
-    except _exceptions.ReleaseKitError as exc:
-        _fail(session, exc)
-    session.log(f"built {built.sdist.name} and {built.wheel.name} in dist/")
+    if _verb(session, "build") is not None:
+        commands.run("check-dists", Path.cwd(), commands.DistCheckOptions())
 
 
 def audit(session: nox.Session) -> None:
     """Audit the resolved runtime dependencies for known vulnerabilities."""
-    from releasekit import _exceptions, config
-    from releasekit import audit as engine
 
-    try:
-        options = engine.options_from_args(list(session.posargs))
-    except SystemExit as exc:  # argparse has printed the usage and the error
-        session.error(f"bad audit options (exit status {exc.code})")
-    root = Path.cwd()
-    try:
-        settings = config.load(root)
-        backend = engine.choose_backend(settings, options.backend)
-    except _exceptions.ReleaseKitError as exc:
-        _fail(session, exc)
     # The backend lives in this session's own environment (safety 2 needs
     # packaging<22); the engine runs it from there on the resolved list.
-    session.install(*backend.requirements)
-    try:
-        engine.audit(root, settings, backend, options, bin_dir=Path(session.bin))
-    except _exceptions.ReleaseKitError as exc:
-        _fail(session, exc)
+    def install(requirements: Sequence[str]) -> Path:
+        session.install(*requirements)
+        return Path(session.bin)
+
+    _verb(session, "audit", install=install)
 
 
 def changelog(session: nox.Session) -> None:
     """Show the changelog section the next release would add."""
-    from releasekit import _exceptions, changelog, config, release
-
-    root = Path.cwd()
-    try:
-        new = release.next_from_fragments(root, config.load(root))[1]
-        print(changelog.draft(root, new))
-    except _exceptions.ReleaseKitError as exc:
-        _fail(session, exc)
+    _verb(session, "changelog", forced={"draft": True})
 
 
 def release(session: nox.Session) -> None:
     """Cut a release: check, version, changelog, commit, tag, build, verify, publish, push."""
-    from releasekit import _exceptions
-    from releasekit import release as engine
-
-    try:
-        options = engine.options_from_args(list(session.posargs))
-    except SystemExit as exc:  # argparse has printed the usage and the error
-        session.error(f"bad release options (exit status {exc.code})")
-    try:
-        engine.release(Path.cwd(), options)
-    except _exceptions.ReleaseKitError as exc:
-        _fail(session, exc)
+    _verb(session, "release")
 
 
 # name -> (function, needs its own environment, runs under a bare ``nox``)
-_SESSIONS: dict[str, tuple[Callable[[nox.Session], None], bool, bool]] = {
+_SESSIONS: dict[str, tuple[Session, bool, bool]] = {
     "tests": (tests, True, True),
     "style": (style, True, True),
     "typecheck": (typecheck, True, True),
@@ -210,11 +207,19 @@ _SESSIONS: dict[str, tuple[Callable[[nox.Session], None], bool, bool]] = {
 }
 
 
-def register(*, only: Iterable[str] | None = None, exclude: Iterable[str] = ()) -> None:
+def register(
+    *,
+    only: Iterable[str] | None = None,
+    exclude: Iterable[str] = (),
+    wrap: Callable[[Session], Session] | None = None,
+) -> None:
     """Register releasekit's sessions (all of them, or ``only`` these).
 
     Importing this module registers all of them; call this again to keep a
     subset, for instance when the noxfile defines its own ``tests``.
+
+    :param wrap: applied to each session function before it is registered
+        (``releasekit init`` runs its trial sessions in the project this way).
     """
     wanted = set(_SESSIONS if only is None else only) - set(exclude)
     unknown = wanted - set(_SESSIONS)
@@ -230,13 +235,16 @@ def register(*, only: Iterable[str] | None = None, exclude: Iterable[str] = ()) 
     for name, (func, isolated, default) in _SESSIONS.items():
         if name not in wanted:
             continue
+        session = _reported(func)
+        if wrap is not None:
+            session = functools.wraps(func)(wrap(session))
         nox.session(
             name=name,
             python=None if isolated else False,
             venv_backend=VENV_BACKEND if isolated else "none",
             reuse_venv=True if isolated else None,
             default=default,
-        )(func)
+        )(session)
         _registered.add(name)
 
 

@@ -1,72 +1,38 @@
-"""The release: eight steps, all or nothing before publishing, resumable after.
+"""The release: named steps, all or nothing before publishing, resumable after.
 
-preflight, version, changelog, commit and tag, build, verify, publish, push.
-Until publish, every change is local and is undone on any failure (Ctrl-C
-included): HEAD, the files, the staging area and the tags go back to what
-they were. Publishing is final, so from there on releasekit records where the
+preflight and version only read; then the steps of :data:`STEPS` run in
+order: changelog, commit and tag, build, verify, publish, push. Until the
+first public step every change is local and is undone on any failure (Ctrl-C
+included). Publishing is final, so from there on releasekit records where the
 release stands in ``.releasekit/state.json`` (ignored by git) and ``--resume``
-finishes what is left, doing nothing twice.
+finishes the public steps that are left, doing nothing twice. The driver,
+the dry-run plan and ``--resume`` all read the same list of steps.
 """
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import json
 import os
 import tempfile
+import threading
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from packaging.utils import parse_sdist_filename, parse_wheel_filename
 from packaging.version import Version
 
-from releasekit import (
-    _console,
-    _runner,
-    _venv,
-    changelog,
-    config,
-    dists,
-    git,
-    publish,
-    version,
-    wheels,
-)
-from releasekit._exceptions import CommandError, ReleaseKitError
+from releasekit import _console, _runner, _venv, changelog, dists, git, publish, version, wheels
+from releasekit._exceptions import CommandError, ReleaseError, ReleaseKitError
+from releasekit.options import ReleaseOptions
+from releasekit.project import Project
+
+__all__ = ["STEPS", "ReleaseError", "ReleaseOptions", "State", "release", "resume"]
 
 STATE_DIR = ".releasekit"
 STATE_FILE = "state.json"
-STEPS = (
-    "preflight",
-    "version",
-    "changelog",
-    "commit and tag",
-    "build",
-    "verify",
-    "publish",
-    "push",
-)
-
-
-class ReleaseError(ReleaseKitError):
-    """A step of the release failed; the message says what state it left."""
-
-
-@dataclasses.dataclass(frozen=True, kw_only=True)
-class Options:
-    """What the front ends pass: the same options for nox and invoke."""
-
-    part: str | None = None
-    new_version: str | None = None
-    dry_run: bool = False
-    yes: bool = False
-    repository: str | None = None
-    publish: bool = True
-    push: bool = True
-    resume: bool = False
-    confirm: bool = True
-    checks: bool = True
-    cache: bool = True
 
 
 @dataclasses.dataclass(frozen=True)
@@ -85,7 +51,12 @@ class Plan:
 
 @dataclasses.dataclass
 class State:
-    """What survives a failure at or after publish, for ``--resume``."""
+    """The journal of a release, written from its first change on.
+
+    While ``phase`` is ``"local"`` nothing is public: ``--abort`` (or the
+    rollback of a failure) undoes it from ``head_before`` and ``touched``.
+    From ``"public"`` on, ``--resume`` finishes the public steps.
+    """
 
     project: str
     version: str
@@ -99,6 +70,11 @@ class State:
     simple_url: str = ""
     repository_name: str = ""
     done: list[str] = dataclasses.field(default_factory=list)
+    phase: str = "public"
+    head_before: str = ""
+    #: Files the release changes: path -> sha256 of what it last wrote there
+    #: ("" when it removed the file, None before it wrote anything).
+    touched: dict[str, str | None] = dataclasses.field(default_factory=dict)
 
     @property
     def target(self) -> publish.Target | None:
@@ -122,16 +98,66 @@ def save_state(root: Path, state: State) -> None:
     os.replace(tmp, directory / STATE_FILE)
 
 
+PHASES = ("local", "public")
+
+
+def _state_problem(data: Any) -> str:
+    """What is wrong with a journal read from disk, or ``""``."""
+    if not isinstance(data, dict):
+        return "it is not a JSON object"
+    hints = {f.name: f for f in dataclasses.fields(State)}
+    unknown = sorted(set(data) - set(hints))
+    if unknown:
+        return f"unknown field {unknown[0]!r}"
+    required = [n for n, f in hints.items() if f.default is dataclasses.MISSING
+                and f.default_factory is dataclasses.MISSING]  # fmt: skip
+    missing = [n for n in required if n not in data]
+    if missing:
+        return f"field {missing[0]!r} is missing"
+    strings = ("project", "version", "tag", "commit", "branch", "remote", "upload_url",
+               "simple_url", "repository_name", "phase", "head_before")  # fmt: skip
+    for name in strings:
+        if name in data and not isinstance(data[name], str):
+            return f"{name!r} must be a string, not {type(data[name]).__name__}"
+    epoch = data["source_date_epoch"]
+    if not isinstance(epoch, int) or isinstance(epoch, bool):
+        return "'source_date_epoch' must be an integer"
+    files = data["files"]
+    if not isinstance(files, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in files.items()
+    ):
+        return "'files' must map file names to sha256 digests"
+    done = data.get("done", [])
+    public = [s.name for s in STEPS if s.public]
+    if not isinstance(done, list) or not all(isinstance(d, str) and d in public for d in done):
+        return f"'done' must be a list of steps among {', '.join(public)}"
+    if data.get("phase", "public") not in PHASES:
+        return f"'phase' must be one of {', '.join(PHASES)}"
+    touched = data.get("touched", {})
+    if not isinstance(touched, dict) or not all(
+        isinstance(k, str) and (v is None or isinstance(v, str)) for k, v in touched.items()
+    ):
+        return "'touched' must map paths to sha256 digests"
+    return ""
+
+
 def load_state(root: Path) -> State | None:
+    """Read the journal; anything off is one line and no action."""
     path = state_path(root)
     if not path.is_file():
         return None
     try:
-        data: dict[str, Any] = json.loads(path.read_text())
-        return State(**data)
-    except (ValueError, TypeError):
-        msg = f"{path} is not a release state that this releasekit can read"
-        raise ReleaseError(msg) from None
+        data: Any = json.loads(path.read_text())
+    except ValueError:
+        data = None
+    problem = _state_problem(data) if data is not None else "it is not valid JSON"
+    if problem:
+        msg = (
+            f"{path} is not a release state that this releasekit can read ({problem}): "
+            "nothing was done; check the repository and the index, then remove the file"
+        )
+        raise ReleaseError(msg)
+    return State(**data)
 
 
 def clear_state(root: Path) -> None:
@@ -146,7 +172,7 @@ def clear_state(root: Path) -> None:
 # --- preflight ---------------------------------------------------------------
 
 
-def _refuse(message: str) -> None:
+def _refuse(message: str) -> NoReturn:
     raise ReleaseError(message)
 
 
@@ -165,29 +191,41 @@ def _version_on_index(files: dict[str, str], new: str) -> bool:
     return False
 
 
-def _choose_version(
-    root: Path, settings: config.Settings, options: Options, frags: list[changelog.Fragment]
+def next_from_fragments(
+    project: Project, frags: list[changelog.Fragment] | None = None
 ) -> tuple[version.BumpConfig, str, str]:
+    """The version the changelog fragments call for: its configuration, itself, and why."""
+    frags = changelog.fragments(project.root) if frags is None else frags
+    types = sorted({f.type for f in frags})
+    settings = project.settings
+    source = project.version_source
+    part = changelog.infer_part(
+        types, settings.bump_map, source.current(), settings.zero_major_part
+    )
+    bump_config, new = source.choose(part=part, new_version=None)
+    return bump_config, new, f"{part}, from the fragments: {', '.join(types)}"
+
+
+def _choose_version(
+    project: Project, options: ReleaseOptions, frags: list[changelog.Fragment]
+) -> tuple[version.BumpConfig, str, str]:
+    cycle = version.choose_cycle(
+        project.root,
+        project.settings,
+        part=options.part,
+        new_version=options.new_version,
+        pre=options.pre,
+        fragment_types=[f.type for f in frags],
+    )
+    if cycle is not None:  # a pre-release, or the release after one
+        return cycle
     if options.part or options.new_version:
-        bump_config, new = version.choose(
-            root, settings, part=options.part, new_version=options.new_version
+        bump_config, new = project.version_source.choose(
+            part=options.part, new_version=options.new_version
         )
         reason = f"--part {options.part}" if options.part else "--new-version"
         return bump_config, new, reason
-    return next_from_fragments(root, settings, frags)
-
-
-def next_from_fragments(
-    root: Path, settings: config.Settings, frags: list[changelog.Fragment] | None = None
-) -> tuple[version.BumpConfig, str, str]:
-    """The version the changelog fragments call for: its configuration, itself, and why."""
-    frags = changelog.fragments(root) if frags is None else frags
-    types = sorted({f.type for f in frags})
-    part = changelog.infer_part(
-        types, settings.bump_map, version.current_for(root, settings), settings.zero_major_part
-    )
-    bump_config, new = version.choose(root, settings, part=part, new_version=None)
-    return bump_config, new, f"{part}, from the fragments: {', '.join(types)}"
+    return next_from_fragments(project, frags)
 
 
 # The release builds and verifies its own sdist and wheel (build, twine check,
@@ -195,21 +233,30 @@ def next_from_fragments(
 SERVED_BY_RELEASE = frozenset({"build"})
 
 
-def _run_one_check(root: Path, session: str) -> ReleaseKitError | None:
+def _run_one_check(
+    root: Path, session: str, cancel: threading.Event | None
+) -> ReleaseKitError | None:
     args = [*_runner.tool("nox"), "--no-color", "-s", session]
     env = _runner.child_env({"NOX_SCRIPT_MODE": "none"})
     try:
-        _runner.run(args, cwd=root, env=env, mutates=False)
+        _runner.run(args, cwd=root, env=env, mutates=False, cancel=cancel)
     except CommandError as exc:
         return exc
     return None
 
 
-def run_checks(root: Path, sessions: list[str], *, cache: bool = True) -> None:
+def run_checks(
+    root: Path,
+    sessions: list[str],
+    *,
+    cache: bool = True,
+    cancel: threading.Event | None = None,
+) -> None:
     """Run the configured nox sessions, in parallel, skipping known verdicts.
 
     A session that already passed on this exact tree and environment (see
-    ``_verdicts``) is not run again unless ``cache`` is false.
+    ``_verdicts``) is not run again unless ``cache`` is false. Setting
+    ``cancel`` stops the sessions still running (a cheaper refusal won).
     """
     from concurrent.futures import ThreadPoolExecutor
 
@@ -227,7 +274,7 @@ def run_checks(root: Path, sessions: list[str], *, cache: bool = True) -> None:
         return
     workers = max(1, min(len(todo), os.cpu_count() or 1))
     with ThreadPoolExecutor(max_workers=workers) as pool:
-        results = list(pool.map(lambda s: (s, _run_one_check(root, s)), todo))
+        results = list(pool.map(lambda s: (s, _run_one_check(root, s, cancel)), todo))
     failed = [(s, exc) for s, exc in results if exc is not None]
     if failed:
         names = ", ".join(s for s, _ in failed)
@@ -235,16 +282,24 @@ def run_checks(root: Path, sessions: list[str], *, cache: bool = True) -> None:
         raise ReleaseError(msg, details=failed[0][1].details) from None
 
 
-def check_sessions(settings: config.Settings) -> list[str]:
+def check_sessions(project: Project) -> list[str]:
     """The nox sessions of the preflight: ``checks``, and ``audit`` when configured."""
+    settings = project.settings
     sessions = list(settings.checks)
     if settings.audit_on_release and "audit" not in sessions:
         sessions.append("audit")
     return sessions
 
 
-def preflight(root: Path, settings: config.Settings, options: Options) -> Plan:
-    """Refuse, before anything changes, every release that cannot succeed."""
+def preflight(project: Project, options: ReleaseOptions) -> Plan:
+    """Refuse, before anything changes, every release that cannot succeed.
+
+    The cheap questions come first, so that a typo never costs a test run:
+    the tree, the branch, the fragments, the version and the local tag. The
+    checks then run while the remote and the index are asked; a refusal from
+    those stops the checks at once.
+    """
+    root, settings = project.root, project.settings
     if not settings.project_name:
         _refuse(f"no [project] name in {settings.pyproject}")
     git.toplevel(root)
@@ -263,59 +318,47 @@ def preflight(root: Path, settings: config.Settings, options: Options) -> Plan:
             f"branch {branch!r} is not a release branch "
             f"(allowed: {', '.join(settings.branches)}; [tool.releasekit] branches)"
         )
-    sessions = check_sessions(settings)
-    if not (options.checks and sessions and not options.dry_run):
-        return _ask_around(root, settings, options, branch)
-    # The checks take longest and only read: run them while the remote, the
-    # version, the tags and the index are asked about.
+    plan = _local_plan(project, options, branch)
+    sessions = check_sessions(project)
+    if options.no_checks or not sessions or options.dry_run:
+        return _ask_around(project, options, plan)
     from concurrent.futures import ThreadPoolExecutor
 
+    cancel = threading.Event()
     with ThreadPoolExecutor(max_workers=1) as pool:
-        checks = pool.submit(run_checks, root, sessions, cache=options.cache)
+        checks = pool.submit(run_checks, root, sessions, cache=not options.no_cache, cancel=cancel)
         try:
-            plan = _ask_around(root, settings, options, branch)
-        finally:
-            failed = checks.exception()  # waits: nothing is left running
+            plan = _ask_around(project, options, plan)
+        except BaseException:
+            cancel.set()  # the refusal is the answer: stop the checks now
+            raise
+        failed = checks.exception()  # waits: nothing is left running
     if failed is not None:
         raise failed
     return plan
 
 
-def _ask_around(root: Path, settings: config.Settings, options: Options, branch: str) -> Plan:
-    """The preflight's questions to the remote, bump-my-version, towncrier and the index."""
-    if options.push:
-        if not git.has_remote(root, settings.remote):
-            _refuse(f"there is no git remote {settings.remote!r}: add it, or use --no-push")
-        git.fetch(root, settings.remote)
-        upstream = git.upstream(root)
-        if upstream:
-            count = git.behind(root, upstream)
-            if count:
-                _refuse(f"branch {branch!r} is {count} commit(s) behind {upstream}: pull first")
+def _local_plan(project: Project, options: ReleaseOptions, branch: str) -> Plan:
+    """The fragments, the version and the local tag: what needs no network."""
+    root = project.root
+    changelog.check_consumed(root)
     frags = changelog.fragments(root)
-    if not frags:
+    if not frags and not version.current_is_prerelease(root, project.settings):
+        # After a pre-release, the next one and the final release need no new fragment.
         directory = changelog.settings(root).directory
         _refuse(
             f"no changelog fragment in {directory.relative_to(root)}/: add one with "
             "`invoke fragment TYPE TEXT` or `towncrier create`"
         )
-    bump_config, new, reason = _choose_version(root, settings, options, frags)
+    bump_config, new, reason = _choose_version(project, options, frags)
+    if project.settings.post_release_dev:
+        version.check_post_release(root, project.settings, new)
     tag = bump_config.tag_for(new)
     if git.local_tag_exists(root, tag):
         _refuse(f"the tag {tag} already exists in this repository")
-    if options.push and git.remote_tag_exists(root, settings.remote, tag):
-        _refuse(f"the tag {tag} already exists on the remote {settings.remote!r}")
-    target = None
-    if options.publish:
-        target = publish.resolve_target(
-            options.repository or settings.repository, index_url=settings.index_url
-        )
-        listed = publish.index_files(target, settings.project_name)
-        if _version_on_index(listed, new):
-            _refuse(f"{settings.project_name} {new} is already on {target.shown}")
     message = bump_config.message or "Bump version: {current_version} → {new_version}"
     return Plan(
-        project=settings.project_name,
+        project=project.name,
         current=bump_config.current_version,
         new=new,
         reason=reason,
@@ -326,47 +369,105 @@ def _ask_around(root: Path, settings: config.Settings, options: Options, branch:
         ),
         bump=bump_config,
         fragments=frags,
-        target=target,
+        target=None,
     )
 
 
-# --- the plan of a dry run ------------------------------------------------------
+def _ask_around(project: Project, options: ReleaseOptions, plan: Plan) -> Plan:
+    """The preflight's questions to the remote and the index."""
+    root, settings = project.root, project.settings
+    has_remote = git.has_remote(root, settings.remote)
+    if not options.no_push:
+        if not has_remote:
+            _refuse(f"there is no git remote {settings.remote!r}: add it, or use --no-push")
+        git.fetch(root, settings.remote)
+        upstream = git.upstream(root)
+        if upstream:
+            count = git.behind(root, upstream)
+            if count:
+                _refuse(
+                    f"branch {plan.branch!r} is {count} commit(s) behind {upstream}: pull first"
+                )
+    # Even with --no-push: a tag of that name on the remote means a version
+    # that someone else already released, or will not be able to push.
+    if has_remote and git.remote_tag_exists(root, settings.remote, plan.tag):
+        _refuse(f"the tag {plan.tag} already exists on the remote {settings.remote!r}")
+    if options.no_publish:
+        return plan
+    target = publish.resolve_target(
+        options.repository or settings.repository, index_url=settings.index_url
+    )
+    listed = publish.index_files(target, settings.project_name)
+    if _version_on_index(listed, plan.new):
+        _refuse(f"{settings.project_name} {plan.new} is already on {target.shown}")
+    return dataclasses.replace(plan, target=target)
 
 
-def show_plan(root: Path, settings: config.Settings, plan: Plan, options: Options) -> None:
-    towncrier = changelog.settings(root)
-    changed = sorted({str(towncrier.filename.relative_to(root)), *plan.bump.files})
-    removed = [str(f.path.relative_to(root)) for f in plan.fragments]
-    signed = "signed" if plan.bump.sign_tags else "not signed"
-    target = plan.target.shown if plan.target else "none (--no-publish)"
-    sessions = check_sessions(settings) if options.checks else []
-    run = [s for s in sessions if s not in SERVED_BY_RELEASE]
-    served = [s for s in sessions if s in SERVED_BY_RELEASE]
-    checks = f"nox -s {' '.join(run)} (not run in a dry run)" if run else "none"
-    if served:
-        checks += f"; {', '.join(served)}: by the release's own build and verify"
-    push = f"{plan.branch} and {plan.tag} to {settings.remote}" if options.push else "no"
-    lines = [
-        f"Release plan for {plan.project} (dry run: nothing was changed)",
-        f"  version:   {plan.current} -> {plan.new} ({plan.reason})",
-        f"  changes:   {', '.join(changed)}",
-        f"  removes:   {', '.join(removed)}",
-        f"  commit:    {plan.commit_message!r} on {plan.branch}",
-        f"  tag:       {plan.tag} (annotated, {signed})",
-        "  build:     sdist and wheel in dist/, SOURCE_DATE_EPOCH from the release commit",
-        f"  publish:   {target}",
-        "  files:     "
-        + wheels.plan(root, git.tracked(root), plan.project, plan.new, settings.publish_wheels),
-        f"  push:      {push}",
-        f"  checks:    {checks}",
-        "  changelog:",
-    ]
-    draft = changelog.draft(root, plan.new)
-    lines += [f"    {line}".rstrip() for line in draft.splitlines()]
-    print("\n".join(lines), flush=True)
+# --- the steps -----------------------------------------------------------------------
 
 
-# --- the steps that change things ------------------------------------------------
+@dataclasses.dataclass
+class Run:
+    """Everything the steps share, in one object (zest.releaser's ``data``)."""
+
+    project: Project
+    options: ReleaseOptions
+    plan: Plan | None = None
+    head: str = ""
+    tags_before: set[str] = dataclasses.field(default_factory=set)
+    commit: str = ""
+    epoch: int = 0
+    built: dists.Dists | None = None
+    #: What the build yields for publishing (a platform wheel is repaired or held back).
+    release_files: wheels.ReleaseFiles | None = None
+    state: State | None = None
+
+    @property
+    def root(self) -> Path:
+        return self.project.root
+
+    def need_plan(self) -> Plan:
+        assert self.plan is not None, "a local step runs only in a fresh release"
+        return self.plan
+
+    def need_state(self) -> State:
+        assert self.state is not None, "a public step runs only once the release is recorded"
+        return self.state
+
+
+def _changelog(run: Run) -> None:
+    new = run.need_plan().new
+    # A pre-release keeps the fragments: the final release lists the whole series.
+    changelog.build(run.root, new, keep=version.is_prerelease(new))
+
+
+def _commit_and_tag(run: Run) -> None:
+    plan = run.need_plan()
+    run.project.version_source.commit_and_tag(plan.bump, plan.new, plan.commit_message)
+    if git.head(run.root) == run.head or not git.local_tag_exists(run.root, plan.tag):
+        _refuse(f"bump-my-version did not make the release commit and the tag {plan.tag}")
+    if git.status(run.root):
+        _refuse("the release commit left changes behind: is every file committed?")
+    run.commit = git.head(run.root)
+    run.epoch = git.commit_timestamp(run.root, run.commit)
+
+
+def _build_dists(root: Path, commit: str, new: str) -> dists.Dists:
+    """Build from a clean export of the release commit, never the work tree."""
+    dist_dir = root / "dist"
+    dists.clean(dist_dir)
+    return dists.build_commit(root, commit, dist_dir, version=new)
+
+
+def _release_files(project: Project, commit: str, new: str) -> wheels.ReleaseFiles:
+    """Build, then let ``wheels`` decide what is verified and published (compiled code)."""
+    built = _build_dists(project.root, commit, new)
+    return wheels.prepare(built, publish_wheels=project.settings.publish_wheels)
+
+
+def _build(run: Run) -> None:
+    run.release_files = _release_files(run.project, run.commit, run.need_plan().new)
+    run.built = run.release_files.dists
 
 
 def _install_and_import(wheel: Path, import_name: str) -> None:
@@ -379,7 +480,9 @@ def _install_and_import(wheel: Path, import_name: str) -> None:
             raise ReleaseError(msg, details=exc.details) from None
 
 
-def _verify(root: Path, settings: config.Settings, new: str, built: dists.Dists) -> None:
+def _verify(run: Run) -> None:
+    built, settings, new = run.built, run.project.settings, run.need_plan().new
+    assert built is not None
     name, built_version = dists.wheel_metadata(built.wheel)
     if Version(built_version) != Version(new):
         _refuse(f"the wheel's metadata says version {built_version}, not {new}")
@@ -396,42 +499,19 @@ def _verify(root: Path, settings: config.Settings, new: str, built: dists.Dists)
         ]
         for future in futures:
             future.result()
+    assert run.release_files is not None
+    if not run.release_files.pure:
+        wheels.verify_compiled(built.wheel, settings.import_name)
 
 
-def _build(root: Path, epoch: int) -> dists.Dists:
-    dist_dir = root / "dist"
-    dists.clean(dist_dir)
-    dists.build(root, dist_dir, source_date_epoch=epoch)
-    return dists.find(dist_dir)
-
-
-def _release_files(root: Path, epoch: int, settings: config.Settings) -> wheels.ReleaseFiles:
-    """Build, then let ``wheels`` decide what is verified and published (compiled code)."""
-    return wheels.prepare(_build(root, epoch), publish_wheels=settings.publish_wheels)
-
-
-def _rollback(root: Path, head: str, tags_before: set[str]) -> None:
-    git.reset_hard(root, head)
-    for tag in sorted(set(git.tags(root)) - tags_before):
-        git.delete_tag(root, tag)
-
-
-def _publish(root: Path, state: State, options: Options, settings: config.Settings) -> None:
+def _publish(run: Run) -> None:
+    state, settings = run.need_state(), run.project.settings
     target = state.target
     assert target is not None
-    question = f"Publish {state.project} {state.version} to {target.shown}?"
-    if target.is_public_pypi and not options.yes and not publish.ask(question):
-        _refuse("publishing was declined; run again with --resume to publish")
-    files = [root / "dist" / name for name in state.files]
+    files = [run.root / "dist" / name for name in state.files]
     wheels.refuse_bare(files)
-    todo = publish.pending(target, state.project, files)
-    for path in files:
-        if path not in todo:
-            _console.info(f"{path.name} is already on the index with the same sha256: skipped")
-    if todo:
-        publish.upload(target, todo)
-    publish.confirm_listed(target, state.project, files)
-    if options.confirm and settings.confirm_install:
+    publish.publish(target, state.project, files)
+    if not run.options.no_confirm and settings.confirm_install:
         installed = publish.confirm_install(
             target,
             state.project,
@@ -445,44 +525,271 @@ def _publish(root: Path, state: State, options: Options, settings: config.Settin
         _console.info(f"{state.project} {installed} installs from {target.shown}")
 
 
-def _push(root: Path, state: State, options: Options, settings: config.Settings) -> None:
-    git.push(root, state.remote, state.branch, state.tag)
+def _push(run: Run) -> None:
+    state = run.need_state()
+    try:
+        git.push(run.root, state.remote, state.branch, state.tag)
+    except ReleaseKitError:
+        if run.plan is not None:  # the first run: say so; --resume will bring it in
+            raise
+        _push_into_moved_branch(run.root, state)
 
 
-def _finish(root: Path, state: State, options: Options, settings: config.Settings) -> None:
-    """Publish and push what the state says is still to do."""
-    for name, action, wanted in (
-        ("publish", _publish, options.publish and state.target is not None),
-        ("push", _push, options.push),
-    ):
-        if name in state.done:
-            _console.info(f"{name}: already done")
+def _push_into_moved_branch(root: Path, state: State) -> None:
+    """The remote branch moved: push the tag, then merge the release into the branch."""
+    remote, branch = state.remote, state.branch
+    git.git(root, "push", remote, f"refs/tags/{state.tag}", mutates=True)
+    _console.info(f"pushed the tag {state.tag}: it names what was published")
+    git.git(root, "fetch", "--quiet", "--no-tags", remote, branch, mutates=True)
+    theirs = f"refs/remotes/{remote}/{branch}"
+    merged = _runner.run(
+        [*_runner.tool("git"), "merge", "--no-edit", "-m",
+         f"Merge the release {state.version} into {branch}", theirs],
+        cwd=root, check=False,
+    )  # fmt: skip
+    if merged.returncode != 0:
+        _runner.run([*_runner.tool("git"), "merge", "--abort"], cwd=root, check=False)
+        msg = (
+            f"{remote}/{branch} moved since the release and does not merge cleanly with the "
+            f"release commit: run `git pull {remote} {branch}`, resolve, then "
+            f"`git push {remote} {branch}` (the tag {state.tag} is already pushed)"
+        )
+        raise ReleaseError(msg, details=merged.output)
+    git.git(root, "push", remote, f"HEAD:refs/heads/{branch}", mutates=True)
+    _console.info(f"{remote}/{branch} had moved: merged the release commit into it and pushed")
+
+
+def _always(options: ReleaseOptions, state: State) -> bool:
+    return True
+
+
+@dataclasses.dataclass(frozen=True)
+class Step:
+    """One named step of the release."""
+
+    name: str
+    action: Callable[[Run], None]
+    #: Public steps cannot be undone: from the first one on, the release is
+    #: journaled and finished by ``--resume`` instead of rolled back.
+    public: bool = False
+    #: Whether the options (and the recorded state) want this step at all.
+    wanted: Callable[[ReleaseOptions, State], bool] = _always
+    #: The option that skips it, for the output.
+    skip_flag: str = ""
+    #: Whether it writes the files the release touches. When such a step
+    #: fails halfway, what it left in them is its own and is undone; edits
+    #: made after a writing step finished are someone else's and are kept.
+    writes: bool = False
+
+
+STEPS: tuple[Step, ...] = (
+    Step("changelog", _changelog, writes=True),
+    Step("commit and tag", _commit_and_tag, writes=True),
+    Step("build", _build),
+    Step("verify", _verify),
+    Step(
+        "publish",
+        _publish,
+        public=True,
+        wanted=lambda o, s: not o.no_publish and s.target is not None,
+        skip_flag="--no-publish",
+    ),
+    Step("push", _push, public=True, wanted=lambda o, s: not o.no_push, skip_flag="--no-push"),
+)
+
+
+# --- the plan ---------------------------------------------------------------------
+
+
+def _plan_lines(run: Run) -> list[str]:
+    """The plan, one line per thing that will happen, in the order of :data:`STEPS`."""
+    project, plan, options = run.project, run.need_plan(), run.options
+    towncrier = changelog.settings(project.root)
+    root = project.root
+    changed = sorted({str(towncrier.filename.relative_to(root)), *plan.bump.files})
+    removed = [str(f.path.relative_to(root)) for f in plan.fragments]
+    if version.is_prerelease(plan.new):
+        removed = ["none (a pre-release keeps the fragments for the final release)"]
+    signed = "signed" if plan.bump.sign_tags else "not signed"
+    target = plan.target.shown if plan.target else "none (--no-publish)"
+    push = "no" if options.no_push else f"{plan.branch} and {plan.tag} to {project.settings.remote}"
+    by_step = {
+        "changelog": [f"  changes:   {', '.join(changed)}", f"  removes:   {', '.join(removed)}"],
+        "commit and tag": [
+            f"  commit:    {plan.commit_message!r} on {plan.branch}",
+            f"  tag:       {plan.tag} (annotated, {signed})",
+        ],
+        "build": [
+            "  build:     sdist and wheel in dist/, SOURCE_DATE_EPOCH from the release commit"
+        ],
+        "verify": ["  verify:    twine check --strict, check-wheel-contents, install and import"],
+        "publish": [
+            f"  publish:   {target}",
+            "  files:     "
+            + wheels.plan(
+                root, git.tracked(root), plan.project, plan.new, project.settings.publish_wheels
+            ),
+        ],
+        "push": [f"  push:      {push}"],
+    }
+    dev = version.dev_after(plan.new) if project.settings.post_release_dev else None
+    if dev:
+        by_step["push"].append(f"  then:      commit {dev} (post_release_dev)")
+    lines = [f"  version:   {plan.current} -> {plan.new} ({plan.reason})"]
+    for step in STEPS:
+        lines += by_step[step.name]
+    sessions = check_sessions(project) if not options.no_checks else []
+    to_run = [s for s in sessions if s not in SERVED_BY_RELEASE]
+    served = [s for s in sessions if s in SERVED_BY_RELEASE]
+    checks = f"nox -s {' '.join(to_run)}" if to_run else "none"
+    if to_run and options.dry_run:
+        checks += " (not run in a dry run)"
+    if served:
+        checks += f"; {', '.join(served)}: by the release's own build and verify"
+    lines.append(f"  checks:    {checks}")
+    lines.append("  changelog:")
+    draft = changelog.draft(root, plan.new)
+    lines += [f"    {line}".rstrip() for line in draft.splitlines()]
+    return lines
+
+
+def show_plan(run: Run) -> None:
+    plan = run.need_plan()
+    suffix = " (dry run: nothing was changed)" if run.options.dry_run else ""
+    print(f"Release plan for {plan.project}{suffix}", flush=True)
+    print("\n".join(_plan_lines(run)), flush=True)
+
+
+def _confirmed(run: Run) -> bool:
+    """On a terminal and without ``--yes``: show the plan and ask once, default no."""
+    import sys
+
+    if run.options.yes or not sys.stdin.isatty():
+        return True
+    show_plan(run)
+    plan = run.need_plan()
+    return publish.ask(f"Release {plan.project} {plan.new}?")
+
+
+# --- the driver ------------------------------------------------------------------------
+
+
+def _digest(path: Path) -> str:
+    """sha256 of a work-tree file, ``""`` when it does not exist."""
+    return publish.sha256(path) if path.is_file() else ""
+
+
+def _touched_paths(project: Project, plan: Plan) -> list[str]:
+    """The files a release changes: the changelog, the version files, the fragments."""
+    root = project.root
+    paths = {str(project.towncrier.filename.relative_to(root))}
+    for name in plan.bump.files:
+        matches = sorted(root.glob(name)) if any(c in name for c in "*?[") else [root / name]
+        paths.update(str(p.relative_to(root)) for p in matches)
+    paths.update(str(f.path.relative_to(root)) for f in plan.fragments)
+    return sorted(paths)
+
+
+def _record_written(run: Run) -> None:
+    """After a local step: remember what the release wrote, to tell it from others' edits."""
+    state = run.need_state()
+    state.touched = {path: _digest(run.root / path) for path in state.touched}
+    state.commit = run.commit
+    save_state(run.root, state)
+
+
+def _undo(root: Path, state: State) -> list[str]:
+    """Undo exactly what a local release did; return the files kept as someone else left them.
+
+    The release's tag is deleted, HEAD goes back to where it was (only when it
+    is the release's own commit), and each file the release changed goes back
+    to its content before, unless it changed again since the release wrote
+    it: then that version stays, and only the release's staging is undone.
+    """
+    if state.tag and git.local_tag_exists(root, state.tag):
+        tagged = git.git(root, "rev-list", "-n", "1", state.tag)
+        if tagged in (state.commit, state.head_before) or not state.commit:
+            git.delete_tag(root, state.tag)
+    head = git.head(root)
+    if head != state.head_before:
+        if state.commit and head == state.commit:
+            git.git(root, "reset", "--quiet", "--soft", state.head_before, mutates=True)
+        else:
+            _console.warn(
+                f"HEAD moved past the release commit ({head[:12]}): it stays; the release "
+                f"started from {state.head_before[:12]}"
+            )
+    kept = []
+    for path, written in sorted(state.touched.items()):
+        current = _digest(root / path)
+        existed = git.path_exists_at(root, state.head_before, path)
+        if written is None or current == written:
+            if existed:
+                git.git(root, "checkout", "--quiet", state.head_before, "--", path, mutates=True)
+            else:
+                (root / path).unlink(missing_ok=True)
+                git.git(root, "rm", "--quiet", "--cached", "--ignore-unmatch", "--", path,
+                        mutates=True)  # fmt: skip
+        else:
+            kept.append(path)
+            if existed:
+                git.git(root, "reset", "--quiet", state.head_before, "--", path, mutates=True)
+    return kept
+
+
+def _rollback(root: Path, state: State, *, failed: Step | None = None) -> None:
+    if failed is not None and failed.writes:  # what it left halfway is its own
+        state.touched = dict.fromkeys(state.touched)
+    kept = _undo(root, state)
+    clear_state(root)
+    for path in kept:
+        _console.warn(
+            f"kept {path} as it is now: it changed after the release wrote it "
+            "(the release's own change to it may be in it; check it)"
+        )
+
+
+def _finish(run: Run) -> None:
+    """Do the public steps the state says are still to do, recording each one."""
+    state = run.need_state()
+    for step in STEPS:
+        if not step.public:
             continue
-        if not wanted:
-            _console.info(f"{name}: skipped (--no-{name})")
+        if step.name in state.done:
+            _console.info(f"{step.name}: already done")
             continue
-        with _console.step(name):
+        if not step.wanted(run.options, state):
+            _console.info(f"{step.name}: skipped ({step.skip_flag})")
+            continue
+        with _console.step(step.name):
             try:
-                action(root, state, options, settings)
+                step.action(run)
             except ReleaseKitError as exc:
                 msg = (
-                    f"{name} failed: {exc}; the release of {state.version} is recorded in "
+                    f"{step.name} failed: {exc}; the release of {state.version} is recorded in "
                     f"{STATE_DIR}/{STATE_FILE}: fix the cause and run again with --resume"
                 )
                 raise ReleaseError(msg, details=exc.details) from None
-        state.done.append(name)
-        save_state(root, state)
-    clear_state(root)
+            except KeyboardInterrupt:
+                _console.error(
+                    f"interrupted during {step.name}: the release of {state.version} is "
+                    f"recorded in {STATE_DIR}/{STATE_FILE}; run again with --resume to finish it"
+                )
+                raise
+        state.done.append(step.name)
+        save_state(run.root, state)
+    clear_state(run.root)
 
 
-def _rebuild_for_resume(root: Path, state: State, settings: config.Settings) -> None:
+def _rebuild_for_resume(project: Project, state: State) -> None:
     """Make sure dist/ holds exactly the recorded files, rebuilding if needed."""
+    root = project.root
     dist_dir = root / "dist"
     current = {p.name: publish.sha256(p) for p in dist_dir.glob("*")} if dist_dir.is_dir() else {}
     if all(current.get(name) == digest for name, digest in state.files.items()):
         _console.info("dist/ holds the recorded files")
         return
-    built = _release_files(root, state.source_date_epoch, settings)
+    built = _release_files(project, state.commit, state.version)
     rebuilt = {p.name: publish.sha256(p) for p in built.publish}
     if rebuilt != state.files:
         _refuse(
@@ -491,11 +798,17 @@ def _rebuild_for_resume(root: Path, state: State, settings: config.Settings) -> 
         )
 
 
-def resume(root: Path, settings: config.Settings, options: Options) -> State:
+def resume(project: Project, options: ReleaseOptions) -> State:
+    """Finish the public steps of a recorded release."""
+    root = project.root
     state = load_state(root)
     if state is None:
         _refuse(f"there is no release in progress to resume (no {STATE_DIR}/{STATE_FILE})")
-    assert state is not None
+    if state.phase == "local":
+        _refuse(
+            f"the release of {state.project} {state.version} was interrupted before publishing: "
+            "nothing is public, so undo it with --abort and release again"
+        )
     if git.head(root) != state.commit:
         _refuse(
             f"HEAD is no longer the release commit of {state.version} ({state.commit[:12]}): "
@@ -505,122 +818,204 @@ def resume(root: Path, settings: config.Settings, options: Options) -> State:
         _refuse(f"the tag {state.tag} of the release in progress is missing")
     _console.info(f"resuming the release of {state.project} {state.version}")
     if options.dry_run:
-        todo = [s for s in ("publish", "push") if s not in state.done]
+        todo = [s.name for s in STEPS if s.public and s.name not in state.done]
         print(f"Would finish the release of {state.version}: {', '.join(todo) or 'nothing'}")
         return state
+    _retarget(project, options, state)
     with _console.step("build"):
-        _rebuild_for_resume(root, state, settings)
-    _finish(root, state, options, settings)
+        _rebuild_for_resume(project, state)
+    _finish(Run(project, options, state=state))
+    _post_release(project, options, state)
     return state
 
 
-def release(root: Path, options: Options) -> State | None:
-    """Cut a release of the project at ``root``; see the module docstring."""
-    root = root.resolve()
-    settings = config.load(root)
-    if options.resume:
-        return resume(root, settings, options)
-    if load_state(root) is not None:
+def _post_release(project: Project, options: ReleaseOptions, state: State) -> None:
+    """With ``post_release_dev``: back to a development version, in its own commit."""
+    if project.settings.post_release_dev:
+        version.post_release(project.root, project.settings, state.version,
+                             branch=state.branch, push=not options.no_push)  # fmt: skip
+
+
+def _retarget(project: Project, options: ReleaseOptions, state: State) -> None:
+    """A target given now (``--repository``, twine's environment) beats the recorded one."""
+    if "publish" in state.done or options.no_publish:
+        return
+    given = options.repository or os.environ.get("TWINE_REPOSITORY_URL", "")
+    given = given or os.environ.get("TWINE_REPOSITORY", "")
+    if not given:
+        return
+    target = publish.resolve_target(given, index_url=project.settings.index_url)
+    if (target.upload_url, target.name) == (state.upload_url, state.repository_name):
+        return
+    old = state.target.shown if state.target else "none"
+    _console.info(f"publishing to {target.shown} (given now) instead of the recorded {old}")
+    state.upload_url, state.simple_url = target.upload_url, target.simple_url
+    state.repository_name = target.name
+    save_state(project.root, state)
+
+
+class _Terminated(KeyboardInterrupt):
+    """SIGTERM or SIGHUP (a CI cancel, a closed terminal): roll back like Ctrl-C."""
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else "a signal"
+
+
+class _Signals:
+    """SIGTERM and SIGHUP interrupt the release the way Ctrl-C does, except mid-rollback."""
+
+    def __init__(self) -> None:
+        self.received: list[str] = []
+        self.holding = False
+
+    def handler(self, signum: int, frame: object) -> None:
+        import signal
+
+        self.received.append(signal.Signals(signum).name)
+        if not self.holding:
+            raise _Terminated(self.received[-1])
+
+    @contextlib.contextmanager
+    def installed(self) -> Iterator[None]:
+        import signal
+
+        if threading.current_thread() is not threading.main_thread():
+            yield
+            return
+        sigs = (signal.SIGTERM, signal.SIGHUP)
+        previous = {sig: signal.signal(sig, self.handler) for sig in sigs}
+        try:
+            yield
+        finally:
+            for sig, old in previous.items():
+                signal.signal(sig, old)
+
+    @contextlib.contextmanager
+    def held(self) -> Iterator[None]:
+        """Let nothing interrupt what runs inside (a rollback must finish)."""
+        self.holding = True
+        try:
+            yield
+        finally:
+            self.holding = False
+
+
+_SIGNALS = _Signals()
+
+
+def release(project: Project, options: ReleaseOptions) -> State | None:
+    """Cut (or resume, or abort) a release of ``project``, holding the repository's lock."""
+    from releasekit import _lock
+
+    git.toplevel(project.root)
+    with _lock.held(project.root), _SIGNALS.installed():
+        if options.abort:
+            abort(project, options)
+            return None
+        if options.resume:
+            return resume(project, options)
+        return _release(project, options)
+
+
+def _release(project: Project, options: ReleaseOptions) -> State | None:
+    root = project.root
+    _SIGNALS.received.clear()
+    state = load_state(root)
+    if state is not None and state.phase == "local":
+        _refuse(
+            f"a release of {state.project} {state.version} was interrupted before publishing: "
+            "undo it with --abort"
+        )
+    if state is not None:
         _refuse(
             f"a release is already in progress ({STATE_DIR}/{STATE_FILE}): finish it with --resume"
         )
+    run = Run(project, options)
     with _console.step("preflight"):
-        plan = preflight(root, settings, options)
+        run.plan = plan = preflight(project, options)
     with _console.step("version"):
         _console.info(f"{plan.current} -> {plan.new} ({plan.reason})")
     if options.dry_run:
-        show_plan(root, settings, plan, options)
+        show_plan(run)
         return None
+    if not _confirmed(run):
+        _refuse("the release was declined: nothing was changed")
 
-    head = git.head(root)
-    tags_before = set(git.tags(root))
-    current = "changelog"
-    try:
-        with _console.step("changelog"):
-            changelog.build(root, plan.new)
-        current = "commit and tag"
-        with _console.step(current):
-            if settings.version_source == "scm":  # the tag is the version: no file to move
-                version.tag_release(root, plan.bump, plan.new, plan.commit_message)
-            else:
-                version.bump(root, plan.new, allow_dirty=True, commit=True, tag=True)
-            if git.head(root) == head or not git.local_tag_exists(root, plan.tag):
-                _refuse(f"bump-my-version did not make the release commit and the tag {plan.tag}")
-            if git.status(root):
-                _refuse("the release commit left changes behind: is every file committed?")
-        commit = git.head(root)
-        epoch = git.commit_timestamp(root, commit)
-        current = "build"
-        with _console.step(current):
-            release_files = _release_files(root, epoch, settings)
-            built = release_files.dists
-        current = "verify"
-        with _console.step(current):
-            _verify(root, settings, plan.new, built)
-            if not release_files.pure:
-                wheels.verify_compiled(built.wheel, settings.import_name)
-    except KeyboardInterrupt:
-        _rollback(root, head, tags_before)
-        _console.error(f"interrupted during {current}: the repository is back as it was")
-        raise
-    except ReleaseKitError as exc:
-        _rollback(root, head, tags_before)
-        msg = f"{current} failed: {exc}; the repository is back as it was"
-        raise ReleaseError(msg, details=exc.details) from None
-
-    state = State(
+    run.head = git.head(root)
+    run.tags_before = set(git.tags(root))
+    # The journal exists before the first change: after kill -9 the next run
+    # knows what to undo (--abort).
+    run.state = State(
         project=plan.project,
         version=plan.new,
         tag=plan.tag,
-        commit=commit,
+        commit="",
         branch=plan.branch,
-        remote=settings.remote,
-        source_date_epoch=epoch,
-        files={p.name: publish.sha256(p) for p in release_files.publish},
+        remote=project.settings.remote,
+        source_date_epoch=0,
+        files={},
         upload_url=plan.target.upload_url if plan.target else "",
         simple_url=plan.target.simple_url if plan.target else "",
         repository_name=plan.target.name if plan.target else "",
+        phase="local",
+        head_before=run.head,
+        touched=dict.fromkeys(_touched_paths(project, plan)),
     )
-    save_state(root, state)
-    _finish(root, state, options, settings)
+    save_state(root, run.state)
+    current = STEPS[0]
+    try:
+        for step in STEPS:
+            if step.public:
+                break
+            current = step
+            with _console.step(step.name):
+                step.action(run)
+            _record_written(run)
+    except KeyboardInterrupt as exc:
+        with _SIGNALS.held():
+            _rollback(root, run.state, failed=current)
+        how = f"stopped by {exc}" if isinstance(exc, _Terminated) else "interrupted"
+        _console.error(f"{how} during {current.name}: the repository is back as it was")
+        raise
+    except ReleaseKitError as exc:
+        with _SIGNALS.held():
+            _rollback(root, run.state, failed=current)
+        if _SIGNALS.received:  # the signal killed a tool first: say what really happened
+            how = f"stopped by {_SIGNALS.received[-1]}"
+            msg = f"{how} during {current.name}: the repository is back as it was"
+            raise ReleaseError(msg, details=exc.details) from None
+        msg = f"{current.name} failed: {exc}; the repository is back as it was"
+        raise ReleaseError(msg, details=exc.details) from None
+
+    assert run.release_files is not None
+    run.state.phase = "public"
+    run.state.source_date_epoch = run.epoch
+    run.state.files = {p.name: publish.sha256(p) for p in run.release_files.publish}
+    save_state(root, run.state)
+    _finish(run)
+    _post_release(project, options, run.state)
     _console.info(f"released {plan.project} {plan.new} ({plan.tag})")
-    return state
+    return run.state
 
 
-def parser() -> Any:
-    """The options of ``nox -s release -- ARGS``, the same as ``invoke release``."""
-    import argparse
-
-    p = argparse.ArgumentParser(prog="nox -s release --", description="Cut a release.")
-    p.add_argument("--part", help="version part to bump (default: inferred from the fragments)")
-    p.add_argument("--new-version", help="release exactly this version")
-    p.add_argument("--dry-run", action="store_true", help="print the plan, change nothing")
-    p.add_argument("--yes", "-y", action="store_true", help="answer yes to every prompt")
-    p.add_argument("--repository", "-r", help="target index: a .pypirc name or an upload URL")
-    p.add_argument("--no-publish", action="store_true", help="stop before uploading")
-    p.add_argument("--no-push", action="store_true", help="do not push the commit and tag")
-    p.add_argument("--no-confirm", action="store_true", help="skip the install from the index")
-    p.add_argument("--no-checks", action="store_true", help="skip the configured nox checks")
-    p.add_argument("--no-cache", action="store_true", help="rerun checks that passed before")
-    p.add_argument("--resume", action="store_true", help="finish a release that failed late")
-    p.add_argument("--verbose", "-v", action="store_true", help="show every tool's output")
-    return p
-
-
-def options_from_args(argv: list[str]) -> Options:
-    args = parser().parse_args(argv)
-    if args.verbose:
-        _console.set_verbose(True)
-    return Options(
-        part=args.part,
-        new_version=args.new_version,
-        dry_run=args.dry_run,
-        yes=args.yes,
-        repository=args.repository,
-        publish=not args.no_publish,
-        push=not args.no_push,
-        resume=args.resume,
-        confirm=not args.no_confirm,
-        checks=not args.no_checks,
-        cache=not args.no_cache,
-    )
+def abort(project: Project, options: ReleaseOptions) -> None:
+    """Undo a release that stopped before publishing (its journal says what it did)."""
+    root = project.root
+    state = load_state(root)
+    if state is None:
+        _refuse(f"there is no release in progress to abort (no {STATE_DIR}/{STATE_FILE})")
+    if state.phase != "local" or state.done:
+        done = ", ".join(state.done) or "its files are built and recorded for publishing"
+        _refuse(
+            f"the release of {state.version} cannot be undone ({done}): finish it with --resume"
+        )
+    if options.dry_run:
+        print(f"Would undo the release of {state.project} {state.version}: its commit, "
+              f"its tag {state.tag}, and {', '.join(sorted(state.touched))}")  # fmt: skip
+        return
+    if not state.commit:  # it died in a writing step: what it left there is its own
+        state.touched = dict.fromkeys(state.touched)
+    with _console.step("abort"), _SIGNALS.held():
+        _rollback(root, state)
+    _console.info(f"undid the release of {state.project} {state.version}: the repository is "
+                  f"back at {state.head_before[:12]}")  # fmt: skip

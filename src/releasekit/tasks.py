@@ -1,22 +1,41 @@
 """invoke front end: ``from releasekit.tasks import namespace`` in a tasks.py.
 
-Only invoke is imported here; each task imports the engine when it runs, so
-``invoke --list`` stays as fast as with an empty tasks.py.
+Each task is made from its verb's options (``releasekit.commands``): the same
+flags, help and short flags as the nox session and the console script. invoke
+would give every flag an automatic short flag (``-h`` for ``--no-checks``
+once published a release when help was asked for); here short flags are only
+the ones a verb declares, so ``-h`` is always help. Only invoke is imported
+here; a task imports the engine when it runs, so ``invoke --list`` stays as
+fast as with an empty tasks.py.
 """
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Callable
+import inspect
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 from invoke.collection import Collection
 from invoke.context import Context
 from invoke.exceptions import Exit
-from invoke.tasks import task
+from invoke.tasks import Task
 
-F = TypeVar("F", bound=Callable[..., Any])
+from releasekit import _options, commands
+
+#: task name -> verb name
+TASKS = {
+    "bump": "bump",
+    "fragment": "fragment",
+    "changelog": "changelog",
+    "version": "version",
+    "release": "release",
+    "build": "build",
+    "publish": "publish",
+    "check": "check-dists",
+    "clean": "clean",
+    "init": "init",
+    "status": "status",
+}
 
 
 def _root() -> Path:
@@ -28,249 +47,65 @@ def _root() -> Path:
     return here
 
 
-def _reported(func: F) -> F:
-    """Turn releasekit's errors into one line and exit status 1, no traceback."""
+def _call(verb: str, values: dict[str, Any]) -> None:
+    """Do one verb; releasekit's errors become one line and exit status 1."""
+    from releasekit._exceptions import ReleaseKitError
 
-    @functools.wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        from releasekit._exceptions import ReleaseKitError
-
-        try:
-            return func(*args, **kwargs)
-        except ReleaseKitError as exc:
-            if exc.details:
-                print(exc.details)
-            raise Exit(f"ERROR {exc}", code=1) from None
-        except KeyboardInterrupt:
-            raise Exit("ERROR interrupted", code=130) from None
-
-    return wrapper  # type: ignore[return-value]
+    options = _options.from_keywords(commands.VERBS[verb].options, values)
+    try:
+        commands.run(verb, _root(), options)
+    except ReleaseKitError as exc:
+        if exc.details:
+            print(exc.details)
+        raise Exit(f"ERROR {exc}", code=1) from None
+    except KeyboardInterrupt:
+        raise Exit("ERROR interrupted", code=130) from None
 
 
-@task(
-    help={
-        "part": "version part to bump: major, minor, patch or a part of [tool.bumpversion]",
-        "new_version": "bump to exactly this version",
-        "dry_run": "show what would change and change nothing",
-    }
-)
-@_reported
-def bump(c: Context, part: str = "", new_version: str = "", dry_run: bool = False) -> None:
-    """Bump the version in every configured file (bump-my-version)."""
-    from releasekit import _exceptions, config, version
+class _VerbTask(Task[Any]):
+    """A task whose flags are its verb's, short flags included and nothing more."""
 
-    root = _root()
-    if config.load(root).version_source == "scm":
-        msg = 'the version comes from git tags (version_source = "scm"): the release tags it'
-        raise _exceptions.VersionError(msg)
-    bump_config, new = version.resolve(root, part=part or None, new_version=new_version or None)
-    version.bump(root, new, dry_run=dry_run)
-    verb = "would move" if dry_run else "moved"
-    print(f"{verb} {bump_config.current_version} -> {new}")
+    def __init__(self, name: str, verb: str) -> None:
+        spec_list = list(_options.specs(commands.VERBS[verb].options))
+        self._shorts = {s.name: s.flag.short.lstrip("-") for s in spec_list if s.flag.short}
 
+        def body(c: Context, **values: Any) -> None:
+            _call(verb, values)
 
-@task(
-    positional=["type", "text"],
-    help={
-        "type": "fragment type: feature, bugfix, doc, removal, misc (towncrier's types)",
-        "text": "the changelog entry",
-        "issue": "issue number the entry belongs to",
-    },
-)
-@_reported
-def fragment(c: Context, type: str, text: str, issue: str = "") -> None:
-    """Add a changelog fragment (towncrier create)."""
-    from releasekit import changelog
+        params = [inspect.Parameter("c", inspect.Parameter.POSITIONAL_OR_KEYWORD)]
+        for spec in spec_list:
+            if spec.required:
+                default: Any = inspect.Parameter.empty
+            elif spec.kind == "bool":
+                default = bool(spec.default)
+            elif spec.kind == "list":
+                default = None
+            else:
+                default = "" if spec.default is None else str(spec.default)
+            params.append(
+                inspect.Parameter(
+                    spec.name, inspect.Parameter.POSITIONAL_OR_KEYWORD, default=default
+                )
+            )
+        body.__signature__ = inspect.Signature(params)  # type: ignore[attr-defined]
+        body.__doc__ = commands.VERBS[verb].summary
+        body.__name__ = name
+        super().__init__(
+            body,
+            name=name,
+            auto_shortflags=False,
+            # invoke has no variadic positionals: a list is a repeatable flag there.
+            positional=[s.name for s in spec_list if s.flag.positional and s.kind != "list"],
+            iterable=[s.name for s in spec_list if s.kind == "list"],
+            help={s.name: s.flag.help for s in spec_list},
+        )
 
-    root = _root()
-    path = changelog.create(root, type, text, issue=issue)
-    print(f"created {path.relative_to(root)}")
-
-
-def _next_from_fragments(root: Path) -> str:
-    from releasekit import config, release
-
-    return release.next_from_fragments(root, config.load(root))[1]
-
-
-@task(
-    name="changelog",
-    help={
-        "draft": "only show the section the next release would add",
-        "version": "version to build the section for (default: inferred from the fragments)",
-    },
-)
-@_reported
-def changelog_(c: Context, draft: bool = False, version: str = "") -> None:
-    """Build the changelog section from the fragments (towncrier build)."""
-    from releasekit import changelog
-
-    root = _root()
-    new = version or _next_from_fragments(root)
-    if draft:
-        print(changelog.draft(root, new))
-    else:
-        changelog.build(root, new)
-        print(f"added the {new} section to the changelog")
+    def arg_opts(self, name: str, default: str, taken_names: set[str]) -> dict[str, Any]:
+        opts: dict[str, Any] = super().arg_opts(name, default, taken_names)
+        if name in self._shorts:
+            opts["names"] = [*opts["names"], self._shorts[name]]
+        return opts
 
 
-@task(name="version")
-@_reported
-def version_(c: Context) -> None:
-    """Show the current version and the next one for each part."""
-    from releasekit import _exceptions, config, version
-
-    root = _root()
-    settings = config.load(root)
-    if settings.version_source == "scm":
-        current = version.scm_current(root, settings.tag_format)
-        print(f"current: {current} (from git tags)")
-        for part in version.SCM_PARTS:
-            print(f"{part}: {version.scm_next(current, part)}")
-        return
-    bump_config = version.load(root)
-    print(f"current: {bump_config.current_version}")
-    for part in bump_config.parts:
-        try:
-            print(f"{part}: {version.next_version(root, part, bump_config)}")
-        except _exceptions.VersionError as exc:
-            print(f"{part}: - ({exc})")
-
-
-@task(name="build")
-@_reported
-def build_(c: Context) -> None:
-    """Build a fresh sdist and wheel into dist/."""
-    from releasekit import dists
-
-    root = _root()
-    dists.clean(root / "dist")
-    dists.build(root, root / "dist")
-    built = dists.find(root / "dist")
-    print(f"built {built.sdist.name} and {built.wheel.name}")
-
-
-@task(
-    help={
-        "audit": "also audit the resolved dependencies (nox -s audit)",
-        "audit_only": "only audit the dependencies; leave dist/ alone",
-    }
-)
-@_reported
-def check(c: Context, audit: bool = False, audit_only: bool = False) -> None:
-    """Check dist/ with twine check --strict and check-wheel-contents; --audit audits too."""
-    from releasekit import audit as engine
-    from releasekit import dists
-
-    root = _root()
-    if not audit_only:
-        built = dists.find(root / "dist")
-        dists.check(built)
-        print(f"{built.sdist.name} and {built.wheel.name} passed")
-    if audit or audit_only:
-        engine.run_session(root)
-        print("the audit found no known vulnerabilities")
-
-
-@task
-@_reported
-def clean(c: Context) -> None:
-    """Remove build output: dist/ and build/."""
-    import shutil
-
-    root = _root()
-    for name in ("dist", "build"):
-        if (root / name).exists():
-            shutil.rmtree(root / name)
-            print(f"removed {name}/")
-
-
-@task(
-    help={
-        "part": "version part to bump (default: inferred from the changelog fragments)",
-        "new_version": "release exactly this version",
-        "dry_run": "print the plan and change nothing",
-        "yes": "answer yes to every prompt",
-        "repository": "target index: a .pypirc name or an upload URL",
-        "no_publish": "stop before uploading",
-        "no_push": "do not push the release commit and tag",
-        "no_confirm": "skip installing the new version from the index",
-        "no_checks": "skip the configured nox checks",
-        "no_cache": "rerun checks that already passed on this tree",
-        "resume": "finish a release that failed at or after publish",
-    }
-)
-@_reported
-def release(
-    c: Context,
-    part: str = "",
-    new_version: str = "",
-    dry_run: bool = False,
-    yes: bool = False,
-    repository: str = "",
-    no_publish: bool = False,
-    no_push: bool = False,
-    no_confirm: bool = False,
-    no_checks: bool = False,
-    no_cache: bool = False,
-    resume: bool = False,
-) -> None:
-    """Cut a release: check, version, changelog, commit, tag, build, verify, publish, push."""
-    from releasekit import release as engine
-
-    engine.release(
-        _root(),
-        engine.Options(
-            part=part or None,
-            new_version=new_version or None,
-            dry_run=dry_run,
-            yes=yes,
-            repository=repository or None,
-            publish=not no_publish,
-            push=not no_push,
-            resume=resume,
-            confirm=not no_confirm,
-            checks=not no_checks,
-            cache=not no_cache,
-        ),
-    )
-
-
-@task(help={"repository": "target index: a .pypirc name or an upload URL"})
-@_reported
-def publish(c: Context, repository: str = "") -> None:
-    """Upload dist/ with twine, skipping files the index already has (same sha256)."""
-    from releasekit import config, dists, wheels
-    from releasekit import publish as engine
-
-    root = _root()
-    settings = config.load(root)
-    built = dists.find(root / "dist")
-    wheels.refuse_bare(built.files)
-    target = engine.resolve_target(repository or settings.repository, index_url=settings.index_url)
-    todo = engine.pending(target, settings.project_name, built.files)
-    if todo:
-        engine.upload(target, todo)
-    engine.confirm_listed(target, settings.project_name, built.files)
-    print(f"{', '.join(p.name for p in built.files)} on {target.shown}")
-
-
-@task(
-    name="init",
-    help={
-        "yes": "write the changes without asking",
-        "dry_run": "only show the changes, write nothing",
-    },
-)
-@_reported
-def init_(c: Context, yes: bool = False, dry_run: bool = False) -> None:
-    """Adopt releasekit in this existing repository (releasekit init)."""
-    from releasekit import init
-
-    init.run(Path.cwd(), yes=yes, dry_run=dry_run)
-
-
-namespace = Collection(
-    bump, fragment, changelog_, version_, release, build_, publish, check, clean, init_
-)
+namespace = Collection(*(_VerbTask(name, verb) for name, verb in TASKS.items()))
 ns = namespace

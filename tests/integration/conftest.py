@@ -96,7 +96,8 @@ class Index:
     USER = "uploader"
     PASSWORD = "pa55-Secret-9f8e7d"
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, *, hashes: bool = True) -> None:
+        self.hashes = hashes
         self.packages = root / "packages"
         self.packages.mkdir(parents=True)
         self.htpasswd = root / "htpasswd"
@@ -115,6 +116,8 @@ class Index:
             "-a", "update", "-P", str(self.htpasswd),
             "--disable-fallback", str(self.packages),
         ]  # fmt: skip
+        if not self.hashes:  # an index whose pages list no hash at all
+            args[-1:-1] = ["--hash-algo", "off"]
         with self.log.open("ab") as log:
             self._proc = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + 30
@@ -144,6 +147,17 @@ class Index:
 @pytest.fixture
 def index(tmp_path: Path) -> Iterator[Index]:
     server = Index(tmp_path / "index")
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def index_without_hashes(tmp_path: Path) -> Iterator[Index]:
+    """A pypiserver whose simple pages give no hash fragment (``--hash-algo off``)."""
+    server = Index(tmp_path / "index-nohash", hashes=False)
     server.start()
     try:
         yield server

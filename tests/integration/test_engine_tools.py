@@ -15,7 +15,7 @@ from tests.conftest import git as run_git
 def test_version_reads_config_and_computes_without_changing(stamped: Path) -> None:
     bump = version.load(stamped)
     assert bump.current_version == "0.1.0"
-    assert bump.parts == ["major", "minor", "patch", "pre_l", "pre_n"]
+    assert bump.parts == ["dev_l", "dev_n", "major", "minor", "patch", "pre_l", "pre_n"]
     assert bump.files == ["pyproject.toml", "src/demo_lib/__init__.py"]
     assert bump.tag_for("0.2.0") == "v0.2.0"
     assert version.next_version(stamped, "minor", bump) == "0.2.0"

@@ -20,8 +20,9 @@ from typing import Any
 
 import pytest
 
-from releasekit import release as engine
+from releasekit import commands
 from releasekit._exceptions import ReleaseKitError
+from releasekit.commands import ReleaseOptions
 from tests.conftest import git
 from tests.integration.conftest import Index, add_fragment, commit_all, nox, run, snapshot
 
@@ -303,9 +304,9 @@ def test_scm_release_rolls_back_its_commit_and_tag(stamped: Path, index: Index) 
     git(stamped, "tag", "-a", "v0.1.0", "-m", "0.1.0")
     add_fragment(stamped, "feature")
     before = snapshot(stamped)
-    options = engine.Options(yes=True, repository=index.url, checks=False, push=False)
+    options = ReleaseOptions(yes=True, repository=index.url, no_checks=True, no_push=True)
     with pytest.raises(ReleaseKitError) as info:
-        engine.release(stamped, options)
+        commands.run("release", stamped, options)
     assert str(info.value).startswith("verify failed: the wheel's metadata says version 0.1.0")
     assert "the repository is back as it was" in str(info.value)
     assert snapshot(stamped) == before  # no release commit, no v0.2.0 tag

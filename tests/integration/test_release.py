@@ -13,9 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from releasekit import publish
+from releasekit import commands, publish
 from releasekit import release as engine
 from releasekit._exceptions import ReleaseKitError
+from releasekit.commands import ReleaseOptions
 from tests.conftest import git
 from tests.integration.conftest import (
     Index,
@@ -95,9 +96,9 @@ def test_dry_run_prints_the_plan_and_changes_nothing(stamped: Path, index: Index
 
 def _refused(repo: Path, index: Index, **options: object) -> str:
     before = snapshot(repo)
-    opts = engine.Options(yes=True, repository=index.url, checks=False, **options)  # type: ignore[arg-type]
+    opts = ReleaseOptions(yes=True, repository=index.url, no_checks=True, **options)  # type: ignore[arg-type]
     with pytest.raises(ReleaseKitError) as info:
-        engine.release(repo, opts)
+        commands.run("release", repo, opts)
     assert snapshot(repo) == before, "a refused release changed the repository"
     message = str(info.value)
     assert "\n" not in message

@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from releasekit import audit, config
-from releasekit._exceptions import ConfigError
+from releasekit import _options, audit, config
+from releasekit._exceptions import ConfigError, UsageError
+from releasekit.commands import AuditOptions
 
 DB = Path(__file__).resolve().parents[1] / "data" / "safety-db"
 TODAY = datetime.date(2025, 6, 1)
@@ -111,17 +112,19 @@ def test_backend_follows_what_is_set(tmp_path: Path, monkeypatch: pytest.MonkeyP
     monkeypatch.setenv("RELEASEKIT_SAFETY_DB", str(DB))
     settings = config.load(write(tmp_path))
     chosen = audit.choose_backend(settings, env={})
-    assert (chosen.kind, chosen.db, chosen.requirements) == ("safety check", DB, ("safety<3",))
+    assert chosen == audit.SafetyDatabase(DB)
+    assert (chosen.kind, chosen.requirements) == ("safety check", ("safety<3",))
     key = audit.choose_backend(settings, env={"SAFETY_API_KEY": "k" * 12})
     assert (key.kind, key.requirements) == ("safety scan", ("safety>=3",))
     osv = audit.choose_backend(settings, "pip-audit", env={})
-    assert (osv.kind, osv.osv_url, osv.requirements) == ("pip-audit", "", ("pip-audit>=2.7",))
+    assert osv == audit.PipAudit("")
+    assert (osv.kind, osv.requirements) == ("pip-audit", ("pip-audit>=2.7",))
 
 
 def test_osv_url_alone_chooses_pip_audit(tmp_path: Path) -> None:
     settings = config.load(write(tmp_path, '[tool.releasekit]\nosv_url = "http://x/v1/query"\n'))
     chosen = audit.choose_backend(settings, env={})
-    assert (chosen.kind, chosen.osv_url) == ("pip-audit", "http://x/v1/query")
+    assert chosen == audit.PipAudit("http://x/v1/query")
 
 
 def test_safety_backend_without_database_or_key_fails(tmp_path: Path) -> None:
@@ -256,7 +259,7 @@ def test_an_ignore_that_matches_nothing_is_unused() -> None:
 def test_summary_names_findings_and_expired_entries() -> None:
     old = config.AuditIgnore("64227", "old", datetime.date(2024, 1, 1))
     report = audit.Report(
-        audit.Backend("safety check", ("safety<3",), db=DB),
+        audit.SafetyDatabase(DB),
         [audit.Package("urllib3", "1.25.11")],
         [finding()],
         [],
@@ -272,14 +275,17 @@ def test_summary_names_findings_and_expired_entries() -> None:
 
 
 def test_options_after_double_dash() -> None:
-    options = audit.options_from_args(
+    def parse(argv: list[str]) -> AuditOptions | None:
+        return _options.parse(AuditOptions, argv, prog="nox -s audit --", description="")
+
+    options = parse(
         ["--json", "out.json", "--backend", "pip-audit", "--extra", "web", "--group", "test"]
     )
-    assert options == audit.Options(
-        backend="pip-audit", extras=("web",), groups=("test",), json=Path("out.json")
+    assert options == AuditOptions(
+        backend="pip-audit", extra=("web",), group=("test",), json=Path("out.json")
     )
-    with pytest.raises(SystemExit):
-        audit.options_from_args(["--backend", "snyk"])
+    with pytest.raises(UsageError, match="invalid choice: 'snyk'"):
+        parse(["--backend", "snyk"])
 
 
 def test_nox_failure_reason_is_found() -> None:

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from releasekit import init, version
-from releasekit._exceptions import VersionError
+from releasekit._exceptions import InitError, VersionError
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -131,7 +131,7 @@ def test_versions_from_git_tags(tmp_path: Path, pyproject: str, backend: str) ->
 
 
 def test_an_unknown_home_of_the_version_is_one_line(tmp_path: Path) -> None:
-    with pytest.raises(init.InitError, match="cannot tell where the version of demo-lib lives"):
+    with pytest.raises(InitError, match="cannot tell where the version of demo-lib lives"):
         detect(tmp_path, '[project]\nname = "demo-lib"\ndynamic = ["version"]\n')
 
 

@@ -5,8 +5,10 @@ from pathlib import Path
 
 import pytest
 
-from releasekit import publish
+from releasekit import _options, _runner, publish
 from releasekit import release as engine
+from releasekit._exceptions import PublishError
+from releasekit.commands import ReleaseOptions
 
 
 @pytest.mark.parametrize(
@@ -51,7 +53,7 @@ def test_names_come_from_pypirc(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
     assert target.upload_url == "https://pkgs.example.com/legacy/"
     assert target.twine_args() == ["--repository", "internal"]
     assert "hunter2" not in repr(target)
-    with pytest.raises(publish.PublishError, match="repository 'nowhere' is not defined in"):
+    with pytest.raises(PublishError, match="repository 'nowhere' is not defined in"):
         publish.resolve_target("nowhere")
 
 
@@ -61,12 +63,33 @@ def test_shown_target_masks_credentials_in_urls() -> None:
 
 
 def test_html_simple_page_is_parsed() -> None:
-    parser = publish._Links()
+    parser = publish._Links("http://index.example/simple/demo-lib/")
     parser.feed(
         '<a href="/packages/demo_lib-0.2.0.tar.gz#sha256=abc">demo_lib-0.2.0.tar.gz</a><br>'
         '<a href="../../files/demo_lib-0.2.0-py3-none-any.whl">demo_lib-0.2.0-py3-none-any.whl</a>'
     )
-    assert parser.files == {"demo_lib-0.2.0.tar.gz": "abc", "demo_lib-0.2.0-py3-none-any.whl": ""}
+    assert parser.files == {
+        "demo_lib-0.2.0.tar.gz": publish.Listed(
+            "abc", "http://index.example/packages/demo_lib-0.2.0.tar.gz"
+        ),
+        "demo_lib-0.2.0-py3-none-any.whl": publish.Listed(
+            "", "http://index.example/files/demo_lib-0.2.0-py3-none-any.whl"
+        ),
+    }
+
+
+def test_userinfo_leaves_the_url_and_becomes_credentials() -> None:
+    target = publish.resolve_target("http://bot:n0-port-Secret@pkgs.example.com/legacy/")
+    assert target.upload_url == "http://pkgs.example.com/legacy/"
+    assert target.simple_url == "http://pkgs.example.com/simple/"
+    assert target.url_credentials == publish.Credentials("bot", "n0-port-Secret")
+    assert "n0-port-Secret" not in repr(target)
+    assert target.twine_env() == {"TWINE_USERNAME": "bot", "TWINE_PASSWORD": "n0-port-Secret"}
+    assert "n0-port-Secret" not in _runner.mask("twine said: n0-port-Secret", {})
+    # Only the upload host gets them; another host, even on a redirect, never.
+    assert publish.credentials_for(target, "http://pkgs.example.com/simple/x/") is not None
+    assert publish.credentials_for(target, "http://pkgs.example.com:8080/simple/x/") is None
+    assert publish.credentials_for(target, "http://files.example.com/x.whl") is None
 
 
 def test_version_on_index_compares_pep440_versions() -> None:
@@ -93,11 +116,14 @@ def test_on_a_terminal_the_answer_counts(monkeypatch: pytest.MonkeyPatch) -> Non
 
 
 def test_release_options_parse_like_the_invoke_task() -> None:
-    options = engine.options_from_args(
-        ["--part", "minor", "--dry-run", "--repository", "testpypi", "--no-push", "--yes"]
+    options = _options.parse(
+        ReleaseOptions,
+        ["--part", "minor", "--dry-run", "--repository", "testpypi", "--no-push", "--yes"],
+        prog="nox -s release --",
+        description="",
     )
-    assert options == engine.Options(
-        part="minor", dry_run=True, repository="testpypi", push=False, yes=True
+    assert options == ReleaseOptions(
+        part="minor", dry_run=True, repository="testpypi", no_push=True, yes=True
     )
 
 

@@ -13,8 +13,8 @@ from typing import Any
 
 import pytest
 
-from releasekit import config
-from releasekit import release as engine
+from releasekit import _options, config
+from releasekit.commands import ReleaseOptions
 from tests.conftest import REPO_ROOT
 
 if sys.version_info >= (3, 11):
@@ -81,12 +81,8 @@ def test_documented_default_is_the_code_default(key: str) -> None:
 
 def test_every_release_option_is_documented() -> None:
     documented = [first_code(row[0]).split()[0] for row in table_after("### The release")]
-    options = [
-        max(action.option_strings, key=len)
-        for action in engine.parser()._actions
-        if action.option_strings and action.dest != "help"
-    ]
-    assert options, "release.parser() has no options"
+    options = [spec.long for spec in _options.specs(ReleaseOptions)]
+    assert options, "the release verb has no options"
     missing = [option for option in options if option not in documented]
     assert not missing, f"README's release options table lacks {missing}"
 
@@ -117,3 +113,23 @@ def test_the_template_shows_every_key_with_its_default() -> None:
     defaults = config.Settings()
     for key, value in table.items():
         assert value == getattr(defaults, key), key
+
+
+def test_the_template_lists_every_task_and_session() -> None:
+    import re
+
+    import releasekit.nox as rk_nox
+    from releasekit import new
+    from releasekit.tasks import TASKS
+
+    stamped = new.template_dir() / "{{cookiecutter.project_slug}}"
+    tasks_doc = (stamped / "tasks.py").read_text()
+    readme = (stamped / "README.md").read_text()
+    listed = re.search(r"invoke --list\s+#\s*(.+)", readme)
+    assert listed is not None, "the stamped README shows no `invoke --list` line"
+    for name in TASKS:
+        assert re.search(rf"\b{name}\b", tasks_doc.split('"""')[1]), f"tasks.py lacks {name}"
+        assert re.search(rf"\b{name}\b", listed.group(1)), f"README lacks the task {name}"
+    nox_doc = (stamped / "noxfile.py").read_text().split('"""')[1]
+    for name in rk_nox._SESSIONS:
+        assert re.search(rf"\b{name}\b", nox_doc), f"noxfile.py's docstring lacks {name}"

@@ -1,0 +1,118 @@
+"""The command layer: one function per verb, each verb's options declared once.
+
+The front ends (``releasekit.nox``, ``releasekit.tasks``, ``releasekit.cli``)
+only parse their arguments into a verb's options and call :func:`run`; the
+verb checks its input, drives the engine and raises releasekit's own errors.
+This module imports no engine code: a listing (``nox -l``, ``invoke --list``)
+reads the verbs' options and summaries without loading the tools.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import importlib
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from releasekit.options import (
+    AuditOptions,
+    BumpOptions,
+    ChangelogOptions,
+    CheckOptions,
+    Common,
+    DistCheckOptions,
+    FragmentOptions,
+    InitOptions,
+    NewOptions,
+    NoOptions,
+    NotesOptions,
+    PublishOptions,
+    ReleaseOptions,
+    StatusOptions,
+)
+
+if TYPE_CHECKING:
+    from releasekit.project import Project
+
+__all__ = [
+    "VERBS",
+    "AuditOptions",
+    "BumpOptions",
+    "ChangelogOptions",
+    "CheckOptions",
+    "Common",
+    "DistCheckOptions",
+    "FragmentOptions",
+    "InitOptions",
+    "NewOptions",
+    "NoOptions",
+    "NotesOptions",
+    "PublishOptions",
+    "ReleaseOptions",
+    "StatusOptions",
+    "Verb",
+    "project",
+    "run",
+]
+
+
+@dataclasses.dataclass(frozen=True)
+class Verb:
+    """One verb: its options, the function that does it, and its one-line summary."""
+
+    name: str
+    options: type[Common]
+    target: str  # "module:function" under releasekit.commands, imported when run
+    summary: str
+
+
+_VERBS = (
+    Verb("release", ReleaseOptions, "release:release",
+         "Cut a release: check, version, changelog, commit, tag, build, verify, publish, push."),
+    Verb("bump", BumpOptions, "versions:bump",
+         "Bump the version in every configured file (bump-my-version)."),
+    Verb("version", NoOptions, "versions:show",
+         "Show the current version and the next one for each part and for the fragments."),
+    Verb("changelog", ChangelogOptions, "changes:changelog_",
+         "Build the changelog section from the fragments (towncrier build)."),
+    Verb("fragment", FragmentOptions, "changes:fragment",
+         "Add a changelog fragment (towncrier create)."),
+    Verb("build", NoOptions, "dists:build", "Build a fresh sdist and wheel into dist/."),
+    Verb("check-dists", DistCheckOptions, "dists:check",
+         "Check dist/ with twine check --strict and check-wheel-contents; --audit audits too."),
+    Verb("clean", NoOptions, "dists:clean", "Remove build output: dist/ and build/."),
+    Verb("publish", PublishOptions, "dists:publish",
+         "Upload dist/ with twine, skipping files the index already has (same sha256)."),
+    Verb("audit", AuditOptions, "audit:audit",
+         "Audit the resolved runtime dependencies for known vulnerabilities."),
+    Verb("check", CheckOptions, "repository:check",
+         "Validate a repository's release configuration."),
+    Verb("init", InitOptions, "repository:init",
+         "Adopt releasekit in an existing repository."),
+    Verb("new", NewOptions, "repository:new",
+         "Stamp a new repository from the python-package template."),
+    Verb("status", StatusOptions, "repository:status",
+         "Show where each repository stands: version, last tag, fragments, next version."),
+    Verb("notes", NotesOptions, "changes:notes",
+         "Print the changelog section of one version (default: the latest)."),
+)  # fmt: skip
+
+VERBS: dict[str, Verb] = {verb.name: verb for verb in _VERBS}
+
+
+def project(root: Path) -> Project:
+    """The project at ``root``, its configuration read and checked (one line if broken)."""
+    from releasekit.project import Project
+
+    return Project(root).validated()
+
+
+def run(name: str, root: Path, options: Common, **extra: Any) -> Any:
+    """Do one verb in the project at ``root``; errors are releasekit's own."""
+    from releasekit import _console
+
+    if options.verbose:
+        _console.set_verbose(True)
+    module_name, _, function = VERBS[name].target.partition(":")
+    module = importlib.import_module(f"releasekit.commands.{module_name}")
+    return getattr(module, function)(root, options, **extra)

@@ -1,0 +1,38 @@
+"""``audit``: the resolved dependencies against a vulnerability database."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from releasekit.commands import AuditOptions
+from releasekit.project import Project
+
+#: Installs requirements into the environment the backend runs from; returns its bin dir.
+Installer = Callable[[Sequence[str]], Path]
+
+
+def audit(root: Path, options: AuditOptions, *, install: Installer) -> None:
+    """Choose the backend, let the front end install it, then audit."""
+    from releasekit import audit as engine
+
+    project = Project(root)
+    backend = engine.choose_backend(project.settings, options.backend)
+    bin_dir = install(backend.requirements)
+    engine.audit(
+        project.root,
+        project.settings,
+        backend,
+        engine.Options(
+            backend=options.backend, extras=options.extra, groups=options.group, json=options.json
+        ),
+        bin_dir=bin_dir,
+    )
+
+
+def in_session(root: Path, args: Sequence[str] = ()) -> None:
+    """Run ``nox -s audit`` in ``root`` (the backends need an environment of their own)."""
+    from releasekit import audit as engine
+
+    engine.run_session(root, args)
+    print("the audit found no known vulnerabilities")

@@ -1,0 +1,174 @@
+"""``check``, ``init`` and ``new``: a repository's configuration, adopted or stamped."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from releasekit import _console
+from releasekit._exceptions import ConfigError, ReleaseKitError, TemplateError
+from releasekit.commands import CheckOptions, InitOptions, NewOptions, StatusOptions
+from releasekit.project import Project
+
+
+def _bumpversion_problems(project: Project) -> list[str]:
+    from releasekit import version
+
+    settings = project.settings
+    problems = []
+    bump = version.load(project.root)
+    version.parse(bump.current_version, what="current_version in [tool.bumpversion]")
+    if not bump.files:
+        problems.append(
+            f"[tool.bumpversion] in {settings.pyproject} lists no files: add a "
+            "[[tool.bumpversion.files]] entry for each file that carries the version"
+        )
+    for part in sorted(set(settings.bump_map.values()) | {settings.zero_major_part}):
+        if part not in bump.parts:
+            problems.append(
+                f"[tool.releasekit] names the version part {part!r}, which "
+                f"[tool.bumpversion] does not define (parts: {', '.join(bump.parts)})"
+            )
+    return problems
+
+
+def _nox_sessions(root: Path) -> list[str] | None:
+    """The sessions the repository's noxfile really has, or None without a noxfile."""
+    from releasekit import _runner
+
+    if not (root / "noxfile.py").is_file():
+        return None
+    env = _runner.child_env({"NOX_SCRIPT_MODE": "none"})
+    result = _runner.run(
+        [*_runner.tool("nox"), "--list", "--json"], cwd=root, env=env, mutates=False, quiet=True
+    )
+    return [str(s["session"]) for s in json.loads(result.stdout or "[]")]
+
+
+def _check_problems(project: Project) -> list[str]:
+    from releasekit import git, version
+    from releasekit.config import unknown_env
+
+    root = project.root
+    problems: list[str] = []
+    try:
+        settings = project.settings
+    except ReleaseKitError as exc:
+        return [str(exc)]
+    for name in unknown_env():
+        _console.warn(f"{name} is set but names no [tool.releasekit] key: it has no effect")
+    if not settings.project_name:
+        problems.append(f"no [project] name in {settings.pyproject}")
+    try:
+        git.toplevel(root)
+    except ReleaseKitError as exc:
+        problems.append(str(exc))
+    try:
+        if isinstance(project.version_source, version.GitTags):
+            project.version_source.current()
+        else:
+            problems += _bumpversion_problems(project)
+    except ReleaseKitError as exc:
+        problems.append(str(exc))
+    try:
+        towncrier = project.towncrier
+        if not towncrier.directory.is_dir():
+            problems.append(
+                f"the changelog fragment directory {towncrier.directory} does not exist "
+                "(create it with a .gitkeep file)"
+            )
+        unknown = sorted(set(settings.bump_map) - set(towncrier.types))
+        if unknown:
+            problems.append(
+                f"[tool.releasekit] bump_map names fragment types towncrier does not "
+                f"define: {', '.join(unknown)}"
+            )
+    except ReleaseKitError as exc:
+        problems.append(str(exc))
+    try:
+        sessions = _nox_sessions(root)
+    except ReleaseKitError as exc:
+        problems.append(f"cannot list the noxfile's sessions: {exc}")
+        sessions = None
+    if sessions is not None:
+        for check in settings.checks:
+            if check not in sessions:
+                problems.append(
+                    f"[tool.releasekit] checks names {check!r}, which the noxfile does not "
+                    f"have (sessions: {', '.join(sessions)})"
+                )
+    return problems
+
+
+def check_repository(root: Path) -> list[str]:
+    """Validate a repository's configuration; return one line per problem."""
+    return _check_problems(Project(root))
+
+
+def check(root: Path, options: CheckOptions) -> None:
+    root = (root / options.root).resolve()
+    if options.fragment:
+        from releasekit import prcheck
+
+        print(prcheck.report(prcheck.check(root, options.base)))
+        return
+    problems = check_repository(root)
+    if len(problems) == 1:
+        raise ConfigError(problems[0])
+    if problems:
+        for problem in problems:
+            _console.error(problem)
+        msg = f"{len(problems)} problems in the release configuration of {root}: see above"
+        raise ConfigError(msg)
+    print(f"{root}: releasekit configuration is valid")
+    if options.audit:
+        from releasekit.commands import audit
+
+        audit.in_session(root)
+
+
+def init(root: Path, options: InitOptions) -> None:
+    from releasekit import init as engine
+
+    engine.run((root / options.root).resolve(), yes=options.yes, dry_run=options.dry_run)
+
+
+def template_keys() -> dict[str, str]:
+    """The template's keys and their defaults, as cookiecutter.json gives them."""
+    from releasekit import new as engine
+
+    data = json.loads((engine.template_dir() / "cookiecutter.json").read_text())
+    return {k: v if isinstance(v, str) else ", ".join(map(str, v)) for k, v in data.items()}
+
+
+def new(root: Path, options: NewOptions) -> Path:
+    from releasekit import new as engine
+
+    context = engine.parse_extra_context(list(options.extra_context))
+    engine.check_context(context, template_keys())
+    created = engine.stamp(
+        root / options.output_dir,
+        extra_context=context,
+        no_input=options.no_input,
+        overwrite=options.overwrite,
+    )
+    print(created)
+    return created
+
+
+__all__ = ["TemplateError", "check", "check_repository", "init", "new", "template_keys"]
+
+
+def status(root: Path, options: StatusOptions) -> None:
+    """One row per repository; problems are rows, and make the exit status 1."""
+    from releasekit import status as engine
+
+    rows = engine.collect([root / d for d in options.dirs] or [root])
+    if options.json:
+        print(json.dumps([row.as_dict() for row in rows], indent=2))
+    else:
+        engine.render_table(rows)
+    broken = [row for row in rows if row.problems]
+    if broken:
+        msg = f"{len(broken)} of {len(rows)} repositories have problems (listed above)"
+        raise ConfigError(msg)

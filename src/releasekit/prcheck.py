@@ -1,0 +1,153 @@
+"""The pull-request check: a change to the package comes with a changelog fragment.
+
+``releasekit check --fragment [--base REF]`` compares HEAD (and the work
+tree) with where it left REF (their merge base), the upstream default branch
+by default. A change under the package's source that adds no fragment fails
+in one line; a fragment whose name towncrier would not consume (malformed, or
+of a type ``[tool.towncrier]`` does not define) fails too. Otherwise it shows
+the next version the fragments call for and the notes towncrier would write.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import fnmatch
+from pathlib import Path, PurePosixPath
+
+from releasekit import _runner, changelog, config, status, version
+from releasekit._exceptions import CommandError, FragmentCheckError, GitError
+
+_ALWAYS_IGNORED = (".gitignore", ".gitkeep", ".keep", "readme", "readme.md", "readme.rst")
+
+
+@dataclasses.dataclass(frozen=True)
+class Verdict:
+    """What the check found; ``next_version`` and ``notes`` only with fragments."""
+
+    base: str
+    package_changes: list[str]
+    fragments: list[str]
+    next_version: str | None = None
+    notes: str = ""
+
+
+def _git(root: Path, *args: str) -> str:
+    return _runner.run(
+        [*_runner.tool("git"), *args], cwd=root, mutates=False, quiet=True
+    ).stdout.strip()
+
+
+def default_base(root: Path, remote: str = "origin") -> str:
+    """The upstream default branch: ``REMOTE/HEAD`` where set, else REMOTE/main or master."""
+    try:
+        found = _git(root, "rev-parse", "--abbrev-ref", f"{remote}/HEAD")
+        if found and found != f"{remote}/HEAD":
+            return found
+    except CommandError:
+        pass
+    for branch in ("main", "master"):
+        try:
+            _git(root, "rev-parse", "--verify", "--quiet", f"refs/remotes/{remote}/{branch}")
+            return f"{remote}/{branch}"
+        except CommandError:
+            continue
+    msg = (
+        f"cannot tell the upstream default branch (no {remote}/HEAD, {remote}/main or "
+        f"{remote}/master): fetch it, or give --base REF"
+    )
+    raise GitError(msg)
+
+
+def changed_files(root: Path, base: str) -> list[str]:
+    """Paths (from the repository root) changed since the merge base of ``base`` and HEAD."""
+    try:
+        merge_base = _git(root, "merge-base", base, "HEAD")
+    except CommandError:
+        msg = (
+            f"cannot compare with {base}: no such ref, or no common history "
+            "(in CI, check out with fetch-depth: 0)"
+        )
+        raise GitError(msg) from None
+    tracked = _git(root, "diff", "--name-only", "--no-renames", merge_base, "--")
+    untracked = _git(root, "ls-files", "--others", "--exclude-standard")
+    return sorted({line for line in (tracked + "\n" + untracked).splitlines() if line})
+
+
+def package_dirs(root: Path, settings: config.Settings) -> list[str]:
+    """Where the package's code lives: ``src/`` (src layout) or the import package."""
+    if (root / "src").is_dir():
+        return ["src"]
+    return [settings.import_name]
+
+
+def fragment_problem(name: str, types: list[str], suffix: str) -> str | None:
+    """Why towncrier would not consume a fragment named ``name``, or None."""
+    from towncrier._builder import parse_newfragment_basename
+
+    _, category, _ = parse_newfragment_basename(name, types)
+    if category is not None:
+        return None
+    stem = name[: -len(suffix)] if suffix and name.endswith(suffix) else name
+    parts = stem.split(".")
+    if len(parts) >= 2 and parts[0] and parts[-1]:
+        return f"unknown fragment type {parts[-1]!r} (valid types: {', '.join(types)})"
+    example = f"+NAME.TYPE{suffix} or ISSUE.TYPE{suffix}"
+    return f"malformed fragment name: name it {example}, TYPE one of {', '.join(types)}"
+
+
+def check(root: Path, base: str | None = None) -> Verdict:
+    """Run the pull-request check; raise :class:`FragmentCheckError` when it fails."""
+    root = root.resolve()
+    settings = config.load(root)
+    base = base or default_base(root, settings.remote)
+    changed = changed_files(root, base)
+    _, cfg = changelog._load(root)
+    towncrier = changelog.settings(root)
+    fragment_dir = towncrier.directory.resolve().relative_to(root).as_posix()
+    ignored = [*_ALWAYS_IGNORED, *(p.lower() for p in (getattr(cfg, "ignore", None) or []))]
+    if isinstance(cfg.template, str):
+        ignored.append(Path(cfg.template).name.lower())
+    suffix = towncrier.filename.suffix
+    fragments = []
+    for path in changed:
+        pure = PurePosixPath(path)
+        if str(pure.parent) != fragment_dir or not (root / path).is_file():
+            continue  # elsewhere, or removed by the change
+        if any(fnmatch.fnmatch(pure.name.lower(), pattern) for pattern in ignored):
+            continue
+        problem = fragment_problem(pure.name, towncrier.types, suffix)
+        if problem:
+            raise FragmentCheckError(f"{path}: {problem}")
+        fragments.append(path)
+    dirs = package_dirs(root, settings)
+    touched = [p for p in changed if any(p == d or p.startswith(d + "/") for d in dirs)]
+    if touched and not fragments:
+        shown = ", ".join(touched[:3]) + (", ..." if len(touched) > 3 else "")
+        msg = (
+            f"the change since {base} touches the package ({shown}) but adds no changelog "
+            f"fragment: add one in {fragment_dir}/ (invoke fragment TYPE TEXT, or "
+            "towncrier create)"
+        )
+        raise FragmentCheckError(msg)
+    if not fragments:
+        return Verdict(base, touched, [])
+    types = sorted({f.type for f in changelog.fragments(root)})
+    current = version.current_for(root, settings)
+    new = status.next_version(root, settings, version.bumpversion_table(root), current, types)
+    return Verdict(base, touched, fragments, new, changelog.draft(root, new))
+
+
+def report(verdict: Verdict) -> str:
+    """What the check prints when it passes."""
+    if not verdict.fragments:
+        return (
+            f"no changelog fragment needed: the change since {verdict.base} "
+            "leaves the package as it is"
+        )
+    lines = [
+        f"changelog fragments since {verdict.base}: {', '.join(verdict.fragments)}",
+        f"next version: {verdict.next_version}",
+        "",
+        verdict.notes,
+    ]
+    return "\n".join(lines)

@@ -1,0 +1,70 @@
+"""One project: its root, its settings and its pyproject tables, each read once.
+
+Everything below the command layer takes a :class:`Project` instead of a root
+plus its own reads of ``pyproject.toml``. What changes during a release (the
+version after the bump) is read again through :meth:`Project.reload`.
+"""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from releasekit import config
+
+if TYPE_CHECKING:
+    from releasekit.changelog import Towncrier
+    from releasekit.version import VersionSource
+
+
+class Project:
+    """A Python project at ``root`` (the directory holding ``pyproject.toml``)."""
+
+    def __init__(self, root: str | Path, **overrides: Any) -> None:
+        self.root = Path(root).resolve()
+        self._overrides = overrides
+
+    def __repr__(self) -> str:
+        return f"Project({str(self.root)!r})"
+
+    @functools.cached_property
+    def pyproject(self) -> dict[str, Any]:
+        """The parsed ``pyproject.toml``; a syntax error is one line naming the position."""
+        return config.read_pyproject(self.root)
+
+    @functools.cached_property
+    def settings(self) -> config.Settings:
+        return config.from_pyproject(self.root, self.pyproject, **self._overrides)
+
+    def validated(self) -> Project:
+        """Read and check the configuration now, so a broken file is one line up front."""
+        _ = self.settings
+        return self
+
+    @property
+    def name(self) -> str:
+        return self.settings.project_name
+
+    def tool(self, name: str) -> dict[str, Any] | None:
+        """``[tool.NAME]``, or ``None`` when absent."""
+        tool = self.pyproject.get("tool", {})
+        table = tool.get(name) if isinstance(tool, dict) else None
+        return table if isinstance(table, dict) else None
+
+    @functools.cached_property
+    def towncrier(self) -> Towncrier:
+        from releasekit import changelog
+
+        return changelog.settings(self.root)
+
+    @functools.cached_property
+    def version_source(self) -> VersionSource:
+        """Where the version lives, chosen once from ``version_source``."""
+        from releasekit import version
+
+        return version.source_for(self)
+
+    def reload(self) -> Project:
+        """A fresh view of the same project, after a step changed its files."""
+        return Project(self.root, **self._overrides)

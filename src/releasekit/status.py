@@ -1,0 +1,210 @@
+"""``releasekit status``: where each repository of a fleet stands, side by side.
+
+Made for a hundred repositories at once, so it asks each one only what is
+cheap: its tables (read once, in-process), two git commands, towncrier's own
+fragment finder and bump-my-version's own version model (in-process, no
+subprocess per repository). A broken repository is a row with its problems,
+never a traceback.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from collections.abc import Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+from packaging.version import Version
+
+from releasekit import _runner, changelog, config, version
+from releasekit._exceptions import CommandError, GitError, ReleaseKitError
+
+STATE_FILE = Path(".releasekit", "state.json")  # the release's journal (release.py)
+
+
+@dataclasses.dataclass
+class RepoStatus:
+    """One row of ``releasekit status``; ``--json`` prints these fields."""
+
+    path: str
+    name: str = ""
+    version: str | None = None
+    last_tag: str | None = None
+    last_tag_date: str | None = None
+    commits_since_tag: int | None = None
+    fragments: list[str] = dataclasses.field(default_factory=list)
+    next_version: str | None = None
+    in_progress: bool = False
+    problems: list[str] = dataclasses.field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+
+def _git(root: Path, *args: str) -> str:
+    try:
+        return _runner.run(
+            [*_runner.tool("git"), *args], cwd=root, mutates=False, quiet=True
+        ).stdout.strip()
+    except CommandError as exc:
+        last = (exc.details.strip().splitlines() or ["git failed"])[-1]
+        if "not a git repository" in exc.details:
+            last = f"{root} is not inside a git repository (run git init first)"
+        raise GitError(last) from None
+
+
+def last_release_tag(root: Path, tag_format: str) -> tuple[str, str] | None:
+    """The highest release tag that HEAD contains, and its date (ISO 8601)."""
+    glob = tag_format.replace("{new_version}", "*")
+    out = _git(
+        root,
+        "for-each-ref",
+        "--merged=HEAD",
+        "--format=%(refname:strip=2)%00%(creatordate:iso-strict)",
+        f"refs/tags/{glob}",
+    )
+    best: tuple[Version, str, str] | None = None
+    for line in out.splitlines():
+        tag, _, date = line.partition("\0")
+        found = version.version_of_tag(tag, tag_format)
+        if found is not None and (best is None or Version(found) > best[0]):
+            best = (Version(found), tag, date)
+    return (best[1], best[2]) if best else None
+
+
+def examine(path: Path) -> RepoStatus:
+    """The status of one repository; every problem becomes a line of ``problems``."""
+    root = path.resolve()
+    row = RepoStatus(path=str(root), name=root.name)
+    row.in_progress = (root / STATE_FILE).is_file()
+    try:
+        settings = config.load(root)
+    except ReleaseKitError as exc:
+        row.problems.append(str(exc))
+        return row
+    row.name = settings.project_name or root.name
+    if not settings.project_name:
+        row.problems.append(f"no [project] name in {settings.pyproject}")
+    table: dict[str, Any] | None = None
+    tag_format = settings.tag_format
+    if settings.version_source != "scm":
+        table = version.bumpversion_table(root)
+        if table is not None:
+            tag_format = str(table.get("tag_name") or "v{new_version}")
+    try:
+        found = last_release_tag(root, tag_format)
+        if found:
+            row.last_tag, row.last_tag_date = found
+        since = f"{row.last_tag}..HEAD" if row.last_tag else "HEAD"
+        row.commits_since_tag = int(_git(root, "rev-list", "--count", since))
+    except (ReleaseKitError, ValueError) as exc:
+        row.problems.append(str(exc))
+    try:
+        if settings.version_source == "scm":
+            if row.last_tag:
+                row.version = version.version_of_tag(row.last_tag, tag_format)
+            else:
+                row.version = version.scm_current(root, tag_format)  # says what to do
+        else:
+            row.version = version.current(root)
+            version.parse(row.version, what="current_version in [tool.bumpversion]")
+    except ReleaseKitError as exc:
+        row.problems.append(str(exc))
+    types: list[str] = []
+    try:
+        towncrier = changelog.settings(root)
+        if not towncrier.directory.is_dir():
+            row.problems.append(
+                f"the changelog fragment directory {towncrier.directory} does not exist "
+                "(create it with a .gitkeep file)"
+            )
+        else:
+            frags = changelog.fragments(root)
+            row.fragments = [str(f.path.relative_to(root)) for f in frags]
+            types = sorted({f.type for f in frags})
+    except ReleaseKitError as exc:
+        row.problems.append(str(exc))
+    if row.version and (types or _is_pre(row.version)):
+        try:
+            row.next_version = next_version(root, settings, table, row.version, types)
+        except ReleaseKitError as exc:
+            row.problems.append(str(exc))
+    return row
+
+
+def _is_pre(text: str) -> bool:
+    try:
+        return version.is_prerelease(text)
+    except ReleaseKitError:
+        return False
+
+
+def next_version(
+    root: Path,
+    settings: config.Settings,
+    table: dict[str, Any] | None,
+    current: str,
+    types: Iterable[str],
+) -> str:
+    """The version the fragment ``types`` call for, as the release would choose it.
+
+    From a pre-release, that is the final release the series leads to (what a
+    release without ``--pre`` makes), with or without fragments.
+    """
+    if not types and version.is_prerelease(current):
+        return version.finalize(current)
+    part = changelog.infer_part(types, settings.bump_map, current, settings.zero_major_part)
+    if version.is_prerelease(current) or version.is_development(current):
+        return version.finalize(current, part)
+    if settings.version_source == "scm":
+        return version.scm_next(current, part)
+    if table is None:  # a .bumpversion.cfg: ask the tool itself
+        return version.next_version(root, part)
+    return version.next_in_process(table, current, part)
+
+
+def collect(paths: Sequence[Path], *, workers: int | None = None) -> list[RepoStatus]:
+    """Examine every repository side by side; rows come back in the order given.
+
+    Threads suffice: most of the time goes to git subprocesses, which run
+    in parallel, and the in-process part is a few milliseconds a repository.
+    """
+    if not paths:
+        return []
+    workers = workers or min(len(paths), 4 * (os.cpu_count() or 1))
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        return list(pool.map(examine, paths))
+
+
+def render_table(rows: Sequence[RepoStatus]) -> None:
+    """A rich table, one row per repository; the problems, one line each, below it."""
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title="releasekit status")
+    for heading in ("name", "version", "last tag", "tagged", "commits", "fragments", "next"):
+        table.add_column(heading)
+    table.add_column("state")
+    for row in rows:
+        state = []
+        if row.in_progress:
+            state.append("[bold yellow]release in progress[/]")
+        if row.problems:
+            state.append(f"[red]{len(row.problems)} problem(s)[/]")
+        table.add_row(
+            row.name,
+            row.version or "?",
+            row.last_tag or "-",
+            (row.last_tag_date or "")[:10] or "-",
+            "?" if row.commits_since_tag is None else str(row.commits_since_tag),
+            str(len(row.fragments)),
+            row.next_version or "-",
+            ", ".join(state) or "ok",
+        )
+    console = Console()
+    console.print(table)
+    for row in rows:
+        for problem in row.problems:
+            console.print(f"[red]ERROR[/] {row.path}: {problem}", highlight=False, soft_wrap=True)

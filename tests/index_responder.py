@@ -1,0 +1,101 @@
+"""A tiny simple-index stand-in on loopback that misbehaves on purpose.
+
+pypiserver is the real index of the tests; this one exists for what a real
+index does not do on request: redirect to another host, demand a login from
+a host that is not the upload host, answer malformed JSON. Every request is
+recorded with the ``Authorization`` header it carried, so a test can tell
+where credentials went. Linux routes all of 127.0.0.0/8 to loopback, so a
+second server on ``127.0.0.2`` is another host as far as any client can tell.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import ClassVar
+
+SIMPLE_JSON = "application/vnd.pypi.simple.v1+json"
+
+
+@dataclasses.dataclass
+class Seen:
+    path: str
+    authorization: str | None
+
+
+@dataclasses.dataclass
+class Behaviour:
+    """What the server answers to every GET.
+
+    ``mode``: ``"login-then-redirect"`` (401 without credentials, then 302 to
+    ``location``), ``"redirect"`` (302 to ``location`` at once), ``"login"``
+    (always 401 without credentials, 404 with), ``"not-found"`` (404),
+    ``"bad-json"`` (200, the PEP 691 content type, a body that is not JSON).
+    """
+
+    mode: str = "not-found"
+    location: str = ""
+
+
+class _Handler(BaseHTTPRequestHandler):
+    behaviour: ClassVar[Behaviour]
+    seen: ClassVar[list[Seen]]
+
+    def do_GET(self) -> None:
+        auth = self.headers.get("Authorization")
+        self.seen.append(Seen(self.path, auth))
+        mode = self.behaviour.mode
+        if mode in ("login", "login-then-redirect") and auth is None:
+            self._answer(401, extra={"WWW-Authenticate": 'Basic realm="index"'})
+        elif mode in ("redirect", "login-then-redirect"):
+            self._answer(302, extra={"Location": self.behaviour.location + self.path})
+        elif mode == "bad-json":
+            self._answer(200, b'{"files": [ not json', content_type=SIMPLE_JSON)
+        else:
+            self._answer(404)
+
+    def _answer(
+        self,
+        code: int,
+        body: bytes = b"",
+        *,
+        content_type: str = "text/plain",
+        extra: dict[str, str] | None = None,
+    ) -> None:
+        self.send_response(code)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        for key, value in (extra or {}).items():
+            self.send_header(key, value)
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+@dataclasses.dataclass
+class Responder:
+    url: str
+    seen: list[Seen]
+    behaviour: Behaviour
+
+    def authorizations(self) -> list[str | None]:
+        return [s.authorization for s in self.seen]
+
+
+@contextmanager
+def serve(behaviour: Behaviour, host: str = "127.0.0.1") -> Iterator[Responder]:
+    seen: list[Seen] = []
+    handler = type("Handler", (_Handler,), {"behaviour": behaviour, "seen": seen})
+    server = ThreadingHTTPServer((host, 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield Responder(f"http://{host}:{server.server_address[1]}", seen, behaviour)
+    finally:
+        server.shutdown()
+        server.server_close()
