@@ -287,7 +287,10 @@ def test_extension_release_workflow_builds_wheels_everywhere(tmp_path: Path) -> 
     assert release["on"] == {"push": {"tags": ["v*"]}}
     assert release["permissions"] == {}
     jobs = release["jobs"]
-    assert list(jobs) == ["sdist", "wheels", "check", "publish"]
+    assert list(jobs) == ["sdist", "wheels", "check", "publish", "github-release"]
+    # The GitHub release comes after the upload, and alone may write to the repository.
+    assert jobs["github-release"]["needs"] == "publish"
+    assert jobs["github-release"]["permissions"] == {"contents": "write"}
     for name in ("sdist", "wheels", "check"):
         assert jobs[name]["permissions"] == {"contents": "read"}, name
     # The sdist is built once; the wheels are built from it, on three systems.
