@@ -56,3 +56,7 @@ class DistError(ReleaseKitError):
 
 class AuditError(ReleaseKitError):
     """The audit found vulnerabilities, or could not look for them."""
+
+
+class InitError(ReleaseKitError):
+    """The repository cannot be adopted as it is; the message says why."""

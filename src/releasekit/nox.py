@@ -10,6 +10,7 @@ where releasekit and those tools are already installed.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any, NoReturn
@@ -210,11 +211,29 @@ _SESSIONS: dict[str, tuple[Callable[[nox.Session], None], bool, bool]] = {
 }
 
 
-def register(*, only: Iterable[str] | None = None, exclude: Iterable[str] = ()) -> None:
+def _in_root(func: Callable[[nox.Session], None], root: str) -> Callable[[nox.Session], None]:
+    import functools
+
+    @functools.wraps(func)
+    def run(session: nox.Session) -> None:
+        os.chdir(root)  # nox puts the noxfile's directory back after each session
+        func(session)
+
+    return run
+
+
+def register(
+    *,
+    only: Iterable[str] | None = None,
+    exclude: Iterable[str] = (),
+    root: str | os.PathLike[str] | None = None,
+) -> None:
     """Register releasekit's sessions (all of them, or ``only`` these).
 
     Importing this module registers all of them; call this again to keep a
-    subset, for instance when the noxfile defines its own ``tests``.
+    subset, for instance when the noxfile defines its own ``tests``. ``root``
+    runs the sessions in that project directory instead of the noxfile's (a
+    noxfile kept outside the project, as ``releasekit init``'s trial runs do).
     """
     wanted = set(_SESSIONS if only is None else only) - set(exclude)
     unknown = wanted - set(_SESSIONS)
@@ -236,7 +255,7 @@ def register(*, only: Iterable[str] | None = None, exclude: Iterable[str] = ()) 
             venv_backend=VENV_BACKEND if isolated else "none",
             reuse_venv=True if isolated else None,
             default=default,
-        )(func)
+        )(func if root is None else _in_root(func, os.fspath(root)))
         _registered.add(name)
 
 
