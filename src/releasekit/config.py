@@ -286,6 +286,9 @@ def load(root: str | os.PathLike[str] = ".", **overrides: Any) -> Settings:
     name = project.get("name", "") if isinstance(project, dict) else ""
     if not name:
         name = setup_cfg_name(root_path)
+    if not name:  # classic poetry keeps the metadata in its own table
+        poetry = tool.get("poetry", {}) if isinstance(tool, dict) else {}
+        name = poetry.get("name", "") if isinstance(poetry, dict) else ""
     return Settings(root=root_path, project_name=str(name), **values)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import re
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -12,15 +13,18 @@ from packaging.version import Version
 
 from releasekit import _console, config, git, version
 from releasekit._exceptions import InitError
+from releasekit.init import backend, tree
 from releasekit.init.authoring import _table_toml, bumpversion_toml, edit_pyproject
 from releasekit.init.changelogs import find_changelog, plan_changelog
 from releasekit.init.trials import CANDIDATE_CHECKS, choose_checks
 from releasekit.init.versions import (
+    Detected,
     _import_names,
     _module_file,
     _setup_cfg,
     detect_tag_format,
     detect_version,
+    reconcile,
 )
 
 NOXFILE = '''# /// script
@@ -90,9 +94,8 @@ def _bump_map_for(types: list[str]) -> dict[str, str]:
     return {t: known.get(t, "patch") for t in types}
 
 
-def plan(root: Path, *, run_checks: bool = True) -> Plan:
-    """Work out everything init would write, without writing anything."""
-    root = root.resolve()
+def _pyproject(root: Path) -> dict[str, Any]:
+    """The project's pyproject.toml, or one line saying why init cannot start."""
     git.toplevel(root)  # one line when this is not a git repository
     pyproject_path = root / config.PYPROJECT
     if not pyproject_path.is_file():
@@ -111,13 +114,20 @@ def plan(root: Path, *, run_checks: bool = True) -> Plan:
     if "releasekit" in pyproject.get("tool", {}):
         msg = f"{pyproject_path} already has [tool.releasekit]: this repository is configured"
         raise InitError(msg)
-    project = str(pyproject.get("project", {}).get("name", "")) or config.setup_cfg_name(root)
-    if not project:
-        msg = f"no project name in {pyproject_path} ([project] name) or setup.cfg"
-        raise InitError(msg)
+    return pyproject
 
-    result = Plan(root)
-    detected = detect_version(root, pyproject, project)
+
+def _plan_version(
+    result: Plan, pyproject: dict[str, Any], project: str, backend_version: str
+) -> tuple[list[str], dict[str, Any]]:
+    """Where the version lives, as the build backend confirms it; what to add for it."""
+    root = result.root
+    try:
+        guess: Detected | InitError = detect_version(root, pyproject, project)
+    except InitError as exc:
+        guess = exc
+    names = _import_names(root, project, pyproject)
+    detected, overruled = reconcile(root, guess, backend_version, names, pyproject)
     tags = git.tags(root) if git.has_commits(root) else []
     tag_format = detect_tag_format(tags)
     additions: list[str] = []
@@ -125,6 +135,8 @@ def plan(root: Path, *, run_checks: bool = True) -> Plan:
     result.notes.append(
         f"version: {detected.how}" + (f" ({detected.current})" if detected.current else "")
     )
+    if overruled:
+        result.notes.append(overruled)
     if detected.source == "scm":
         releasekit["version_source"] = "scm"
         releasekit["tag_format"] = tag_format
@@ -139,15 +151,22 @@ def plan(root: Path, *, run_checks: bool = True) -> Plan:
                 f"no release tag yet: tag the current version before the first release "
                 f"(git tag -a {example} -m {example})"
             )
+        return additions, releasekit
+    existing = _existing_bumpversion(root, pyproject)
+    if existing:
+        result.notes.append(f"bump-my-version: kept the configuration in {existing}")
     else:
-        existing = _existing_bumpversion(root, pyproject)
-        if existing:
-            result.notes.append(f"bump-my-version: kept the configuration in {existing}")
-        else:
-            additions.append(bumpversion_toml(detected, tag_format))
-            files = ", ".join(f.path for f in detected.files)
-            result.notes.append(f"bump-my-version: moves the version in {files}; tags {tag_format}")
+        additions.append(bumpversion_toml(detected, tag_format))
+        files = ", ".join(f.path for f in detected.files)
+        result.notes.append(f"bump-my-version: moves the version in {files}; tags {tag_format}")
+    return additions, releasekit
 
+
+def _plan_changelog(result: Plan, pyproject: dict[str, Any]) -> tuple[list[str], dict[str, Any]]:
+    """Keep towncrier's configuration, or write one that matches the existing changelog."""
+    root = result.root
+    releasekit: dict[str, Any] = {}
+    additions: list[str] = []
     existing_towncrier = _existing_towncrier(root, pyproject)
     if existing_towncrier:
         from releasekit import changelog
@@ -173,34 +192,12 @@ def plan(root: Path, *, run_checks: bool = True) -> Plan:
         fragments_dir = root / "changelog.d"
     if not fragments_dir.is_dir():
         result.writes[fragments_dir / ".gitkeep"] = ""
+    return additions, releasekit
 
-    docs_dir = next((d for d in ("docs", "doc") if (root / d / "conf.py").is_file()), "docs")
-    if docs_dir != "docs":
-        releasekit["docs_dir"] = docs_dir
-    if run_checks:
-        _console.info(f"trying the checks {', '.join(CANDIDATE_CHECKS)} on the repository as it is")
-        checks, left_out = choose_checks(root, docs_dir)
-        result.notes.append(f"checks: {', '.join(checks)} (build is served by the release itself)")
-        result.notes += [f"left out {line}" for line in left_out]
-    else:
-        checks = ["build"]
-        result.notes.append(
-            f"checks: not tried in a dry run; init runs nox -s {' '.join(CANDIDATE_CHECKS)} "
-            "once and keeps those that pass"
-        )
-    releasekit = {"checks": checks, **releasekit}
-    # The release imports the installed wheel's top-level package, by default
-    # named after the project: say which one when that name is not a module here.
-    if _module_file(root, re.sub(r"[-.]", "_", project).lower()) is None:
-        found = [n for n in _import_names(root, project, pyproject) if _module_file(root, n)]
-        if found:
-            releasekit["package"] = found[0]
-    additions.append(
-        _table_toml("releasekit", releasekit, "releasekit: nox -s release (releasekit init).")
-    )
-    old = pyproject_path.read_text(encoding="utf-8")
-    result.writes[pyproject_path] = edit_pyproject(old, additions)
 
+def _plan_front_ends(result: Plan) -> None:
+    """A noxfile and tasks.py when there are none, and the ignores the sessions need."""
+    root = result.root
     for name, content, line in (("noxfile.py", NOXFILE, NOX_LINE), ("tasks.py", TASKS, TASKS_LINE)):
         if (root / name).exists():
             result.notes.append(f"{name} exists: add this line to it: {line}")
@@ -216,4 +213,67 @@ def plan(root: Path, *, run_checks: bool = True) -> Plan:
         old_ignore = gitignore.read_text(encoding="utf-8") if gitignore.is_file() else ""
         sep = "" if not old_ignore or old_ignore.endswith("\n") else "\n"
         result.writes[gitignore] = old_ignore + sep + "".join(f"{p}\n" for p in ignored)
+
+
+def _plan_checks(result: Plan, copy: Path, docs_dir: str, run_checks: bool) -> list[str]:
+    """The checks that pass on the copy of the tree as it will be after init."""
+    if not run_checks:
+        result.notes.append(
+            f"checks: not tried in a dry run; init runs nox -s {' '.join(CANDIDATE_CHECKS)} "
+            "once and keeps those that pass"
+        )
+        return ["build"]
+    tree.apply(copy, result.root, result.writes)
+    _console.info(
+        f"trying the checks {', '.join(CANDIDATE_CHECKS)} on a copy of the repository "
+        "as it will be after init"
+    )
+    checks, left_out = choose_checks(copy, docs_dir)
+    result.notes.append(f"checks: {', '.join(checks)} (build is served by the release itself)")
+    result.notes += [f"left out {line}" for line in left_out]
+    return checks
+
+
+def plan(root: Path, *, run_checks: bool = True) -> Plan:
+    """Work out everything init would write, without writing anything."""
+    root = root.resolve()
+    pyproject = _pyproject(root)
+    pyproject_path = root / config.PYPROJECT
+    result = Plan(root)
+    with tempfile.TemporaryDirectory(prefix="releasekit-init-") as scratch:
+        # The backend and the checks run on a copy: setuptools' egg-info, Sphinx's
+        # _build/ and the tools' caches never land in the repository.
+        copy = tree.copy_project(root, Path(scratch))
+        _console.info("asking the build backend for the project's name and version")
+        meta = backend.metadata(copy)
+        project = (
+            str(pyproject.get("project", {}).get("name", ""))
+            or config.setup_cfg_name(root)
+            or meta.name
+        )
+        additions, releasekit = _plan_version(result, pyproject, project, meta.version)
+        more, changelog_keys = _plan_changelog(result, pyproject)
+        additions += more
+        releasekit |= changelog_keys
+        docs_dir = next((d for d in ("docs", "doc") if (root / d / "conf.py").is_file()), "docs")
+        if docs_dir != "docs":
+            releasekit["docs_dir"] = docs_dir
+        # The release imports the installed wheel's top-level package, by default
+        # named after the project: say which one when that name is not a module here.
+        if _module_file(root, re.sub(r"[-.]", "_", project).lower()) is None:
+            found = [n for n in _import_names(root, project, pyproject) if _module_file(root, n)]
+            if found:
+                releasekit["package"] = found[0]
+        _plan_front_ends(result)
+        # The checks see pyproject.toml as init leaves it: try them with a first
+        # guess, then write the table with the checks that passed.
+        table = _table_toml("releasekit", {"checks": ["build"], **releasekit}, _RK_COMMENT)
+        old = pyproject_path.read_text(encoding="utf-8")
+        result.writes[pyproject_path] = edit_pyproject(old, [*additions, table])
+        checks = _plan_checks(result, copy, docs_dir, run_checks)
+    table = _table_toml("releasekit", {"checks": checks, **releasekit}, _RK_COMMENT)
+    result.writes[pyproject_path] = edit_pyproject(old, [*additions, table])
     return result
+
+
+_RK_COMMENT = "releasekit: nox -s release (releasekit init)."

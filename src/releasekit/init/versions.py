@@ -82,7 +82,10 @@ def _version_in(path: Path, *, follow: int = 2) -> tuple[Path, str, str] | None:
     except SyntaxError:
         return None
     for node in tree.body:
-        if isinstance(node, ast.ImportFrom) and any(a.name == "__version__" for a in node.names):
+        # `from .idnadata import __version__ as unicode_version` is another version.
+        if isinstance(node, ast.ImportFrom) and any(
+            a.name == "__version__" and a.asname in (None, "__version__") for a in node.names
+        ):
             base = path.parent
             for _ in range(max(node.level - 1, 0)):
                 base = base.parent
@@ -187,6 +190,9 @@ def detect_version(root: Path, pyproject: dict[str, Any], project: str) -> Detec
     if isinstance(meta.get("version"), str):
         current, how = meta["version"], "static [project].version in pyproject.toml"
         main = VersionFile("pyproject.toml", 'version = "{current_version}"')
+    elif "project" not in pyproject and isinstance(tool.get("poetry", {}).get("version"), str):
+        current, how = tool["poetry"]["version"], "[tool.poetry] version in pyproject.toml"
+        main = VersionFile("pyproject.toml", 'version = "{current_version}"')
     elif dynamic and _scm_backend(pyproject):
         return Detected("scm", "", (), f"git tags, through {_scm_backend(pyproject)}")
     elif dynamic:
@@ -263,3 +269,81 @@ def detect_tag_format(tags: Iterable[str]) -> str:
     if any(re.fullmatch(r"\d+(\.\d+)+\S*", t) for t in tags):
         return "{new_version}"
     return "v{new_version}"
+
+
+def carriers(
+    root: Path, current: str, names: list[str], pyproject: dict[str, Any]
+) -> list[VersionFile]:
+    """Every file that carries exactly the literal ``current`` as the project's version."""
+    found: list[VersionFile] = []
+    tool = pyproject.get("tool", {})
+    if pyproject.get("project", {}).get("version") == current or (
+        "project" not in pyproject and tool.get("poetry", {}).get("version") == current
+    ):
+        found.append(VersionFile("pyproject.toml", 'version = "{current_version}"'))
+    cfg = _setup_cfg(root)
+    if cfg is not None and cfg.get("metadata", "version", fallback="").strip() == current:
+        line = re.search(r"^version\s*=\s*", (root / "setup.cfg").read_text(), re.M)
+        found.append(
+            VersionFile(
+                "setup.cfg", (line.group(0) if line else "version = ") + "{current_version}"
+            )
+        )
+    if (root / "VERSION").is_file() and (root / "VERSION").read_text().strip() == current:
+        found.append(VersionFile("VERSION", "{current_version}"))
+    preferred = ("_version.py", "__about__.py", "version.py", "package_data.py", "__init__.py")
+    for name in names:
+        module = _module_file(root, name)
+        if module is None:
+            continue
+        files = sorted(module.parent.rglob("*.py")) if module.name == "__init__.py" else [module]
+
+        def rank(path: Path, base: Path = module.parent) -> tuple[int, int, str]:
+            depth = len(path.relative_to(base).parts)
+            return depth, preferred.index(path.name) if path.name in preferred else 99, path.name
+
+        files.sort(key=rank)
+        for path in files[:500]:
+            match = _VERSION_ASSIGN.search(path.read_text(encoding="utf-8", errors="replace"))
+            if match and match["v"] == current:
+                search = f"{match['lhs']}{match['q']}{{current_version}}{match['q']}"
+                found.append(VersionFile(_rel(root, path), search))
+        break
+    return found
+
+
+def reconcile(
+    root: Path,
+    guess: Detected | InitError,
+    backend_version: str,
+    names: list[str],
+    pyproject: dict[str, Any],
+) -> tuple[Detected, str]:
+    """Where the version the build backend reports lives; the backend wins over a guess.
+
+    :returns: the detection, and a note for the user when the guess was overruled.
+    """
+    if isinstance(guess, Detected) and guess.source == "scm":
+        return guess, ""
+    if isinstance(guess, Detected) and guess.current == backend_version:
+        return guess, ""
+    found = carriers(root, backend_version, names, pyproject)
+    if not found:
+        if isinstance(guess, InitError):
+            raise guess
+        msg = (
+            f"the build backend reports version {backend_version}, but {guess.how} says "
+            f"{guess.current} and no file carries {backend_version} literally: "
+            "configure [tool.bumpversion] by hand"
+        )
+        raise InitError(msg)
+    main = found[0]
+    how = f"{main.path} (it carries {backend_version}, the version the build backend reports)"
+    if isinstance(guess, InitError):
+        note = f"version: chose {main.path}: the build backend reports {backend_version} ({guess})"
+    else:
+        note = (
+            f"version: chose {main.path}, not {guess.files[0].path}: the build backend reports "
+            f"{backend_version}, {guess.how} says {guess.current}"
+        )
+    return Detected("bumpversion", backend_version, tuple(found), how), note
