@@ -330,11 +330,39 @@ def towncrier_table(root: Path) -> dict[str, Any]:
     raise ConfigError(msg)
 
 
+def bumpversion_file(root: Path) -> Path | None:
+    """The file bump-my-version reads its configuration from when run in ``root``.
+
+    bump-my-version's own loader decides (``.bumpversion.cfg``, ``.bumpversion.toml``,
+    ``setup.cfg``'s ``[bumpversion]``, ``pyproject.toml``'s ``[tool.bumpversion]``,
+    up to the repository's root), so releasekit never disagrees with the tool it
+    drives. A pyproject.toml that only has a static ``[project].version`` is not
+    a configuration.
+    """
+    from bumpversion.config.files import find_config_file
+
+    # The loader searches from the working directory, as the command does.
+    before = Path.cwd()
+    os.chdir(root)
+    try:
+        found = find_config_file()
+    finally:
+        os.chdir(before)
+    if found is None:
+        return None
+    if found.name == PYPROJECT:
+        with found.open("rb") as f:
+            tool = tomllib.load(f).get("tool", {})
+        if not isinstance(tool, dict) or not isinstance(tool.get("bumpversion"), dict):
+            return None
+    return Path(found).resolve()
+
+
 def require_bumpversion(root: Path) -> None:
     """Fail with what to add when bump-my-version has no configuration."""
     if tool_table(root, "bumpversion") is not None:
         return
-    if any((root / name).is_file() for name in BUMPVERSION_FILES):
+    if bumpversion_file(root) is not None:
         return
     msg = (
         f"no [tool.bumpversion] in {root / PYPROJECT}: add one with "

@@ -9,8 +9,9 @@ from typing import Any
 
 import pytest
 
-from releasekit import init, version
-from releasekit._exceptions import VersionError
+from releasekit import config, init, version
+from releasekit.init.versions import reconcile
+from releasekit._exceptions import ConfigError, VersionError
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -238,3 +239,52 @@ def test_a_failed_write_puts_every_file_back(
         init.write(plan)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["pyproject.toml"]
     assert (tmp_path / "pyproject.toml").read_text() == "old\n"
+
+
+def test_the_build_backend_overrules_a_wrong_guess(tmp_path: Path) -> None:
+    pyproject = project(
+        tmp_path,
+        '[project]\nname = "demo-lib"\ndynamic = ["version"]\n',
+        {
+            "demo_lib/__init__.py": "from .package_data import __version__\n",
+            "demo_lib/idnadata.py": '__version__ = "15.1.0"\n',
+            "demo_lib/package_data.py": '__version__ = "3.10"\n',
+        },
+    )
+    guess = init.Detected(
+        "bumpversion",
+        "15.1.0",
+        (init.VersionFile("demo_lib/idnadata.py", '__version__ = "{current_version}"'),),
+        "__version__ in demo_lib/idnadata.py",
+    )
+    found, note = reconcile(tmp_path, guess, "3.10", ["demo_lib"], pyproject)
+    assert (found.current, found.files) == (
+        "3.10",
+        (init.VersionFile("demo_lib/package_data.py", '__version__ = "{current_version}"'),),
+    )
+    assert note == (
+        "version: chose demo_lib/package_data.py, not demo_lib/idnadata.py: the build backend "
+        "reports 3.10, __version__ in demo_lib/idnadata.py says 15.1.0"
+    )
+    # No file carries what the backend reports: one line, nothing guessed.
+    with pytest.raises(init.InitError, match="reports version 9.9, but .* no file carries 9.9"):
+        reconcile(tmp_path, guess, "9.9", ["demo_lib"], pyproject)
+    # The guess found nothing; the backend's version is found where it is written.
+    failed = init.InitError("cannot tell where the version of demo-lib lives")
+    found, note = reconcile(tmp_path, failed, "3.10", ["demo_lib"], pyproject)
+    assert found.files[0].path == "demo_lib/package_data.py"
+    assert "cannot tell where" in note
+
+
+def test_a_legacy_bumpversion_section_is_found_as_bump_my_version_finds_it(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "x"\nversion = "1.0"\n')
+    assert config.bumpversion_file(tmp_path) is None
+    with pytest.raises(ConfigError, match=r"no \[tool.bumpversion\]"):
+        config.require_bumpversion(tmp_path)
+    (tmp_path / "setup.cfg").write_text("[bumpversion]\ncurrent_version = 1.0\n")
+    assert config.bumpversion_file(tmp_path) == (tmp_path / "setup.cfg").resolve()
+    config.require_bumpversion(tmp_path)
+    (tmp_path / ".bumpversion.cfg").write_text("[bumpversion]\ncurrent_version = 1.0\n")
+    assert config.bumpversion_file(tmp_path) == (tmp_path / ".bumpversion.cfg").resolve()

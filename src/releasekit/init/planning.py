@@ -21,7 +21,6 @@ from releasekit.init.versions import (
     Detected,
     _import_names,
     _module_file,
-    _setup_cfg,
     detect_tag_format,
     detect_version,
     reconcile,
@@ -70,15 +69,14 @@ class Plan:
 
 
 def _existing_bumpversion(root: Path, pyproject: dict[str, Any]) -> str:
+    """Where bump-my-version's own loader finds a configuration, as the release will."""
     if "bumpversion" in pyproject.get("tool", {}):
         return "[tool.bumpversion] in pyproject.toml"
-    for name in (*config.BUMPVERSION_FILES, ".bumpversion.cfg"):
-        if (root / name).is_file():
-            return name
-    cfg = _setup_cfg(root)
-    if cfg is not None and cfg.has_section("bumpversion"):
-        return "[bumpversion] in setup.cfg"
-    return ""
+    found = config.bumpversion_file(root)
+    if found is None:
+        return ""
+    where = found.relative_to(root).as_posix() if found.is_relative_to(root) else str(found)
+    return f"[bumpversion] in {where}" if found.suffix == ".cfg" else where
 
 
 def _existing_towncrier(root: Path, pyproject: dict[str, Any]) -> str:
@@ -195,7 +193,7 @@ def _plan_changelog(result: Plan, pyproject: dict[str, Any]) -> tuple[list[str],
     return additions, releasekit
 
 
-def _plan_front_ends(result: Plan) -> None:
+def _plan_front_ends(result: Plan, *, setuptools: bool) -> None:
     """A noxfile and tasks.py when there are none, and the ignores the sessions need."""
     root = result.root
     for name, content, line in (("noxfile.py", NOXFILE, NOX_LINE), ("tasks.py", TASKS, TASKS_LINE)):
@@ -203,10 +201,11 @@ def _plan_front_ends(result: Plan) -> None:
             result.notes.append(f"{name} exists: add this line to it: {line}")
         else:
             result.writes[root / name] = content
+    wanted = [".nox/", "dist/", ".mypy_cache/"]
+    if setuptools:  # an editable install (the tests session) writes NAME.egg-info/
+        wanted += ["*.egg-info/", "build/"]
     ignored = [
-        p
-        for p in (".nox/", "dist/", ".mypy_cache/")
-        if not git.is_ignored(root, p.rstrip("/") + "/x")
+        p for p in wanted if not git.is_ignored(root, p.replace("*", "x").rstrip("/") + "/x")
     ]
     if ignored:
         gitignore = root / ".gitignore"
@@ -264,7 +263,10 @@ def plan(root: Path, *, run_checks: bool = True) -> Plan:
             found = [n for n in _import_names(root, project, pyproject) if _module_file(root, n)]
             if found:
                 releasekit["package"] = found[0]
-        _plan_front_ends(result)
+        backend_name = str(pyproject.get("build-system", {}).get("build-backend", ""))
+        _plan_front_ends(
+            result, setuptools=backend_name.startswith("setuptools") or not backend_name
+        )
         # The checks see pyproject.toml as init leaves it: try them with a first
         # guess, then write the table with the checks that passed.
         table = _table_toml("releasekit", {"checks": ["build"], **releasekit}, _RK_COMMENT)

@@ -18,6 +18,12 @@ _VERSION_ASSIGN = re.compile(
     r"""^(?P<lhs>__version__\s*(?::\s*str\s*)?=\s*)(?P<q>['"])(?P<v>[^'"]+)(?P=q)""", re.M
 )
 
+#: What the backends' own version readers accept (hatchling's default pattern).
+_ANY_VERSION_ASSIGN = re.compile(
+    r"""^(?P<lhs>(?:__version__|VERSION)\s*(?::\s*str\s*)?=\s*)(?P<q>['"])(?P<v>[^'"]+)(?P=q)""",
+    re.M,
+)
+
 
 @dataclasses.dataclass(frozen=True)
 class VersionFile:
@@ -304,8 +310,9 @@ def carriers(
 
         files.sort(key=rank)
         for path in files[:500]:
-            match = _VERSION_ASSIGN.search(path.read_text(encoding="utf-8", errors="replace"))
-            if match and match["v"] == current:
+            text = path.read_text(encoding="utf-8", errors="replace")
+            match = next((m for m in _ANY_VERSION_ASSIGN.finditer(text) if m["v"] == current), None)
+            if match:
                 search = f"{match['lhs']}{match['q']}{{current_version}}{match['q']}"
                 found.append(VersionFile(_rel(root, path), search))
         break
