@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 
 from releasekit import config, init, version
-from releasekit.init.versions import reconcile
 from releasekit._exceptions import ConfigError, VersionError
+from releasekit.init.versions import reconcile
 
 if sys.version_info >= (3, 11):
     import tomllib
