@@ -58,6 +58,13 @@ def _load(root: Path) -> tuple[str, Any]:
     except ClickException as exc:
         msg = f"towncrier cannot read its configuration in {root}: {exc.format_message()}"
         raise ConfigError(msg) from None
+    except ImportError as exc:  # `template = "pkg.module:file.jinja2"` from a missing package
+        template = config.towncrier_table(root).get("template", "")
+        msg = (
+            f"towncrier's template = {template!r} names a package that is not installed "
+            f"({exc.name or exc}): install it, or set template to a file in the repository"
+        )
+        raise ConfigError(msg) from None
     return str(base), cfg
 
 

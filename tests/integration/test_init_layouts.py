@@ -125,3 +125,61 @@ def test_an_aliased_dunder_version_is_not_the_projects(tmp_path: Path) -> None:
     out = releasekit("init", "--dry-run", cwd=repo)
     assert "version: __version__ in aliased/package_data.py (3.10)" in out
     assert "unidata.py" not in out
+
+
+#: hatchling; towncrier configured with the project's own types and a template
+#: from a package that is not installed (a docs theme's, say).
+OWN_TYPES = {
+    "pyproject.toml": '[build-system]\nrequires = ["hatchling"]\n'
+    'build-backend = "hatchling.build"\n\n'
+    '[project]\nname = "typed-lib"\nversion = "2.0.0"\n\n'
+    '[tool.towncrier]\ndirectory = "changelog.d"\nfilename = "CHANGELOG.md"\n'
+    'template = "missingpkg.towncrier:template.md.jinja"\n'
+    '[[tool.towncrier.type]]\ndirectory = "breaking"\nname = "Breaking"\nshowcontent = true\n'
+    '[[tool.towncrier.type]]\ndirectory = "change"\nname = "Changes"\nshowcontent = true\n',
+    "src/typed_lib/__init__.py": "",
+    "changelog.d/.gitkeep": "",
+}
+
+
+def test_a_template_from_a_missing_package_is_one_line_and_init_goes_on(tmp_path: Path) -> None:
+    repo = write(tmp_path / "typed", OWN_TYPES)
+    out = releasekit("init", "--dry-run", cwd=repo)
+    assert "Traceback" not in out
+    assert (
+        "towncrier: fix this before the first release: towncrier's template = "
+        "'missingpkg.towncrier:template.md.jinja' names a package that is not installed "
+        "(missingpkg)" in out
+    )
+    # The project's own types map to version parts; the valid types are named.
+    assert '+bump_map = {breaking = "major", change = "patch"}' in out
+    assert "fragment types: breaking, change" in out
+
+
+#: flit; a Sphinx project; ruff rules that the written noxfile.py breaks.
+STRICT = {
+    "pyproject.toml": '[build-system]\nrequires = ["flit_core>=3.4"]\n'
+    'build-backend = "flit_core.buildapi"\n\n'
+    '[project]\nname = "strict"\ndynamic = ["version", "description"]\n\n'
+    '[tool.ruff]\nline-length = 60\n\n[tool.ruff.lint]\nselect = ["E501"]\n',
+    "strict/__init__.py": '"""A lib."""\n\n__version__ = "0.2.0"\n',
+    "docs/conf.py": 'project = "strict"\n',
+    "docs/index.rst": "strict\n======\n\nA lib.\n",
+}
+
+
+def test_trial_checks_see_the_tree_as_init_leaves_it_and_write_nothing(tmp_path: Path) -> None:
+    repo = write(tmp_path / "strict", STRICT)
+    out = releasekit("init", "--yes", cwd=repo)
+    table = tomllib.loads((repo / "pyproject.toml").read_text())["tool"]["releasekit"]
+    # The project's style passes as it is, but not with the noxfile init writes.
+    assert "style" not in table["checks"], out
+    assert "left out style:" in out and "noxfile.py" in out
+    assert "docs" in table["checks"], out
+    # The docs were built in a copy: nothing but init's own files is new.
+    assert not (repo / "docs" / "_build").exists()
+    changed = git(repo, "status", "--porcelain", "--untracked-files=all").splitlines()
+    assert sorted(line.split(maxsplit=1)[1] for line in changed) == [
+        ".gitignore", "CHANGELOG.md", "changelog.d/.gitkeep", "noxfile.py", "pyproject.toml",
+        "tasks.py",
+    ]  # fmt: skip

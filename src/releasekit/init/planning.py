@@ -168,11 +168,26 @@ def _plan_changelog(result: Plan, pyproject: dict[str, Any]) -> tuple[list[str],
     existing_towncrier = _existing_towncrier(root, pyproject)
     if existing_towncrier:
         from releasekit import changelog
+        from releasekit._exceptions import ConfigError
 
-        towncrier = changelog.settings(root)
         result.notes.append(f"towncrier: kept the configuration in {existing_towncrier}")
-        fragments_dir = towncrier.directory
-        bump_map = _bump_map_for(towncrier.types)
+        try:
+            towncrier = changelog.settings(root)
+        except ConfigError as exc:
+            # Say what the release will trip on, and adopt the rest as it is.
+            result.notes.append(f"towncrier: fix this before the first release: {exc}")
+            table = config.towncrier_table(root)
+            fragments_dir = root / str(table.get("directory", "newsfragments"))
+            types = [str(t.get("directory", "")) for t in table.get("type", [])]
+        else:
+            fragments_dir, types = towncrier.directory, towncrier.types
+        if types:
+            example = fragments_dir.relative_to(root) / f"+name.{types[0]}.md"
+            result.notes.append(
+                f"towncrier: fragment types: {', '.join(types)} (a fragment of another "
+                f"type is not part of the changelog; name them like {example.as_posix()})"
+            )
+        bump_map = _bump_map_for(types) if types else dict(config.DEFAULT_BUMP_MAP)
         if bump_map != dict(config.DEFAULT_BUMP_MAP):
             releasekit["bump_map"] = bump_map
     else:
