@@ -59,6 +59,10 @@ class Settings:
     remote: str = "origin"
     #: nox sessions that must pass in the release's preflight.
     checks: list[str] = dataclasses.field(default_factory=lambda: ["tests", "style", "build"])
+    #: What the ``tests`` session installs besides the project: requirements,
+    #: ``group:NAME`` (a dependency group), ``extra:NAME`` (an extra of the
+    #: project) or ``-r FILE``; empty means the ``test`` group, else pytest.
+    test_requires: list[str] = dataclasses.field(default_factory=list)
     #: Target index: a name from ``.pypirc`` or an upload URL; empty means
     #: twine's own environment variables, then ``.pypirc``, then PyPI.
     repository: str = ""

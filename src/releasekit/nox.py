@@ -86,9 +86,31 @@ def _passed(session: nox.Session) -> None:
         pass  # not a git repository: nothing to remember
 
 
+def _test_requires(session: nox.Session) -> list[str]:
+    """``-e .`` and the ``test_requires`` of ``[tool.releasekit]`` as install arguments."""
+    from releasekit import _exceptions, config
+
+    try:
+        wanted = config.load(Path.cwd()).test_requires
+    except _exceptions.ReleaseKitError as exc:
+        _fail(session, exc)
+    if not wanted:
+        return ["-e", ".", *_requirements("test", ["pytest"])]
+    extras = [w.removeprefix("extra:") for w in wanted if w.startswith("extra:")]
+    args = ["-e", f".[{','.join(extras)}]" if extras else "."]
+    for item in wanted:
+        if item.startswith("group:"):
+            args += nox.project.dependency_groups(_pyproject(), item.removeprefix("group:"))
+        elif item.startswith("-r "):
+            args += ["-r", item.removeprefix("-r ").strip()]
+        elif not item.startswith("extra:"):
+            args.append(item)
+    return args
+
+
 def tests(session: nox.Session) -> None:
     """Run the test suite with pytest."""
-    _install(session, "-e", ".", *_requirements("test", ["pytest"]))
+    _install(session, *_test_requires(session))
     session.run("pytest", *session.posargs)
     _passed(session)
 

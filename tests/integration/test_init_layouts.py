@@ -86,6 +86,7 @@ def test_setup_cfg_metadata_and_a_legacy_bumpversion_section_release(
     assert '__version__ = "1.5.0"' in (repo / "cfglib/__init__.py").read_text()
     assert git(repo, "status", "--porcelain") == ""
     assert table["checks"][0] == "tests", out
+    assert table["test_requires"] == ["extra:testing"]
 
 
 #: classic poetry: name and version in [tool.poetry], no [project] at all.

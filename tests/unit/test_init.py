@@ -288,3 +288,20 @@ def test_a_legacy_bumpversion_section_is_found_as_bump_my_version_finds_it(
     config.require_bumpversion(tmp_path)
     (tmp_path / ".bumpversion.cfg").write_text("[bumpversion]\ncurrent_version = 1.0\n")
     assert config.bumpversion_file(tmp_path) == (tmp_path / ".bumpversion.cfg").resolve()
+
+
+def test_test_requires_come_from_where_projects_keep_them(tmp_path: Path) -> None:
+    from releasekit.init.testdeps import test_requires
+
+    assert test_requires(tmp_path, {}) == []
+    pyproject = {
+        "dependency-groups": {"dev": ["ruff"], "tests": ["pytest", "hypothesis"]},
+        "project": {"optional-dependencies": {"docs": ["sphinx"], "testing": ["coverage"]}},
+    }
+    assert test_requires(tmp_path, pyproject) == ["group:tests", "extra:testing"]
+    (tmp_path / "requirements-dev.txt").write_text("mock\n")
+    (tmp_path / "setup.cfg").write_text("[options.extras_require]\ntest = pytest-xdist\n")
+    assert test_requires(tmp_path, {}) == ["extra:test", "-r requirements-dev.txt"]
+    (tmp_path / "setup.cfg").unlink()
+    # Nothing names pytest: the session still needs it.
+    assert test_requires(tmp_path, {}) == ["-r requirements-dev.txt", "pytest"]

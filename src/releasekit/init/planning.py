@@ -13,7 +13,7 @@ from packaging.version import Version
 
 from releasekit import _console, config, git, version
 from releasekit._exceptions import InitError
-from releasekit.init import backend, tree
+from releasekit.init import backend, testdeps, tree
 from releasekit.init.authoring import _table_toml, bumpversion_toml, edit_pyproject
 from releasekit.init.changelogs import find_changelog, plan_changelog
 from releasekit.init.trials import CANDIDATE_CHECKS, choose_checks
@@ -269,6 +269,10 @@ def plan(root: Path, *, run_checks: bool = True) -> Plan:
         more, changelog_keys = _plan_changelog(result, pyproject)
         additions += more
         releasekit |= changelog_keys
+        requires = testdeps.test_requires(root, pyproject)
+        if requires:
+            releasekit["test_requires"] = requires
+            result.notes.append(f"tests install: {', '.join(requires)} (test_requires)")
         docs_dir = next((d for d in ("docs", "doc") if (root / d / "conf.py").is_file()), "docs")
         if docs_dir != "docs":
             releasekit["docs_dir"] = docs_dir
