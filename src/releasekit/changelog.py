@@ -147,4 +147,14 @@ def draft(root: Path, version: str) -> str:
 
 def build(root: Path, version: str, *, dry_run: bool = False) -> None:
     """Add the section for ``version``; towncrier stages it and removes the fragments."""
+    news = settings(root).filename
+    # towncrier rewrites the file with LF line endings: a CRLF changelog is put
+    # back to CRLF, so the release's diff is the new section, not every line.
+    crlf = not dry_run and news.is_file() and b"\r\n" in news.read_bytes()
     _towncrier(root, "build", "--yes", "--version", version, dry_run=dry_run, mutates=True)
+    if crlf and news.is_file():
+        data = news.read_bytes()
+        fixed = data.replace(b"\r\n", b"\n").replace(b"\n", b"\r\n")
+        if fixed != data:
+            news.write_bytes(fixed)
+            _runner.run([*_runner.tool("git"), "add", "--", str(news)], cwd=root, quiet=True)

@@ -153,7 +153,8 @@ def test_markdown_marker_goes_above_the_newest_release(tmp_path: Path) -> None:
         "# Changes\n\nIntro.\n\n## [Unreleased]\n\n"
         f"{init.MD_MARKER}\n\n## [v1.2.0] - 2024-01-01\n\n- x\n"
     )
-    assert table["title_format"] == "## {version} ({project_date})"
+    # The heading keeps the project's brackets and separator (issue 14, item 6).
+    assert table["title_format"] == "## [{version}] - {project_date}"
     assert table["filename"] == "CHANGES.md"
 
 
@@ -305,3 +306,43 @@ def test_test_requires_come_from_where_projects_keep_them(tmp_path: Path) -> Non
     (tmp_path / "setup.cfg").unlink()
     # Nothing names pytest: the session still needs it.
     assert test_requires(tmp_path, {}) == ["-r requirements-dev.txt", "pytest"]
+
+
+@pytest.mark.parametrize(
+    ("title", "expected"),
+    [
+        ("26.4 - 2026-11-23", "{version} - {project_date}"),
+        ("[0.15.2] - 2026-10-16", "[{version}] - {project_date}"),
+        ("Release 4.12.2 (June 7, 2024)", "Release {version} ({project_date})"),
+        ("Version 8.1.8", "Version {version}"),
+        ("v2.0.0rc1 (2020/01/02)", "{version} ({project_date})"),
+        ("1.0 {beta}", "{version} {{beta}}"),
+    ],
+)
+def test_title_format_follows_the_newest_heading(title: str, expected: str) -> None:
+    from releasekit.init.changelogs import title_format
+
+    assert title_format(title) == expected
+
+
+def test_issue_format_follows_the_newest_reference() -> None:
+    from releasekit.init.changelogs import issue_format
+
+    assert issue_format("* Fix (:pull:`812`)\n* Old (:issue:`3`)\n") == ":pull:`{issue}`"
+    assert issue_format("- Fix [#12](https://github.com/o/r/issues/12)\n") == (
+        "[#{issue}](https://github.com/o/r/issues/{issue})"
+    )
+    assert issue_format("- no references\n") == ""
+
+
+def test_a_crlf_changelog_stays_crlf(tmp_path: Path) -> None:
+    (tmp_path / "CHANGES.rst").write_bytes(
+        b"Changes\r\n=======\r\n\r\n1.0 (2024-01-02)\r\n----------------\r\n"
+    )
+    _, text, table, note = init.plan_changelog(tmp_path, init.find_changelog(tmp_path))
+    assert text == (
+        f"Changes\r\n=======\r\n\r\n{init.RST_MARKER}\r\n\r\n"
+        "1.0 (2024-01-02)\r\n----------------\r\n"
+    )
+    assert table["title_format"] == "{version} ({project_date})"
+    assert "CRLF line endings are kept" in note

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -28,14 +29,69 @@ _VERSIONISH = re.compile(r"\d+\.\d+")
 _RST_UNDERLINE = re.compile(r"^([=\-~^+*#\"'`:.])\1{2,}\s*$")
 
 
+_VERSION_IN_TITLE = re.compile(r"v?\d+(?:\.\d+)+(?:(?:a|b|rc|\.post|\.dev)\d+)*")
+_MONTH = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?"
+_DATE_IN_TITLE = re.compile(
+    rf"\d{{4}}-\d{{2}}-\d{{2}}|\d{{4}}/\d{{2}}/\d{{2}}|\d{{1,2}}\s+{_MONTH}\s+\d{{4}}"
+    rf"|{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}|(?<!\d)\d{{4}}(?!\d)"
+)
+_ISSUE_STYLES: tuple[tuple[re.Pattern[str], Callable[[re.Match[str]], str]], ...] = (
+    # reStructuredText roles: (:issue:`123`), :pull:`45`
+    (re.compile(r":(issue|pull|pr|gh|bug):`(\d+)`"), lambda m: f":{m[1]}:`{{issue}}`"),
+    # markdown links: [#123](https://github.com/o/r/issues/123)
+    (
+        re.compile(r"\[#(\d+)\]\(([^)\s]*?)\1\)"),
+        lambda m: f"[#{{issue}}]({m[2]}{{issue}})",
+    ),
+    # reStructuredText links: `#123 <https://.../123>`_
+    (
+        re.compile(r"`#(\d+) <([^>\s]*?)\1>`(_{1,2})"),
+        lambda m: f"`#{{issue}} <{m[2]}{{issue}}>`{m[3]}",
+    ),
+)
+
+
+def title_format(title: str) -> str:
+    """towncrier's ``title_format`` for a release heading written like ``title``.
+
+    The version becomes ``{version}`` (a ``v`` before it goes: towncrier's
+    version is the PEP 440 one) and a date ``{project_date}``; brackets,
+    separators and words around them stay as the project writes them.
+    """
+    version = _VERSION_IN_TITLE.search(title)
+    if version is None:
+        return f"{title} {{version}} ({{project_date}})"
+    head = title[: version.start()].replace("{", "{{").replace("}", "}}")
+    rest = title[version.end() :].replace("{", "{{").replace("}", "}}")
+    date = _DATE_IN_TITLE.search(rest)
+    if date:
+        rest = f"{rest[: date.start()]}{{project_date}}{rest[date.end() :]}"
+    return f"{head}{{version}}{rest}"
+
+
+def _date_note(title: str) -> str:
+    """What towncrier cannot match: a date that is not written as an ISO date."""
+    version = _VERSION_IN_TITLE.search(title)
+    date = _DATE_IN_TITLE.search(title[version.end() :]) if version else None
+    if date and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", date[0]):
+        return f"; towncrier writes the date as YYYY-MM-DD, the changelog as {date[0]!r}"
+    return ""
+
+
+def issue_format(text: str) -> str:
+    """towncrier's ``issue_format`` for the newest issue reference of the changelog, or ``""``."""
+    found = [
+        (m.start(), style(m)) for pattern, style in _ISSUE_STYLES if (m := pattern.search(text))
+    ]
+    return min(found)[1] if found else ""
+
+
 def _md_heading(lines: list[str]) -> tuple[int, str] | None:
     """Index and title format of the first release heading (``## 1.2.3 (date)``)."""
     for i, line in enumerate(lines):
         match = re.match(r"^(#{1,4})\s+(.*)$", line)
         if match and _VERSIONISH.search(match[2]):
-            prefix = match[2][: _VERSIONISH.search(match[2]).start()]  # type: ignore[union-attr]
-            prefix = prefix.rstrip("[v") if prefix.endswith(("[", "v")) else prefix
-            return i, f"{match[1]} {prefix}{{version}} ({{project_date}})"
+            return i, f"{match[1]} {title_format(match[2].strip())}"
     return None
 
 
@@ -50,9 +106,7 @@ def _rst_heading(lines: list[str]) -> tuple[int, str, str] | None:
                 if i > 0 and lines[i - 1].strip() and _RST_UNDERLINE.match(lines[i - 1])
                 else i
             )
-            prefix = title[: _VERSIONISH.search(title).start()]  # type: ignore[union-attr]
-            prefix = prefix[:-1] if prefix.endswith("v") else prefix
-            return start, underline[1], f"{prefix}{{version}} ({{project_date}})"
+            return start, underline[1], title_format(title)
     return None
 
 
@@ -64,8 +118,12 @@ def plan_changelog(root: Path, path: Path | None) -> tuple[Path, str, dict[str, 
         text = f"# Changelog\n\n{MD_MARKER}\n"
         table.update(filename="CHANGELOG.md", title_format="## {version} ({project_date})")
         return path, text, table, "created CHANGELOG.md (there was none)"
-    old = path.read_text(encoding="utf-8")
+    old = path.read_bytes().decode("utf-8")
+    newline = "\r\n" if "\r\n" in old else "\n"  # a CRLF changelog stays CRLF
     lines = old.splitlines()
+    issues = issue_format(old)
+    if issues:
+        table["issue_format"] = issues
     table["filename"] = _rel(root, path)
     if path.suffix == ".md":
         table["start_string"] = f"{MD_MARKER}\n"
@@ -98,5 +156,11 @@ def plan_changelog(root: Path, path: Path | None) -> tuple[Path, str, dict[str, 
     else:
         new_lines = [*lines, "", marker] if lines else [marker]
         where = "at its end (no release heading found)"
-    text = "\n".join(new_lines) + "\n"
-    return path, text, table, f"kept {table['filename']}; towncrier's start marker goes {where}"
+    text = newline.join(new_lines) + newline
+    note = f"kept {table['filename']}; towncrier's start marker goes {where}"
+    if found:
+        heading = lines[found[0]].strip() or lines[found[0] + 1].strip()
+        note += _date_note(heading)
+    if newline != "\n":
+        note += "; its CRLF line endings are kept"
+    return path, text, table, note

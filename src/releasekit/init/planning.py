@@ -55,7 +55,7 @@ class Plan:
         chunks: list[str] = []
         for path, new in self.writes.items():
             rel = path.relative_to(self.root).as_posix()
-            old = path.read_text(encoding="utf-8") if path.is_file() else ""
+            old = path.read_bytes().decode("utf-8") if path.is_file() else ""
             if not new and not path.exists():
                 chunks.append(f"new empty file {rel}\n")
                 continue
@@ -192,7 +192,7 @@ def _plan_changelog(result: Plan, pyproject: dict[str, Any]) -> tuple[list[str],
             releasekit["bump_map"] = bump_map
     else:
         path, text, table, note = plan_changelog(root, find_changelog(root))
-        if not path.is_file() or path.read_text(encoding="utf-8") != text:
+        if not path.is_file() or path.read_bytes().decode("utf-8") != text:
             result.writes[path] = text
         additions.append(
             _table_toml(
