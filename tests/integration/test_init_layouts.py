@@ -184,3 +184,33 @@ def test_trial_checks_see_the_tree_as_init_leaves_it_and_write_nothing(tmp_path:
         ".gitignore", "CHANGELOG.md", "changelog.d/.gitkeep", "noxfile.py", "pyproject.toml",
         "tasks.py",
     ]  # fmt: skip
+
+
+#: flit, like packaging: "24.2 - 2024-11-08" headings underlined with "~",
+#: pull-request roles, a CRLF file.
+PACKAGING_LIKE = {
+    "pyproject.toml": '[build-system]\nrequires = ["flit_core>=3.4"]\n'
+    'build-backend = "flit_core.buildapi"\n\n'
+    '[project]\nname = "pack"\nversion = "24.2"\ndescription = "x"\n',
+    "pack/__init__.py": "",
+}
+PACKAGING_CHANGELOG = (
+    "Changelog\r\n---------\r\n\r\n"
+    "24.2 - 2024-11-08\r\n~~~~~~~~~~~~~~~~~\r\n\r\n* Fix a thing (:pull:`812`)\r\n\r\n"
+    "24.1 - 2024-01-02\r\n~~~~~~~~~~~~~~~~~\r\n\r\n* Older (:issue:`3`)\r\n"
+)
+
+
+def test_new_sections_look_like_the_old_ones(tmp_path: Path) -> None:
+    (tmp_path / "pack").mkdir()
+    (tmp_path / "pack" / "CHANGELOG.rst").write_bytes(PACKAGING_CHANGELOG.encode())
+    repo = write(tmp_path / "pack", PACKAGING_LIKE)
+    out = releasekit("init", "--dry-run", cwd=repo)
+    assert '+title_format = "{version} - {project_date}"' in out
+    assert '+issue_format = ":pull:`{issue}`"' in out
+    assert '+underlines = ["~", "=", "^"]' in out
+    assert "its CRLF line endings are kept" in out
+    # The preview is towncrier's own rendering of an example entry.
+    preview = out[out.index("will look like this") :]
+    assert "24.3 - " in preview and "An example entry." in preview
+    assert git(repo, "status", "--porcelain", "--untracked-files=all") == ""

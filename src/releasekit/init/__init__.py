@@ -66,6 +66,9 @@ def run(
     print(result.diff(), end="", flush=True)
     for note in result.notes:
         print(f"  {note}")
+    if result.preview:
+        print("  the next changelog section will look like this (an example entry):")
+        print("".join(f"    {line}\n" for line in result.preview.splitlines()), end="")
     if dry_run:
         print("dry run: nothing was written")
         return result

@@ -164,3 +164,32 @@ def plan_changelog(root: Path, path: Path | None) -> tuple[Path, str, dict[str, 
     if newline != "\n":
         note += "; its CRLF line endings are kept"
     return path, text, table, note
+
+
+def preview(copy: Path, version: str) -> str:
+    """The section towncrier would render for ``version`` in the copy, from one example fragment.
+
+    Shown before anything is written, so the maintainer sees whether new
+    sections look like the old ones.
+    """
+    from releasekit import _runner, changelog
+    from releasekit._exceptions import CommandError, ReleaseKitError
+
+    try:
+        towncrier = changelog.settings(copy)
+    except ReleaseKitError:
+        return ""
+    if not towncrier.types:
+        return ""
+    kind = "feature" if "feature" in towncrier.types else towncrier.types[0]
+    suffix = towncrier.filename.suffix if towncrier.filename.suffix in (".md", ".rst") else ""
+    towncrier.directory.mkdir(parents=True, exist_ok=True)
+    (towncrier.directory / f"+releasekit-preview.{kind}{suffix}").write_text(
+        "An example entry.\n", encoding="utf-8"
+    )
+    args = [*_runner.tool("towncrier"), "build", "--draft", "--version", version]
+    try:
+        out = _runner.run(args, cwd=copy, mutates=False, quiet=True).stdout
+    except CommandError:
+        return ""
+    return out.strip("\n")

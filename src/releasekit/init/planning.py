@@ -12,10 +12,10 @@ from typing import Any
 from packaging.version import Version
 
 from releasekit import _console, config, git, version
-from releasekit._exceptions import InitError
+from releasekit._exceptions import InitError, ReleaseKitError
 from releasekit.init import backend, testdeps, tree
 from releasekit.init.authoring import _table_toml, bumpversion_toml, edit_pyproject
-from releasekit.init.changelogs import find_changelog, plan_changelog
+from releasekit.init.changelogs import find_changelog, plan_changelog, preview
 from releasekit.init.trials import CANDIDATE_CHECKS, choose_checks
 from releasekit.init.versions import (
     Detected,
@@ -50,6 +50,8 @@ class Plan:
     root: Path
     writes: dict[Path, str] = dataclasses.field(default_factory=dict)
     notes: list[str] = dataclasses.field(default_factory=list)
+    #: The first changelog section as towncrier will render it (from an example fragment).
+    preview: str = ""
 
     def diff(self) -> str:
         chunks: list[str] = []
@@ -237,7 +239,6 @@ def _plan_checks(result: Plan, copy: Path, docs_dir: str, run_checks: bool) -> l
             "once and keeps those that pass"
         )
         return ["build"]
-    tree.apply(copy, result.root, result.writes)
     _console.info(
         f"trying the checks {', '.join(CANDIDATE_CHECKS)} on a copy of the repository "
         "as it will be after init"
@@ -291,6 +292,8 @@ def plan(root: Path, *, run_checks: bool = True) -> Plan:
         table = _table_toml("releasekit", {"checks": ["build"], **releasekit}, _RK_COMMENT)
         old = pyproject_path.read_text(encoding="utf-8")
         result.writes[pyproject_path] = edit_pyproject(old, [*additions, table])
+        tree.apply(copy, root, result.writes)
+        result.preview = preview(copy, _next_version(meta.version))
         checks = _plan_checks(result, copy, docs_dir, run_checks)
     table = _table_toml("releasekit", {"checks": checks, **releasekit}, _RK_COMMENT)
     result.writes[pyproject_path] = edit_pyproject(old, [*additions, table])
@@ -298,3 +301,11 @@ def plan(root: Path, *, run_checks: bool = True) -> Plan:
 
 
 _RK_COMMENT = "releasekit: nox -s release (releasekit init)."
+
+
+def _next_version(current: str) -> str:
+    """A plausible next version for the preview (the fragments decide the real one)."""
+    try:
+        return version.scm_next(Version(current).base_version, "minor")
+    except (ValueError, ReleaseKitError):
+        return "1.0.0"
