@@ -214,3 +214,16 @@ def test_new_sections_look_like_the_old_ones(tmp_path: Path) -> None:
     preview = out[out.index("will look like this") :]
     assert "24.3 - " in preview and "An example entry." in preview
     assert git(repo, "status", "--porcelain", "--untracked-files=all") == ""
+
+
+def test_init_s_own_files_follow_the_project_s_ruff_configuration(tmp_path: Path) -> None:
+    files = dict(STRICT)
+    files["pyproject.toml"] = files["pyproject.toml"].replace(
+        '[tool.ruff]\nline-length = 60\n\n[tool.ruff.lint]\nselect = ["E501"]\n',
+        '[tool.ruff.lint]\nselect = ["I"]\n\n[tool.ruff.lint.isort]\nlines-after-imports = 2\n',
+    )
+    del files["docs/conf.py"], files["docs/index.rst"]
+    repo = write(tmp_path / "strict", files)
+    out = releasekit("init", "--dry-run", cwd=repo)
+    assert "  tasks.py: fixed and formatted by ruff" in out
+    assert "+from releasekit.tasks import namespace\n+\n+\n+ns = namespace\n" in out

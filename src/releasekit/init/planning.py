@@ -293,6 +293,10 @@ def plan(root: Path, *, run_checks: bool = True) -> Plan:
         old = pyproject_path.read_text(encoding="utf-8")
         result.writes[pyproject_path] = edit_pyproject(old, [*additions, table])
         tree.apply(copy, root, result.writes)
+        fixed = tree.follow_lint(copy, root, result.writes, ["noxfile.py", "tasks.py"])
+        if fixed:
+            result.notes.append(f"{' and '.join(fixed)}: fixed and formatted by ruff, as the "
+                                "project's configuration asks")  # fmt: skip
         result.preview = preview(copy, _next_version(meta.version))
         checks = _plan_checks(result, copy, docs_dir, run_checks)
     table = _table_toml("releasekit", {"checks": checks, **releasekit}, _RK_COMMENT)

@@ -58,3 +58,35 @@ def apply(copy: Path, root: Path, writes: Mapping[Path, str]) -> None:
         target = copy / path.relative_to(root)
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(text, encoding="utf-8", newline="")
+
+
+def follow_lint(copy: Path, root: Path, writes: dict[Path, str], names: list[str]) -> list[str]:
+    """Let ruff fix and format init's own files in the copy, under the project's configuration.
+
+    The project's ``style`` check then judges the project, not init's
+    noxfile.py and tasks.py (an import order, a quote style). Best effort: no
+    ruff, or a rule it cannot fix (a copyright header), leaves the files as
+    they were written. Returns the files that changed.
+    """
+    from releasekit._exceptions import ReleaseKitError
+
+    paths = [root / n for n in names if root / n in writes]
+    if not paths:
+        return []
+    try:
+        ruff = _runner.tool("ruff")
+    except ReleaseKitError:
+        return []
+    rel = [str(p.relative_to(root)) for p in paths]
+    for args in (["check", "--fix-only", "--quiet", *rel], ["format", "--quiet", *rel]):
+        try:
+            _runner.run([*ruff, *args], cwd=copy, mutates=False, quiet=True)
+        except ReleaseKitError:
+            return []
+    changed = []
+    for path, name in zip(paths, rel, strict=True):
+        text = (copy / name).read_text(encoding="utf-8")
+        if text != writes[path]:
+            writes[path] = text
+            changed.append(name)
+    return changed
