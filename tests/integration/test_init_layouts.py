@@ -212,7 +212,8 @@ def test_new_sections_look_like_the_old_ones(tmp_path: Path) -> None:
     assert "its CRLF line endings are kept" in out
     # The preview is towncrier's own rendering of an example entry.
     preview = out[out.index("will look like this") :]
-    assert "24.3 - " in preview and "An example entry." in preview
+    assert "24.3 - " in preview and "    * An example entry.\n" in preview  # "*", as packaging
+    assert "+++ b/changelog.d/template.rst.jinja" in out
     assert git(repo, "status", "--porcelain", "--untracked-files=all") == ""
 
 

@@ -346,3 +346,24 @@ def test_a_crlf_changelog_stays_crlf(tmp_path: Path) -> None:
     )
     assert table["title_format"] == "{version} ({project_date})"
     assert "CRLF line endings are kept" in note
+
+
+def test_a_template_follows_the_newest_section_when_the_default_cannot(tmp_path: Path) -> None:
+    from releasekit.init.changelogs import template_text
+
+    changes = tmp_path / "CHANGES.rst"
+    changes.write_text(
+        "Version 8.1.8\n-------------\n\nReleased 2024-12-19\n\n-   Fix. :issue:`2717`\n\n"
+        "Version 8.1.7\n-------------\n\nReleased 2023-08-17\n\n-   Old.\n"
+    )
+    _, _, table, note = init.plan_changelog(tmp_path, init.find_changelog(tmp_path))
+    assert table["template"] == "changelog.d/template.rst.jinja"
+    assert "writes entries as '-', a 'Released' line, no category headings" in note
+    template = template_text(changes)
+    assert "Released {{ versiondata.date }}\n" in template
+    assert "-   {{ text }}" in template
+    assert "definitions[category]['name']" not in template  # a flat list, like the old ones
+    # Sections in towncrier's own style need no template.
+    changes.write_text("1.0 (2024-01-02)\n----------------\n\nFeatures\n~~~~~~~~\n\n- x\n")
+    assert template_text(changes) == ""
+    assert "template" not in init.plan_changelog(tmp_path, changes)[2]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import itertools
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -159,6 +161,16 @@ def plan_changelog(root: Path, path: Path | None) -> tuple[Path, str, dict[str, 
     text = newline.join(new_lines) + newline
     note = f"kept {table['filename']}; towncrier's start marker goes {where}"
     if found:
+        style = body_style(lines, found[0], rst=path.suffix != ".md")
+        if not style.is_default:
+            name = template_path(path)
+            table["template"] = name
+            note += (
+                f"; a template in {name} writes entries as {style.bullet.strip()!r}"
+                + (f", a {style.released.strip()!r} line" if style.released else "")
+                + ("" if style.categories else ", no category headings")
+            )
+    if found:
         heading = lines[found[0]].strip() or lines[found[0] + 1].strip()
         note += _date_note(heading)
     if newline != "\n":
@@ -193,3 +205,100 @@ def preview(copy: Path, version: str) -> str:
     except CommandError:
         return ""
     return out.strip("\n")
+
+
+@dataclasses.dataclass(frozen=True)
+class BodyStyle:
+    """How the newest release section of a changelog is written below its heading."""
+
+    bullet: str = "- "  # "* ", "-   "
+    released: str = ""  # "Released " when a line "Released 2024-12-19" follows the heading
+    categories: bool = True  # "Features" sub-headings, or one flat list
+
+    @property
+    def is_default(self) -> bool:
+        return self == BodyStyle()
+
+
+def body_style(lines: list[str], start: int, rst: bool) -> BodyStyle:
+    """Read the bullet, a date line and the sub-headings of the section at ``start``."""
+    body: list[str] = []
+    skip = 3 if rst and _RST_UNDERLINE.match(lines[start]) else 2 if rst else 1
+    for i in range(start + skip, min(len(lines), start + skip + 200)):
+        line = lines[i]
+        nxt = lines[i + 1] if i + 1 < len(lines) else ""
+        is_release = _VERSIONISH.search(line) and (
+            (rst and _RST_UNDERLINE.match(nxt)) or (not rst and line.startswith("#"))
+        )
+        if is_release:
+            break
+        body.append(line)
+    bullet = next((m[1] for ln in body if (m := re.match(r"^([-*+]\s+)\S", ln))), "- ")
+    first = next((ln.strip() for ln in body if ln.strip()), "")
+    released = ""
+    date = _DATE_IN_TITLE.search(first)
+    if date and not re.match(r"^[-*+#]", first) and date.start() > 0:
+        released = first[: date.start()]
+    if rst:
+        categories = any(
+            ln.strip() and _RST_UNDERLINE.match(nxt) and not _RST_UNDERLINE.match(ln)
+            for ln, nxt in itertools.pairwise(body)
+        )
+    else:
+        categories = any(ln.startswith("#") for ln in body)
+    return BodyStyle(bullet=bullet, released=released, categories=categories)
+
+
+def body_template(style: BodyStyle, *, rst: bool) -> str:
+    """A towncrier template whose sections are written like the project's (title excluded)."""
+    released = f"{style.released}{{{{ versiondata.date }}}}\n\n" if style.released else ""
+    if not style.categories:
+        heading = ""
+    elif rst:
+        heading = (
+            "{{ definitions[category]['name'] }}\n"
+            "{{ underlines[0] * definitions[category]['name']|length }}\n\n"
+        )
+    else:
+        heading = "### {{ definitions[category]['name'] }}\n\n"
+    # towncrier writes an rst title's underline with no blank line after it.
+    blank = "\n" if rst else ""
+    refs = "{% if values %} ({{ values|join(', ') }}){% endif %}"
+    entry = f"{style.bullet}{{{{ text }}}}{refs}\n"
+    return (
+        "{# Written by releasekit init: new sections look like the changelog's own. #}\n"
+        f"{blank}{released}"
+        "{% for section, _ in sections.items() %}\n"
+        "{% if sections[section] %}\n"
+        "{% for category, val in definitions.items() if category in sections[section] %}\n"
+        f"{heading}"
+        "{% for text, values in sections[section][category].items() %}\n"
+        f"{entry}"
+        "{% endfor %}\n"
+        "\n"
+        "{% endfor %}\n"
+        "{% else %}\n"
+        "No significant changes.\n\n"
+        "{% endif %}\n"
+        "{% endfor %}\n"
+    )
+
+
+def template_path(changelog: Path) -> str:
+    """Where init writes its towncrier template (towncrier ignores it among the fragments)."""
+    return (
+        "changelog.d/template.md.jinja"
+        if changelog.suffix == ".md"
+        else ("changelog.d/template.rst.jinja")
+    )
+
+
+def template_text(changelog: Path) -> str:
+    """A template in the style of ``changelog``'s newest section ("" if the default fits)."""
+    lines = changelog.read_bytes().decode("utf-8").splitlines()
+    rst = changelog.suffix != ".md"
+    found = _rst_heading(lines) if rst else _md_heading(lines)
+    if not found:
+        return ""
+    style = body_style(lines, found[0], rst=rst)
+    return "" if style.is_default else body_template(style, rst=rst)

@@ -15,7 +15,7 @@ from releasekit import _console, config, git, version
 from releasekit._exceptions import InitError, ReleaseKitError
 from releasekit.init import backend, testdeps, tree
 from releasekit.init.authoring import _table_toml, bumpversion_toml, edit_pyproject
-from releasekit.init.changelogs import find_changelog, plan_changelog, preview
+from releasekit.init.changelogs import find_changelog, plan_changelog, preview, template_text
 from releasekit.init.trials import CANDIDATE_CHECKS, choose_checks
 from releasekit.init.versions import (
     Detected,
@@ -196,6 +196,8 @@ def _plan_changelog(result: Plan, pyproject: dict[str, Any]) -> tuple[list[str],
         path, text, table, note = plan_changelog(root, find_changelog(root))
         if not path.is_file() or path.read_bytes().decode("utf-8") != text:
             result.writes[path] = text
+        if "template" in table:
+            result.writes[root / table["template"]] = template_text(path)
         additions.append(
             _table_toml(
                 "towncrier",

@@ -56,12 +56,12 @@ def test_requires(root: Path, pyproject: dict[str, Any]) -> list[str]:
         names = [n for n in poetry[poetry_group].get("dependencies", {}) if n != "python"]
         found += names
         text += names
-    for pattern in REQUIREMENTS:
-        for path in sorted(root.glob(pattern)):
-            rel = path.relative_to(root).as_posix()
-            if path.is_file() and f"-r {rel}" not in found:
-                found.append(f"-r {rel}")
-                text.append(path.read_text(encoding="utf-8", errors="replace"))
+    # The first file only: requirements/tests37.txt beside tests.txt pins for another Python.
+    files = (p for pattern in REQUIREMENTS for p in sorted(root.glob(pattern)) if p.is_file())
+    path = next(files, None)
+    if path is not None:
+        found.append(f"-r {path.relative_to(root).as_posix()}")
+        text.append(path.read_text(encoding="utf-8", errors="replace"))
     if found and "pytest" not in " ".join(text).lower():
         found.append("pytest")
     return found
