@@ -367,3 +367,12 @@ def test_a_template_follows_the_newest_section_when_the_default_cannot(tmp_path:
     changes.write_text("1.0 (2024-01-02)\n----------------\n\nFeatures\n~~~~~~~~\n\n- x\n")
     assert template_text(changes) == ""
     assert "template" not in init.plan_changelog(tmp_path, changes)[2]
+
+
+def test_a_version_at_the_start_of_a_line_marks_the_newest_release(tmp_path: Path) -> None:
+    (tmp_path / "CHANGELOG.rst").write_text(
+        "0.4.6 Current release\n  * Fix\n0.4.5 Oct 2022\n  * Old\n"
+    )
+    _, text, _, note = init.plan_changelog(tmp_path, init.find_changelog(tmp_path))
+    assert text.startswith(f"{init.RST_MARKER}\n\n0.4.6 Current release\n")
+    assert "above its newest release (0.4.6 Current release)" in note

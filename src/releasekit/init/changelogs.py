@@ -149,6 +149,13 @@ def plan_changelog(root: Path, path: Path | None) -> tuple[Path, str, dict[str, 
         rest = [c for c in "=-~^*+" if c != title_char and c not in used]
         table["underlines"] = [title_char, *rest[:2]]
         found = (index, title) if found_rst else None
+        # No underlined heading: a line that starts with a version ("0.4.6 Current
+        # release") still marks where the newest release is, so new ones go above it.
+        plain = next(
+            (i for i, ln in enumerate(lines) if re.match(r"v?\d+\.\d+\S*(\s|$)", ln)), None
+        )
+        if found is None and plain is not None:
+            found = (plain, table["title_format"])
     if marker in old:
         return path, old, table, f"kept {table['filename']} (it has towncrier's start marker)"
     if found:
@@ -160,16 +167,15 @@ def plan_changelog(root: Path, path: Path | None) -> tuple[Path, str, dict[str, 
         where = "at its end (no release heading found)"
     text = newline.join(new_lines) + newline
     note = f"kept {table['filename']}; towncrier's start marker goes {where}"
-    if found:
-        style = body_style(lines, found[0], rst=path.suffix != ".md")
-        if not style.is_default:
-            name = template_path(path)
-            table["template"] = name
-            note += (
-                f"; a template in {name} writes entries as {style.bullet.strip()!r}"
-                + (f", a {style.released.strip()!r} line" if style.released else "")
-                + ("" if style.categories else ", no category headings")
-            )
+    style = _newest_style(path)
+    if style is not None and not style.is_default:
+        name = template_path(path)
+        table["template"] = name
+        note += (
+            f"; a template in {name} writes entries as {style.bullet.strip()!r}"
+            + (f", a {style.released.strip()!r} line" if style.released else "")
+            + ("" if style.categories else ", no category headings")
+        )
     if found:
         heading = lines[found[0]].strip() or lines[found[0] + 1].strip()
         note += _date_note(heading)
@@ -295,10 +301,15 @@ def template_path(changelog: Path) -> str:
 
 def template_text(changelog: Path) -> str:
     """A template in the style of ``changelog``'s newest section ("" if the default fits)."""
+    style = _newest_style(changelog)
+    if style is None or style.is_default:
+        return ""
+    return body_template(style, rst=changelog.suffix != ".md")
+
+
+def _newest_style(changelog: Path) -> BodyStyle | None:
+    """The style of the newest section under a recognised release heading."""
     lines = changelog.read_bytes().decode("utf-8").splitlines()
     rst = changelog.suffix != ".md"
     found = _rst_heading(lines) if rst else _md_heading(lines)
-    if not found:
-        return ""
-    style = body_style(lines, found[0], rst=rst)
-    return "" if style.is_default else body_template(style, rst=rst)
+    return body_style(lines, found[0], rst=rst) if found else None
