@@ -173,6 +173,7 @@ def _plan_changelog(result: Plan, pyproject: dict[str, Any]) -> tuple[list[str],
         from releasekit._exceptions import ConfigError
 
         result.notes.append(f"towncrier: kept the configuration in {existing_towncrier}")
+        table: dict[str, Any] = {}
         try:
             towncrier = changelog.settings(root)
         except ConfigError as exc:
@@ -184,7 +185,10 @@ def _plan_changelog(result: Plan, pyproject: dict[str, Any]) -> tuple[list[str],
         else:
             fragments_dir, types = towncrier.directory, towncrier.types
         if types:
-            example = fragments_dir.relative_to(root) / f"+name.{types[0]}.md"
+            kind = next((k for k in ("feature", "change", "bugfix") if k in types), types[0])
+            news = str(table.get("filename", "")) if table else towncrier.filename.name
+            suffix = Path(news).suffix if Path(news).suffix in (".md", ".rst") else ""
+            example = fragments_dir.relative_to(root) / f"+name.{kind}{suffix}"
             result.notes.append(
                 f"towncrier: fragment types: {', '.join(types)} (a fragment of another "
                 f"type is not part of the changelog; name them like {example.as_posix()})"
