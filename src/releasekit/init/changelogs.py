@@ -270,7 +270,8 @@ def body_template(style: BodyStyle, *, rst: bool) -> str:
     # towncrier writes an rst title's underline with no blank line after it.
     blank = "\n" if rst else ""
     refs = "{% if values %} ({{ values|join(', ') }}){% endif %}"
-    entry = f"{style.bullet}{{{{ text }}}}{refs}\n"
+    # trim_blocks (towncrier's) eats the newline after ``{% endif %}``: write it twice.
+    entry = f"{style.bullet}{{{{ text }}}}{refs}\n\n"
     return (
         "{# Written by releasekit init: new sections look like the changelog's own. #}\n"
         f"{blank}{released}"
