@@ -58,6 +58,13 @@ def _load(root: Path) -> tuple[str, Any]:
     except ClickException as exc:
         msg = f"towncrier cannot read its configuration in {root}: {exc.format_message()}"
         raise ConfigError(msg) from None
+    except ImportError as exc:  # `template = "pkg.module:file.jinja2"` from a missing package
+        template = config.towncrier_table(root).get("template", "")
+        msg = (
+            f"towncrier's template = {template!r} names a package that is not installed "
+            f"({exc.name or exc}): install it, or set template to a file in the repository"
+        )
+        raise ConfigError(msg) from None
     return str(base), cfg
 
 
@@ -203,5 +210,15 @@ def build(root: Path, version: str, *, dry_run: bool = False, keep: bool = False
     With ``keep`` (a pre-release) the fragments stay, so that the final
     release's section lists every change of the series.
     """
+    news = settings(root).filename
+    # towncrier rewrites the file with LF line endings: a CRLF changelog is put
+    # back to CRLF, so the release's diff is the new section, not every line.
+    crlf = not dry_run and news.is_file() and b"\r\n" in news.read_bytes()
     answer = "--keep" if keep else "--yes"
     _towncrier(root, "build", answer, "--version", version, dry_run=dry_run, mutates=True)
+    if crlf and news.is_file():
+        data = news.read_bytes()
+        fixed = data.replace(b"\r\n", b"\n").replace(b"\n", b"\r\n")
+        if fixed != data:
+            news.write_bytes(fixed)
+            _runner.run([*_runner.tool("git"), "add", "--", str(news)], cwd=root, quiet=True)

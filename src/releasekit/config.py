@@ -60,6 +60,10 @@ class Settings:
     remote: str = "origin"
     #: nox sessions that must pass in the release's preflight.
     checks: list[str] = dataclasses.field(default_factory=lambda: ["tests", "style", "build"])
+    #: What the ``tests`` session installs besides the project: requirements,
+    #: ``group:NAME`` (a dependency group), ``extra:NAME`` (an extra of the
+    #: project) or ``-r FILE``; empty means the ``test`` group, else pytest.
+    test_requires: list[str] = dataclasses.field(default_factory=list)
     #: Target index: a name from ``.pypirc`` or an upload URL; empty means
     #: twine's own environment variables, then ``.pypirc``, then PyPI.
     repository: str = ""
@@ -315,6 +319,9 @@ def from_pyproject(root_path: Path, data: Mapping[str, Any], **overrides: Any) -
     name = project.get("name", "") if isinstance(project, dict) else ""
     if not name:
         name = setup_cfg_name(root_path)
+    if not name:  # classic poetry keeps the metadata in its own table
+        poetry = tool.get("poetry", {}) if isinstance(tool, dict) else {}
+        name = poetry.get("name", "") if isinstance(poetry, dict) else ""
     return Settings(root=root_path, project_name=str(name), **values)
 
 
@@ -356,11 +363,39 @@ def towncrier_table(root: Path) -> dict[str, Any]:
     raise ConfigError(msg)
 
 
+def bumpversion_file(root: Path) -> Path | None:
+    """The file bump-my-version reads its configuration from when run in ``root``.
+
+    bump-my-version's own loader decides (``.bumpversion.cfg``, ``.bumpversion.toml``,
+    ``setup.cfg``'s ``[bumpversion]``, ``pyproject.toml``'s ``[tool.bumpversion]``,
+    up to the repository's root), so releasekit never disagrees with the tool it
+    drives. A pyproject.toml that only has a static ``[project].version`` is not
+    a configuration.
+    """
+    from bumpversion.config.files import find_config_file
+
+    # The loader searches from the working directory, as the command does.
+    before = Path.cwd()
+    os.chdir(root)
+    try:
+        found = find_config_file()
+    finally:
+        os.chdir(before)
+    if found is None:
+        return None
+    if found.name == PYPROJECT:
+        with found.open("rb") as f:
+            tool = tomllib.load(f).get("tool", {})
+        if not isinstance(tool, dict) or not isinstance(tool.get("bumpversion"), dict):
+            return None
+    return Path(found).resolve()
+
+
 def require_bumpversion(root: Path) -> None:
     """Fail with what to add when bump-my-version has no configuration."""
     if tool_table(root, "bumpversion") is not None:
         return
-    if any((root / name).is_file() for name in BUMPVERSION_FILES):
+    if bumpversion_file(root) is not None:
         return
     msg = (
         f"no [tool.bumpversion] in {root / PYPROJECT}: add one with "

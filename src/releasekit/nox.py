@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import os
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any, NoReturn
@@ -121,9 +122,31 @@ def _passed(session: nox.Session) -> None:
         pass  # not a git repository: nothing to remember
 
 
+def _test_requires(session: nox.Session) -> list[str]:
+    """``-e .`` and the ``test_requires`` of ``[tool.releasekit]`` as install arguments."""
+    from releasekit import _exceptions, config
+
+    try:
+        wanted = config.load(Path.cwd()).test_requires
+    except _exceptions.ReleaseKitError as exc:
+        _fail(session, exc)
+    if not wanted:
+        return ["-e", ".", *_requirements("test", ["pytest"])]
+    extras = [w.removeprefix("extra:") for w in wanted if w.startswith("extra:")]
+    args = ["-e", f".[{','.join(extras)}]" if extras else "."]
+    for item in wanted:
+        if item.startswith("group:"):
+            args += nox.project.dependency_groups(_pyproject(), item.removeprefix("group:"))
+        elif item.startswith("-r "):
+            args += ["-r", item.removeprefix("-r ").strip()]
+        elif not item.startswith("extra:"):
+            args.append(item)
+    return args
+
+
 def tests(session: nox.Session) -> None:
     """Run the test suite with pytest."""
-    _install(session, "-e", ".", *_requirements("test", ["pytest"]))
+    _install(session, *_test_requires(session))
     session.run("pytest", *session.posargs)
     _passed(session)
 
@@ -207,19 +230,27 @@ _SESSIONS: dict[str, tuple[Session, bool, bool]] = {
 }
 
 
+def _in_root(func: Callable[[nox.Session], None], root: str) -> Callable[[nox.Session], None]:
+    @functools.wraps(func)
+    def run(session: nox.Session) -> None:
+        os.chdir(root)  # nox puts the noxfile's directory back after each session
+        func(session)
+
+    return run
+
+
 def register(
     *,
     only: Iterable[str] | None = None,
     exclude: Iterable[str] = (),
-    wrap: Callable[[Session], Session] | None = None,
+    root: str | os.PathLike[str] | None = None,
 ) -> None:
     """Register releasekit's sessions (all of them, or ``only`` these).
 
     Importing this module registers all of them; call this again to keep a
-    subset, for instance when the noxfile defines its own ``tests``.
-
-    :param wrap: applied to each session function before it is registered
-        (``releasekit init`` runs its trial sessions in the project this way).
+    subset, for instance when the noxfile defines its own ``tests``. ``root``
+    runs the sessions in that project directory instead of the noxfile's (a
+    noxfile kept outside the project, as ``releasekit init``'s trial runs do).
     """
     wanted = set(_SESSIONS if only is None else only) - set(exclude)
     unknown = wanted - set(_SESSIONS)
@@ -236,15 +267,13 @@ def register(
         if name not in wanted:
             continue
         session = _reported(func)
-        if wrap is not None:
-            session = functools.wraps(func)(wrap(session))
         nox.session(
             name=name,
             python=None if isolated else False,
             venv_backend=VENV_BACKEND if isolated else "none",
             reuse_venv=True if isolated else None,
             default=default,
-        )(session)
+        )(session if root is None else _in_root(session, os.fspath(root)))
         _registered.add(name)
 
 

@@ -9,8 +9,9 @@ from typing import Any
 
 import pytest
 
-from releasekit import init, version
-from releasekit._exceptions import InitError, VersionError
+from releasekit import config, init, version
+from releasekit._exceptions import ConfigError, InitError, VersionError
+from releasekit.init.versions import reconcile
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -152,7 +153,8 @@ def test_markdown_marker_goes_above_the_newest_release(tmp_path: Path) -> None:
         "# Changes\n\nIntro.\n\n## [Unreleased]\n\n"
         f"{init.MD_MARKER}\n\n## [v1.2.0] - 2024-01-01\n\n- x\n"
     )
-    assert table["title_format"] == "## {version} ({project_date})"
+    # The heading keeps the project's brackets and separator (issue 14, item 6).
+    assert table["title_format"] == "## [{version}] - {project_date}"
     assert table["filename"] == "CHANGES.md"
 
 
@@ -238,3 +240,139 @@ def test_a_failed_write_puts_every_file_back(
         init.write(plan)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["pyproject.toml"]
     assert (tmp_path / "pyproject.toml").read_text() == "old\n"
+
+
+def test_the_build_backend_overrules_a_wrong_guess(tmp_path: Path) -> None:
+    pyproject = project(
+        tmp_path,
+        '[project]\nname = "demo-lib"\ndynamic = ["version"]\n',
+        {
+            "demo_lib/__init__.py": "from .package_data import __version__\n",
+            "demo_lib/idnadata.py": '__version__ = "15.1.0"\n',
+            "demo_lib/package_data.py": '__version__ = "3.10"\n',
+        },
+    )
+    guess = init.Detected(
+        "bumpversion",
+        "15.1.0",
+        (init.VersionFile("demo_lib/idnadata.py", '__version__ = "{current_version}"'),),
+        "__version__ in demo_lib/idnadata.py",
+    )
+    found, note = reconcile(tmp_path, guess, "3.10", ["demo_lib"], pyproject)
+    assert (found.current, found.files) == (
+        "3.10",
+        (init.VersionFile("demo_lib/package_data.py", '__version__ = "{current_version}"'),),
+    )
+    assert note == (
+        "version: chose demo_lib/package_data.py, not demo_lib/idnadata.py: the build backend "
+        "reports 3.10, __version__ in demo_lib/idnadata.py says 15.1.0"
+    )
+    # No file carries what the backend reports: one line, nothing guessed.
+    with pytest.raises(init.InitError, match="reports version 9.9, but .* no file carries 9.9"):
+        reconcile(tmp_path, guess, "9.9", ["demo_lib"], pyproject)
+    # The guess found nothing; the backend's version is found where it is written.
+    failed = init.InitError("cannot tell where the version of demo-lib lives")
+    found, note = reconcile(tmp_path, failed, "3.10", ["demo_lib"], pyproject)
+    assert found.files[0].path == "demo_lib/package_data.py"
+    assert "cannot tell where" in note
+
+
+def test_a_legacy_bumpversion_section_is_found_as_bump_my_version_finds_it(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "x"\nversion = "1.0"\n')
+    assert config.bumpversion_file(tmp_path) is None
+    with pytest.raises(ConfigError, match=r"no \[tool.bumpversion\]"):
+        config.require_bumpversion(tmp_path)
+    (tmp_path / "setup.cfg").write_text("[bumpversion]\ncurrent_version = 1.0\n")
+    assert config.bumpversion_file(tmp_path) == (tmp_path / "setup.cfg").resolve()
+    config.require_bumpversion(tmp_path)
+    (tmp_path / ".bumpversion.cfg").write_text("[bumpversion]\ncurrent_version = 1.0\n")
+    assert config.bumpversion_file(tmp_path) == (tmp_path / ".bumpversion.cfg").resolve()
+
+
+def test_test_requires_come_from_where_projects_keep_them(tmp_path: Path) -> None:
+    from releasekit.init.testdeps import test_requires
+
+    assert test_requires(tmp_path, {}) == []
+    pyproject = {
+        "dependency-groups": {"dev": ["ruff"], "tests": ["pytest", "hypothesis"]},
+        "project": {"optional-dependencies": {"docs": ["sphinx"], "testing": ["coverage"]}},
+    }
+    assert test_requires(tmp_path, pyproject) == ["group:tests", "extra:testing"]
+    (tmp_path / "requirements-dev.txt").write_text("mock\n")
+    (tmp_path / "setup.cfg").write_text("[options.extras_require]\ntest = pytest-xdist\n")
+    assert test_requires(tmp_path, {}) == ["extra:test", "-r requirements-dev.txt"]
+    (tmp_path / "setup.cfg").unlink()
+    # Nothing names pytest: the session still needs it.
+    assert test_requires(tmp_path, {}) == ["-r requirements-dev.txt", "pytest"]
+
+
+@pytest.mark.parametrize(
+    ("title", "expected"),
+    [
+        ("26.4 - 2026-11-23", "{version} - {project_date}"),
+        ("[0.15.2] - 2026-10-16", "[{version}] - {project_date}"),
+        ("Release 4.12.2 (June 7, 2024)", "Release {version} ({project_date})"),
+        ("Version 8.1.8", "Version {version}"),
+        ("v2.0.0rc1 (2020/01/02)", "{version} ({project_date})"),
+        ("1.0 {beta}", "{version} {{beta}}"),
+    ],
+)
+def test_title_format_follows_the_newest_heading(title: str, expected: str) -> None:
+    from releasekit.init.changelogs import title_format
+
+    assert title_format(title) == expected
+
+
+def test_issue_format_follows_the_newest_reference() -> None:
+    from releasekit.init.changelogs import issue_format
+
+    assert issue_format("* Fix (:pull:`812`)\n* Old (:issue:`3`)\n") == ":pull:`{issue}`"
+    assert issue_format("- Fix [#12](https://github.com/o/r/issues/12)\n") == (
+        "[#{issue}](https://github.com/o/r/issues/{issue})"
+    )
+    assert issue_format("- no references\n") == ""
+
+
+def test_a_crlf_changelog_stays_crlf(tmp_path: Path) -> None:
+    (tmp_path / "CHANGES.rst").write_bytes(
+        b"Changes\r\n=======\r\n\r\n1.0 (2024-01-02)\r\n----------------\r\n"
+    )
+    _, text, table, note = init.plan_changelog(tmp_path, init.find_changelog(tmp_path))
+    assert text == (
+        f"Changes\r\n=======\r\n\r\n{init.RST_MARKER}\r\n\r\n"
+        "1.0 (2024-01-02)\r\n----------------\r\n"
+    )
+    assert table["title_format"] == "{version} ({project_date})"
+    assert "CRLF line endings are kept" in note
+
+
+def test_a_template_follows_the_newest_section_when_the_default_cannot(tmp_path: Path) -> None:
+    from releasekit.init.changelogs import template_text
+
+    changes = tmp_path / "CHANGES.rst"
+    changes.write_text(
+        "Version 8.1.8\n-------------\n\nReleased 2024-12-19\n\n-   Fix. :issue:`2717`\n\n"
+        "Version 8.1.7\n-------------\n\nReleased 2023-08-17\n\n-   Old.\n"
+    )
+    _, _, table, note = init.plan_changelog(tmp_path, init.find_changelog(tmp_path))
+    assert table["template"] == "changelog.d/template.rst.jinja"
+    assert "writes entries as '-', a 'Released' line, no category headings" in note
+    template = template_text(changes)
+    assert "Released {{ versiondata.date }}\n" in template
+    assert "-   {{ text }}" in template
+    assert "definitions[category]['name']" not in template  # a flat list, like the old ones
+    # Sections in towncrier's own style need no template.
+    changes.write_text("1.0 (2024-01-02)\n----------------\n\nFeatures\n~~~~~~~~\n\n- x\n")
+    assert template_text(changes) == ""
+    assert "template" not in init.plan_changelog(tmp_path, changes)[2]
+
+
+def test_a_version_at_the_start_of_a_line_marks_the_newest_release(tmp_path: Path) -> None:
+    (tmp_path / "CHANGELOG.rst").write_text(
+        "0.4.6 Current release\n  * Fix\n0.4.5 Oct 2022\n  * Old\n"
+    )
+    _, text, _, note = init.plan_changelog(tmp_path, init.find_changelog(tmp_path))
+    assert text.startswith(f"{init.RST_MARKER}\n\n0.4.6 Current release\n")
+    assert "above its newest release (0.4.6 Current release)" in note

@@ -1,0 +1,321 @@
+"""The whole plan: everything init would write, without writing anything."""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import re
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from packaging.version import Version
+
+from releasekit import _console, config, git, version
+from releasekit._exceptions import InitError, ReleaseKitError
+from releasekit.init import backend, testdeps, tree
+from releasekit.init.authoring import _table_toml, bumpversion_toml, edit_pyproject
+from releasekit.init.changelogs import find_changelog, plan_changelog, preview, template_text
+from releasekit.init.trials import CANDIDATE_CHECKS, choose_checks
+from releasekit.init.versions import (
+    Detected,
+    _import_names,
+    _module_file,
+    detect_tag_format,
+    detect_version,
+    reconcile,
+)
+
+NOXFILE = '''# /// script
+# dependencies = ["nox>=2025.2.9", "releasekit"]
+# ///
+"""Sessions from releasekit: `nox -l` lists them; `nox -s release` cuts a release."""
+
+import releasekit.nox  # noqa: F401  (registers the sessions)
+'''
+TASKS = '''"""Tasks from releasekit: `invoke --list` lists them."""
+
+from releasekit.tasks import namespace
+
+ns = namespace
+'''
+NOX_LINE = "import releasekit.nox  # noqa: F401  (registers releasekit's sessions)"
+TASKS_LINE = "from releasekit.tasks import namespace as ns  (or ns.add_collection(namespace))"
+
+
+@dataclasses.dataclass
+class Plan:
+    """What init would write: the new text of each file, and what to tell the user."""
+
+    root: Path
+    writes: dict[Path, str] = dataclasses.field(default_factory=dict)
+    notes: list[str] = dataclasses.field(default_factory=list)
+    #: The first changelog section as towncrier will render it (from an example fragment).
+    preview: str = ""
+
+    def diff(self) -> str:
+        chunks: list[str] = []
+        for path, new in self.writes.items():
+            rel = path.relative_to(self.root).as_posix()
+            old = path.read_bytes().decode("utf-8") if path.is_file() else ""
+            if not new and not path.exists():
+                chunks.append(f"new empty file {rel}\n")
+                continue
+            chunks += difflib.unified_diff(
+                old.splitlines(keepends=True),
+                new.splitlines(keepends=True),
+                fromfile=f"a/{rel}" if path.exists() else "/dev/null",
+                tofile=f"b/{rel}",
+            )
+        return "".join(line if line.endswith("\n") else line + "\n" for line in chunks)
+
+
+def _existing_bumpversion(root: Path, pyproject: dict[str, Any]) -> str:
+    """Where bump-my-version's own loader finds a configuration, as the release will."""
+    if "bumpversion" in pyproject.get("tool", {}):
+        return "[tool.bumpversion] in pyproject.toml"
+    found = config.bumpversion_file(root)
+    if found is None:
+        return ""
+    where = found.relative_to(root).as_posix() if found.is_relative_to(root) else str(found)
+    return f"[bumpversion] in {where}" if found.suffix == ".cfg" else where
+
+
+def _existing_towncrier(root: Path, pyproject: dict[str, Any]) -> str:
+    if "towncrier" in pyproject.get("tool", {}):
+        return "[tool.towncrier] in pyproject.toml"
+    if (root / "towncrier.toml").is_file():
+        return "towncrier.toml"
+    return ""
+
+
+def _bump_map_for(types: list[str]) -> dict[str, str]:
+    known = dict(config.DEFAULT_BUMP_MAP) | {"breaking": "major", "deprecation": "minor"}
+    return {t: known.get(t, "patch") for t in types}
+
+
+def _pyproject(root: Path) -> dict[str, Any]:
+    """The project's pyproject.toml, or one line saying why init cannot start."""
+    git.toplevel(root)  # one line when this is not a git repository
+    pyproject_path = root / config.PYPROJECT
+    if not pyproject_path.is_file():
+        if (root / "setup.py").is_file() or (root / "setup.cfg").is_file():
+            msg = (
+                f"no pyproject.toml in {root}: releasekit keeps its configuration there; add one "
+                'with [build-system] requires = ["setuptools"] first'
+            )
+        else:
+            msg = (
+                f"no Python project metadata in {root} (no pyproject.toml, setup.cfg or "
+                "setup.py): run releasekit init at the root of a Python project"
+            )
+        raise InitError(msg)
+    pyproject = config.read_pyproject(root)
+    if "releasekit" in pyproject.get("tool", {}):
+        msg = f"{pyproject_path} already has [tool.releasekit]: this repository is configured"
+        raise InitError(msg)
+    return pyproject
+
+
+def _plan_version(
+    result: Plan, pyproject: dict[str, Any], project: str, backend_version: str
+) -> tuple[list[str], dict[str, Any]]:
+    """Where the version lives, as the build backend confirms it; what to add for it."""
+    root = result.root
+    try:
+        guess: Detected | InitError = detect_version(root, pyproject, project)
+    except InitError as exc:
+        guess = exc
+    names = _import_names(root, project, pyproject)
+    detected, overruled = reconcile(root, guess, backend_version, names, pyproject)
+    tags = git.tags(root) if git.has_commits(root) else []
+    tag_format = detect_tag_format(tags)
+    additions: list[str] = []
+    releasekit: dict[str, Any] = {}
+    result.notes.append(
+        f"version: {detected.how}" + (f" ({detected.current})" if detected.current else "")
+    )
+    if overruled:
+        result.notes.append(overruled)
+    if detected.source == "scm":
+        releasekit["version_source"] = "scm"
+        releasekit["tag_format"] = tag_format
+        known = [v for v in (version.version_of_tag(t, tag_format) for t in tags) if v]
+        if known:
+            result.notes.append(
+                f"current version {max(known, key=Version)}, from the tags ({tag_format})"
+            )
+        else:
+            example = tag_format.replace("{new_version}", "1.0.0")
+            result.notes.append(
+                f"no release tag yet: tag the current version before the first release "
+                f"(git tag -a {example} -m {example})"
+            )
+        return additions, releasekit
+    existing = _existing_bumpversion(root, pyproject)
+    if existing:
+        result.notes.append(f"bump-my-version: kept the configuration in {existing}")
+    else:
+        additions.append(bumpversion_toml(detected, tag_format))
+        files = ", ".join(f.path for f in detected.files)
+        result.notes.append(f"bump-my-version: moves the version in {files}; tags {tag_format}")
+    return additions, releasekit
+
+
+def _plan_changelog(result: Plan, pyproject: dict[str, Any]) -> tuple[list[str], dict[str, Any]]:
+    """Keep towncrier's configuration, or write one that matches the existing changelog."""
+    root = result.root
+    releasekit: dict[str, Any] = {}
+    additions: list[str] = []
+    existing_towncrier = _existing_towncrier(root, pyproject)
+    if existing_towncrier:
+        from releasekit import changelog
+        from releasekit._exceptions import ConfigError
+
+        result.notes.append(f"towncrier: kept the configuration in {existing_towncrier}")
+        table: dict[str, Any] = {}
+        try:
+            towncrier = changelog.settings(root)
+        except ConfigError as exc:
+            # Say what the release will trip on, and adopt the rest as it is.
+            result.notes.append(f"towncrier: fix this before the first release: {exc}")
+            table = config.towncrier_table(root)
+            fragments_dir = root / str(table.get("directory", "newsfragments"))
+            types = [str(t.get("directory", "")) for t in table.get("type", [])]
+        else:
+            fragments_dir, types = towncrier.directory, towncrier.types
+        if types:
+            kind = next((k for k in ("feature", "change", "bugfix") if k in types), types[0])
+            news = str(table.get("filename", "")) if table else towncrier.filename.name
+            suffix = Path(news).suffix if Path(news).suffix in (".md", ".rst") else ""
+            example = fragments_dir.relative_to(root) / f"+name.{kind}{suffix}"
+            result.notes.append(
+                f"towncrier: fragment types: {', '.join(types)} (a fragment of another "
+                f"type is not part of the changelog; name them like {example.as_posix()})"
+            )
+        bump_map = _bump_map_for(types) if types else dict(config.DEFAULT_BUMP_MAP)
+        if bump_map != dict(config.DEFAULT_BUMP_MAP):
+            releasekit["bump_map"] = bump_map
+    else:
+        path, text, table, note = plan_changelog(root, find_changelog(root))
+        if not path.is_file() or path.read_bytes().decode("utf-8") != text:
+            result.writes[path] = text
+        if "template" in table:
+            result.writes[root / table["template"]] = template_text(path)
+        additions.append(
+            _table_toml(
+                "towncrier",
+                table,
+                "towncrier writes the changelog from changelog.d/ (releasekit init).",
+            )
+        )
+        result.notes.append(f"towncrier: {note}")
+        fragments_dir = root / "changelog.d"
+    if not fragments_dir.is_dir():
+        result.writes[fragments_dir / ".gitkeep"] = ""
+    return additions, releasekit
+
+
+def _plan_front_ends(result: Plan, *, setuptools: bool) -> None:
+    """A noxfile and tasks.py when there are none, and the ignores the sessions need."""
+    root = result.root
+    for name, content, line in (("noxfile.py", NOXFILE, NOX_LINE), ("tasks.py", TASKS, TASKS_LINE)):
+        if (root / name).exists():
+            result.notes.append(f"{name} exists: add this line to it: {line}")
+        else:
+            result.writes[root / name] = content
+    wanted = [".nox/", "dist/", ".mypy_cache/"]
+    if setuptools:  # an editable install (the tests session) writes NAME.egg-info/
+        wanted += ["*.egg-info/", "build/"]
+    ignored = [
+        p for p in wanted if not git.is_ignored(root, p.replace("*", "x").rstrip("/") + "/x")
+    ]
+    if ignored:
+        gitignore = root / ".gitignore"
+        old_ignore = gitignore.read_text(encoding="utf-8") if gitignore.is_file() else ""
+        sep = "" if not old_ignore or old_ignore.endswith("\n") else "\n"
+        result.writes[gitignore] = old_ignore + sep + "".join(f"{p}\n" for p in ignored)
+
+
+def _plan_checks(result: Plan, copy: Path, docs_dir: str, run_checks: bool) -> list[str]:
+    """The checks that pass on the copy of the tree as it will be after init."""
+    if not run_checks:
+        result.notes.append(
+            f"checks: not tried in a dry run; init runs nox -s {' '.join(CANDIDATE_CHECKS)} "
+            "once and keeps those that pass"
+        )
+        return ["build"]
+    _console.info(
+        f"trying the checks {', '.join(CANDIDATE_CHECKS)} on a copy of the repository "
+        "as it will be after init"
+    )
+    checks, left_out = choose_checks(copy, docs_dir)
+    result.notes.append(f"checks: {', '.join(checks)} (build is served by the release itself)")
+    result.notes += [f"left out {line}" for line in left_out]
+    return checks
+
+
+def plan(root: Path, *, run_checks: bool = True) -> Plan:
+    """Work out everything init would write, without writing anything."""
+    root = root.resolve()
+    pyproject = _pyproject(root)
+    pyproject_path = root / config.PYPROJECT
+    result = Plan(root)
+    with tempfile.TemporaryDirectory(prefix="releasekit-init-") as scratch:
+        # The backend and the checks run on a copy: setuptools' egg-info, Sphinx's
+        # _build/ and the tools' caches never land in the repository.
+        copy = tree.copy_project(root, Path(scratch))
+        _console.info("asking the build backend for the project's name and version")
+        meta = backend.metadata(copy)
+        project = (
+            str(pyproject.get("project", {}).get("name", ""))
+            or config.setup_cfg_name(root)
+            or meta.name
+        )
+        additions, releasekit = _plan_version(result, pyproject, project, meta.version)
+        more, changelog_keys = _plan_changelog(result, pyproject)
+        additions += more
+        releasekit |= changelog_keys
+        requires = testdeps.test_requires(root, pyproject)
+        if requires:
+            releasekit["test_requires"] = requires
+            result.notes.append(f"tests install: {', '.join(requires)} (test_requires)")
+        docs_dir = next((d for d in ("docs", "doc") if (root / d / "conf.py").is_file()), "docs")
+        if docs_dir != "docs":
+            releasekit["docs_dir"] = docs_dir
+        # The release imports the installed wheel's top-level package, by default
+        # named after the project: say which one when that name is not a module here.
+        if _module_file(root, re.sub(r"[-.]", "_", project).lower()) is None:
+            found = [n for n in _import_names(root, project, pyproject) if _module_file(root, n)]
+            if found:
+                releasekit["package"] = found[0]
+        backend_name = str(pyproject.get("build-system", {}).get("build-backend", ""))
+        _plan_front_ends(
+            result, setuptools=backend_name.startswith("setuptools") or not backend_name
+        )
+        # The checks see pyproject.toml as init leaves it: try them with a first
+        # guess, then write the table with the checks that passed.
+        table = _table_toml("releasekit", {"checks": ["build"], **releasekit}, _RK_COMMENT)
+        old = pyproject_path.read_text(encoding="utf-8")
+        result.writes[pyproject_path] = edit_pyproject(old, [*additions, table])
+        tree.apply(copy, root, result.writes)
+        fixed = tree.follow_lint(copy, root, result.writes, ["noxfile.py", "tasks.py"])
+        if fixed:
+            result.notes.append(f"{' and '.join(fixed)}: fixed and formatted by ruff, as the "
+                                "project's configuration asks")  # fmt: skip
+        result.preview = preview(copy, _next_version(meta.version))
+        checks = _plan_checks(result, copy, docs_dir, run_checks)
+    table = _table_toml("releasekit", {"checks": checks, **releasekit}, _RK_COMMENT)
+    result.writes[pyproject_path] = edit_pyproject(old, [*additions, table])
+    return result
+
+
+_RK_COMMENT = "releasekit: nox -s release (releasekit init)."
+
+
+def _next_version(current: str) -> str:
+    """A plausible next version for the preview (the fragments decide the real one)."""
+    try:
+        return version.scm_next(Version(current).base_version, "minor")
+    except (ValueError, ReleaseKitError):
+        return "1.0.0"

@@ -1,0 +1,230 @@
+"""`releasekit init` on small projects written by the tests, one per layout real projects use.
+
+Each project reproduces a layout that a real project's sdist has (setuptools with
+its metadata in setup.cfg and a legacy ``[bumpversion]`` section, classic poetry,
+a flit package that re-exports a second, unrelated ``__version__``), so that
+these tests need no download: the build backends come from the package
+registry through the build isolation, as in a real build.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from tests.conftest import git
+from tests.integration.conftest import Index, commit_all, nox, run
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+
+def write(root: Path, files: dict[str, str]) -> Path:
+    for name, text in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+    git(root, "init", "-q", "-b", "main")
+    commit_all(root, "start")
+    return root
+
+
+def releasekit(*args: str, cwd: Path) -> str:
+    proc = run([sys.executable, "-m", "releasekit", *args], cwd)
+    return proc.stdout + proc.stderr
+
+
+#: setuptools, metadata in setup.cfg (no [project]), a bump2version-era
+#: [bumpversion] section in setup.cfg, its own tests with the tests extra.
+SETUP_CFG = {
+    "pyproject.toml": '[build-system]\nrequires = ["setuptools>=61"]\n'
+    'build-backend = "setuptools.build_meta"\n',
+    "setup.cfg": "[metadata]\nname = cfglib\nversion = 1.4.0\n"
+    "long_description = file: README.rst\nlong_description_content_type = text/x-rst\n\n"
+    "[options]\npackages = find:\n\n"
+    "[options.packages.find]\nexclude = tests\n\n"
+    "[options.extras_require]\ntesting = pytest\n\n"
+    "[bumpversion]\ncurrent_version = 1.4.0\ncommit = True\ntag = True\n\n"
+    "[bumpversion:file:setup.cfg]\nsearch = version = {current_version}\n"
+    "replace = version = {new_version}\n\n"
+    "[bumpversion:file:cfglib/__init__.py]\n",
+    "README.rst": "cfglib\n======\n\nA lib.\n",
+    "cfglib/__init__.py": '__version__ = "1.4.0"\n',
+    "tests/test_cfglib.py": "import cfglib\n\n\ndef test_version():\n"
+    '    assert cfglib.__version__.startswith("1.")\n',
+    "CHANGES.rst": "Changes\n=======\n\n1.4.0 (2024-01-02)\n------------------\n\n- First.\n",
+}
+
+
+def test_setup_cfg_metadata_and_a_legacy_bumpversion_section_release(
+    tmp_path: Path, index: Index
+) -> None:
+    repo = write(tmp_path / "cfglib", SETUP_CFG)
+    remote = tmp_path / "remote.git"
+    git(tmp_path, "init", "-q", "--bare", "-b", "main", str(remote))
+    git(repo, "remote", "add", "origin", str(remote))
+    git(repo, "tag", "-a", "v1.4.0", "-m", "1.4.0")
+    git(repo, "push", "-q", "-u", "origin", "main", "--tags")
+    out = releasekit("init", "--yes", cwd=repo)
+    assert "bump-my-version: kept the configuration in [bumpversion] in setup.cfg" in out
+    # The trial ran on a copy: setuptools' egg-info never reached the repository.
+    assert not list(repo.glob("*.egg-info"))
+    table = tomllib.loads((repo / "pyproject.toml").read_text())["tool"]["releasekit"]
+    assert "bumpversion" not in tomllib.loads((repo / "pyproject.toml").read_text())["tool"]
+    commit_all(repo, "Adopt releasekit")
+    (repo / "changelog.d" / "+a.feature.rst").write_text("Released from setup.cfg.\n")
+    commit_all(repo, "A fragment")
+    proc = nox("-s", "release", "--", "--yes", "--repository", index.url,
+               cwd=repo, env=index.twine_env())  # fmt: skip
+    assert index.files() == ["cfglib-1.5.0-py3-none-any.whl", "cfglib-1.5.0.tar.gz"], (
+        proc.stdout + proc.stderr
+    )
+    assert "version = 1.5.0" in (repo / "setup.cfg").read_text()
+    assert "current_version = 1.5.0" in (repo / "setup.cfg").read_text()
+    assert '__version__ = "1.5.0"' in (repo / "cfglib/__init__.py").read_text()
+    assert git(repo, "status", "--porcelain") == ""
+    assert table["checks"][0] == "tests", out
+    assert table["test_requires"] == ["extra:testing"]
+
+
+#: classic poetry: name and version in [tool.poetry], no [project] at all.
+POETRY = {
+    "pyproject.toml": '[tool.poetry]\nname = "poet-lib"\nversion = "0.8.1"\n'
+    'description = "x"\nauthors = ["A <a@example.com>"]\n'
+    'packages = [{include = "poet_lib"}]\n\n'
+    '[build-system]\nrequires = ["poetry-core>=1.0.0"]\n'
+    'build-backend = "poetry.core.masonry.api"\n',
+    "poet_lib/__init__.py": "",
+}
+
+
+def test_classic_poetry_gets_its_name_and_version_from_the_backend(tmp_path: Path) -> None:
+    repo = write(tmp_path / "poet", POETRY)
+    out = releasekit("init", "--dry-run", cwd=repo)
+    assert "version: [tool.poetry] version in pyproject.toml (0.8.1)" in out
+    assert "+filename = 'pyproject.toml'" in out
+    assert "+package = 'poet_lib'" not in out  # poet-lib -> poet_lib already
+
+
+#: flit, like idna: __init__.py imports an unrelated, aliased __version__ first.
+ALIASED = {
+    "pyproject.toml": '[build-system]\nrequires = ["flit_core>=3.4"]\n'
+    'build-backend = "flit_core.buildapi"\n\n'
+    '[project]\nname = "aliased"\ndynamic = ["version", "description"]\n',
+    "aliased/__init__.py": '"""A lib."""\n\n'
+    "from .unidata import __version__ as unicode_version\n"
+    "from .package_data import __version__\n",
+    "aliased/unidata.py": '__version__ = "16.0.0"\n',
+    "aliased/package_data.py": '__version__ = "3.10"\n',
+}
+
+
+def test_an_aliased_dunder_version_is_not_the_projects(tmp_path: Path) -> None:
+    repo = write(tmp_path / "aliased", ALIASED)
+    out = releasekit("init", "--dry-run", cwd=repo)
+    assert "version: __version__ in aliased/package_data.py (3.10)" in out
+    assert "unidata.py" not in out
+
+
+#: hatchling; towncrier configured with the project's own types and a template
+#: from a package that is not installed (a docs theme's, say).
+OWN_TYPES = {
+    "pyproject.toml": '[build-system]\nrequires = ["hatchling"]\n'
+    'build-backend = "hatchling.build"\n\n'
+    '[project]\nname = "typed-lib"\nversion = "2.0.0"\n\n'
+    '[tool.towncrier]\ndirectory = "changelog.d"\nfilename = "CHANGELOG.md"\n'
+    'template = "missingpkg.towncrier:template.md.jinja"\n'
+    '[[tool.towncrier.type]]\ndirectory = "breaking"\nname = "Breaking"\nshowcontent = true\n'
+    '[[tool.towncrier.type]]\ndirectory = "change"\nname = "Changes"\nshowcontent = true\n',
+    "src/typed_lib/__init__.py": "",
+    "changelog.d/.gitkeep": "",
+}
+
+
+def test_a_template_from_a_missing_package_is_one_line_and_init_goes_on(tmp_path: Path) -> None:
+    repo = write(tmp_path / "typed", OWN_TYPES)
+    out = releasekit("init", "--dry-run", cwd=repo)
+    assert "Traceback" not in out
+    assert (
+        "towncrier: fix this before the first release: towncrier's template = "
+        "'missingpkg.towncrier:template.md.jinja' names a package that is not installed "
+        "(missingpkg)" in out
+    )
+    # The project's own types map to version parts; the valid types are named.
+    assert '+bump_map = {breaking = "major", change = "patch"}' in out
+    assert "fragment types: breaking, change" in out
+
+
+#: flit; a Sphinx project; ruff rules that the written noxfile.py breaks.
+STRICT = {
+    "pyproject.toml": '[build-system]\nrequires = ["flit_core>=3.4"]\n'
+    'build-backend = "flit_core.buildapi"\n\n'
+    '[project]\nname = "strict"\ndynamic = ["version", "description"]\n\n'
+    '[tool.ruff]\nline-length = 60\n\n[tool.ruff.lint]\nselect = ["E501"]\n',
+    "strict/__init__.py": '"""A lib."""\n\n__version__ = "0.2.0"\n',
+    "docs/conf.py": 'project = "strict"\n',
+    "docs/index.rst": "strict\n======\n\nA lib.\n",
+}
+
+
+def test_trial_checks_see_the_tree_as_init_leaves_it_and_write_nothing(tmp_path: Path) -> None:
+    repo = write(tmp_path / "strict", STRICT)
+    out = releasekit("init", "--yes", cwd=repo)
+    table = tomllib.loads((repo / "pyproject.toml").read_text())["tool"]["releasekit"]
+    # The project's style passes as it is, but not with the noxfile init writes.
+    assert "style" not in table["checks"], out
+    assert "left out style:" in out and "noxfile.py" in out
+    assert "docs" in table["checks"], out
+    # The docs were built in a copy: nothing but init's own files is new.
+    assert not (repo / "docs" / "_build").exists()
+    changed = git(repo, "status", "--porcelain", "--untracked-files=all").splitlines()
+    assert sorted(line.split(maxsplit=1)[1] for line in changed) == [
+        ".gitignore", "CHANGELOG.md", "changelog.d/.gitkeep", "noxfile.py", "pyproject.toml",
+        "tasks.py",
+    ]  # fmt: skip
+
+
+#: flit, like packaging: "24.2 - 2024-11-08" headings underlined with "~",
+#: pull-request roles, a CRLF file.
+PACKAGING_LIKE = {
+    "pyproject.toml": '[build-system]\nrequires = ["flit_core>=3.4"]\n'
+    'build-backend = "flit_core.buildapi"\n\n'
+    '[project]\nname = "pack"\nversion = "24.2"\ndescription = "x"\n',
+    "pack/__init__.py": "",
+}
+PACKAGING_CHANGELOG = (
+    "Changelog\r\n---------\r\n\r\n"
+    "24.2 - 2024-11-08\r\n~~~~~~~~~~~~~~~~~\r\n\r\n* Fix a thing (:pull:`812`)\r\n\r\n"
+    "24.1 - 2024-01-02\r\n~~~~~~~~~~~~~~~~~\r\n\r\n* Older (:issue:`3`)\r\n"
+)
+
+
+def test_new_sections_look_like_the_old_ones(tmp_path: Path) -> None:
+    (tmp_path / "pack").mkdir()
+    (tmp_path / "pack" / "CHANGELOG.rst").write_bytes(PACKAGING_CHANGELOG.encode())
+    repo = write(tmp_path / "pack", PACKAGING_LIKE)
+    out = releasekit("init", "--dry-run", cwd=repo)
+    assert '+title_format = "{version} - {project_date}"' in out
+    assert '+issue_format = ":pull:`{issue}`"' in out
+    assert '+underlines = ["~", "=", "^"]' in out
+    assert "its CRLF line endings are kept" in out
+    # The preview is towncrier's own rendering of an example entry.
+    preview = out[out.index("will look like this") :]
+    assert "24.3 - " in preview and "    * An example entry.\n" in preview  # "*", as packaging
+    assert "+++ b/changelog.d/template.rst.jinja" in out
+    assert git(repo, "status", "--porcelain", "--untracked-files=all") == ""
+
+
+def test_init_s_own_files_follow_the_project_s_ruff_configuration(tmp_path: Path) -> None:
+    files = dict(STRICT)
+    files["pyproject.toml"] = files["pyproject.toml"].replace(
+        '[tool.ruff]\nline-length = 60\n\n[tool.ruff.lint]\nselect = ["E501"]\n',
+        '[tool.ruff.lint]\nselect = ["I"]\n\n[tool.ruff.lint.isort]\nlines-after-imports = 2\n',
+    )
+    del files["docs/conf.py"], files["docs/index.rst"]
+    repo = write(tmp_path / "strict", files)
+    out = releasekit("init", "--dry-run", cwd=repo)
+    assert "  tasks.py: fixed and formatted by ruff" in out
+    assert "+from releasekit.tasks import namespace\n+\n+\n+ns = namespace\n" in out
