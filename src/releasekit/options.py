@@ -21,22 +21,35 @@ class Common:
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
-class ReleaseOptions(Common):
+class VersionChoice(Common):
+    """Which version: the same options for a release and a bump."""
+
     part: str | None = option(
-        help="version part to bump (default: inferred from the changelog fragments)",
+        help="version part to bump: major, minor, patch or a part of [tool.bumpversion] "
+        "(default: inferred from the changelog fragments)",
         metavar="PART",
     )
-    new_version: str | None = option(help="release exactly this version", metavar="VERSION")
+    new_version: str | None = option(help="exactly this version", metavar="VERSION")
     pre: str | None = option(
-        help="cut a pre-release: a, b or rc (1.4.2 -> 1.5.0rc1 -> 1.5.0rc2)",
+        help="a pre-release: a, b or rc (1.4.2 -> 1.5.0rc1 -> 1.5.0rc2)",
         choices=("a", "b", "rc"),
         metavar="LABEL",
     )
-    dry_run: bool = option(False, help="print the whole plan and change nothing")
-    yes: bool = option(False, short="-y", help="answer yes to every question")
+    dry_run: bool = option(False, help="show what would change and change nothing")
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class Target(Common):
+    """Where files go: the same option for a release and a publish."""
+
     repository: str | None = option(
         short="-r", help="target index: a .pypirc name or an upload URL", metavar="NAME|URL"
     )
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class ReleaseOptions(VersionChoice, Target):
+    yes: bool = option(False, short="-y", help="answer yes to every question")
     no_publish: bool = option(False, help="stop before uploading")
     no_push: bool = option(False, help="do not push the release commit and tag")
     no_confirm: bool = option(False, help="do not install the new version from the index")
@@ -47,18 +60,8 @@ class ReleaseOptions(Common):
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
-class BumpOptions(Common):
-    part: str | None = option(
-        help="version part to bump: major, minor, patch or a part of [tool.bumpversion]",
-        metavar="PART",
-    )
-    new_version: str | None = option(help="bump to exactly this version", metavar="VERSION")
-    pre: str | None = option(
-        help="a pre-release: a, b or rc (of --part, or of what the fragments call for)",
-        choices=("a", "b", "rc"),
-        metavar="LABEL",
-    )
-    dry_run: bool = option(False, help="show what would change and change nothing")
+class BumpOptions(VersionChoice):
+    pass
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -86,10 +89,8 @@ class DistCheckOptions(Common):
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
-class PublishOptions(Common):
-    repository: str | None = option(
-        short="-r", help="target index: a .pypirc name or an upload URL", metavar="NAME|URL"
-    )
+class PublishOptions(Target):
+    pass
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)

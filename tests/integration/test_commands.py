@@ -147,3 +147,13 @@ def test_check_names_a_check_the_noxfile_lacks_and_unknown_variables(stamped: Pa
     assert proc.returncode == 1
     assert "checks names 'styel', which the noxfile does not have" in proc.stderr
     assert "RELEASEKIT_REMOTTE is set but names no [tool.releasekit] key" in proc.stderr
+
+
+def test_bump_cuts_a_pre_release(stamped: Path) -> None:
+    dry = invoke("bump", "--part", "minor", "--pre", "rc", "--dry-run", cwd=stamped)
+    assert "would move 0.1.0 -> 0.2.0rc1" in dry.stdout
+    proc = invoke("bump", "--pre", "b", "--part", "minor", cwd=stamped)
+    assert "moved 0.1.0 -> 0.2.0b1" in proc.stdout
+    again = invoke("bump", "--pre", "a", cwd=stamped, check=False)
+    assert again.returncode == 1
+    assert "--pre a after 0.2.0b1 goes back" in again.stderr

@@ -19,7 +19,17 @@ def bump(root: Path, options: BumpOptions) -> None:
     source = project.version_source
     if isinstance(source, version.GitTags):
         source.bump_files("", dry_run=options.dry_run)  # refuses, naming the source
-    bump_config, new = source.choose(part=options.part, new_version=options.new_version)
+    if options.pre:
+        from releasekit import changelog
+
+        cycle = version.choose_cycle(
+            root, project.settings, part=options.part, new_version=options.new_version,
+            pre=options.pre, fragment_types=[f.type for f in changelog.fragments(root)],
+        )  # fmt: skip
+        assert cycle is not None  # with --pre, never the ordinary path
+        bump_config, new, _ = cycle
+    else:
+        bump_config, new = source.choose(part=options.part, new_version=options.new_version)
     tag = bump_config.tag_for(new)
     if options.dry_run:
         source.bump_files(new, dry_run=True)
