@@ -44,4 +44,10 @@ def install(python: Path, args: Sequence[str], *, refresh: bool = False) -> None
 
 
 def python_c(python: Path, code: str) -> str:
-    return _runner.run([str(python), "-c", code], mutates=False).stdout.strip()
+    """Run ``code`` in the environment, from its own directory.
+
+    Never from the project: ``python -c`` puts the current directory first on
+    ``sys.path``, so the project's sources (or a stale ``*.egg-info``) would be
+    imported instead of what was installed.
+    """
+    return _runner.run([str(python), "-c", code], cwd=python.parent, mutates=False).stdout.strip()
