@@ -37,6 +37,9 @@ class RepoStatus:
     fragments: list[str] = dataclasses.field(default_factory=list)
     next_version: str | None = None
     in_progress: bool = False
+    #: For a package with compiled code: what the index holds of the last
+    #: release ("sdist only" until CI's platform wheels arrive); None otherwise.
+    published: str | None = None
     problems: list[str] = dataclasses.field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
@@ -131,7 +134,44 @@ def examine(path: Path) -> RepoStatus:
             row.next_version = next_version(root, settings, table, row.version, types)
         except ReleaseKitError as exc:
             row.problems.append(str(exc))
+    if row.last_tag and row.version:
+        row.published = published(root, settings, row.version)
     return row
+
+
+def published(root: Path, settings: config.Settings, released: str) -> str | None:
+    """What the target index holds of ``released``, for a project that builds platform wheels.
+
+    The local release of such a project uploads the sdist; CI adds the wheels.
+    Only those projects ask the index (one request), so a fleet of pure
+    packages costs nothing here.
+    """
+    from packaging.utils import parse_sdist_filename, parse_wheel_filename
+
+    from releasekit import git, publish, wheels
+
+    try:
+        if not wheels.expects_compiled(root, git.tracked(root)):
+            return None
+        target = publish.resolve_target(settings.repository, index_url=settings.index_url)
+        listed = publish.index_files(target, settings.project_name)
+    except ReleaseKitError as exc:
+        return f"unknown ({exc})"
+    wanted = Version(released)
+    sdists = wheels_found = 0
+    for name in listed:
+        try:
+            if name.endswith(".whl"):
+                wheels_found += parse_wheel_filename(name)[1] == wanted
+            else:
+                sdists += parse_sdist_filename(name)[1] == wanted
+        except ValueError:
+            continue
+    if not sdists and not wheels_found:
+        return "not on the index"
+    if not wheels_found:
+        return "sdist only"
+    return f"sdist and {wheels_found} wheel(s)" if sdists else f"{wheels_found} wheel(s)"
 
 
 def _is_pre(text: str) -> bool:
@@ -193,6 +233,8 @@ def render_table(rows: Sequence[RepoStatus]) -> None:
             state.append("[bold yellow]release in progress[/]")
         if row.problems:
             state.append(f"[red]{len(row.problems)} problem(s)[/]")
+        if row.published:
+            state.append(f"{row.last_tag}: {row.published}")
         table.add_row(
             row.name,
             row.version or "?",

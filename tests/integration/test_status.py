@@ -12,7 +12,7 @@ import pytest
 from releasekit import config, status, version
 from releasekit._exceptions import VersionError
 from tests.conftest import git
-from tests.integration.conftest import add_fragment, commit_all, invoke, run
+from tests.integration.conftest import Index, add_fragment, commit_all, invoke, run
 
 
 def releasekit(*args: str, cwd: Path, check: bool = True) -> tuple[int, str, str]:
@@ -54,6 +54,7 @@ def test_status_json_over_two_repositories(stamped: Path, tmp_path: Path) -> Non
         "fragments": [],
         "next_version": None,
         "in_progress": False,
+        "published": None,
         "problems": [],
     }
     assert second["last_tag"] == "v0.1.0"
@@ -114,3 +115,38 @@ def test_scm_repository(stamped: Path) -> None:
     row = status.examine(stamped)
     assert (row.version, row.last_tag, row.next_version) == ("1.4.2", "v1.4.2", "1.5.0")
     assert row.problems == []
+
+
+def test_a_compiled_package_is_sdist_only_until_the_wheels_arrive(
+    tmp_path: Path, index: Index
+) -> None:
+    from releasekit import new
+
+    repo = new.stamp(tmp_path, extra_context={"project_name": "Ext Lib", "kind": "extension"})
+    git(repo, "init", "-q", "-b", "main")
+    commit_all(repo, "Start")
+    git(repo, "tag", "-a", "v0.1.0", "-m", "Release 0.1.0")
+    env = {"RELEASEKIT_REPOSITORY": index.url}
+
+    def row() -> dict[str, object]:
+        proc = run([sys.executable, "-m", "releasekit", "status", "--json"], repo, env=env)
+        (found,) = json.loads(proc.stdout)
+        return dict(found)
+
+    assert row()["published"] == "not on the index"
+    (index.packages / "ext_lib-0.1.0.tar.gz").write_bytes(b"the sdist the release uploaded")
+    assert row()["published"] == "sdist only"
+    wheel = "ext_lib-0.1.0-cp311-cp311-manylinux_2_17_x86_64.manylinux2014_x86_64.whl"
+    (index.packages / wheel).write_bytes(b"a wheel from CI")
+    assert row()["published"] == "sdist and 1 wheel(s)"
+    wide = {**env, "COLUMNS": "200"}
+    table = run([sys.executable, "-m", "releasekit", "status"], repo, env=wide).stdout
+    assert "v0.1.0: sdist and 1 wheel(s)" in table
+
+
+def test_a_pure_package_asks_no_index(stamped: Path) -> None:
+    git(stamped, "tag", "-a", "v0.1.0", "-m", "Release 0.1.0")
+    proc = run([sys.executable, "-m", "releasekit", "status", "--json"], stamped,
+               env={"RELEASEKIT_REPOSITORY": "http://127.0.0.1:9/"})  # fmt: skip
+    (found,) = json.loads(proc.stdout)
+    assert found["published"] is None  # a dead index, never asked
