@@ -36,8 +36,11 @@ class Flag:
     choices: tuple[str, ...] = ()
 
 
+_UNSET: Any = object()
+
+
 def option(
-    default: Any = None,
+    default: Any = _UNSET,
     *,
     help: str,
     short: str = "",
@@ -49,6 +52,10 @@ def option(
     if short in _RESERVED:
         raise ValueError(f"{short} is reserved for help")
     meta = {"flag": Flag(help, short, metavar, positional, tuple(choices))}
+    if default is _UNSET:
+        if positional:  # a positional argument without a default must be given
+            return dataclasses.field(metadata=meta)
+        default = None
     if isinstance(default, (list, tuple)):
         value = tuple(default)
         return dataclasses.field(default_factory=lambda: value, metadata=meta)

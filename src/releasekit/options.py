@@ -147,6 +147,6 @@ class StatusOptions(Common):
 @dataclasses.dataclass(frozen=True, kw_only=True)
 class NotesOptions(Common):
     version: str | None = option(
-        positional=True, help="the version (default: the latest)", metavar="VERSION"
+        None, positional=True, help="the version (default: the latest)", metavar="VERSION"
     )
     root: str = option(".", help="the repository (default: here)", metavar="DIR")

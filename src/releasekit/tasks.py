@@ -87,6 +87,8 @@ class _VerbTask(Task[Any]):
                     spec.name, inspect.Parameter.POSITIONAL_OR_KEYWORD, default=default
                 )
             )
+        # Required (positional) arguments first: a signature wants them before defaults.
+        params[1:] = sorted(params[1:], key=lambda p: p.default is not inspect.Parameter.empty)
         body.__signature__ = inspect.Signature(params)  # type: ignore[attr-defined]
         body.__doc__ = commands.VERBS[verb].summary
         body.__name__ = name

@@ -157,3 +157,12 @@ def test_bump_cuts_a_pre_release(stamped: Path) -> None:
     again = invoke("bump", "--pre", "a", cwd=stamped, check=False)
     assert again.returncode == 1
     assert "--pre a after 0.2.0b1 goes back" in again.stderr
+
+
+def test_fragment_takes_its_type_and_text_as_positional_arguments(stamped: Path) -> None:
+    proc = invoke("fragment", "feature", "Greet anyone", "--issue", "7", cwd=stamped)
+    assert "created changelog.d/7.feature.md" in proc.stdout
+    assert (stamped / "changelog.d/7.feature.md").read_text().strip() == "Greet anyone"
+    missing = invoke("fragment", "feature", cwd=stamped, check=False)
+    assert missing.returncode != 0
+    assert "did not receive required positional arguments: 'text'" in missing.stderr

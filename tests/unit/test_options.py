@@ -61,3 +61,12 @@ def test_the_invoke_task_has_the_verbs_flags_and_no_automatic_short_flags() -> N
     assert {"yes", "y", "repository", "r", "verbose", "v", "no-checks", "abort"} <= names
     assert "h" not in names and "n" not in names and "e" not in names
     assert {spec.long.lstrip("-") for spec in _options.specs(ReleaseOptions)} <= names
+
+
+def test_a_positional_without_a_default_is_required() -> None:
+    fragment = {s.name: s for s in _options.specs(commands.FragmentOptions)}
+    assert fragment["type"].required and fragment["text"].required
+    notes = {s.name: s for s in _options.specs(commands.NotesOptions)}
+    assert not notes["version"].required
+    with pytest.raises(UsageError, match="the following arguments are required: type, text"):
+        parse(commands.FragmentOptions, [])
