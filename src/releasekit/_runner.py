@@ -182,9 +182,24 @@ def run(
     if _console.is_verbose() and result.output:
         _console.output(result.output)
     if check and returncode != 0:
-        tail = "\n".join(result.output.splitlines()[-TAIL_LINES:])
+        tail = "\n".join(_plain_lines(result.output)[-TAIL_LINES:])
         raise CommandError(argv, returncode, tail, shown=line)
     return result
+
+
+_BOX = ("│", "╭", "╰", "┃", "┏", "┗")
+
+
+def _plain_lines(output: str) -> list[str]:
+    """The tool's lines without the frames of a rich traceback box (they hide the cause).
+
+    click and rich draw a failing tool's traceback, with source lines, in a
+    box; the tail of 20 lines is then all box and no reason. The whole output
+    is still shown under ``-v``.
+    """
+    lines = output.splitlines()
+    plain = [line for line in lines if line.strip() and not line.lstrip().startswith(_BOX)]
+    return plain or lines
 
 
 def _run_cancellable(

@@ -82,3 +82,19 @@ def test_child_env_sets_and_unsets(monkeypatch: pytest.MonkeyPatch) -> None:
     assert env["KEEP"] == "1"
     assert env["NEW"] == "x"
     assert "DROP" not in env
+
+
+def test_a_rich_traceback_box_does_not_hide_the_cause(tmp_path: Path) -> None:
+    script = tmp_path / "boxed.py"
+    script.write_text(
+        "import sys\n"
+        "print('  Failed to run git commit: hook says no')\n"
+        "for n in range(40):\n"
+        "    print(f'│ {n:4} │ retcode = process.poll()  │')\n"
+        "print('╰──────────╯')\n"
+        "sys.exit(1)\n"
+    )
+    with pytest.raises(CommandError) as info:
+        _runner.run([sys.executable, str(script)], mutates=False)
+    assert "hook says no" in info.value.details
+    assert "retcode" not in info.value.details
