@@ -76,3 +76,7 @@ class InitError(ReleaseKitError):
 
 class TemplateError(ReleaseKitError):
     """The template cannot be stamped with the values given."""
+
+
+class WorkspaceError(ReleaseKitError):
+    """A workspace cannot be released as a train as it is (a cycle, colliding tags, ...)."""
