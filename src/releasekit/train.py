@@ -331,14 +331,13 @@ def _commit_and_tag(root: Path, plan: Plan, state: TrainState) -> None:
         _refuse("the release commit left changes behind: is every file committed?")
 
 
-def _build_all(root: Path, plan: Plan, state: TrainState) -> None:
-    for entry in plan.ordered():
-        car = state.car(entry.name)
-        with _console.step(f"build {entry.name}"):
-            dist_dir = car.dist_dir(root)
-            dists.clean(dist_dir)
-            built = dists.build_commit(entry.member.root, state.commit, dist_dir, version=entry.new)
-            car.files = {p.name: publish.sha256(p) for p in built.files}
+def _build(root: Path, entry: Entry, state: TrainState) -> None:
+    car = state.car(entry.name)
+    dist_dir = car.dist_dir(root)
+    dists.clean(dist_dir)
+    built = dists.build_commit(entry.member.root, state.commit, dist_dir, version=entry.new)
+    car.files = {p.name: publish.sha256(p) for p in built.files}
+    save_state(root, state)
 
 
 def _closure(plan: Plan, name: str) -> list[str]:
@@ -368,8 +367,8 @@ def _install_check(
             raise ReleaseError(msg, details=exc.details) from None
 
 
-def _verify_all(root: Path, plan: Plan, state: TrainState) -> None:
-    """Every member's files, before anything is uploaded: metadata, twine, contents, install.
+def _verify(root: Path, plan: Plan, entry: Entry, state: TrainState) -> None:
+    """A member's files, before anything is uploaded: metadata, twine, contents, install.
 
     The install takes the wheels of the train's own members it needs beside
     it (they are not on the index yet) and the rest from the target index.
@@ -378,25 +377,23 @@ def _verify_all(root: Path, plan: Plan, state: TrainState) -> None:
 
     target = state.target
     index = target.simple_url if target else None
-    for entry in plan.ordered():
-        car = state.car(entry.name)
-        with _console.step(f"verify {entry.name}"):
-            built = dists.find(car.dist_dir(root))
-            name, built_version = dists.wheel_metadata(built.wheel)
-            if Version(built_version) != Version(car.version):
-                _refuse(f"the wheel of {car.name} says version {built_version}, not {car.version}")
-            if publish.normalize(name) != car.name:
-                _refuse(f"the wheel's metadata names {name!r}, not {car.name!r}")
-            deps = [dists.find(state.car(d).dist_dir(root)).wheel for d in _closure(plan, car.name)]
-            with ThreadPoolExecutor(max_workers=3) as pool:
-                futures = [
-                    pool.submit(dists.twine_check, built),
-                    pool.submit(dists.wheel_contents_check, built.wheel),
-                    pool.submit(_install_check, car, [built.wheel, *deps], index,
-                                what="with the train's other wheels"),
-                ]  # fmt: skip
-                for future in futures:
-                    future.result()
+    car = state.car(entry.name)
+    built = dists.find(car.dist_dir(root))
+    name, built_version = dists.wheel_metadata(built.wheel)
+    if Version(built_version) != Version(car.version):
+        _refuse(f"the wheel of {car.name} says version {built_version}, not {car.version}")
+    if publish.normalize(name) != car.name:
+        _refuse(f"the wheel's metadata names {name!r}, not {car.name!r}")
+    deps = [dists.find(state.car(d).dist_dir(root)).wheel for d in _closure(plan, car.name)]
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        futures = [
+            pool.submit(dists.twine_check, built),
+            pool.submit(dists.wheel_contents_check, built.wheel),
+            pool.submit(_install_check, car, [built.wheel, *deps], index,
+                        what="with the train's other wheels"),
+        ]  # fmt: skip
+        for future in futures:
+            future.result()
 
 
 # --- the public steps ------------------------------------------------------------------
@@ -577,11 +574,16 @@ def _train(root: Path, options: ReleaseOptions) -> TrainState | None:
         step, writing = "commit and tag", False
         with _console.step("commit and tag"):
             _commit_and_tag(root, plan, state)
-        step = "build"
-        _build_all(root, plan, state)
-        save_state(root, state)
-        step = "verify"
-        _verify_all(root, plan, state)
+        # Every member is built and verified before the first upload: a failure in any
+        # of them still rolls the whole train back.
+        for entry in plan.ordered():
+            step = f"build {entry.name}"
+            with _console.step(step):
+                _build(root, entry, state)
+        for entry in plan.ordered():
+            step = f"verify {entry.name}"
+            with _console.step(step):
+                _verify(root, plan, entry, state)
     except KeyboardInterrupt:
         from releasekit import release as engine
 
