@@ -175,8 +175,9 @@ def preflight(root: Path, options: ReleaseOptions) -> Preflight:
             "no workspace member has a changelog fragment: add one in a member with "
             "`invoke fragment TYPE TEXT` (or `towncrier create`) in its directory"
         )
+    local_tags = set(git.tags(root))  # one question for every member's tag
     for entry in plan.ordered():
-        if git.local_tag_exists(root, entry.tag):
+        if entry.tag in local_tags:
             _refuse(f"the tag {entry.tag} of {entry.name} already exists in this repository")
     has_remote = git.has_remote(root, settings.remote)
     if not options.no_push:
@@ -187,8 +188,9 @@ def preflight(root: Path, options: ReleaseOptions) -> Preflight:
         if upstream and git.behind(root, upstream):
             _refuse(f"branch {branch!r} is behind {upstream}: pull first")
     if has_remote:
+        remote_tags = _remote_tags(root, settings.remote)
         for entry in plan.ordered():
-            if git.remote_tag_exists(root, settings.remote, entry.tag):
+            if entry.tag in remote_tags:
                 _refuse(f"the tag {entry.tag} already exists on the remote {settings.remote!r}")
     target = None
     if not options.no_publish:
@@ -205,6 +207,17 @@ def preflight(root: Path, options: ReleaseOptions) -> Preflight:
             with _console.step(f"checks of {entry.name}"):
                 release.run_checks(entry.member.root, sessions, cache=not options.no_cache)
     return Preflight(ws, plan, branch, target)
+
+
+def _remote_tags(root: Path, remote: str) -> set[str]:
+    """Every tag on the remote, in one ``git ls-remote``."""
+    try:
+        out = git.git(root, "ls-remote", "--tags", remote)
+    except CommandError as exc:
+        msg = f"cannot list the tags of the remote {remote!r}: is it reachable?"
+        raise ReleaseError(msg, details=exc.details) from None
+    refs = (line.split("\t", 1)[-1] for line in out.splitlines())
+    return {ref.removeprefix("refs/tags/").removesuffix("^{}") for ref in refs}
 
 
 def _commit_message(plan: Plan) -> str:

@@ -441,13 +441,48 @@ def widening_text(widening: Widening) -> str:
     )
 
 
+def _next_version(project: Project, types: list[str]) -> tuple[Any, str, str]:
+    """The member's next version: from its fragments' types, else a patch; and why.
+
+    bump-my-version is asked in this process (its own configuration and
+    version objects), not through one interpreter per member: a train of fifty
+    members would otherwise spend most of its plan starting Python.
+    """
+    from releasekit import changelog, version
+
+    source = project.version_source
+    current = source.current()
+    if types:
+        settings = project.settings
+        kinds = sorted(set(types))
+        part = changelog.infer_part(kinds, settings.bump_map, current, settings.zero_major_part)
+        reason = f"{part}, from the fragments: {', '.join(kinds)}"
+    else:
+        part, reason = "patch", "patch"
+    if project.settings.version_source == "scm":
+        bump, new = source.choose(part=part, new_version=None)
+        return bump, new, reason
+    cfg = version._in_process_config(project.root)
+    bump = version._config_from(cfg.model_dump())
+    files = [str(Path(f).relative_to(project.root)) if Path(f).is_absolute() else f
+             for f in bump.files]  # fmt: skip
+    bump = dataclasses.replace(bump, files=files)
+    try:
+        parsed = cfg.version_config.parse(bump.current_version)
+        text = cfg.version_config.serialize(parsed.bump(part), {})
+    except Exception:  # bump-my-version's own one-line refusal comes from the subprocess
+        bump, new = source.choose(part=part, new_version=None)
+        return bump, new, reason
+    return bump, version.check_next(bump.current_version, text), reason
+
+
 def plan(workspace: Workspace) -> Plan:
     """Which members release, at which version, and why; tag names checked for collisions.
 
     In dependency order, so a widening is seen by what depends on the widened
     member in turn (transitively).
     """
-    from releasekit import changelog, release
+    from releasekit import changelog
 
     entries: dict[str, Entry] = {}
     for name in workspace.order():
@@ -468,12 +503,8 @@ def plan(workspace: Workspace) -> Plan:
                 )
         if not frags and not widenings:
             continue
-        if frags:
-            bump, new, reason = release.next_from_fragments(member.project, frags)
-            reasons = [reason]
-        else:
-            bump, new = member.project.version_source.choose(part="patch", new_version=None)
-            reasons = ["patch"]
+        bump, new, reason = _next_version(member.project, [f.type for f in frags])
+        reasons = [reason]
         reasons += [w.why for w in widenings]
         if widenings:
             widening_type(member.project)  # refused now, not halfway through the release

@@ -13,6 +13,7 @@ import pytest
 
 from releasekit import new
 from tests.conftest import git
+from tests.integration import workspaces
 from tests.integration.conftest import (
     Index,
     add_build_hook,
@@ -223,3 +224,21 @@ def test_a_failed_upload_of_b_after_a_resumes(
     assert remote_tags(root) == ["a-v0.2.0", "b-v0.1.1"]
     assert len(index.files()) == 4
     assert not (root / ".releasekit").exists()
+
+
+def test_twenty_members_chain_and_fan_out_plan(tmp_path: Path, index: Index) -> None:
+    root = workspaces.generate(tmp_path, 20)
+    proc = invoke("release", "--dry-run", "--repository", index.url, cwd=root)
+    out = proc.stdout
+    # m00 first, then the chain one tier at a time, the fan-out in tier 2.
+    tiers = [line.strip() for line in out.splitlines() if line.strip().startswith("tier ")]
+    assert len(tiers) == 10
+    assert "m00 0.1.0 -> 0.2.0" in out
+    for i in range(1, 20):
+        assert f"m{i:02d} 0.1.0 -> 0.1.1" in out, out
+    assert "m01==0.1.0 widened to m01==0.1.1 for m01 0.1.1" in out  # transitively
+    assert "m00>=0.1,<0.2 widened to m00>=0.1,<0.3 for m00 0.2.0" in out
+    assert "m00~=0.1.0 widened to m00~=0.2.0" in out
+    assert "m00==0.1.0 widened to m00==0.2.0" in out
+    assert out.index("m00 0.1.0") < out.index("m01 0.1.0") < out.index("m09 0.1.0")
+    assert git(root, "status", "--porcelain") == "" and index.files() == []
