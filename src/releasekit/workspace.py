@@ -35,6 +35,7 @@ __all__ = [
     "Workspace",
     "discover",
     "is_workspace",
+    "member_roots",
     "widen",
 ]
 
@@ -213,6 +214,19 @@ def discover(root: Path) -> Workspace:
     workspace = Workspace(root=root, project=top, members=members)
     _ = workspace.tiers  # a cycle is refused up front
     return workspace
+
+
+def member_roots(root: Path) -> list[Path]:
+    """The members' directories, in release order: what ``releasekit status`` shows at a root.
+
+    A cycle is not this question's business: then they come in path order.
+    """
+    try:
+        ws = discover(root)
+    except WorkspaceError:
+        table = _workspace_table(config.read_pyproject(root)) or {}
+        return sorted(_member_dirs(Path(root).resolve(), table))
+    return [ws.members[name].root for name in ws.order()]
 
 
 # --- order ------------------------------------------------------------------------

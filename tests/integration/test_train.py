@@ -242,3 +242,49 @@ def test_twenty_members_chain_and_fan_out_plan(tmp_path: Path, index: Index) -> 
     assert "m00==0.1.0 widened to m00==0.2.0" in out
     assert out.index("m00 0.1.0") < out.index("m01 0.1.0") < out.index("m09 0.1.0")
     assert git(root, "status", "--porcelain") == "" and index.files() == []
+
+
+def test_refusals_change_nothing(workspace: Path, index: Index) -> None:
+    root = workspace
+    before = snapshot(root)
+    proc = release(root, index, check=False)
+    assert "no workspace member has a changelog fragment" in proc.stderr
+    proc = invoke("release", "--part", "minor", "--no-checks", cwd=root, check=False)
+    assert "--part and --new-version pick one project's version" in proc.stderr
+    assert snapshot(root) == before
+    pyproject = root / "packages/a/pyproject.toml"
+    pyproject.write_text(pyproject.read_text().replace("dependencies = []", 'dependencies = ["b"]'))
+    commit_all(root, "a cycle")
+    fragment(root, "a")
+    before = snapshot(root)
+    proc = release(root, index, check=False)
+    assert "in a cycle: a -> b -> a" in proc.stderr and "Traceback" not in proc.stderr
+    assert snapshot(root) == before and index.files() == []
+
+
+def test_killed_train_is_undone_by_abort(workspace: Path, index: Index, tmp_path: Path) -> None:
+    root = workspace
+    add_build_hook(root / "packages" / "b")
+    fragment(root, "a", "feature")
+    before = snapshot(root)
+    gate = tmp_path / "gate"
+    gate.mkdir()
+    env = {**os.environ, **index.twine_env(), "RK_TEST_HOOK": f"wait:{gate}"}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "invoke", "release", "--yes", "--no-checks",
+         "--repository", index.url],
+        cwd=root, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE, text=True, start_new_session=True,
+    )  # fmt: skip
+    deadline = time.monotonic() + 300
+    while not (gate / "started").exists():
+        assert proc.poll() is None and time.monotonic() < deadline, proc.communicate()
+        time.sleep(0.05)
+    os.killpg(proc.pid, 9)  # the train's own process group, started above
+    proc.communicate()
+    assert git(root, "tag", "-l") == "a-v0.2.0\nb-v0.1.1"
+    refused = release(root, index, check=False)
+    assert "undo it with --abort" in refused.stderr
+    nox("-s", "release", "--", "--abort", cwd=root)
+    assert snapshot(root) == before
+    assert index.files() == [] and remote_tags(root) == []

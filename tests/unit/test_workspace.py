@@ -143,3 +143,15 @@ def test_rewrite_requirement_keeps_the_file_as_written(tmp_path: Path) -> None:
     pyproject.write_text(text)
     workspace.rewrite_requirement(pyproject, "a>=0.1,<0.2", "a>=0.1,<0.3")
     assert pyproject.read_text() == text.replace("<0.2", "<0.3")
+
+
+def test_member_roots_in_release_order_even_with_a_cycle(tmp_path: Path) -> None:
+    _root(tmp_path)
+    _member(tmp_path, "a", ["b"])
+    _member(tmp_path, "b", [])
+    packages = (tmp_path / "packages").resolve()
+    assert workspace.member_roots(tmp_path) == [packages / "b", packages / "a"]
+    (packages / "b" / "pyproject.toml").write_text(
+        '[project]\nname = "b"\nversion = "0.1.0"\ndependencies = ["a"]\n'
+    )
+    assert workspace.member_roots(tmp_path) == [packages / "a", packages / "b"]
