@@ -26,7 +26,7 @@ from packaging.utils import canonicalize_name
 from packaging.version import Version
 
 from releasekit import config
-from releasekit._exceptions import ConfigError, WorkspaceError
+from releasekit._exceptions import ConfigError, ReleaseKitError, WorkspaceError
 from releasekit.project import Project
 
 __all__ = [
@@ -227,6 +227,45 @@ def member_roots(root: Path) -> list[Path]:
         table = _workspace_table(config.read_pyproject(root)) or {}
         return sorted(_member_dirs(Path(root).resolve(), table))
     return [ws.members[name].root for name in ws.order()]
+
+
+def find_root(path: Path) -> Path | None:
+    """The workspace root above ``path`` (a member's directory), or ``None``."""
+    path = Path(path).resolve()
+    for parent in path.parents:
+        if is_workspace(parent):
+            return parent
+        if (parent / ".git").exists():
+            return None
+    return None
+
+
+def editable_needs(member_dir: Path) -> list[str]:
+    """``-e DIR`` for every workspace member that the member at ``member_dir`` needs.
+
+    A member's checks (its nox sessions) install the member editable; its
+    needs of other members must come from the workspace as they are now, not
+    from an index that may not have them yet. Anything unreadable: none.
+    """
+    root = find_root(member_dir)
+    if root is None:
+        return []
+    try:
+        ws = discover(root)
+    except ReleaseKitError:
+        return []
+    here = Path(member_dir).resolve()
+    start = next((m for m in ws.members.values() if m.root == here), None)
+    if start is None:
+        return []
+    found: list[str] = []
+    todo = [start]
+    while todo:
+        for edge in todo.pop().needs:
+            if edge.name not in found:
+                found.append(edge.name)
+                todo.append(ws.members[edge.name])
+    return [arg for name in sorted(found) for arg in ("-e", str(ws.members[name].root))]
 
 
 # --- order ------------------------------------------------------------------------

@@ -103,7 +103,11 @@ def test_a_feature_in_a_releases_a_and_widens_b(workspace: Path, index: Index) -
     assert dry.stdout.index("a 0.1.0 -> 0.2.0") < dry.stdout.index("b 0.1.0 -> 0.1.1")
     assert index.files() == [] and git(root, "status", "--porcelain") == ""
 
-    proc = release(root, index)
+    # As a new user would: the members' own checks run (b's tests with a from the workspace).
+    proc = nox("-s", "release", "--", "--yes", "--repository", index.url, cwd=root,
+               env=index.twine_env())  # fmt: skip
+    assert "checks of a" in proc.stdout + proc.stderr
+    assert "checks of b" in proc.stdout + proc.stderr
     assert "released a 0.2.0, b 0.1.1" in proc.stdout + proc.stderr
     # One release commit for the whole train, one tag per member, all pushed.
     assert git(root, "log", "-1", "--format=%s") == "Release a 0.2.0, b 0.1.1"

@@ -155,3 +155,16 @@ def test_member_roots_in_release_order_even_with_a_cycle(tmp_path: Path) -> None
         '[project]\nname = "b"\nversion = "0.1.0"\ndependencies = ["a"]\n'
     )
     assert workspace.member_roots(tmp_path) == [packages / "a", packages / "b"]
+
+
+def test_editable_needs_brings_the_members_needed_transitively(tmp_path: Path) -> None:
+    _root(tmp_path)
+    _member(tmp_path, "a", [])
+    _member(tmp_path, "b", ["a>=0.1"])
+    _member(tmp_path, "c", ["b"])
+    packages = (tmp_path / "packages").resolve()
+    assert workspace.editable_needs(packages / "c") == [
+        "-e", str(packages / "a"), "-e", str(packages / "b")
+    ]  # fmt: skip
+    assert workspace.editable_needs(packages / "a") == []
+    assert workspace.editable_needs(tmp_path / "elsewhere") == []
