@@ -292,3 +292,23 @@ def test_killed_train_is_undone_by_abort(workspace: Path, index: Index, tmp_path
     nox("-s", "release", "--", "--abort", cwd=root)
     assert snapshot(root) == before
     assert index.files() == [] and remote_tags(root) == []
+
+
+@pytest.mark.slow
+def test_twenty_members_release_in_tiers(tmp_path: Path, index: Index) -> None:
+    root = workspaces.generate(tmp_path, 20)
+    proc = release(root, index, "--no-confirm")
+    assert "released m00 0.2.0" in proc.stdout + proc.stderr
+    assert len(remote_tags(root)) == 20
+    assert len(index.files()) == 40
+    # Each tier went up after the one it needs: m00, then m01 (with the fan-out), m02, ...
+    first = {}
+    for name in index.files():
+        member = name.split("-")[0]
+        mtime = (index.packages / name).stat().st_mtime_ns
+        first[member] = min(first.get(member, mtime), mtime)
+    chain = [f"m{i:02d}" for i in range(10)]
+    assert [first[m] for m in chain] == sorted(first[m] for m in chain)
+    assert all(first[f"m{i:02d}"] > first["m00"] for i in range(10, 20))
+    assert '"m08==0.1.1"' in (root / "packages/m09/pyproject.toml").read_text()
+    assert '"m00>=0.1,<0.3"' in (root / "packages/m12/pyproject.toml").read_text()

@@ -14,6 +14,7 @@ build-backend = "hatchling.build"
 name = "{name}"
 version = "0.1.0"
 description = "Member {name} of a generated workspace"
+readme = "README.md"
 requires-python = ">=3.10"
 dependencies = {dependencies}
 
@@ -70,11 +71,13 @@ def generate(parent: Path, count: int, *, fragment_in: tuple[str, ...] = ("m00",
     packages.mkdir(parents=True)
     (root / "pyproject.toml").write_text('[tool.uv.workspace]\nmembers = ["packages/*"]\n')
     (root / ".gitignore").write_text("dist/\n")
+    (root / "noxfile.py").write_text("import releasekit.nox  # noqa: F401\n")
     (root / "tasks.py").write_text("from releasekit.tasks import namespace  # noqa: F401\n")
     for name, reqs in needs(count).items():
         member = packages / name
         (member / "src" / name).mkdir(parents=True)
         (member / "src" / name / "__init__.py").write_text("")
+        (member / "README.md").write_text(f"# {name}\n\nA generated member.\n")
         (member / "changelog.d").mkdir()
         (member / "changelog.d" / ".gitkeep").write_text("")
         (member / "CHANGELOG.md").write_text(
