@@ -302,7 +302,7 @@ def test_twenty_members_release_in_tiers(tmp_path: Path, index: Index) -> None:
     assert len(remote_tags(root)) == 20
     assert len(index.files()) == 40
     # Each tier went up after the one it needs: m00, then m01 (with the fan-out), m02, ...
-    first = {}
+    first: dict[str, int] = {}
     for name in index.files():
         member = name.split("-")[0]
         mtime = (index.packages / name).stat().st_mtime_ns
