@@ -522,6 +522,12 @@ def release(root: Path, options: ReleaseOptions) -> TrainState | None:
             "pick each member's (or run the release in the member's directory)"
         )
         raise UsageError(msg)
+    if getattr(options, "pre", None):  # --pre, where the options have it
+        msg = (
+            "--pre is not supported for a workspace train yet: cut the pre-release in the "
+            "member's directory"
+        )
+        raise UsageError(msg)
     root = Path(root).resolve()
     if git.toplevel(root).resolve() != root:
         _refuse(f"a workspace releases from the root of its git repository, not {root}")

@@ -168,3 +168,24 @@ def test_editable_needs_brings_the_members_needed_transitively(tmp_path: Path) -
     ]  # fmt: skip
     assert workspace.editable_needs(packages / "a") == []
     assert workspace.editable_needs(tmp_path / "elsewhere") == []
+
+
+@pytest.mark.parametrize(
+    ("given", "message"),
+    [
+        ({"part": "minor"}, "--part and --new-version pick one project's version"),
+        ({"new_version": "1.0.0"}, "--part and --new-version pick one project's version"),
+        ({"pre": "rc"}, "--pre is not supported for a workspace train yet"),
+    ],
+)
+def test_train_refuses_single_project_options(
+    tmp_path: Path, given: dict[str, str], message: str
+) -> None:
+    import types
+
+    from releasekit import train
+    from releasekit._exceptions import UsageError
+
+    options = types.SimpleNamespace(**{"part": None, "new_version": None, **given})
+    with pytest.raises(UsageError, match=message):
+        train.release(tmp_path, options)  # type: ignore[arg-type]
