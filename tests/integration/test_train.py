@@ -312,3 +312,32 @@ def test_twenty_members_release_in_tiers(tmp_path: Path, index: Index) -> None:
     assert all(first[f"m{i:02d}"] > first["m00"] for i in range(10, 20))
     assert '"m08==0.1.1"' in (root / "packages/m09/pyproject.toml").read_text()
     assert '"m00>=0.1,<0.3"' in (root / "packages/m12/pyproject.toml").read_text()
+
+
+def test_new_layout_workspace_stamps_a_train(tmp_path: Path, index: Index) -> None:
+    run(["releasekit", "new", "--no-input", "-o", str(tmp_path), "layout=workspace",
+         "project_name=Demo Space"], tmp_path)  # fmt: skip
+    root = tmp_path / "demo-space"
+    app = (root / "packages/demo-space-app/pyproject.toml").read_text()
+    assert '"demo-space-core>=0.1,<0.2"' in app and "demo-space-core = {workspace = true}" in app
+    assert 'tag_name = "demo-space-app-v{new_version}"' in app
+    assert not (root / "packages/demo-space-app/.github").exists()
+    listed = nox("-l", cwd=root).stdout
+    assert "members" in listed and "release" in listed
+    remote = tmp_path / "remote.git"
+    git(tmp_path, "init", "-q", "--bare", "-b", "main", str(remote))
+    git(root, "init", "-q", "-b", "main")
+    commit_all(root, "Start from the workspace template")
+    git(root, "remote", "add", "origin", str(remote))
+    git(root, "push", "-q", "-u", "origin", "main")
+    news = root / "packages/demo-space-core/changelog.d/+hello.feature.md"
+    news.write_text("Say hello\n")
+    commit_all(root, "A feature in the core")
+    nox("-s", "release", "--", "--yes", "--repository", index.url, cwd=root,
+        env=index.twine_env())  # fmt: skip
+    assert remote_tags(root) == ["demo-space-app-v0.1.1", "demo-space-core-v0.2.0"]
+    assert len(index.files()) == 4
+    assert (
+        '"demo-space-core>=0.1,<0.3"'
+        in (root / "packages/demo-space-app/pyproject.toml").read_text()
+    )

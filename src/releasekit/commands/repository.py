@@ -140,6 +140,18 @@ def new(root: Path, options: NewOptions) -> Path:
     from releasekit import new as engine
 
     context = engine.parse_extra_context(list(options.extra_context))
+    if context.get("layout", "package") != "package":  # layout=workspace: a uv workspace
+        from releasekit import layouts
+
+        created = layouts.stamp_workspace(
+            root / options.output_dir,
+            extra_context=context,
+            no_input=options.no_input,
+            overwrite=options.overwrite,
+        )
+        print(created)
+        return created
+    context.pop("layout", None)
     engine.check_context(context, template_keys())
     created = engine.stamp(
         root / options.output_dir,
