@@ -109,6 +109,10 @@ def stamp_workspace(
     """A workspace root with ``NAME-core`` and ``NAME-app`` (requiring the core) in packages/."""
     from releasekit import new
 
+    layout = extra_context.get("layout", "workspace")
+    if layout not in LAYOUTS:
+        msg = f"layout {layout!r} is not one of {', '.join(LAYOUTS)}"
+        raise TemplateError(msg)
     context = {k: v for k, v in extra_context.items() if k != "layout"}
     name = context.pop("project_name", "Demo Workspace")
     slug = _slug(name)

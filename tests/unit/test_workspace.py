@@ -189,3 +189,12 @@ def test_train_refuses_single_project_options(
     options = types.SimpleNamespace(**{"part": None, "new_version": None, **given})
     with pytest.raises(UsageError, match=message):
         train.release(tmp_path, options)  # type: ignore[arg-type]
+
+
+def test_an_unknown_layout_is_one_line(tmp_path: Path) -> None:
+    from releasekit import layouts
+    from releasekit._exceptions import TemplateError
+
+    with pytest.raises(TemplateError, match="layout 'monorepo' is not one of package, workspace"):
+        layouts.stamp_workspace(tmp_path, extra_context={"layout": "monorepo"})
+    assert list(tmp_path.iterdir()) == []
