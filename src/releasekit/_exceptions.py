@@ -70,6 +70,10 @@ class ReleaseError(ReleaseKitError):
     """A step of the release failed or was refused; the message says what state it left."""
 
 
+class WorkspaceError(ReleaseKitError):
+    """A workspace cannot be released as a train as it is (a cycle, colliding tags, ...)."""
+
+
 class PublishError(ReleaseKitError):
     """The index could not be read, or refused the upload."""
 

@@ -93,6 +93,10 @@ def _install(session: nox.Session, *args: str) -> None:
     """
     import hashlib
 
+    if "." in args:  # a workspace member: the members it needs come from the workspace
+        from releasekit import workspace
+
+        args = (*args, *workspace.editable_needs(Path.cwd()))
     location = getattr(session.virtualenv, "location", None)
     marker = Path(location, ".releasekit-installed") if location else None
     pyproject = Path("pyproject.toml")

@@ -25,6 +25,12 @@ def validate(options: ReleaseOptions) -> None:
 
 def release(root: Path, options: ReleaseOptions) -> None:
     from releasekit import release as engine
+    from releasekit import workspace
 
     validate(options)
+    if workspace.is_workspace(root):  # a uv workspace at the root: release it as a train
+        from releasekit import train
+
+        train.release(root, options)
+        return
     engine.release(Project(root), options)

@@ -138,14 +138,30 @@ def template_keys() -> dict[str, str]:
     from releasekit import new as engine
 
     data = json.loads((engine.template_dir() / "cookiecutter.json").read_text())
-    return {k: v if isinstance(v, str) else ", ".join(map(str, v)) for k, v in data.items()}
+    keys = {k: v if isinstance(v, str) else ", ".join(map(str, v)) for k, v in data.items()}
+    # Not cookiecutter's: releasekit stamps a uv workspace of two members with it.
+    return {"layout": "package, workspace", **keys}
 
 
 def new(root: Path, options: NewOptions) -> Path:
     from releasekit import new as engine
 
     context = engine.parse_extra_context(list(options.extra_context))
-    engine.check_context(context, template_keys())
+    if context.get("layout", "package") != "package":  # layout=workspace: a uv workspace
+        from releasekit import layouts
+
+        created = layouts.stamp_workspace(
+            root / options.output_dir,
+            extra_context=context,
+            no_input=options.no_input,
+            overwrite=options.overwrite,
+        )
+        print(created)
+        return created
+    context.pop("layout", None)
+    keys = template_keys()
+    keys.pop("layout")
+    engine.check_context(context, keys)
     created = engine.stamp(
         root / options.output_dir,
         extra_context=context,
@@ -162,8 +178,15 @@ __all__ = ["TemplateError", "check", "check_repository", "init", "new", "templat
 def status(root: Path, options: StatusOptions) -> None:
     """One row per repository; problems are rows, and make the exit status 1."""
     from releasekit import status as engine
+    from releasekit import workspace
 
-    rows = engine.collect([root / d for d in options.dirs] or [root])
+    if options.dirs:
+        paths = [root / d for d in options.dirs]
+    elif workspace.is_workspace(root):  # one row per member of the train
+        paths = workspace.member_roots(root)
+    else:
+        paths = [root]
+    rows = engine.collect(paths)
     if options.json:
         print(json.dumps([row.as_dict() for row in rows], indent=2))
     else:

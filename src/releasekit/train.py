@@ -1,0 +1,701 @@
+"""The release train: every member of a workspace that has changes, in one release.
+
+One preflight for everything; then, all local: every changelog, every
+version, the widened requirements, one release commit and one annotated tag
+per member. Every member is built from a clean export of that commit and
+verified before anything is uploaded, so that until the first upload any
+failure rolls the whole train back. Then tier by tier: a tier's wheels are
+installed against the index (its dependencies' just-published versions),
+published, and confirmed installable from the index before the next tier.
+From the first upload on, ``.releasekit/train.json`` journals the train and
+``--resume`` finishes it; the commit and every tag are pushed together at the
+end (``git push --atomic``).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any, NoReturn
+
+from packaging.version import Version
+
+from releasekit import _console, _venv, changelog, dists, git, publish, version
+from releasekit._exceptions import CommandError, ReleaseError, ReleaseKitError, UsageError
+from releasekit.options import ReleaseOptions
+from releasekit.workspace import Entry, Plan, Workspace
+
+STATE_DIR = ".releasekit"
+STATE_FILE = "train.json"
+
+
+def _refuse(message: str) -> NoReturn:
+    raise ReleaseError(message)
+
+
+# --- the journal ---------------------------------------------------------------------
+
+
+@dataclasses.dataclass
+class Car:
+    """One member on the train, as journaled."""
+
+    name: str
+    path: str
+    version: str
+    tag: str
+    import_name: str
+    files: dict[str, str] = dataclasses.field(default_factory=dict)
+    published: bool = False
+    confirmed: bool = False
+
+    def dist_dir(self, root: Path) -> Path:
+        return root / self.path / "dist"
+
+
+@dataclasses.dataclass
+class TrainState:
+    """The journal of a train: ``local`` until the first upload, then ``public``."""
+
+    cars: list[Car]
+    tiers: list[list[str]]
+    branch: str
+    remote: str
+    head_before: str
+    commit: str = ""
+    phase: str = "local"
+    upload_url: str = ""
+    simple_url: str = ""
+    repository_name: str = ""
+    pushed: bool = False
+    #: path (relative to the root) -> sha256 of what the train wrote, None before it wrote.
+    touched: dict[str, str | None] = dataclasses.field(default_factory=dict)
+
+    @property
+    def target(self) -> publish.Target | None:
+        if not self.upload_url:
+            return None
+        return publish.Target(self.upload_url, self.simple_url, self.repository_name)
+
+    def car(self, name: str) -> Car:
+        return next(c for c in self.cars if c.name == name)
+
+    @property
+    def tags(self) -> list[str]:
+        return [c.tag for c in self.cars]
+
+    @property
+    def summary(self) -> str:
+        return ", ".join(f"{c.name} {c.version}" for c in self.cars)
+
+
+def state_path(root: Path) -> Path:
+    return root / STATE_DIR / STATE_FILE
+
+
+def save_state(root: Path, state: TrainState) -> None:
+    """Write the journal atomically; the directory ignores itself in git."""
+    directory = root / STATE_DIR
+    directory.mkdir(exist_ok=True)
+    (directory / ".gitignore").write_text("*\n")
+    fd, tmp = tempfile.mkstemp(dir=directory, prefix=".train-", suffix=".json")
+    with os.fdopen(fd, "w") as f:
+        json.dump(dataclasses.asdict(state), f, indent=2)
+    os.replace(tmp, directory / STATE_FILE)
+
+
+def load_state(root: Path) -> TrainState | None:
+    path = state_path(root)
+    if not path.is_file():
+        return None
+    try:
+        data: Any = json.loads(path.read_text())
+        cars = [Car(**c) for c in data.pop("cars")]
+        state = TrainState(cars=cars, **data)
+    except (ValueError, TypeError, KeyError, AttributeError):
+        msg = (
+            f"{path} is not a release train journal that this releasekit can read: nothing was "
+            "done; check the repository and the index, then remove the file"
+        )
+        raise ReleaseError(msg) from None
+    return state
+
+
+def clear_state(root: Path) -> None:
+    path = state_path(root)
+    path.unlink(missing_ok=True)
+    gitignore = path.parent / ".gitignore"
+    if path.parent.is_dir() and not any(p != gitignore for p in path.parent.iterdir()):
+        gitignore.unlink(missing_ok=True)
+        path.parent.rmdir()
+
+
+# --- preflight ---------------------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class Preflight:
+    workspace: Workspace
+    plan: Plan
+    branch: str
+    target: publish.Target | None
+
+
+def preflight(root: Path, options: ReleaseOptions) -> Preflight:
+    """Refuse, before anything changes, every train that cannot succeed.
+
+    Cheap questions first (tree, branch, members, order, fragments, versions,
+    tags), then the remote and the index, then the checks of every member
+    that releases.
+    """
+    from releasekit import release, workspace
+
+    ws = workspace.discover(root)
+    settings = ws.project.settings
+    dirty = git.status(root)
+    if dirty:
+        _refuse(
+            f"the work tree is not clean ({len(dirty)} changed or untracked, e.g. "
+            f"{dirty[0][3:]}): commit or stash first"
+        )
+    branch = git.current_branch(root)
+    if not branch:
+        _refuse("HEAD is detached: check out a release branch first")
+    if branch not in settings.branches:
+        _refuse(
+            f"branch {branch!r} is not a release branch "
+            f"(allowed: {', '.join(settings.branches)}; [tool.releasekit] branches of the root)"
+        )
+    plan = workspace.plan(ws)
+    if not plan.entries:
+        _refuse(
+            "no workspace member has a changelog fragment: add one in a member with "
+            "`invoke fragment TYPE TEXT` (or `towncrier create`) in its directory"
+        )
+    local_tags = set(git.tags(root))  # one question for every member's tag
+    for entry in plan.ordered():
+        if entry.tag in local_tags:
+            _refuse(f"the tag {entry.tag} of {entry.name} already exists in this repository")
+    has_remote = git.has_remote(root, settings.remote)
+    if not options.no_push:
+        if not has_remote:
+            _refuse(f"there is no git remote {settings.remote!r}: add it, or use --no-push")
+        git.fetch(root, settings.remote)
+        upstream = git.upstream(root)
+        if upstream and git.behind(root, upstream):
+            _refuse(f"branch {branch!r} is behind {upstream}: pull first")
+    if has_remote:
+        remote_tags = _remote_tags(root, settings.remote)
+        for entry in plan.ordered():
+            if entry.tag in remote_tags:
+                _refuse(f"the tag {entry.tag} already exists on the remote {settings.remote!r}")
+    target = None
+    if not options.no_publish:
+        target = publish.resolve_target(
+            options.repository or settings.repository, index_url=settings.index_url
+        )
+        for entry in plan.ordered():
+            listed = publish.index_files(target, entry.name)
+            if release._version_on_index(listed, entry.new):
+                _refuse(f"{entry.name} {entry.new} is already on {target.shown}")
+    if not (options.no_checks or options.dry_run):
+        for entry in plan.ordered():
+            sessions = release.check_sessions(entry.member.project)
+            with _console.step(f"checks of {entry.name}"):
+                release.run_checks(entry.member.root, sessions, cache=not options.no_cache)
+    return Preflight(ws, plan, branch, target)
+
+
+def _remote_tags(root: Path, remote: str) -> set[str]:
+    """Every tag on the remote, in one ``git ls-remote``."""
+    try:
+        out = git.git(root, "ls-remote", "--tags", remote)
+    except CommandError as exc:
+        msg = f"cannot list the tags of the remote {remote!r}: is it reachable?"
+        raise ReleaseError(msg, details=exc.details) from None
+    refs = (line.split("\t", 1)[-1] for line in out.splitlines())
+    return {ref.removeprefix("refs/tags/").removesuffix("^{}") for ref in refs}
+
+
+def _commit_message(plan: Plan) -> str:
+    return "Release " + ", ".join(f"{e.name} {e.new}" for e in plan.ordered())
+
+
+def plan_lines(flight: Preflight, options: ReleaseOptions) -> list[str]:
+    """The train, tier by tier: each member, its version, its tag and why it releases."""
+    plan = flight.plan
+    settings = flight.workspace.project.settings
+    lines = []
+    for number, tier in enumerate(plan.tiers, 1):
+        lines.append(f"  tier {number}:")
+        for entry in tier:
+            lines.append(
+                f"    {entry.name} {entry.current} -> {entry.new}, tag {entry.tag} ({entry.why})"
+            )
+            for frag in entry.fragments:
+                lines.append(f"      fragment: {frag.relative_to(flight.workspace.root)}")
+            for w in entry.widenings:
+                lines.append(f"      requires: {w.old} -> {w.new} (in {entry.member.path}/"
+                             "pyproject.toml, with a generated changelog entry)")  # fmt: skip
+    lines.append(f"  commit:    {_commit_message(plan)!r} on {flight.branch}")
+    target = flight.target.shown if flight.target else "none (--no-publish)"
+    lines.append(f"  publish:   {target}, tier by tier, each confirmed before the next")
+    tags = " ".join(e.tag for e in plan.ordered())
+    push = "no" if options.no_push else f"{flight.branch} and {tags} to {settings.remote} (atomic)"
+    lines.append(f"  push:      {push}")
+    checks = "none (--no-checks)" if options.no_checks else "each releasing member's own"
+    if options.dry_run and not options.no_checks:
+        checks += " (not run in a dry run)"
+    lines.append(f"  checks:    {checks}")
+    return lines
+
+
+def show_plan(flight: Preflight, options: ReleaseOptions) -> None:
+    suffix = " (dry run: nothing was changed)" if options.dry_run else ""
+    print(f"Release train for {flight.workspace.root}{suffix}", flush=True)
+    print("\n".join(plan_lines(flight, options)), flush=True)
+
+
+# --- the local steps ---------------------------------------------------------------------
+
+
+def _rel(root: Path, path: Path) -> str:
+    return str(path.resolve().relative_to(root))
+
+
+def _touched(root: Path, plan: Plan, generated: dict[str, Path]) -> list[str]:
+    """Every file the train changes: changelogs, version files, fragments, pyprojects."""
+    paths: set[str] = set()
+    for entry in plan.ordered():
+        member = entry.member
+        paths.add(_rel(root, member.project.towncrier.filename))
+        paths.add(_rel(root, member.root / "pyproject.toml"))
+        for name in entry.bump.files:
+            matches = sorted(member.root.glob(name)) if any(c in name for c in "*?[") else [
+                member.root / name]  # fmt: skip
+            paths.update(_rel(root, p) for p in matches)
+        paths.update(_rel(root, p) for p in entry.fragments)
+    paths.update(_rel(root, p) for p in generated.values())
+    return sorted(paths)
+
+
+def _generated_path(entry: Entry) -> Path | None:
+    """Where the train's own changelog entry for a widening goes (decided before writing)."""
+    if not entry.widenings:
+        return None
+    from releasekit import workspace
+
+    project = entry.member.project
+    kind = workspace.widening_type(project)
+    suffix = project.towncrier.filename.suffix
+    suffix = suffix if suffix in (".md", ".rst") else ""
+    return project.towncrier.directory / f"+train-{entry.name}.{kind}{suffix}"
+
+
+def _write_changelogs(plan: Plan, generated: dict[str, Path]) -> None:
+    from releasekit import workspace
+
+    for entry in plan.ordered():
+        project = entry.member.project
+        if entry.name in generated:
+            text = "\n".join(workspace.widening_text(w) for w in entry.widenings)
+            path = generated[entry.name]
+            kind = path.name.split(".")[1]
+            changelog._towncrier(project.root, "create", "--content", text, path.name,
+                                 mutates=True)  # fmt: skip
+            if not path.is_file():
+                _refuse(f"towncrier create did not write {path} ({kind})")
+        changelog.build(project.root, entry.new)
+
+
+def _bump_versions(plan: Plan) -> None:
+    for entry in plan.ordered():
+        project = entry.member.project
+        if project.settings.version_source == "scm":
+            continue  # the tag is the version
+        version.bump(project.root, entry.new, allow_dirty=True, commit=False, tag=False)
+
+
+def _widen_requirements(plan: Plan) -> None:
+    from releasekit import workspace
+
+    for entry in plan.ordered():
+        for w in entry.widenings:
+            workspace.rewrite_requirement(w.pyproject, w.old, w.new)
+
+
+def _commit_and_tag(root: Path, plan: Plan, state: TrainState) -> None:
+    present = [p for p in state.touched if (root / p).exists()]
+    git.git(root, "add", "--", *present, mutates=True)
+    git.git(root, "commit", "--quiet", "--message", _commit_message(plan), mutates=True)
+    state.commit = git.head(root)
+    save_state(root, state)
+    for entry in plan.ordered():
+        bump = entry.bump
+        message = (bump.tag_message or "Release {new_version}").replace(
+            "{new_version}", entry.new).replace("{current_version}", entry.current)  # fmt: skip
+        message = f"{entry.name} {entry.new}" if message == entry.new else message
+        sign = "--sign" if bump.sign_tags else "--annotate"
+        git.git(root, "tag", sign, entry.tag, "--message", message, mutates=True)
+    if git.status(root):
+        _refuse("the release commit left changes behind: is every file committed?")
+
+
+def _build(root: Path, entry: Entry, state: TrainState) -> None:
+    car = state.car(entry.name)
+    dist_dir = car.dist_dir(root)
+    dists.clean(dist_dir)
+    built = dists.build_commit(entry.member.root, state.commit, dist_dir, version=entry.new)
+    car.files = {p.name: publish.sha256(p) for p in built.files}
+    save_state(root, state)
+
+
+def _closure(plan: Plan, name: str) -> list[str]:
+    """The releasing members that ``name`` needs, directly or not."""
+    seen: list[str] = []
+    todo = [name]
+    while todo:
+        current = plan.workspace.members[todo.pop()]
+        for edge in current.needs:
+            if edge.name in plan.entries and edge.name not in seen:
+                seen.append(edge.name)
+                todo.append(edge.name)
+    return seen
+
+
+def _install_check(
+    car: Car, wheels: list[Path], index: str | None, *, what: str, refresh: bool = False
+) -> None:
+    """Install the wheels (the car's first) into a fresh environment and import the car."""
+    args = [*(["--index-url", index] if index else []), *map(str, wheels)]
+    with _venv.fresh() as python:
+        try:
+            _venv.install(python, args, refresh=refresh)
+            _venv.python_c(python, f"import {car.import_name}")
+        except CommandError as exc:
+            msg = f"the wheel of {car.name} {car.version} does not install and import {what}"
+            raise ReleaseError(msg, details=exc.details) from None
+
+
+def _verify(root: Path, plan: Plan, entry: Entry, state: TrainState) -> None:
+    """A member's files, before anything is uploaded: metadata, twine, contents, install.
+
+    The install takes the wheels of the train's own members it needs beside
+    it (they are not on the index yet) and the rest from the target index.
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
+    target = state.target
+    index = target.simple_url if target else None
+    car = state.car(entry.name)
+    built = dists.find(car.dist_dir(root))
+    name, built_version = dists.wheel_metadata(built.wheel)
+    if Version(built_version) != Version(car.version):
+        _refuse(f"the wheel of {car.name} says version {built_version}, not {car.version}")
+    if publish.normalize(name) != car.name:
+        _refuse(f"the wheel's metadata names {name!r}, not {car.name!r}")
+    deps = [dists.find(state.car(d).dist_dir(root)).wheel for d in _closure(plan, car.name)]
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        futures = [
+            pool.submit(dists.twine_check, built),
+            pool.submit(dists.wheel_contents_check, built.wheel),
+            pool.submit(_install_check, car, [built.wheel, *deps], index,
+                        what="with the train's other wheels"),
+        ]  # fmt: skip
+        for future in futures:
+            future.result()
+
+
+# --- the public steps ------------------------------------------------------------------
+
+
+def _confirm(target: publish.Target, car: Car) -> None:
+    """``NAME==VERSION`` installs from the index alone, with its dependencies."""
+    with _venv.fresh() as python:
+        try:
+            _venv.install(
+                python, ["--index-url", target.simple_url, f"{car.name}=={car.version}"],
+                refresh=True,
+            )  # fmt: skip
+        except CommandError as exc:
+            msg = f"{car.name} {car.version} does not install from {target.shown}"
+            raise ReleaseError(msg, details=exc.details) from None
+        code = f"import importlib.metadata as m; print(m.version({car.name!r}))"
+        installed = _venv.python_c(python, code)
+    if Version(installed) != Version(car.version):
+        _refuse(f"installing from the index gave {car.name} {installed}, not {car.version}")
+    _console.info(f"{car.name} {installed} installs from {target.shown}")
+
+
+def _push(root: Path, state: TrainState) -> None:
+    refs = [f"refs/tags/{tag}" for tag in state.tags]
+    try:
+        git.git(root, "push", "--atomic", state.remote, f"{state.commit}:refs/heads/{state.branch}",
+                *refs, mutates=True)  # fmt: skip
+    except CommandError as exc:
+        msg = f"the remote {state.remote!r} refused the push of {state.branch} and the tags"
+        raise ReleaseError(msg, details=exc.details) from None
+
+
+def _finish(root: Path, options: ReleaseOptions, state: TrainState, *, confirm: bool) -> None:
+    """Tier by tier: check against the index, publish, confirm; then push. Journaled."""
+    target = state.target
+    try:
+        for number, tier in enumerate(state.tiers):
+            cars = [state.car(n) for n in tier]
+            if target is not None:
+                for car in cars:
+                    if car.published or number == 0:
+                        continue  # the first tier's needs were all on the index already
+                    with _console.step(f"verify {car.name} against the index"):
+                        wheel = dists.find(car.dist_dir(root)).wheel
+                        _install_check(car, [wheel], target.simple_url,
+                                       what=f"with its dependencies from {target.shown}",
+                                       refresh=True)  # fmt: skip
+                for car in cars:
+                    if car.published:
+                        _console.info(f"publish {car.name}: already done")
+                        continue
+                    with _console.step(f"publish {car.name}"):
+                        files = [car.dist_dir(root) / name for name in car.files]
+                        publish.publish(target, car.name, files)
+                    car.published = True
+                    save_state(root, state)
+                for car in cars:
+                    if car.confirmed or not confirm:
+                        continue
+                    with _console.step(f"confirm {car.name}"):
+                        _confirm(target, car)
+                    car.confirmed = True
+                    save_state(root, state)
+        if not options.no_push and not state.pushed:
+            with _console.step("push"):
+                _push(root, state)
+            state.pushed = True
+            save_state(root, state)
+    except ReleaseKitError as exc:
+        msg = (
+            f"{exc}; the train ({state.summary}) is recorded in {STATE_DIR}/{STATE_FILE}: "
+            "fix the cause and run again with --resume"
+        )
+        raise ReleaseError(msg, details=exc.details) from None
+    clear_state(root)
+
+
+# --- the driver ---------------------------------------------------------------------------
+
+
+def _rollback(root: Path, state: TrainState, *, ours: bool) -> None:
+    """Undo the train's commit, its tags and its files (release's own undo, per file)."""
+    from releasekit import release
+
+    for tag in state.tags:
+        if git.local_tag_exists(root, tag):
+            tagged = git.git(root, "rev-list", "-n", "1", tag)
+            if tagged in (state.commit, state.head_before) or not state.commit:
+                git.delete_tag(root, tag)
+    touched = dict.fromkeys(state.touched) if ours else dict(state.touched)
+    one = release.State(
+        project="", version="", tag="", commit=state.commit, branch=state.branch,
+        remote=state.remote, source_date_epoch=0, files={}, phase="local",
+        head_before=state.head_before, touched=touched,
+    )  # fmt: skip
+    kept = release._undo(root, one)
+    for car in state.cars:
+        dists.clean(car.dist_dir(root))
+    clear_state(root)
+    for path in kept:
+        _console.warn(f"kept {path} as it is now: it changed after the train wrote it; check it")
+
+
+def release(root: Path, options: ReleaseOptions) -> TrainState | None:
+    """Release every member of the workspace at ``root`` that has changes, as one train."""
+    from releasekit import _lock
+    from releasekit import release as engine
+
+    if options.part or options.new_version:
+        msg = (
+            "--part and --new-version pick one project's version: in a workspace the fragments "
+            "pick each member's (or run the release in the member's directory)"
+        )
+        raise UsageError(msg)
+    if getattr(options, "pre", None):  # --pre, where the options have it
+        msg = (
+            "--pre is not supported for a workspace train yet: cut the pre-release in the "
+            "member's directory"
+        )
+        raise UsageError(msg)
+    root = Path(root).resolve()
+    if git.toplevel(root).resolve() != root:
+        _refuse(f"a workspace releases from the root of its git repository, not {root}")
+    with _lock.held(root), engine._SIGNALS.installed():
+        if options.abort:
+            abort(root, options)
+            return None
+        if options.resume:
+            return resume(root, options)
+        return _train(root, options)
+
+
+def _train(root: Path, options: ReleaseOptions) -> TrainState | None:
+    state = load_state(root)
+    if state is not None:
+        how = "undo it with --abort" if state.phase == "local" else "finish it with --resume"
+        _refuse(f"a release train ({state.summary}) is already in progress: {how}")
+    with _console.step("preflight"):
+        flight = preflight(root, options)
+    plan = flight.plan
+    for entry in plan.ordered():
+        _console.info(f"{entry.name} {entry.current} -> {entry.new} ({entry.why})")
+    if options.dry_run:
+        show_plan(flight, options)
+        return None
+    import sys
+
+    if not options.yes and sys.stdin.isatty():
+        show_plan(flight, options)
+        if not publish.ask(f"Release {len(plan.entries)} members ({_commit_message(plan)})?"):
+            _refuse("the release was declined: nothing was changed")
+
+    settings = flight.workspace.project.settings
+    generated = {e.name: p for e in plan.ordered() if (p := _generated_path(e)) is not None}
+    target = flight.target
+    state = TrainState(
+        cars=[
+            Car(e.name, e.member.path, e.new, e.tag, e.member.project.settings.import_name)
+            for e in plan.ordered()
+        ],
+        tiers=[[e.name for e in tier] for tier in plan.tiers],
+        branch=flight.branch,
+        remote=settings.remote,
+        head_before=git.head(root),
+        upload_url=target.upload_url if target else "",
+        simple_url=target.simple_url if target else "",
+        repository_name=target.name if target else "",
+        touched=dict.fromkeys(_touched(root, plan, generated)),
+    )
+    save_state(root, state)  # before the first change: after kill -9, --abort knows what to undo
+    step, writing = "changelog", True
+    try:
+        with _console.step("changelog"):
+            _write_changelogs(plan, generated)
+        step = "version"
+        with _console.step("version"):
+            _bump_versions(plan)
+        step = "requirements"
+        with _console.step("requirements"):
+            _widen_requirements(plan)
+        state.touched = {p: release_digest(root / p) for p in state.touched}
+        save_state(root, state)
+        step, writing = "commit and tag", False
+        with _console.step("commit and tag"):
+            _commit_and_tag(root, plan, state)
+        # Every member is built and verified before the first upload: a failure in any
+        # of them still rolls the whole train back.
+        for entry in plan.ordered():
+            step = f"build {entry.name}"
+            with _console.step(step):
+                _build(root, entry, state)
+        for entry in plan.ordered():
+            step = f"verify {entry.name}"
+            with _console.step(step):
+                _verify(root, plan, entry, state)
+    except KeyboardInterrupt:
+        from releasekit import release as engine
+
+        with engine._SIGNALS.held():
+            _rollback(root, state, ours=writing)
+        _console.error(f"interrupted during {step}: the repository is back as it was")
+        raise
+    except ReleaseKitError as exc:
+        from releasekit import release as engine
+
+        with engine._SIGNALS.held():
+            _rollback(root, state, ours=writing)
+        msg = f"{step} failed: {exc}; the whole train is rolled back, nothing was uploaded"
+        raise ReleaseError(msg, details=exc.details) from None
+    state.phase = "public"
+    save_state(root, state)
+    confirm = not options.no_confirm and settings.confirm_install
+    _finish(root, options, state, confirm=confirm)
+    _console.info(f"released {state.summary} ({' '.join(state.tags)})")
+    return state
+
+
+def release_digest(path: Path) -> str:
+    """sha256 of a work-tree file, ``""`` when it does not exist."""
+    return publish.sha256(path) if path.is_file() else ""
+
+
+def _rebuild_for_resume(root: Path, state: TrainState) -> None:
+    """Make each unpublished member's dist/ hold exactly the recorded files."""
+    for car in state.cars:
+        if car.published:
+            continue
+        dist_dir = car.dist_dir(root)
+        current = (
+            {p.name: publish.sha256(p) for p in dist_dir.glob("*")} if dist_dir.is_dir() else {}
+        )
+        if all(current.get(n) == d for n, d in car.files.items()):
+            continue
+        dists.clean(dist_dir)
+        built = dists.build_commit(root / car.path, state.commit, dist_dir, version=car.version)
+        if {p.name: publish.sha256(p) for p in built.files} != car.files:
+            _refuse(
+                f"rebuilding {car.name} from the release commit did not reproduce the recorded "
+                f"files: restore {car.path}/dist/ from the first attempt"
+            )
+
+
+def resume(root: Path, options: ReleaseOptions) -> TrainState:
+    """Finish a train that failed at or after its first upload."""
+    state = load_state(root)
+    if state is None:
+        _refuse(f"there is no release train in progress to resume (no {STATE_DIR}/{STATE_FILE})")
+    if state.phase == "local":
+        _refuse(
+            f"the train ({state.summary}) was interrupted before publishing: nothing is public, "
+            "so undo it with --abort and release again"
+        )
+    if git.head(root) != state.commit:
+        _refuse(f"HEAD is no longer the train's release commit ({state.commit[:12]}): "
+                "check it out again to resume")  # fmt: skip
+    missing = [t for t in state.tags if not git.local_tag_exists(root, t)]
+    if missing:
+        _refuse(f"the tag {missing[0]} of the train in progress is missing")
+    _console.info(f"resuming the release train: {state.summary}")
+    if options.dry_run:
+        todo = [f"publish {c.name}" for c in state.cars if not c.published]
+        todo += [] if state.pushed or options.no_push else ["push"]
+        print(f"Would finish the train ({state.summary}): {', '.join(todo) or 'nothing'}")
+        return state
+    with _console.step("build"):
+        _rebuild_for_resume(root, state)
+    from releasekit.project import Project
+
+    confirm = not options.no_confirm and Project(root).settings.confirm_install
+    _finish(root, options, state, confirm=confirm)
+    _console.info(f"released {state.summary} ({' '.join(state.tags)})")
+    return state
+
+
+def abort(root: Path, options: ReleaseOptions) -> None:
+    """Undo a train that stopped before its first upload."""
+    from releasekit import release as engine
+
+    state = load_state(root)
+    if state is None:
+        _refuse(f"there is no release train in progress to abort (no {STATE_DIR}/{STATE_FILE})")
+    if state.phase != "local":
+        _refuse(f"the train ({state.summary}) has started publishing: finish it with --resume")
+    if options.dry_run:
+        print(f"Would undo the train ({state.summary}): its commit, its tags "
+              f"{' '.join(state.tags)}, and {len(state.touched)} files")  # fmt: skip
+        return
+    with _console.step("abort"), engine._SIGNALS.held():
+        _rollback(root, state, ours=not state.commit)
+    _console.info(f"undid the train ({state.summary}): the repository is back at "
+                  f"{state.head_before[:12]}")  # fmt: skip
