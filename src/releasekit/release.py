@@ -284,10 +284,9 @@ def check_sessions(project: Project) -> list[str]:
 def preflight(project: Project, options: ReleaseOptions) -> Plan:
     """Refuse, before anything changes, every release that cannot succeed.
 
-    The cheap questions come first, so that a typo never costs a test run:
-    the tree, the branch, the fragments, the version and the local tag. The
-    checks then run while the remote and the index are asked; a refusal from
-    those stops the checks at once.
+    The tree and the branch come first; then the checks start, and the
+    fragments, the version, the local tag, the remote and the index are asked
+    while they run: a refusal (a typo) stops the checks at once.
     """
     root, settings = project.root, project.settings
     if not settings.project_name:
@@ -308,17 +307,18 @@ def preflight(project: Project, options: ReleaseOptions) -> Plan:
             f"branch {branch!r} is not a release branch "
             f"(allowed: {', '.join(settings.branches)}; [tool.releasekit] branches)"
         )
-    plan = _local_plan(project, options, branch)
     sessions = check_sessions(project)
     if options.no_checks or not sessions or options.dry_run:
-        return _ask_around(project, options, plan)
+        return _ask_around(project, options, _local_plan(project, options, branch))
     from concurrent.futures import ThreadPoolExecutor
 
+    # The checks start first (they take longest); every other question is
+    # asked meanwhile, and a refusal stops them at once.
     cancel = threading.Event()
     with ThreadPoolExecutor(max_workers=1) as pool:
         checks = pool.submit(run_checks, root, sessions, cache=not options.no_cache, cancel=cancel)
         try:
-            plan = _ask_around(project, options, plan)
+            plan = _ask_around(project, options, _local_plan(project, options, branch))
         except BaseException:
             cancel.set()  # the refusal is the answer: stop the checks now
             raise
