@@ -151,6 +151,7 @@ class Bench:
         for key in ("TWINE_USERNAME", "TWINE_PASSWORD"):  # zest reads .pypirc alone
             self.zest_env.pop(key, None)
         self.steps: dict[str, list[float]] = defaultdict(list)
+        self.checked_before = False
 
     # untimed: the change each flow releases in a round
 
@@ -158,6 +159,8 @@ class Bench:
         if flow == "uv":
             add_fragment(self.uv_repo, n)
         elif flow == "releasekit":
+            if self.checked_before:  # the maintainer ran the checks, then wrote the fragment
+                sh([str(BIN / "nox"), "-s", "tests", "style"], self.rk_repo)
             add_fragment(self.rk_repo, n)
         elif flow == "zest":
             sh(
@@ -231,6 +234,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=3, help="timed rounds (default 3)")
     parser.add_argument("--flows", default=",".join(FLOWS), help="comma-separated subset")
+    parser.add_argument("--checked-before", action="store_true",
+                        help="run releasekit's checks (untimed) before each fragment commit, "
+                        "as a maintainer does before releasing")  # fmt: skip
     parser.add_argument("--cache-dir", type=Path,
                         default=Path.home() / ".cache" / "releasekit-bench")  # fmt: skip
     args = parser.parse_args(argv)
@@ -257,6 +263,7 @@ def main(argv: list[str] | None = None) -> int:
         index, url = start_index(packages, work / "pypiserver.log")
         try:
             bench = Bench(work, url, python, house)
+            bench.checked_before = args.checked_before
             # The warm-up round: caches, session environments, the first upload.
             cold: dict[str, float] = {}
             for flow in flows:
