@@ -193,4 +193,9 @@ def draft(root: Path, version: str) -> str:
 
 def build(root: Path, version: str, *, dry_run: bool = False) -> None:
     """Add the section for ``version``; towncrier stages it and removes the fragments."""
-    _towncrier(root, "build", "--yes", "--version", version, dry_run=dry_run, mutates=True)
+    if dry_run:
+        _towncrier(root, "build", "--yes", "--version", version, dry_run=dry_run, mutates=True)
+        return
+    from releasekit import inprocess
+
+    inprocess.towncrier_build(root, version)

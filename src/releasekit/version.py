@@ -97,13 +97,13 @@ def current(root: Path) -> str:
 
 def plan(root: Path, part: str) -> tuple[BumpConfig, str]:
     """The configuration and the checked version for ``part`` (``show --increment``, in-process)."""
-    from releasekit import bump_inprocess
+    from releasekit import inprocess
 
     cfg = _in_process_config(root)
     if part not in cfg.parts:
         msg = f"unknown version part {part!r} (valid parts: {', '.join(cfg.parts)})"
         raise VersionError(msg)
-    data, new = bump_inprocess.show_increment(cfg, part)
+    data, new = inprocess.show_increment(cfg, part)
     bump = _config_from(data)
     return bump, check_next(bump.current_version, new)
 
@@ -407,7 +407,7 @@ class BumpMyVersionFiles:
         return resolve(self.project.root, part=part, new_version=new_version)
 
     def commit_and_tag(self, bump_config: BumpConfig, new: str, message: str) -> None:
-        from releasekit import bump_inprocess
+        from releasekit import inprocess
 
         root = self.project.root
         path = _bmv_config_file(root)
@@ -415,7 +415,7 @@ class BumpMyVersionFiles:
             bump(root, new, allow_dirty=True, commit=True, tag=True)
             return
         _console.command(f"bump-my-version bump --allow-dirty --commit --tag --new-version {new}")
-        bump_inprocess.bump(root, path, new, commit=True, tag=True)
+        inprocess.bump(root, path, new, commit=True, tag=True)
 
     def bump_files(self, new: str, *, dry_run: bool) -> list[str]:
         # Commit and tag as [tool.bumpversion] says (commit = true, tag = true).

@@ -1,24 +1,30 @@
-"""bump-my-version through its Python API, in releasekit's own process.
+"""bump-my-version and towncrier through their Python APIs, in releasekit's process.
 
-A new interpreter for bump-my-version costs about as long as the work it
-does (its imports: pydantic, rich, click), and a release asked it twice on
-the critical path: ``show --increment`` for the plan, ``bump`` for the
-commit and tag. Here the same functions its command line calls
-(``get_configuration``, ``do_bump``) run in this process: the tool still
-reads its own configuration, writes the files, commits and tags.
+A new interpreter for bump-my-version or towncrier costs about as long as
+the work it does (their imports: pydantic, rich, click, jinja2), and a
+release asked them three times on its critical path: ``show --increment``
+for the plan, ``towncrier build``, ``bump`` for the commit and tag. Here the
+same functions their command lines call (``get_configuration``,
+``do_bump``, towncrier's click command) run in this process: each tool still
+reads its own configuration, writes its files and runs git itself. Both find
+the repository from the working directory, as their command lines do, so
+they run inside it; the release calls them from its main thread, with no
+other thread running.
 """
 
 from __future__ import annotations
 
 import contextlib
+import io
 import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from releasekit._exceptions import VersionError
+from releasekit import _console
+from releasekit._exceptions import ChangelogError, VersionError
 
-__all__ = ["bump", "show_increment"]
+__all__ = ["bump", "show_increment", "towncrier_build"]
 
 
 @contextlib.contextmanager
@@ -70,3 +76,28 @@ def bump(root: Path, config_file: Path, new_version: str, *, commit: bool, tag: 
                 details = details.decode(errors="replace")
             msg = f"bump-my-version could not move the version to {new_version}: {_reason(exc)}"
             raise VersionError(msg, details=str(details) or str(exc)) from None
+
+
+def towncrier_build(root: Path, version: str) -> None:
+    """``towncrier build --yes --version VERSION`` in-process: it stages and removes, as ever."""
+    import click
+    from towncrier.build import _main
+
+    args = ["--yes", "--version", version, "--dir", str(root)]
+    _console.command(f"towncrier build {' '.join(args)}")
+    out = io.StringIO()
+    with _inside(root), contextlib.redirect_stdout(out), contextlib.redirect_stderr(out):
+        try:
+            _main.main(args=args, prog_name="towncrier build", standalone_mode=False)
+            failed = ""
+        except click.ClickException as exc:
+            failed = exc.format_message()
+        except SystemExit as exc:  # its own configuration errors end the process
+            failed = "" if exc.code in (0, None) else f"exit status {exc.code}"
+        except Exception as exc:  # whatever it raises is its failure
+            failed = _reason(exc)
+    if _console.is_verbose() and out.getvalue():
+        _console.output(out.getvalue())
+    if failed:
+        msg = f"towncrier build failed: {failed}".splitlines()[0]
+        raise ChangelogError(msg, details=out.getvalue() or failed)
