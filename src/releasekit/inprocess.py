@@ -1,11 +1,12 @@
 """bump-my-version and towncrier through their Python APIs, in releasekit's process.
 
-A new interpreter for bump-my-version or towncrier costs about as long as
+A new interpreter for bump-my-version, towncrier or twine costs about as long as
 the work it does (their imports: pydantic, rich, click, jinja2), and a
-release asked them three times on its critical path: ``show --increment``
-for the plan, ``towncrier build``, ``bump`` for the commit and tag. Here the
-same functions their command lines call (``get_configuration``,
-``do_bump``, towncrier's click command) run in this process: each tool still
+release asked them four times on its critical path: ``show --increment``
+for the plan, ``towncrier build``, ``bump`` for the commit and tag, ``twine
+check`` in verify. Here the same functions their command lines call
+(``get_configuration``, ``do_bump``, towncrier's click command, twine's
+``check``) run in this process: each tool still
 reads its own configuration, writes its files and runs git itself. Both find
 the repository from the working directory, as their command lines do, so
 they run inside it; the release calls them from its main thread, with no
@@ -22,9 +23,9 @@ from pathlib import Path
 from typing import Any
 
 from releasekit import _console
-from releasekit._exceptions import ChangelogError, VersionError
+from releasekit._exceptions import ChangelogError, DistError, VersionError
 
-__all__ = ["bump", "show_increment", "towncrier_build"]
+__all__ = ["bump", "show_increment", "towncrier_build", "twine_check"]
 
 
 @contextlib.contextmanager
@@ -101,3 +102,33 @@ def towncrier_build(root: Path, version: str) -> None:
     if failed:
         msg = f"towncrier build failed: {failed}".splitlines()[0]
         raise ChangelogError(msg, details=out.getvalue() or failed)
+
+
+def twine_check(files: list[Path]) -> None:
+    """``twine check --strict`` on ``files``, in-process; its report becomes the details.
+
+    Call it from the main thread: twine prints its verdicts to stdout, which is
+    redirected meanwhile (other threads may only run captured subprocesses).
+    """
+    import logging
+
+    from twine.commands.check import check
+
+    names = [str(f) for f in files]
+    _console.command(f"twine check --strict {' '.join(names)}")
+    out = io.StringIO()
+    handler = logging.StreamHandler(out)
+    twine_logger = logging.getLogger("twine")
+    twine_logger.addHandler(handler)
+    try:
+        with contextlib.redirect_stdout(out):
+            failed = check(names, strict=True)
+    except Exception as exc:  # an unreadable file: twine's own error
+        failed, out = True, io.StringIO(f"{out.getvalue()}\n{_reason(exc)}")
+    finally:
+        twine_logger.removeHandler(handler)
+    if _console.is_verbose() and out.getvalue():
+        _console.output(out.getvalue())
+    if failed:
+        msg = "twine check --strict found problems in the distributions"
+        raise DistError(msg, details=out.getvalue())

@@ -467,12 +467,14 @@ def _verify(run: Run) -> None:
     # The checks of the files and the install are independent: run them side by side.
     from concurrent.futures import ThreadPoolExecutor
 
-    with ThreadPoolExecutor(max_workers=3) as pool:
+    from releasekit import inprocess
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
         futures = [
-            pool.submit(dists.twine_check, built),
             pool.submit(dists.wheel_contents_check, built.wheel),
             pool.submit(_install_and_import, built.wheel, settings.import_name),
         ]
+        inprocess.twine_check(built.files)  # in this thread: twine prints to stdout
         for future in futures:
             future.result()
 
