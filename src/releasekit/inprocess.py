@@ -62,14 +62,28 @@ def show_increment(cfg: Any, part: str) -> tuple[dict[str, Any], str]:
         raise VersionError(msg) from None
 
 
-def bump(root: Path, config_file: Path, new_version: str, *, commit: bool, tag: bool) -> None:
-    """``bump-my-version bump --allow-dirty --new-version NEW [--commit] [--tag]``, in-process."""
+def bump(
+    root: Path,
+    config_file: Path,
+    new_version: str,
+    *,
+    commit: bool,
+    tag: bool,
+    message: str | None = None,
+) -> None:
+    """``bump-my-version bump --allow-dirty --new-version NEW [--commit] [--tag]``, in-process.
+
+    :param message: the commit message instead of the configured one (``--message``).
+    """
     from bumpversion.bump import do_bump
     from bumpversion.config import get_configuration
 
+    overrides: dict[str, Any] = {"allow_dirty": True, "commit": commit, "tag": tag}
+    if message:
+        overrides["message"] = message
     with _inside(root):
         try:
-            cfg = get_configuration(config_file, allow_dirty=True, commit=commit, tag=tag)
+            cfg = get_configuration(config_file, **overrides)
             do_bump(None, new_version, cfg, config_file)
         except Exception as exc:  # its own errors, git's (CalledProcessError), a hook's
             details = getattr(exc, "stderr", None) or getattr(exc, "output", None) or ""
@@ -79,12 +93,15 @@ def bump(root: Path, config_file: Path, new_version: str, *, commit: bool, tag: 
             raise VersionError(msg, details=str(details) or str(exc)) from None
 
 
-def towncrier_build(root: Path, version: str) -> None:
-    """``towncrier build --yes --version VERSION`` in-process: it stages and removes, as ever."""
+def towncrier_build(root: Path, version: str, *, keep: bool = False) -> None:
+    """``towncrier build --yes --version VERSION`` in-process: it stages and removes, as ever.
+
+    :param keep: ``--keep`` instead of ``--yes``: the fragments stay (a pre-release).
+    """
     import click
     from towncrier.build import _main
 
-    args = ["--yes", "--version", version, "--dir", str(root)]
+    args = ["--keep" if keep else "--yes", "--version", version, "--dir", str(root)]
     _console.command(f"towncrier build {' '.join(args)}")
     out = io.StringIO()
     with _inside(root), contextlib.redirect_stdout(out), contextlib.redirect_stderr(out):

@@ -74,3 +74,22 @@ def test_twine_check_in_process_passes_and_fails(stamped: Path, tmp_path: Path) 
         inprocess.twine_check(sorted((tmp_path / "bad").iterdir()))
     assert str(caught.value) == "twine check --strict found problems in the distributions"
     assert "long_description" in caught.value.details
+
+
+def test_towncrier_keeps_the_fragments_when_asked(stamped: Path) -> None:
+    add_fragment(stamped, text="Kept for the final release")
+    inprocess.towncrier_build(stamped, "0.2.0a1", keep=True)
+    assert "Kept for the final release" in (stamped / "CHANGELOG.md").read_text()
+    assert (stamped / "changelog.d/+test.feature.md").is_file()
+
+
+def test_bump_takes_a_commit_message(stamped: Path) -> None:
+    inprocess.bump(
+        stamped,
+        stamped / "pyproject.toml",
+        "0.2.0",
+        commit=True,
+        tag=True,
+        message="Ship {new_version}",
+    )
+    assert git(stamped, "log", "-1", "--format=%s") == "Ship 0.2.0"
