@@ -159,7 +159,8 @@ class Bench:
         if flow == "uv":
             add_fragment(self.uv_repo, n)
         elif flow == "releasekit":
-            if self.checked_before:  # the maintainer ran the checks, then wrote the fragment
+            if self.checked_before and n:  # the maintainer ran the checks, then the fragment
+                # (not before the warm-up round: the cold first release stays cold)
                 sh([str(BIN / "nox"), "-s", "tests", "style"], self.rk_repo)
             add_fragment(self.rk_repo, n)
         elif flow == "zest":
