@@ -215,7 +215,12 @@ def build(root: Path, version: str, *, dry_run: bool = False, keep: bool = False
     # back to CRLF, so the release's diff is the new section, not every line.
     crlf = not dry_run and news.is_file() and b"\r\n" in news.read_bytes()
     answer = "--keep" if keep else "--yes"
-    _towncrier(root, "build", answer, "--version", version, dry_run=dry_run, mutates=True)
+    if dry_run:
+        _towncrier(root, "build", answer, "--version", version, dry_run=True, mutates=True)
+        return
+    from releasekit import inprocess
+
+    inprocess.towncrier_build(root, version, keep=keep)  # no new interpreter: ~0.4 s saved
     if crlf and news.is_file():
         data = news.read_bytes()
         fixed = data.replace(b"\r\n", b"\n").replace(b"\n", b"\r\n")

@@ -294,10 +294,9 @@ def check_sessions(project: Project) -> list[str]:
 def preflight(project: Project, options: ReleaseOptions) -> Plan:
     """Refuse, before anything changes, every release that cannot succeed.
 
-    The cheap questions come first, so that a typo never costs a test run:
-    the tree, the branch, the fragments, the version and the local tag. The
-    checks then run while the remote and the index are asked; a refusal from
-    those stops the checks at once.
+    The tree and the branch come first; then the checks start, and the
+    fragments, the version, the local tag, the remote and the index are asked
+    while they run: a refusal (a typo) stops the checks at once.
     """
     root, settings = project.root, project.settings
     if not settings.project_name:
@@ -318,17 +317,18 @@ def preflight(project: Project, options: ReleaseOptions) -> Plan:
             f"branch {branch!r} is not a release branch "
             f"(allowed: {', '.join(settings.branches)}; [tool.releasekit] branches)"
         )
-    plan = _local_plan(project, options, branch)
     sessions = check_sessions(project)
     if options.no_checks or not sessions or options.dry_run:
-        return _ask_around(project, options, plan)
+        return _ask_around(project, options, _local_plan(project, options, branch))
     from concurrent.futures import ThreadPoolExecutor
 
+    # The checks start first (they take longest); every other question is
+    # asked meanwhile, and a refusal stops them at once.
     cancel = threading.Event()
     with ThreadPoolExecutor(max_workers=1) as pool:
         checks = pool.submit(run_checks, root, sessions, cache=not options.no_cache, cancel=cancel)
         try:
-            plan = _ask_around(project, options, plan)
+            plan = _ask_around(project, options, _local_plan(project, options, branch))
         except BaseException:
             cancel.set()  # the refusal is the answer: stop the checks now
             raise
@@ -491,12 +491,14 @@ def _verify(run: Run) -> None:
     # The checks of the files and the install are independent: run them side by side.
     from concurrent.futures import ThreadPoolExecutor
 
-    with ThreadPoolExecutor(max_workers=3) as pool:
+    from releasekit import inprocess
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
         futures = [
-            pool.submit(dists.twine_check, built),
             pool.submit(dists.wheel_contents_check, built.wheel),
             pool.submit(_install_and_import, built.wheel, settings.import_name),
         ]
+        inprocess.twine_check(built.files)  # in this thread: twine prints to stdout
         for future in futures:
             future.result()
     assert run.release_files is not None

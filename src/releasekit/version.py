@@ -97,17 +97,16 @@ def current(root: Path) -> str:
 
 
 def plan(root: Path, part: str) -> tuple[BumpConfig, str]:
-    """The configuration and the checked version for ``part``, in one call of the tool."""
-    try:
-        data = _show(root, "--increment", part)
-    except VersionError:
-        # Unknown part, or a part that cannot be bumped: say which, in one line.
-        bump = load(root)
-        return bump, next_version(root, part, bump)
+    """The configuration and the checked version for ``part`` (``show --increment``, in-process)."""
+    from releasekit import inprocess
+
+    cfg = _in_process_config(root)
+    if part not in cfg.parts:
+        msg = f"unknown version part {part!r} (valid parts: {', '.join(cfg.parts)})"
+        raise VersionError(msg)
+    data, new = inprocess.show_increment(cfg, part)
     bump = _config_from(data)
-    if part not in bump.parts:
-        next_version(root, part, bump)  # raises the one-line error naming the part
-    return bump, check_next(bump.current_version, str(data.get("new_version", "")))
+    return bump, check_next(bump.current_version, new)
 
 
 def parse(text: str, *, what: str = "version") -> Version:
@@ -412,7 +411,15 @@ class BumpMyVersionFiles:
         return resolve(self.project.root, part=part, new_version=new_version)
 
     def commit_and_tag(self, bump_config: BumpConfig, new: str, message: str) -> None:
-        bump(self.project.root, new, allow_dirty=True, commit=True, tag=True)
+        from releasekit import inprocess
+
+        root = self.project.root
+        path = _bmv_config_file(root)
+        if path is None:  # no file it would read: its command line says so itself
+            bump(root, new, allow_dirty=True, commit=True, tag=True)
+            return
+        _console.command(f"bump-my-version bump --allow-dirty --commit --tag --new-version {new}")
+        inprocess.bump(root, path, new, commit=True, tag=True)
 
     def bump_files(self, new: str, *, dry_run: bool) -> list[str]:
         # Commit and tag as [tool.bumpversion] says (commit = true, tag = true).

@@ -1,0 +1,151 @@
+"""bump-my-version and towncrier through their Python APIs, in releasekit's process.
+
+A new interpreter for bump-my-version, towncrier or twine costs about as long as
+the work it does (their imports: pydantic, rich, click, jinja2), and a
+release asked them four times on its critical path: ``show --increment``
+for the plan, ``towncrier build``, ``bump`` for the commit and tag, ``twine
+check`` in verify. Here the same functions their command lines call
+(``get_configuration``, ``do_bump``, towncrier's click command, twine's
+``check``) run in this process: each tool still
+reads its own configuration, writes its files and runs git itself. Both find
+the repository from the working directory, as their command lines do, so
+they run inside it; the release calls them from its main thread, with no
+other thread running.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from releasekit import _console
+from releasekit._exceptions import ChangelogError, DistError, VersionError
+
+__all__ = ["bump", "show_increment", "towncrier_build", "twine_check"]
+
+
+@contextlib.contextmanager
+def _inside(root: Path) -> Iterator[None]:
+    """bump-my-version finds the repository from the working directory, as its CLI does."""
+    before = Path.cwd()
+    os.chdir(root)
+    try:
+        yield
+    finally:
+        os.chdir(before)
+
+
+def _reason(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return text[-1] if text else type(exc).__name__
+
+
+def show_increment(cfg: Any, part: str) -> tuple[dict[str, Any], str]:
+    """``bump-my-version show --increment PART``: the configuration and the next version.
+
+    :param cfg: bump-my-version's configuration (``get_configuration``).
+    """
+    from bumpversion.bump import get_next_version
+    from bumpversion.context import get_context
+
+    data: dict[str, Any] = cfg.model_dump()
+    try:
+        current = cfg.version_config.parse(cfg.current_version)
+        new = get_next_version(current, cfg, part, None)
+        return data, str(cfg.version_config.serialize(new, get_context(cfg)))
+    except Exception as exc:  # bump-my-version raises several unrelated types here
+        msg = f"cannot bump {part} from {cfg.current_version}: {_reason(exc)}"
+        raise VersionError(msg) from None
+
+
+def bump(
+    root: Path,
+    config_file: Path,
+    new_version: str,
+    *,
+    commit: bool,
+    tag: bool,
+    message: str | None = None,
+) -> None:
+    """``bump-my-version bump --allow-dirty --new-version NEW [--commit] [--tag]``, in-process.
+
+    :param message: the commit message instead of the configured one (``--message``).
+    """
+    from bumpversion.bump import do_bump
+    from bumpversion.config import get_configuration
+
+    overrides: dict[str, Any] = {"allow_dirty": True, "commit": commit, "tag": tag}
+    if message:
+        overrides["message"] = message
+    with _inside(root):
+        try:
+            cfg = get_configuration(config_file, **overrides)
+            do_bump(None, new_version, cfg, config_file)
+        except Exception as exc:  # its own errors, git's (CalledProcessError), a hook's
+            details = getattr(exc, "stderr", None) or getattr(exc, "output", None) or ""
+            if isinstance(details, bytes):
+                details = details.decode(errors="replace")
+            msg = f"bump-my-version could not move the version to {new_version}: {_reason(exc)}"
+            raise VersionError(msg, details=str(details) or str(exc)) from None
+
+
+def towncrier_build(root: Path, version: str, *, keep: bool = False) -> None:
+    """``towncrier build --yes --version VERSION`` in-process: it stages and removes, as ever.
+
+    :param keep: ``--keep`` instead of ``--yes``: the fragments stay (a pre-release).
+    """
+    import click
+    from towncrier.build import _main
+
+    args = ["--keep" if keep else "--yes", "--version", version, "--dir", str(root)]
+    _console.command(f"towncrier build {' '.join(args)}")
+    out = io.StringIO()
+    with _inside(root), contextlib.redirect_stdout(out), contextlib.redirect_stderr(out):
+        try:
+            _main.main(args=args, prog_name="towncrier build", standalone_mode=False)
+            failed = ""
+        except click.ClickException as exc:
+            failed = exc.format_message()
+        except SystemExit as exc:  # its own configuration errors end the process
+            failed = "" if exc.code in (0, None) else f"exit status {exc.code}"
+        except Exception as exc:  # whatever it raises is its failure
+            failed = _reason(exc)
+    if _console.is_verbose() and out.getvalue():
+        _console.output(out.getvalue())
+    if failed:
+        msg = f"towncrier build failed: {failed}".splitlines()[0]
+        raise ChangelogError(msg, details=out.getvalue() or failed)
+
+
+def twine_check(files: list[Path]) -> None:
+    """``twine check --strict`` on ``files``, in-process; its report becomes the details.
+
+    Call it from the main thread: twine prints its verdicts to stdout, which is
+    redirected meanwhile (other threads may only run captured subprocesses).
+    """
+    import logging
+
+    from twine.commands.check import check
+
+    names = [str(f) for f in files]
+    _console.command(f"twine check --strict {' '.join(names)}")
+    out = io.StringIO()
+    handler = logging.StreamHandler(out)
+    twine_logger = logging.getLogger("twine")
+    twine_logger.addHandler(handler)
+    try:
+        with contextlib.redirect_stdout(out):
+            failed = check(names, strict=True)
+    except Exception as exc:  # an unreadable file: twine's own error
+        failed, out = True, io.StringIO(f"{out.getvalue()}\n{_reason(exc)}")
+    finally:
+        twine_logger.removeHandler(handler)
+    if _console.is_verbose() and out.getvalue():
+        _console.output(out.getvalue())
+    if failed:
+        msg = "twine check --strict found problems in the distributions"
+        raise DistError(msg, details=out.getvalue())

@@ -1,0 +1,95 @@
+"""bump-my-version, towncrier and twine in-process: their work, and failures in one line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from releasekit import dists, inprocess, version
+from releasekit._exceptions import ChangelogError, DistError, VersionError
+from tests.conftest import git
+from tests.integration.conftest import add_fragment, commit_all
+
+
+def test_bump_commits_and_tags_through_the_api(stamped: Path) -> None:
+    path = stamped / "pyproject.toml"
+    inprocess.bump(stamped, path, "0.2.0", commit=True, tag=True)
+    assert 'version = "0.2.0"' in path.read_text()
+    assert '__version__ = "0.2.0"' in (stamped / "src/demo_lib/__init__.py").read_text()
+    assert git(stamped, "tag", "-l") == "v0.2.0"
+    assert git(stamped, "log", "-1", "--format=%s") == "Release 0.2.0"
+    assert git(stamped, "status", "--porcelain") == ""
+
+
+def test_a_bump_that_fails_is_one_line_and_leaves_no_commit(stamped: Path) -> None:
+    init = stamped / "src/demo_lib/__init__.py"
+    init.write_text('__version__ = "9.9.9"\n')  # not the current version: nothing to replace
+    commit_all(stamped, "A version out of step")
+    head = git(stamped, "rev-parse", "HEAD")
+    with pytest.raises(VersionError) as caught:
+        inprocess.bump(stamped, stamped / "pyproject.toml", "0.2.0", commit=True, tag=True)
+    assert str(caught.value).startswith("bump-my-version could not move the version to 0.2.0")
+    assert "\n" not in str(caught.value)
+    assert git(stamped, "rev-parse", "HEAD") == head
+    assert git(stamped, "tag", "-l") == ""
+
+
+def test_the_plan_matches_the_command_line(stamped: Path) -> None:
+    bump, new = version.plan(stamped, "minor")
+    assert (bump.current_version, new, bump.tag_for(new)) == ("0.1.0", "0.2.0", "v0.2.0")
+    with pytest.raises(VersionError, match="unknown version part 'huge'"):
+        version.plan(stamped, "huge")
+
+
+def test_towncrier_builds_stages_and_removes_in_process(stamped: Path) -> None:
+    add_fragment(stamped, text="Greet in process")
+    inprocess.towncrier_build(stamped, "0.2.0")
+    assert "Greet in process" in (stamped / "CHANGELOG.md").read_text()
+    assert not (stamped / "changelog.d/+test.feature.md").exists()
+    staged = git(stamped, "diff", "--cached", "--name-only").splitlines()
+    assert set(staged) == {"CHANGELOG.md", "changelog.d/+test.feature.md"}
+
+
+def test_a_towncrier_failure_is_one_line(stamped: Path) -> None:
+    pyproject = stamped / "pyproject.toml"
+    pyproject.write_text(
+        pyproject.read_text().replace("[tool.towncrier]", '[tool.towncrier]\ntemplate = "gone.j2"')
+    )
+    commit_all(stamped, "A template that is not there")
+    add_fragment(stamped)
+    with pytest.raises(ChangelogError) as caught:
+        inprocess.towncrier_build(stamped, "0.2.0")
+    assert str(caught.value).startswith("towncrier build failed")
+    assert "\n" not in str(caught.value)
+
+
+def test_twine_check_in_process_passes_and_fails(stamped: Path, tmp_path: Path) -> None:
+    dists.build(stamped, tmp_path / "good")
+    inprocess.twine_check(sorted((tmp_path / "good").iterdir()))
+    pyproject = stamped / "pyproject.toml"
+    pyproject.write_text(pyproject.read_text().replace('readme = "README.md"\n', ""))
+    dists.build(stamped, tmp_path / "bad")
+    with pytest.raises(DistError) as caught:
+        inprocess.twine_check(sorted((tmp_path / "bad").iterdir()))
+    assert str(caught.value) == "twine check --strict found problems in the distributions"
+    assert "long_description" in caught.value.details
+
+
+def test_towncrier_keeps_the_fragments_when_asked(stamped: Path) -> None:
+    add_fragment(stamped, text="Kept for the final release")
+    inprocess.towncrier_build(stamped, "0.2.0a1", keep=True)
+    assert "Kept for the final release" in (stamped / "CHANGELOG.md").read_text()
+    assert (stamped / "changelog.d/+test.feature.md").is_file()
+
+
+def test_bump_takes_a_commit_message(stamped: Path) -> None:
+    inprocess.bump(
+        stamped,
+        stamped / "pyproject.toml",
+        "0.2.0",
+        commit=True,
+        tag=True,
+        message="Ship {new_version}",
+    )
+    assert git(stamped, "log", "-1", "--format=%s") == "Ship 0.2.0"
