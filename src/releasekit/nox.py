@@ -94,9 +94,9 @@ def _install(session: nox.Session, *args: str) -> None:
     import hashlib
 
     if "." in args:  # a workspace member: the members it needs come from the workspace
-        from releasekit import workspace
+        from releasekit.commands import checks
 
-        args = (*args, *workspace.editable_needs(Path.cwd()))
+        args = (*args, *checks.workspace_needs(Path.cwd()))
     location = getattr(session.virtualenv, "location", None)
     marker = Path(location, ".releasekit-installed") if location else None
     pyproject = Path("pyproject.toml")
@@ -116,24 +116,16 @@ def _passed(session: nox.Session) -> None:
     """Record that this check passed on this exact tree (for the release's preflight)."""
     if session.posargs:  # a partial run proves nothing about the whole tree
         return
-    from releasekit import _exceptions, _verdicts
+    from releasekit.commands import checks
 
-    try:
-        root = Path.cwd()
-        env_dir = Path(session.virtualenv.location)
-        _verdicts.record(root, _verdicts.key(root, session.name, env_dir))
-    except _exceptions.ReleaseKitError:
-        pass  # not a git repository: nothing to remember
+    checks.record_passed(Path.cwd(), session.name, Path(session.virtualenv.location))
 
 
 def _test_requires(session: nox.Session) -> list[str]:
     """``-e .`` and the ``test_requires`` of ``[tool.releasekit]`` as install arguments."""
-    from releasekit import _exceptions, config
+    from releasekit.commands import checks
 
-    try:
-        wanted = config.load(Path.cwd()).test_requires
-    except _exceptions.ReleaseKitError as exc:
-        _fail(session, exc)
+    wanted = checks.test_requires(Path.cwd())  # a broken pyproject: one line, via _reported
     if not wanted:
         return ["-e", ".", *_requirements("test", ["pytest"])]
     extras = [w.removeprefix("extra:") for w in wanted if w.startswith("extra:")]
