@@ -98,7 +98,7 @@ def test_invoke_bump_banana_is_refused_in_one_line(stamped: Path) -> None:
     err = proc.stderr.strip()
     assert err.splitlines() == [
         "ERROR unknown version part 'banana' "
-        "(valid parts: dev_l, dev_n, major, minor, patch, pre_l, pre_n)"
+        "(valid parts: major, minor, patch, pre_l, pre_n, dev_l, dev_n)"
     ]
     assert "Traceback" not in proc.stdout + proc.stderr
     assert (stamped / "pyproject.toml").read_text() == before
