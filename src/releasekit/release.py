@@ -87,15 +87,20 @@ def state_path(root: Path) -> Path:
     return root / STATE_DIR / STATE_FILE
 
 
-def save_state(root: Path, state: State) -> None:
-    """Write the state atomically; the directory ignores itself in git."""
+def write_journal(root: Path, filename: str, data: dict[str, Any]) -> None:
+    """Write a journal atomically (tempfile + ``os.replace``); the directory ignores itself."""
     directory = root / STATE_DIR
     directory.mkdir(exist_ok=True)
     (directory / ".gitignore").write_text("*\n")
-    fd, tmp = tempfile.mkstemp(dir=directory, prefix=".state-", suffix=".json")
+    fd, tmp = tempfile.mkstemp(dir=directory, prefix=".journal-", suffix=".json")
     with os.fdopen(fd, "w") as f:
-        json.dump(dataclasses.asdict(state), f, indent=2)
-    os.replace(tmp, directory / STATE_FILE)
+        json.dump(data, f, indent=2)
+    os.replace(tmp, directory / filename)
+
+
+def save_state(root: Path, state: State) -> None:
+    """Write the release's journal."""
+    write_journal(root, STATE_FILE, dataclasses.asdict(state))
 
 
 PHASES = ("local", "public")

@@ -16,8 +16,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import os
-import tempfile
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -97,14 +95,10 @@ def state_path(root: Path) -> Path:
 
 
 def save_state(root: Path, state: TrainState) -> None:
-    """Write the journal atomically; the directory ignores itself in git."""
-    directory = root / STATE_DIR
-    directory.mkdir(exist_ok=True)
-    (directory / ".gitignore").write_text("*\n")
-    fd, tmp = tempfile.mkstemp(dir=directory, prefix=".train-", suffix=".json")
-    with os.fdopen(fd, "w") as f:
-        json.dump(dataclasses.asdict(state), f, indent=2)
-    os.replace(tmp, directory / STATE_FILE)
+    """Write the train's journal (atomically, as the release's)."""
+    from releasekit import release as engine
+
+    engine.write_journal(root, STATE_FILE, dataclasses.asdict(state))
 
 
 def load_state(root: Path) -> TrainState | None:
