@@ -293,3 +293,28 @@ def test_help_only_ever_helps(stamped: Path, index: Index) -> None:
     assert snapshot(stamped) == before
     assert remote_refs(stamped) == refs
     assert index.files() == []
+
+
+def test_on_a_terminal_the_release_shows_its_plan_and_asks_once(
+    stamped: Path, index: Index
+) -> None:
+    import pty
+
+    add_fragment(stamped)
+    before = snapshot(stamped)
+    controller, terminal = pty.openpty()
+    os.write(controller, b"n\n")  # the answer waits in the terminal's input
+    proc = subprocess.run(
+        [sys.executable, "-m", "invoke", "release", "--no-checks", "--repository", index.url],
+        cwd=stamped, stdin=terminal, capture_output=True, text=True, timeout=300,
+        env={**os.environ, **index.twine_env()},
+    )  # fmt: skip
+    os.close(terminal)
+    os.close(controller)
+    assert proc.returncode == 1
+    assert "Release plan for demo-lib" in proc.stdout
+    assert "0.1.0 -> 0.2.0" in proc.stdout
+    assert proc.stderr.count("[y/N]") + proc.stdout.count("[y/N]") == 1
+    assert "ERROR the release was declined: nothing was changed" in proc.stderr
+    assert snapshot(stamped) == before
+    assert index.files() == []
