@@ -19,7 +19,7 @@ import tempfile
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any, NoReturn, TypeVar
 
 from packaging.utils import parse_sdist_filename, parse_wheel_filename
 from packaging.version import Version
@@ -348,7 +348,7 @@ def _local_plan(project: Project, options: ReleaseOptions, branch: str) -> Plan:
     root = project.root
     changelog.check_consumed(root)
     frags = changelog.fragments(root)
-    if not frags and not version.current_is_prerelease(root, project.settings):
+    if not frags and not version.current_is_prerelease(project.version_source):
         # After a pre-release, the next one and the final release need no new fragment.
         directory = changelog.settings(root).directory
         _refuse(
@@ -910,23 +910,48 @@ class _Signals:
 _SIGNALS = _Signals()
 
 
-def release(project: Project, options: ReleaseOptions) -> State | None:
-    """Cut (or resume, or abort) a release of ``project``, holding the repository's lock."""
+T = TypeVar("T")
+
+
+def locked(
+    root: Path,
+    options: ReleaseOptions,
+    *,
+    cut: Callable[[], T | None],
+    resume: Callable[[], T],
+    abort: Callable[[], None],
+) -> T | None:
+    """Cut, ``--resume`` or ``--abort``, one at a time per repository, signals rolling back.
+
+    The one place that takes the repository's lock and installs the signal
+    handlers, for a single release and a workspace train alike.
+    """
     from releasekit import _lock
 
-    git.toplevel(project.root)
-    with _lock.held(project.root), _SIGNALS.installed():
+    with _lock.held(root), _SIGNALS.installed():
+        _SIGNALS.received.clear()
         if options.abort:
-            abort(project, options)
+            abort()
             return None
         if options.resume:
-            return resume(project, options)
-        return _release(project, options)
+            return resume()
+        return cut()
+
+
+def release(project: Project, options: ReleaseOptions) -> State | None:
+    """Cut (or resume, or abort) a release of ``project``, holding the repository's lock."""
+    git.toplevel(project.root)
+    return locked(
+        project.root,
+        options,
+        cut=lambda: _release(project, options),
+        resume=lambda: resume(project, options),
+        abort=lambda: abort(project, options),
+    )
 
 
 def _release(project: Project, options: ReleaseOptions) -> State | None:
     root = project.root
-    _SIGNALS.received.clear()
     state = load_state(root)
     if state is not None and state.phase == "local":
         _refuse(

@@ -507,7 +507,6 @@ def _rollback(root: Path, state: TrainState, *, ours: bool) -> None:
 
 def release(root: Path, options: ReleaseOptions) -> TrainState | None:
     """Release every member of the workspace at ``root`` that has changes, as one train."""
-    from releasekit import _lock
     from releasekit import release as engine
 
     if options.part or options.new_version:
@@ -516,7 +515,7 @@ def release(root: Path, options: ReleaseOptions) -> TrainState | None:
             "pick each member's (or run the release in the member's directory)"
         )
         raise UsageError(msg)
-    if getattr(options, "pre", None):  # --pre, where the options have it
+    if options.pre:
         msg = (
             "--pre is not supported for a workspace train yet: cut the pre-release in the "
             "member's directory"
@@ -525,13 +524,13 @@ def release(root: Path, options: ReleaseOptions) -> TrainState | None:
     root = Path(root).resolve()
     if git.toplevel(root).resolve() != root:
         _refuse(f"a workspace releases from the root of its git repository, not {root}")
-    with _lock.held(root), engine._SIGNALS.installed():
-        if options.abort:
-            abort(root, options)
-            return None
-        if options.resume:
-            return resume(root, options)
-        return _train(root, options)
+    return engine.locked(
+        root,
+        options,
+        cut=lambda: _train(root, options),
+        resume=lambda: resume(root, options),
+        abort=lambda: abort(root, options),
+    )
 
 
 def _train(root: Path, options: ReleaseOptions) -> TrainState | None:

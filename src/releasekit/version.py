@@ -580,12 +580,12 @@ def is_prerelease(text: str) -> bool:
     return parse(text).pre is not None
 
 
-def current_is_prerelease(root: Path, settings: config.Settings) -> bool:
+def current_is_prerelease(source: VersionSource) -> bool:
     """Whether the current version is a pre-release; False when it cannot be read."""
     from releasekit._exceptions import ReleaseKitError
 
     try:
-        return is_prerelease(current_for(root, settings))
+        return is_prerelease(source.current())
     except ReleaseKitError:
         return False  # the version step says what is wrong with it
 
