@@ -19,9 +19,20 @@ if TYPE_CHECKING:
 _verbose = os.environ.get("RELEASEKIT_VERBOSE", "") not in ("", "0")
 
 
+#: Libraries releasekit calls in its own process; their debug logs are for ``-v``.
+#: (nox lets every logger through at DEBUG: without this a session would print
+#: bump-my-version's and urllib3's diagnostics between the steps.)
+_LIBRARY_LOGGERS = ("bumpversion", "build", "towncrier", "twine", "urllib3", "requests")
+
+
 def set_verbose(value: bool) -> None:
     global _verbose
     _verbose = value
+    import logging
+
+    level = logging.NOTSET if value else logging.WARNING
+    for name in _LIBRARY_LOGGERS:
+        logging.getLogger(name).setLevel(level)
 
 
 def is_verbose() -> bool:

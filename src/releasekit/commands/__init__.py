@@ -111,8 +111,7 @@ def run(name: str, root: Path, options: Common, **extra: Any) -> Any:
     """Do one verb in the project at ``root``; errors are releasekit's own."""
     from releasekit import _console
 
-    if options.verbose:
-        _console.set_verbose(True)
+    _console.set_verbose(options.verbose or _console.is_verbose())
     module_name, _, function = VERBS[name].target.partition(":")
     module = importlib.import_module(f"releasekit.commands.{module_name}")
     return getattr(module, function)(root, options, **extra)
