@@ -149,3 +149,56 @@ def twine_check(files: list[Path]) -> None:
     if failed:
         msg = "twine check --strict found problems in the distributions"
         raise DistError(msg, details=out.getvalue())
+
+
+def twine_upload(args: list[str], env: dict[str, str]) -> tuple[bool, str]:
+    """``twine upload ARGS`` in-process, as its command line would; (failed, its output).
+
+    ``env`` overrides twine's environment (``TWINE_USERNAME``/``TWINE_PASSWORD``
+    from a URL's login): read into the parsed options, never put in
+    ``os.environ``. The output reads as the command line's would: twine's own
+    ``ERROR`` line for the failures its ``main`` knows, else the traceback.
+    Call it from the main thread (stdout is redirected meanwhile).
+    """
+    import argparse
+    import http
+    import logging
+    import traceback
+
+    import requests
+    from twine import exceptions, settings
+    from twine.commands.upload import upload
+
+    out = io.StringIO()
+    handler = logging.StreamHandler(out)
+    twine_logger = logging.getLogger("twine")
+    twine_logger.addHandler(handler)
+    failed = True
+    try:
+        with contextlib.redirect_stdout(out):
+            parser = argparse.ArgumentParser(prog="twine upload")
+            settings.Settings.register_argparse_arguments(parser)
+            parser.add_argument("dists", nargs="+")
+            parsed = parser.parse_args(args)
+            parsed.username = env.get("TWINE_USERNAME", parsed.username)
+            parsed.password = env.get("TWINE_PASSWORD", parsed.password)
+            upload(settings.Settings.from_argparse(parsed), parsed.dists)
+            failed = False
+    except requests.HTTPError as exc:  # as twine's main says it
+        response = exc.response
+        code = response.status_code if response is not None else 0
+        try:
+            phrase = http.HTTPStatus(code).phrase
+        except ValueError:
+            phrase = "Unknown Status"
+        url = response.url if response is not None else ""
+        out.write(f"\nERROR HTTPError: {code} {phrase} from {url}\n")
+    except exceptions.TwineException as exc:
+        out.write(f"\nERROR {type(exc).__name__}: {exc.args[0] if exc.args else exc}\n")
+    except SystemExit as exc:  # argparse: a bad option
+        failed = exc.code not in (0, None)
+    except Exception as exc:  # an index that is down: the traceback, as twine's would be
+        out.write("".join(traceback.format_exception(exc)))
+    finally:
+        twine_logger.removeHandler(handler)
+    return failed, out.getvalue()

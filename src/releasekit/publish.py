@@ -18,6 +18,7 @@ import hashlib
 import json
 import os
 import re
+import shlex
 import sys
 import urllib.parse
 from collections.abc import Sequence
@@ -25,7 +26,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from releasekit import _runner, _venv
+from releasekit import _console, _runner, _venv
 from releasekit._exceptions import CommandError, PublishError
 
 if TYPE_CHECKING:
@@ -414,22 +415,27 @@ def twine_failure(output: str) -> tuple[str, str]:
 
 
 def upload(target: Target, files: list[Path], *, dry_run: bool = False) -> None:
-    args = [*_runner.tool("twine"), "--no-color", "upload", "--non-interactive"]
-    args.append("--disable-progress-bar")
-    args += target.twine_args()
-    try:
-        env = _runner.child_env(target.twine_env())
-        _runner.run([*args, *map(str, files)], env=env, dry_run=dry_run)
-    except CommandError as exc:
-        reason, details = twine_failure(exc.details)
+    """``twine upload`` of ``files`` to ``target``, in this process (twine is imported anyway)."""
+    from releasekit import inprocess
+
+    args = ["--non-interactive", "--disable-progress-bar", *target.twine_args()]
+    args += map(str, files)
+    env = {k: v for k, v in target.twine_env().items() if v is not None}
+    _console.command(_runner.mask(shlex.join(["twine", "upload", *args])), dry_run=dry_run)
+    if dry_run:
+        return
+    failed, output = inprocess.twine_upload(args, env)
+    output = _runner.mask(output, {**os.environ, **env})
+    if _console.is_verbose() and output.strip():
+        _console.output(output)
+    if failed:
+        reason, details = twine_failure(output)
         msg = f"twine could not upload to {target.shown}" + (f": {reason}" if reason else "")
-        raise PublishError(msg, details=details) from None
+        raise PublishError(msg, details=details)
 
 
 def publish(target: Target, project: str, files: list[Path]) -> None:
     """Upload what the index lacks, then confirm it lists every file with the local sha256."""
-    from releasekit import _console
-
     todo = pending(target, project, files)
     for path in files:
         if path not in todo:
