@@ -7,15 +7,15 @@ from one commit.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import email.parser
 import shutil
 import tarfile
 import tempfile
 import zipfile
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import Literal
 
 from releasekit import _console, _runner, git
 from releasekit._exceptions import CommandError, DistError, ReleaseKitError
@@ -81,7 +81,9 @@ def export(root: Path, commit: str, into: Path) -> Path:
     return tree / root.resolve().relative_to(top.resolve())
 
 
-def build_commit(root: Path, commit: str, dist_dir: Path, *, version: str = "") -> Dists:
+def build_commit(
+    root: Path, commit: str, dist_dir: Path, *, version: str = "", fresh_env: bool = False
+) -> Dists:
     """Build the sdist and wheel of ``commit`` from a clean export, never the work tree.
 
     ``SOURCE_DATE_EPOCH`` is the commit's committer time, so anyone who runs
@@ -90,12 +92,13 @@ def build_commit(root: Path, commit: str, dist_dir: Path, *, version: str = "") 
     setuptools-scm) is handed over as ``version``.
 
     :param version: the release's version, for backends that ask git for it.
+    :param fresh_env: build in a new throwaway environment, not a kept one.
     """
     epoch = git.commit_timestamp(root, commit)
     extra = {"SETUPTOOLS_SCM_PRETEND_VERSION": version} if version else {}
     with tempfile.TemporaryDirectory(prefix="releasekit-export-") as tmp:
         project = export(root, commit, Path(tmp))
-        build(project, dist_dir, source_date_epoch=epoch, extra_env=extra)
+        build(project, dist_dir, source_date_epoch=epoch, extra_env=extra, fresh_env=fresh_env)
     return find(dist_dir)
 
 
@@ -106,20 +109,22 @@ def build(
     source_date_epoch: int | None = None,
     extra_env: Mapping[str, str] | None = None,
     dry_run: bool = False,
+    fresh_env: bool = False,
 ) -> None:
     """Build the sdist, then the wheel from the sdist, as ``python -m build`` does.
 
-    Through build's API, so that one isolated environment (uv's installer where
-    present) serves both builds instead of two, and the backend's hooks run
-    through releasekit's runner.
+    Through build's API, so that one isolated environment serves both builds,
+    kept for the next build with the same build requirements (``_buildenv``),
+    and the backend's hooks run through releasekit's runner.
+
+    :param fresh_env: a new throwaway environment instead of the kept one.
     """
     import build as pypa_build
-    from build.env import DefaultIsolatedEnv
 
-    installer: Literal["uv", "pip"] = "uv" if _runner.uv() else "pip"
+    from releasekit import _buildenv
+
     _console.command(
-        f"build --installer {installer} --outdir {dist_dir} {root} (sdist, then the wheel "
-        "from the sdist)",
+        f"build --outdir {dist_dir} {root} (sdist, then the wheel from the sdist)",
         dry_run=dry_run,
     )
     if dry_run:
@@ -128,10 +133,10 @@ def build(
     if source_date_epoch:
         extra["SOURCE_DATE_EPOCH"] = str(source_date_epoch)
     runner = _hook_runner(extra)
-    try:
-        with DefaultIsolatedEnv(installer=installer) as env:
+    with _backend_errors("building the sdist and wheel failed"):
+        requires = pypa_build.ProjectBuilder(root, runner=runner).build_system_requires
+        with _buildenv.environment(requires, fresh=fresh_env) as env:
             builder = pypa_build.ProjectBuilder.from_isolated_env(env, root, runner=runner)
-            env.install(builder.build_system_requires)
             env.install(builder.get_requires_for_build("sdist"))
             sdist = Path(builder.build("sdist", dist_dir))
             with tempfile.TemporaryDirectory(prefix="releasekit-sdist-") as tmp:
@@ -139,17 +144,45 @@ def build(
                 from_sdist = pypa_build.ProjectBuilder.from_isolated_env(env, srcdir, runner=runner)
                 env.install(from_sdist.get_requires_for_build("wheel"))
                 from_sdist.build("wheel", dist_dir)
+
+
+def editable_wheel(root: Path, out_dir: Path) -> Path:
+    """The editable wheel of the project in ``root``, built in the kept build environment.
+
+    What ``pip install -e .`` builds (the backend's ``build_editable``), for a
+    check session whose project changed only its version: installed with
+    ``--no-deps``, it updates the metadata without resolving every
+    dependency again.
+    """
+    import build as pypa_build
+
+    from releasekit import _buildenv
+
+    runner = _hook_runner({})
+    with _backend_errors("building the editable wheel failed"):
+        requires = pypa_build.ProjectBuilder(root, runner=runner).build_system_requires
+        with _buildenv.environment(requires) as env:
+            builder = pypa_build.ProjectBuilder.from_isolated_env(env, root, runner=runner)
+            env.install(builder.get_requires_for_build("editable"))
+            return Path(builder.build("editable", out_dir))
+
+
+@contextlib.contextmanager
+def _backend_errors(failed: str) -> Iterator[None]:
+    """build's and the backend's failures as one line; the backend's output as details."""
+    import build as pypa_build
+
+    try:
+        yield
     except pypa_build.BuildBackendException as exc:
         cause = exc.exception
         details = cause.details if isinstance(cause, ReleaseKitError) else str(cause)
-        msg = "building the sdist and wheel failed"
-        raise DistError(msg, details=details) from None
+        raise DistError(failed, details=details) from None
     except (pypa_build.BuildException, pypa_build.FailedProcessError) as exc:
-        msg = f"building the sdist and wheel failed: {exc}"
+        msg = f"{failed}: {exc}"
         raise DistError(msg.splitlines()[0], details=str(exc)) from None
     except CommandError as exc:
-        msg = "building the sdist and wheel failed"
-        raise DistError(msg, details=exc.details) from None
+        raise DistError(failed, details=exc.details) from None
 
 
 def find(dist_dir: Path) -> Dists:

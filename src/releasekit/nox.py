@@ -89,27 +89,36 @@ def _install(session: nox.Session, *args: str) -> None:
 
     The inputs are the arguments and ``pyproject.toml`` (dependencies, entry
     points and the version all live there); the project itself is installed
-    editable, so source changes need no reinstall.
+    editable, so source changes need no reinstall. When only the project's
+    version moved (a release), the project alone is reinstalled, from its
+    editable wheel, with no dependency resolved again.
     """
-    import hashlib
+    from releasekit.commands import checks
 
     if "." in args:  # a workspace member: the members it needs come from the workspace
-        from releasekit.commands import checks
-
         args = (*args, *checks.workspace_needs(Path.cwd()))
     location = getattr(session.virtualenv, "location", None)
     marker = Path(location, ".releasekit-installed") if location else None
-    pyproject = Path("pyproject.toml")
-    inputs = "\0".join(args) + "\0" + (pyproject.read_text() if pyproject.is_file() else "")
-    digest = hashlib.sha256(inputs.encode()).hexdigest()
-    if marker is not None and marker.is_file() and marker.read_text() == digest:
+    everything, dependencies = checks.install_digests(Path.cwd(), args)
+    recorded = marker.read_text().split() if marker is not None and marker.is_file() else []
+    if recorded[:1] == [everything]:
         session.log("dependencies unchanged since the last install: not reinstalled")
         return
     # Compile bytecode at install time: where PYTHONDONTWRITEBYTECODE is set,
     # uv-made environments would otherwise re-parse every module on each run.
-    session.install(*args, env={"UV_COMPILE_BYTECODE": "1"})
+    env = {"UV_COMPILE_BYTECODE": "1"}
+    if recorded[1:] == [dependencies] and args[:1] == ("-e",) and args[1].startswith("."):
+        session.log("only the project's version changed: reinstalling the project alone")
+        out = Path(location or ".", ".releasekit-editable")
+        wheel = checks.editable_wheel(Path.cwd(), out)
+        try:
+            session.install("--no-deps", "--reinstall", str(wheel), env=env)
+        finally:
+            wheel.unlink(missing_ok=True)
+    else:
+        session.install(*args, env=env)
     if marker is not None:
-        marker.write_text(digest)
+        marker.write_text(f"{everything}\n{dependencies}\n")
 
 
 def _passed(session: nox.Session) -> None:

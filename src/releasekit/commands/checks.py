@@ -7,6 +7,7 @@ imports the command layer only.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 
@@ -33,3 +34,36 @@ def test_requires(root: Path) -> list[str]:
     from releasekit.commands import project
 
     return list(project(root).settings.test_requires)
+
+
+def install_digests(root: Path, args: Sequence[str]) -> tuple[str, str]:
+    """What a check session's install depends on: (everything, all but the project's version).
+
+    The inputs are the install arguments and ``pyproject.toml``. The second
+    digest leaves out the project's own version (``[project] version`` and
+    bump-my-version's ``current_version``), which a release moves and which
+    changes no dependency.
+    """
+    import hashlib
+    import json
+
+    import tomllib
+
+    pyproject = root / "pyproject.toml"
+    text = pyproject.read_text() if pyproject.is_file() else ""
+    everything = hashlib.sha256("\0".join([*args, text]).encode()).hexdigest()
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError:
+        return everything, everything + "-unparsed"
+    data.get("project", {}).pop("version", None)
+    data.get("tool", {}).get("bumpversion", {}).pop("current_version", None)
+    rest = json.dumps(data, sort_keys=True, default=str)
+    return everything, hashlib.sha256("\0".join([*args, rest]).encode()).hexdigest()
+
+
+def editable_wheel(root: Path, out_dir: Path) -> Path:
+    """The project's editable wheel, for reinstalling it alone when only its version moved."""
+    from releasekit import dists
+
+    return dists.editable_wheel(root, out_dir)
