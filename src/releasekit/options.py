@@ -54,7 +54,9 @@ class ReleaseOptions(VersionChoice, Target):
     no_push: bool = option(False, help="do not push the release commit and tag")
     no_confirm: bool = option(False, help="do not install the new version from the index")
     no_checks: bool = option(False, help="skip the configured nox checks")
-    no_cache: bool = option(False, help="rerun checks that already passed on this tree")
+    no_cache: bool = option(
+        False, help="rerun checks that passed on this tree; build in a throwaway environment"
+    )
     resume: bool = option(False, help="finish a release that failed at or after publishing")
     abort: bool = option(False, help="undo a release that was interrupted before publishing")
 

@@ -1,7 +1,8 @@
 """The release: named steps, all or nothing before publishing, resumable after.
 
 preflight and version only read; then the steps of :data:`STEPS` run in
-order: changelog, commit and tag, build, verify, publish, push. Until the
+order: changelog, commit and tag, build, verify, checks (on the release
+commit, started with the build), publish, push. Until the
 first public step every change is local and is undone on any failure (Ctrl-C
 included). Publishing is final, so from there on releasekit records where the
 release stands in ``.releasekit/state.json`` (ignored by git) and ``--resume``
@@ -18,6 +19,7 @@ import os
 import tempfile
 import threading
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, NoReturn, TypeVar
 
@@ -256,15 +258,16 @@ def run_checks(
     *,
     cache: bool = True,
     cancel: threading.Event | None = None,
+    where: str = "",
 ) -> None:
     """Run the configured nox sessions, in parallel, skipping known verdicts.
 
     A session that already passed on this exact tree and environment (see
     ``_verdicts``) is not run again unless ``cache`` is false. Setting
     ``cancel`` stops the sessions still running (a cheaper refusal won).
-    """
-    from concurrent.futures import ThreadPoolExecutor
 
+    :param where: what was checked, for the failure's message.
+    """
     from releasekit import _verdicts
 
     todo = []
@@ -283,7 +286,7 @@ def run_checks(
     failed = [(s, exc) for s, exc in results if exc is not None]
     if failed:
         names = ", ".join(s for s, _ in failed)
-        msg = f"the configured check {names} failed (nox -s {' '.join(todo)})"
+        msg = f"the configured check {names} failed{where} (nox -s {' '.join(todo)})"
         raise ReleaseError(msg, details=failed[0][1].details) from None
 
 
@@ -325,8 +328,6 @@ def preflight(project: Project, options: ReleaseOptions) -> Plan:
     sessions = check_sessions(project)
     if options.no_checks or not sessions or options.dry_run:
         return _ask_around(project, options, _local_plan(project, options, branch))
-    from concurrent.futures import ThreadPoolExecutor
-
     # The checks start first (they take longest); every other question is
     # asked meanwhile, and a refusal stops them at once.
     cancel = threading.Event()
@@ -426,6 +427,8 @@ class Run:
     #: What the build yields for publishing (a platform wheel is repaired or held back).
     release_files: wheels.ReleaseFiles | None = None
     state: State | None = None
+    #: The checks running on the release commit beside build and verify.
+    commit_checks: _CommitChecks | None = None
 
     @property
     def root(self) -> Path:
@@ -438,6 +441,21 @@ class Run:
     def need_state(self) -> State:
         assert self.state is not None, "a public step runs only once the release is recorded"
         return self.state
+
+    def stop_checks(self) -> None:
+        """Stop the checks on the release commit, if still running, and wait for them."""
+        if self.commit_checks is not None:
+            self.commit_checks.cancel.set()
+            self.commit_checks.pool.shutdown(wait=True)
+            self.commit_checks = None
+
+
+@dataclasses.dataclass
+class _CommitChecks:
+    sessions: list[str]
+    cancel: threading.Event
+    pool: ThreadPoolExecutor
+    result: Future[None]
 
 
 def _changelog(run: Run) -> None:
@@ -457,21 +475,79 @@ def _commit_and_tag(run: Run) -> None:
     run.epoch = git.commit_timestamp(run.root, run.commit)
 
 
-def _build_dists(root: Path, commit: str, new: str) -> dists.Dists:
+def _build_dists(root: Path, commit: str, new: str, *, fresh_env: bool) -> dists.Dists:
     """Build from a clean export of the release commit, never the work tree."""
     dist_dir = root / "dist"
     dists.clean(dist_dir)
-    return dists.build_commit(root, commit, dist_dir, version=new)
+    return dists.build_commit(root, commit, dist_dir, version=new, fresh_env=fresh_env)
 
 
-def _release_files(project: Project, commit: str, new: str) -> wheels.ReleaseFiles:
-    """Build, then let ``wheels`` decide what is verified and published (compiled code)."""
-    built = _build_dists(project.root, commit, new)
+def _release_files(
+    project: Project, commit: str, new: str, *, fresh_env: bool = False
+) -> wheels.ReleaseFiles:
+    """Build, then let ``wheels`` decide what is verified and published (compiled code).
+
+    :param fresh_env: build in a new environment, not the kept one (``--no-cache``).
+    """
+    built = _build_dists(project.root, commit, new, fresh_env=fresh_env)
     return wheels.prepare(built, publish_wheels=project.settings.publish_wheels)
 
 
+def _start_commit_checks(run: Run) -> None:
+    """Start the configured checks on the release commit itself; publish waits for them.
+
+    The preflight checked the tree before the release (or knew its verdict);
+    the commit adds the new version and the changelog, which a check may read
+    (a test of ``__version__``, docs that include the changelog), so what is
+    published is what was checked. They run in the work tree, which no step
+    touches from here on (the build reads a clean export), beside build and
+    verify; their verdict serves the next release when only changelog
+    fragments are committed meanwhile.
+    """
+    if run.options.no_checks:
+        return
+    sessions = [s for s in check_sessions(run.project) if s not in SERVED_BY_RELEASE]
+    if not sessions:
+        return
+    _console.info(f"checks on the release commit, meanwhile: nox -s {' '.join(sessions)}")
+    cancel = threading.Event()
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="releasekit-checks")
+    result = pool.submit(
+        run_checks,
+        run.root,
+        sessions,
+        cache=not run.options.no_cache,
+        cancel=cancel,
+        where=f" on the release commit {run.need_plan().tag}",
+    )
+    run.commit_checks = _CommitChecks(sessions, cancel, pool, result)
+
+
+def _checks(run: Run) -> None:
+    checks = run.commit_checks
+    if checks is None:
+        _console.info("no check configured")
+        return
+    failed = checks.result.exception()  # waits for them
+    run.stop_checks()
+    if failed is not None:
+        raise failed
+    changed = git.status(run.root)
+    if changed or git.head(run.root) != run.commit:
+        example = f" (e.g. {changed[0][3:]})" if changed else ""
+        _console.warn(
+            f"the work tree changed while the checks ran{example}: they saw it as it was, "
+            "not the release commit alone; the preflight's checks stand"
+        )
+        return
+    _console.info(f"{', '.join(checks.sessions)} passed on the release commit")
+
+
 def _build(run: Run) -> None:
-    run.release_files = _release_files(run.project, run.commit, run.need_plan().new)
+    _start_commit_checks(run)
+    run.release_files = _release_files(
+        run.project, run.commit, run.need_plan().new, fresh_env=run.options.no_cache
+    )
     run.built = run.release_files.dists
 
 
@@ -494,8 +570,6 @@ def _verify(run: Run) -> None:
     if publish.normalize(name) != publish.normalize(settings.project_name):
         _refuse(f"the wheel's metadata names {name!r}, not {settings.project_name!r}")
     # The checks of the files and the install are independent: run them side by side.
-    from concurrent.futures import ThreadPoolExecutor
-
     from releasekit import inprocess
 
     with ThreadPoolExecutor(max_workers=2) as pool:
@@ -594,6 +668,7 @@ STEPS: tuple[Step, ...] = (
     Step("commit and tag", _commit_and_tag, writes=True),
     Step("build", _build),
     Step("verify", _verify),
+    Step("checks", _checks, wanted=lambda o, s: not o.no_checks, skip_flag="--no-checks"),
     Step(
         "publish",
         _publish,
@@ -643,17 +718,19 @@ def _plan_lines(run: Run) -> list[str]:
     if dev:
         by_step["push"].append(f"  then:      commit {dev} (post_release_dev)")
     lines = [f"  version:   {plan.current} -> {plan.new} ({plan.reason})"]
-    for step in STEPS:
-        lines += by_step[step.name]
     sessions = check_sessions(project) if not options.no_checks else []
     to_run = [s for s in sessions if s not in SERVED_BY_RELEASE]
     served = [s for s in sessions if s in SERVED_BY_RELEASE]
     checks = f"nox -s {' '.join(to_run)}" if to_run else "none"
+    if to_run:
+        checks += ", before anything changes and on the release commit beside build and verify"
     if to_run and options.dry_run:
         checks += " (not run in a dry run)"
     if served:
         checks += f"; {', '.join(served)}: by the release's own build and verify"
-    lines.append(f"  checks:    {checks}")
+    by_step["checks"] = [f"  checks:    {checks}"]
+    for step in STEPS:
+        lines += by_step[step.name]
     lines.append("  changelog:")
     draft = changelog.draft(root, plan.new)
     lines += [f"    {line}".rstrip() for line in draft.splitlines()]
@@ -1000,17 +1077,22 @@ def _release(project: Project, options: ReleaseOptions) -> State | None:
             if step.public:
                 break
             current = step
+            if not step.wanted(options, run.state):
+                _console.info(f"{step.name}: skipped ({step.skip_flag})")
+                continue
             with _console.step(step.name):
                 step.action(run)
             _record_written(run)
     except KeyboardInterrupt as exc:
         with _SIGNALS.held():
+            run.stop_checks()
             _rollback(root, run.state, failed=current)
         how = f"stopped by {exc}" if isinstance(exc, _Terminated) else "interrupted"
         _console.error(f"{how} during {current.name}: the repository is back as it was")
         raise
     except ReleaseKitError as exc:
         with _SIGNALS.held():
+            run.stop_checks()
             _rollback(root, run.state, failed=current)
         if _SIGNALS.received:  # the signal killed a tool first: say what really happened
             how = f"stopped by {_SIGNALS.received[-1]}"
@@ -1018,6 +1100,8 @@ def _release(project: Project, options: ReleaseOptions) -> State | None:
             raise ReleaseError(msg, details=exc.details) from None
         msg = f"{current.name} failed: {exc}; the repository is back as it was"
         raise ReleaseError(msg, details=exc.details) from None
+    finally:
+        run.stop_checks()  # whatever ended the steps, no check outlives them
 
     assert run.release_files is not None
     run.state.phase = "public"

@@ -29,8 +29,8 @@ from tests.integration.conftest import (
     snapshot,
 )
 
-STEPS = ["preflight", "version", "changelog", "commit and tag", "build", "verify", "publish",
-         "push"]  # fmt: skip
+STEPS = ["preflight", "version", "changelog", "commit and tag", "build", "verify", "checks",
+         "publish", "push"]  # fmt: skip
 
 
 def remote_refs(repo: Path) -> str:
