@@ -99,6 +99,11 @@ class Settings:
     audit_ignore: list[AuditIgnore] = dataclasses.field(default_factory=list)
     #: Run the audit (``nox -s audit``) in the release's preflight.
     audit_on_release: bool = False
+    #: Run the ``checks`` again on the release commit, beside build and verify,
+    #: before publishing (what is published is what was checked; the verdict
+    #: serves the next release). Off: a slow suite runs once per release, on
+    #: the tree before it, and the next release checks its tree again.
+    check_release_commit: bool = True
     #: Where the version lives: ``"bumpversion"`` (the files ``[tool.bumpversion]``
     #: lists) or ``"scm"`` (git tags, read by setuptools-scm, hatch-vcs or pdm).
     version_source: str = "bumpversion"

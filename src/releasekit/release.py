@@ -504,9 +504,11 @@ def _start_commit_checks(run: Run) -> None:
     verify; their verdict serves the next release when only changelog
     fragments are committed meanwhile.
     """
-    if run.options.no_checks:
+    settings = run.project.settings
+    if run.options.no_checks or not settings.check_release_commit:
         return
-    sessions = [s for s in check_sessions(run.project) if s not in SERVED_BY_RELEASE]
+    # The audit asks about the dependencies, which the release commit does not move.
+    sessions = [s for s in settings.checks if s not in SERVED_BY_RELEASE]
     if not sessions:
         return
     _console.info(f"checks on the release commit, meanwhile: nox -s {' '.join(sessions)}")
@@ -526,7 +528,9 @@ def _start_commit_checks(run: Run) -> None:
 def _checks(run: Run) -> None:
     checks = run.commit_checks
     if checks is None:
-        _console.info("no check configured")
+        off = not run.project.settings.check_release_commit
+        _console.info("not run on the release commit (check_release_commit = false)" if off
+                      else "no check configured")  # fmt: skip
         return
     failed = checks.result.exception()  # waits for them
     run.stop_checks()
@@ -722,7 +726,7 @@ def _plan_lines(run: Run) -> list[str]:
     to_run = [s for s in sessions if s not in SERVED_BY_RELEASE]
     served = [s for s in sessions if s in SERVED_BY_RELEASE]
     checks = f"nox -s {' '.join(to_run)}" if to_run else "none"
-    if to_run:
+    if to_run and project.settings.check_release_commit:
         checks += ", before anything changes and on the release commit beside build and verify"
     if to_run and options.dry_run:
         checks += " (not run in a dry run)"

@@ -39,14 +39,18 @@ def _processes_in(repo: Path) -> list[str]:
     return found
 
 
+def _pin_the_version_in_a_test(repo: Path) -> None:
+    """A test that passes on the tree before the release and fails once the version moved."""
+    (repo / "tests" / "test_pinned.py").write_text(
+        'import demo_lib\n\n\ndef test_pinned():\n    assert demo_lib.__version__ == "0.1.0"\n'
+    )
+    commit_all(repo, "Pin the version in a test")
+
+
 def test_a_check_that_fails_only_on_the_release_commit_stops_before_publish(
     stamped: Path, index: Index
 ) -> None:
-    # Passes on the tree before the release, fails once the version moved.
-    (stamped / "tests" / "test_pinned.py").write_text(
-        'import demo_lib\n\n\ndef test_pinned():\n    assert demo_lib.__version__ == "0.1.0"\n'
-    )
-    commit_all(stamped, "Pin the version in a test")
+    _pin_the_version_in_a_test(stamped)
     add_fragment(stamped)
     before, refs = snapshot(stamped), remote_refs(stamped)
     proc = invoke("release", "--yes", "--repository", index.url, cwd=stamped,
@@ -62,6 +66,27 @@ def test_a_check_that_fails_only_on_the_release_commit_stops_before_publish(
     assert snapshot(stamped) == before
     assert remote_refs(stamped) == refs
     assert index.files() == []
+
+
+def test_check_release_commit_false_checks_the_tree_before_the_release_only(
+    stamped: Path, index: Index
+) -> None:
+    _pin_the_version_in_a_test(stamped)
+    pyproject = stamped / "pyproject.toml"
+    text = pyproject.read_text()
+    assert "check_release_commit = true" in text  # the template shows it with its default
+    off = text.replace("check_release_commit = true", "check_release_commit = false")
+    pyproject.write_text(off)
+    commit_all(stamped, "Check the tree before the release only")
+    add_fragment(stamped)
+    plan = invoke("release", "--dry-run", "--repository", index.url, cwd=stamped).stdout
+    assert "on the release commit" not in plan
+    proc = invoke("release", "--yes", "--repository", index.url, cwd=stamped,
+                  env=index.twine_env())  # fmt: skip
+    assert "checks: skipped" not in proc.stderr
+    assert "not run on the release commit (check_release_commit = false)" in proc.stderr
+    assert proc.stderr.count("$ nox --no-color -s tests") == 1  # the preflight's alone
+    assert "demo_lib-0.2.0.tar.gz" in index.files()
 
 
 def test_the_release_commits_verdict_serves_the_next_release(stamped: Path, index: Index) -> None:
