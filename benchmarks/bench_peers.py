@@ -11,7 +11,9 @@ remote), starts one local pypiserver (as scripts/demo.py does), and times
 (c) the seed's bare script as plain commands: ``python -m build``,
     ``twine upload``, ``git tag``, ``git push``;
 (d) releasekit's warm ``nox -s release -- --yes`` in a stamped repository,
-    with its default checks (tests, style), verify and confirm on;
+    with its default checks (tests, style: in the preflight unless they
+    passed on that tree, then again on the release commit, beside build and
+    verify), verify and confirm on;
 
 in alternating rounds (the order rotates) after one untimed warm-up round,
 each flow with a fresh change and a new version every round. It prints each

@@ -122,9 +122,13 @@ def environment(requires: Collection[str], *, fresh: bool = False) -> Iterator[B
     path = root / f"{name}-{time.strftime('%Y%m%d')}"
     env = KeptEnv(path, uv)
     made = path / ".releasekit-made"
-    if not made.is_file():
+
+    def ready() -> bool:  # made, and its interpreter still there
+        return made.is_file() and Path(env.python_executable).exists()
+
+    if not ready():
         with _locked(path):
-            if not made.is_file():  # made by nobody else meanwhile
+            if not ready():  # made by nobody else meanwhile
                 shutil.rmtree(path, ignore_errors=True)  # a half-made one
                 _runner.run([uv, "venv", "--quiet", "--python", sys.executable, str(path)],
                             env=_runner.child_env({"VIRTUAL_ENV": None}), quiet=True)  # fmt: skip

@@ -61,6 +61,15 @@ def test_a_half_made_environment_is_made_again() -> None:
     assert (path / ".releasekit-made").is_file()
 
 
+def test_an_environment_whose_interpreter_is_gone_is_made_again() -> None:
+    with _buildenv.environment(REQUIRES) as env:
+        python = Path(env.python_executable)
+    python.unlink()
+    with _buildenv.environment(REQUIRES) as env:
+        assert Path(env.python_executable) == python
+        assert python.exists()
+
+
 def test_environments_of_earlier_days_are_swept() -> None:
     root = _buildenv.cache_root()
     name = _buildenv.key(REQUIRES)
