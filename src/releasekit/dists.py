@@ -61,7 +61,7 @@ def _extract(sdist: Path, into: Path) -> Path:
 
 
 def export(root: Path, commit: str, into: Path) -> Path:
-    """Extract the tree of ``commit`` into ``into``; return the project directory.
+    """Extract the tree of ``commit`` (or a tree) into ``into``; return the project directory.
 
     Through ``git archive``, so that nothing the commit does not track (files
     listed in ``.git/info/exclude``, ``.env``, ``.releasekit/``, a stale
@@ -79,6 +79,20 @@ def export(root: Path, commit: str, into: Path) -> Path:
     tar_path.unlink()
     # A project in a subdirectory (a workspace member) builds from its own directory.
     return tree / root.resolve().relative_to(top.resolve())
+
+
+def build_work_tree(root: Path, dist_dir: Path) -> Dists:
+    """Build the work tree as it is, from a clean export of what git would commit.
+
+    Modified and new files are in; a file git ignores (``.gitignore`` or
+    ``.git/info/exclude``, which some backends do not read) never is. The
+    export has no ``.git``, so a version from git tags cannot be read there:
+    such a project builds from the work tree itself.
+    """
+    with tempfile.TemporaryDirectory(prefix="releasekit-export-") as tmp:
+        project = export(root, git.work_tree_snapshot(root), Path(tmp))
+        build(project, dist_dir)
+    return find(dist_dir)
 
 
 def build_commit(

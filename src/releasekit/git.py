@@ -91,6 +91,30 @@ def archive(root: Path, rev: str, output: Path) -> None:
         raise GitError(msg, details=exc.details) from None
 
 
+def work_tree_snapshot(root: Path) -> str:
+    """The tree ``git add -A`` would commit now: tracked and new files, never ignored ones.
+
+    Made in a copy of the index, so the index, HEAD and the work tree are left
+    as they are (git only stores the blobs, as ``git stash create`` does).
+    Ignored means ignored by git: ``.gitignore`` and ``.git/info/exclude`` alike.
+    """
+    import shutil
+    import tempfile
+
+    top = toplevel(root)
+    index = Path(git(top, "rev-parse", "--git-path", "index"))
+    index = index if index.is_absolute() else top / index
+    with tempfile.TemporaryDirectory(prefix="releasekit-index-") as tmp:
+        scratch = Path(tmp) / "index"
+        if index.is_file():
+            shutil.copyfile(index, scratch)
+        env = _runner.child_env({"GIT_INDEX_FILE": str(scratch)})
+        for args in (["add", "--all", "--", "."], ["write-tree"]):
+            result = _runner.run([*_runner.tool("git"), *args], cwd=top, env=env,
+                                 mutates=False, quiet=True)  # fmt: skip
+    return result.stdout.strip()
+
+
 def tree_hash(root: Path, rev: str = "HEAD") -> str:
     return git(root, "rev-parse", f"{rev}^{{tree}}")
 

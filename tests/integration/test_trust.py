@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import sys
 import tarfile
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -258,3 +259,31 @@ def test_twine_tracebacks_stay_out_of_the_error_line(
         finally:
             _console.set_verbose(False)
         assert "Traceback (most recent call last)" in capfd.readouterr().err
+
+
+def test_invoke_build_builds_the_work_tree_but_never_what_git_ignores(stamped: Path) -> None:
+    secret = stamped / "src" / "demo_lib" / "local_notes.txt"
+    secret.write_text("not for publishing\n")
+    with (stamped / ".git" / "info" / "exclude").open("a") as f:
+        f.write("src/demo_lib/local_notes.txt\n")
+    # Work in progress, built as it is: a modified file and a new module.
+    (stamped / "README.md").write_text("# Demo Lib\n\nWork in progress.\n")
+    (stamped / "src" / "demo_lib" / "extra.py").write_text("EXTRA = 1\n")
+    git(stamped, "add", "README.md")  # staged or not, it is the work tree that counts
+    status, staged = git(stamped, "status", "--porcelain"), git(stamped, "diff", "--cached")
+
+    proc = invoke("build", cwd=stamped)
+    assert "from what git tracks in the work tree (ignored files left out)" in proc.stdout
+    with tarfile.open(stamped / "dist" / "demo_lib-0.1.0.tar.gz") as tf:
+        names = tf.getnames()
+        readme = tf.extractfile("demo_lib-0.1.0/README.md")
+        assert readme is not None and b"Work in progress." in readme.read()
+    with zipfile.ZipFile(stamped / "dist" / "demo_lib-0.1.0-py3-none-any.whl") as zf:
+        wheel_names = zf.namelist()
+    assert "demo_lib-0.1.0/src/demo_lib/extra.py" in names
+    assert "demo_lib/extra.py" in wheel_names
+    assert not [n for n in [*names, *wheel_names] if n.endswith("local_notes.txt")]
+    # Nothing of the repository moved: the index, HEAD and the work tree.
+    assert git(stamped, "status", "--porcelain") == status
+    assert git(stamped, "diff", "--cached") == staged
+    assert secret.exists()

@@ -12,12 +12,31 @@ from releasekit.project import Project
 
 
 def build(root: Path, options: NoOptions) -> dists.Dists:
-    """A fresh sdist and wheel in dist/, the wheel built from the sdist."""
-    Project(root).validated()  # a syntax error is one line here, not the backend's traceback
-    dists.clean(root / "dist")
-    dists.build(root, root / "dist")
-    built = dists.find(root / "dist")
-    print(f"built {built.sdist.name} and {built.wheel.name}")
+    """A fresh sdist and wheel in dist/, the wheel built from the sdist.
+
+    From a clean export of the work tree as git would commit it, so that a
+    file git ignores never reaches dist/ (``invoke publish`` uploads it); a
+    project whose version comes from git tags, or outside git, builds in place.
+    """
+    from releasekit import git
+    from releasekit._exceptions import GitError
+
+    project = Project(root).validated()  # a syntax error is one line, not a traceback
+    dist_dir = root / "dist"
+    dists.clean(dist_dir)
+    in_git = True
+    try:
+        git.toplevel(root)
+    except GitError:
+        in_git = False
+    if in_git and project.settings.version_source != "scm":
+        built = dists.build_work_tree(root, dist_dir)
+        how = "from what git tracks in the work tree (ignored files left out)"
+    else:
+        dists.build(root, dist_dir)
+        built = dists.find(dist_dir)
+        how = "from the work tree"
+    print(f"built {built.sdist.name} and {built.wheel.name} {how}")
     return built
 
 
