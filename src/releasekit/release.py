@@ -452,6 +452,8 @@ class Run:
 
 @dataclasses.dataclass
 class _CommitChecks:
+    """The sessions running on the release commit, and how to stop or await them."""
+
     sessions: list[str]
     cancel: threading.Event
     pool: ThreadPoolExecutor
