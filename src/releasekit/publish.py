@@ -21,7 +21,7 @@ import re
 import shlex
 import sys
 import urllib.parse
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -346,6 +346,22 @@ def sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+def sha256_or_empty(path: Path) -> str:
+    """sha256 of a work-tree file, ``""`` when it does not exist (a removed file)."""
+    return sha256(path) if path.is_file() else ""
+
+
+def digests(paths: Iterable[Path]) -> dict[str, str]:
+    """File name -> sha256: what a journal records of the files it publishes."""
+    return {p.name: sha256(p) for p in paths}
+
+
+def holds(directory: Path, recorded: Mapping[str, str]) -> bool:
+    """Whether ``directory`` holds every recorded file with its recorded sha256."""
+    current = digests(directory.glob("*")) if directory.is_dir() else {}
+    return all(current.get(name) == digest for name, digest in recorded.items())
+
+
 def pending(target: Target, project: str, files: list[Path]) -> list[Path]:
     """The files still to upload: absent from the index.
 
@@ -458,24 +474,34 @@ def confirm_listed(target: Target, project: str, files: list[Path]) -> None:
 
 
 def confirm_install(
-    target: Target, project: str, version: str, *, build_requires: Sequence[str] = ()
-) -> str:
-    """Install ``project==version`` from the index alone; return the version it reports.
+    target: Target,
+    project: str,
+    version: str,
+    *,
+    build_requires: Sequence[str] = (),
+    with_dependencies: bool = False,
+) -> None:
+    """Install ``project==version`` from the index alone and check the version it reports.
 
     :param build_requires: for a release that published only its sdist: the
         build backend, installed first from the usual index, so that the sdist
         (from the target alone) compiles without build isolation, which would
         look for the backend on the target too.
+    :param with_dependencies: install its dependencies too, from the target
+        alone (a train's tier: they were published before it).
     """
+    from packaging.version import Version
+
     with _venv.fresh() as python:
         try:
             no_isolation = []
             if build_requires:
                 _venv.install(python, list(build_requires))
                 no_isolation = ["--no-build-isolation"]
+            no_deps = [] if with_dependencies else ["--no-deps"]
             _venv.install(
                 python,
-                [*no_isolation, "--no-deps", "--index-url", target.simple_url,
+                [*no_isolation, *no_deps, "--index-url", target.simple_url,
                  f"{project}=={version}"],
                 refresh=True,
             )  # fmt: skip
@@ -483,7 +509,10 @@ def confirm_install(
             msg = f"{project} {version} does not install from {target.shown}"
             raise PublishError(msg, details=exc.details) from None
         code = f"import importlib.metadata as m; print(m.version({project!r}))"
-        return _venv.python_c(python, code)
+        installed = _venv.python_c(python, code)
+    if Version(installed) != Version(version):
+        raise PublishError(f"installing from the index gave {project} {installed}, not {version}")
+    _console.info(f"{project} {installed} installs from {target.shown}")
 
 
 def ask(question: str) -> bool:

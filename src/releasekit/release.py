@@ -167,13 +167,18 @@ def load_state(root: Path) -> State | None:
     return State(**data)
 
 
-def clear_state(root: Path) -> None:
-    path = state_path(root)
-    path.unlink(missing_ok=True)
-    gitignore = path.parent / ".gitignore"
-    if path.parent.is_dir() and not any(p != gitignore for p in path.parent.iterdir()):
+def remove_journal(root: Path, filename: str) -> None:
+    """Remove a journal, and the directory too when nothing else is left in it."""
+    directory = root / STATE_DIR
+    (directory / filename).unlink(missing_ok=True)
+    gitignore = directory / ".gitignore"
+    if directory.is_dir() and not any(p != gitignore for p in directory.iterdir()):
         gitignore.unlink(missing_ok=True)
-        path.parent.rmdir()
+        directory.rmdir()
+
+
+def clear_state(root: Path) -> None:
+    remove_journal(root, STATE_FILE)
 
 
 # --- preflight ---------------------------------------------------------------
@@ -599,17 +604,12 @@ def _publish(run: Run) -> None:
     wheels.refuse_bare(files)
     publish.publish(target, state.project, files)
     if not run.options.no_confirm and settings.confirm_install:
-        installed = publish.confirm_install(
+        publish.confirm_install(
             target,
             state.project,
             state.version,
             build_requires=wheels.sdist_only_build_requires(files),
         )
-        if Version(installed) != Version(state.version):
-            _refuse(
-                f"installing from the index gave {state.project} {installed}, not {state.version}"
-            )
-        _console.info(f"{state.project} {installed} installs from {target.shown}")
 
 
 def _push(run: Run) -> None:
@@ -764,11 +764,6 @@ def _confirmed(run: Run) -> bool:
 # --- the driver ------------------------------------------------------------------------
 
 
-def _digest(path: Path) -> str:
-    """sha256 of a work-tree file, ``""`` when it does not exist."""
-    return publish.sha256(path) if path.is_file() else ""
-
-
 def _touched_paths(project: Project, plan: Plan) -> list[str]:
     """The files a release changes: the changelog, the version files, the fragments."""
     root = project.root
@@ -783,7 +778,7 @@ def _touched_paths(project: Project, plan: Plan) -> list[str]:
 def _record_written(run: Run) -> None:
     """After a local step: remember what the release wrote, to tell it from others' edits."""
     state = run.need_state()
-    state.touched = {path: _digest(run.root / path) for path in state.touched}
+    state.touched = {path: publish.sha256_or_empty(run.root / path) for path in state.touched}
     state.commit = run.commit
     save_state(run.root, state)
 
@@ -811,7 +806,7 @@ def _undo(root: Path, state: State) -> list[str]:
             )
     kept = []
     for path, written in sorted(state.touched.items()):
-        current = _digest(root / path)
+        current = publish.sha256_or_empty(root / path)
         existed = git.path_exists_at(root, state.head_before, path)
         if written is None or current == written:
             if existed:
@@ -873,15 +868,11 @@ def _finish(run: Run) -> None:
 
 def _rebuild_for_resume(project: Project, state: State) -> None:
     """Make sure dist/ holds exactly the recorded files, rebuilding if needed."""
-    root = project.root
-    dist_dir = root / "dist"
-    current = {p.name: publish.sha256(p) for p in dist_dir.glob("*")} if dist_dir.is_dir() else {}
-    if all(current.get(name) == digest for name, digest in state.files.items()):
+    if publish.holds(project.root / "dist", state.files):
         _console.info("dist/ holds the recorded files")
         return
     built = _release_files(project, state.commit, state.version)
-    rebuilt = {p.name: publish.sha256(p) for p in built.publish}
-    if rebuilt != state.files:
+    if publish.digests(built.publish) != state.files:
         _refuse(
             "rebuilding the release from its tag did not reproduce the recorded files: "
             "restore dist/ from the first attempt"
@@ -1112,7 +1103,7 @@ def _release(project: Project, options: ReleaseOptions) -> State | None:
     assert run.release_files is not None
     run.state.phase = "public"
     run.state.source_date_epoch = run.epoch
-    run.state.files = {p.name: publish.sha256(p) for p in run.release_files.publish}
+    run.state.files = publish.digests(run.release_files.publish)
     save_state(root, run.state)
     _finish(run)
     _post_release(project, options, run.state)

@@ -119,12 +119,9 @@ def load_state(root: Path) -> TrainState | None:
 
 
 def clear_state(root: Path) -> None:
-    path = state_path(root)
-    path.unlink(missing_ok=True)
-    gitignore = path.parent / ".gitignore"
-    if path.parent.is_dir() and not any(p != gitignore for p in path.parent.iterdir()):
-        gitignore.unlink(missing_ok=True)
-        path.parent.rmdir()
+    from releasekit import release as engine
+
+    engine.remove_journal(root, STATE_FILE)
 
 
 # --- preflight ---------------------------------------------------------------------------
@@ -343,7 +340,7 @@ def _build(root: Path, entry: Entry, state: TrainState) -> None:
     dist_dir = car.dist_dir(root)
     dists.clean(dist_dir)
     built = dists.build_commit(entry.member.root, state.commit, dist_dir, version=entry.new)
-    car.files = {p.name: publish.sha256(p) for p in built.files}
+    car.files = publish.digests(built.files)
     save_state(root, state)
 
 
@@ -406,24 +403,6 @@ def _verify(root: Path, plan: Plan, entry: Entry, state: TrainState) -> None:
 # --- the public steps ------------------------------------------------------------------
 
 
-def _confirm(target: publish.Target, car: Car) -> None:
-    """``NAME==VERSION`` installs from the index alone, with its dependencies."""
-    with _venv.fresh() as python:
-        try:
-            _venv.install(
-                python, ["--index-url", target.simple_url, f"{car.name}=={car.version}"],
-                refresh=True,
-            )  # fmt: skip
-        except CommandError as exc:
-            msg = f"{car.name} {car.version} does not install from {target.shown}"
-            raise ReleaseError(msg, details=exc.details) from None
-        code = f"import importlib.metadata as m; print(m.version({car.name!r}))"
-        installed = _venv.python_c(python, code)
-    if Version(installed) != Version(car.version):
-        _refuse(f"installing from the index gave {car.name} {installed}, not {car.version}")
-    _console.info(f"{car.name} {installed} installs from {target.shown}")
-
-
 def _push(root: Path, state: TrainState) -> None:
     refs = [f"refs/tags/{tag}" for tag in state.tags]
     try:
@@ -462,7 +441,9 @@ def _finish(root: Path, options: ReleaseOptions, state: TrainState, *, confirm: 
                     if car.confirmed or not confirm:
                         continue
                     with _console.step(f"confirm {car.name}"):
-                        _confirm(target, car)
+                        publish.confirm_install(
+                            target, car.name, car.version, with_dependencies=True
+                        )
                     car.confirmed = True
                     save_state(root, state)
         if not options.no_push and not state.pushed:
@@ -581,7 +562,7 @@ def _train(root: Path, options: ReleaseOptions) -> TrainState | None:
         step = "requirements"
         with _console.step("requirements"):
             _widen_requirements(plan)
-        state.touched = {p: release_digest(root / p) for p in state.touched}
+        state.touched = {p: publish.sha256_or_empty(root / p) for p in state.touched}
         save_state(root, state)
         step, writing = "commit and tag", False
         with _console.step("commit and tag"):
@@ -618,25 +599,17 @@ def _train(root: Path, options: ReleaseOptions) -> TrainState | None:
     return state
 
 
-def release_digest(path: Path) -> str:
-    """sha256 of a work-tree file, ``""`` when it does not exist."""
-    return publish.sha256(path) if path.is_file() else ""
-
-
 def _rebuild_for_resume(root: Path, state: TrainState) -> None:
     """Make each unpublished member's dist/ hold exactly the recorded files."""
     for car in state.cars:
         if car.published:
             continue
         dist_dir = car.dist_dir(root)
-        current = (
-            {p.name: publish.sha256(p) for p in dist_dir.glob("*")} if dist_dir.is_dir() else {}
-        )
-        if all(current.get(n) == d for n, d in car.files.items()):
+        if publish.holds(dist_dir, car.files):
             continue
         dists.clean(dist_dir)
         built = dists.build_commit(root / car.path, state.commit, dist_dir, version=car.version)
-        if {p.name: publish.sha256(p) for p in built.files} != car.files:
+        if publish.digests(built.files) != car.files:
             _refuse(
                 f"rebuilding {car.name} from the release commit did not reproduce the recorded "
                 f"files: restore {car.path}/dist/ from the first attempt"
