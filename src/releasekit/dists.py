@@ -16,9 +16,13 @@ import tempfile
 import zipfile
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING, Literal
 
 from releasekit import _console, _runner, git
 from releasekit._exceptions import CommandError, DistError, ReleaseKitError
+
+if TYPE_CHECKING:
+    from releasekit._buildenv import BuildEnv
 
 
 @dataclasses.dataclass(frozen=True)
@@ -133,10 +137,6 @@ def build(
 
     :param fresh_env: a new throwaway environment instead of the kept one.
     """
-    import build as pypa_build
-
-    from releasekit import _buildenv
-
     _console.command(
         f"build --outdir {dist_dir} {root} (sdist, then the wheel from the sdist)",
         dry_run=dry_run,
@@ -147,17 +147,13 @@ def build(
     if source_date_epoch:
         extra["SOURCE_DATE_EPOCH"] = str(source_date_epoch)
     runner = _hook_runner(extra)
-    with _backend_errors("building the sdist and wheel failed"):
-        requires = pypa_build.ProjectBuilder(root, runner=runner).build_system_requires
-        with _buildenv.environment(requires, fresh=fresh_env) as env:
-            builder = pypa_build.ProjectBuilder.from_isolated_env(env, root, runner=runner)
-            env.install(builder.get_requires_for_build("sdist"))
-            sdist = Path(builder.build("sdist", dist_dir))
-            with tempfile.TemporaryDirectory(prefix="releasekit-sdist-") as tmp:
-                srcdir = _extract(sdist, Path(tmp))
-                from_sdist = pypa_build.ProjectBuilder.from_isolated_env(env, srcdir, runner=runner)
-                env.install(from_sdist.get_requires_for_build("wheel"))
-                from_sdist.build("wheel", dist_dir)
+    with (
+        _backend_errors("building the sdist and wheel failed"),
+        _environment_for(root, runner, fresh=fresh_env) as env,
+    ):
+        sdist = _build_in(env, root, "sdist", dist_dir, runner)
+        with tempfile.TemporaryDirectory(prefix="releasekit-sdist-") as tmp:
+            _build_in(env, _extract(sdist, Path(tmp)), "wheel", dist_dir, runner)
 
 
 def editable_wheel(root: Path, out_dir: Path) -> Path:
@@ -168,17 +164,41 @@ def editable_wheel(root: Path, out_dir: Path) -> Path:
     ``--no-deps``, it updates the metadata without resolving every
     dependency again.
     """
+    runner = _hook_runner({})
+    with (
+        _backend_errors("building the editable wheel failed"),
+        _environment_for(root, runner) as env,
+    ):
+        return _build_in(env, root, "editable", out_dir, runner)
+
+
+@contextlib.contextmanager
+def _environment_for(
+    root: Path, runner: Callable[..., None], *, fresh: bool = False
+) -> Iterator[BuildEnv]:
+    """A build environment holding the project's ``[build-system] requires``."""
     import build as pypa_build
 
     from releasekit import _buildenv
 
-    runner = _hook_runner({})
-    with _backend_errors("building the editable wheel failed"):
-        requires = pypa_build.ProjectBuilder(root, runner=runner).build_system_requires
-        with _buildenv.environment(requires) as env:
-            builder = pypa_build.ProjectBuilder.from_isolated_env(env, root, runner=runner)
-            env.install(builder.get_requires_for_build("editable"))
-            return Path(builder.build("editable", out_dir))
+    requires = pypa_build.ProjectBuilder(root, runner=runner).build_system_requires
+    with _buildenv.environment(requires, fresh=fresh) as env:
+        yield env
+
+
+def _build_in(
+    env: BuildEnv,
+    srcdir: Path,
+    distribution: Literal["sdist", "wheel", "editable"],
+    out_dir: Path,
+    runner: Callable[..., None],
+) -> Path:
+    """One distribution of ``srcdir``, what its backend asks for it added to ``env`` first."""
+    import build as pypa_build
+
+    builder = pypa_build.ProjectBuilder.from_isolated_env(env, srcdir, runner=runner)
+    env.install(builder.get_requires_for_build(distribution))
+    return Path(builder.build(distribution, out_dir))
 
 
 @contextlib.contextmanager
