@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 from releasekit import _console
@@ -147,22 +148,17 @@ def new(root: Path, options: NewOptions) -> Path:
     from releasekit import new as engine
 
     context = engine.parse_extra_context(list(options.extra_context))
+    stamp: Callable[..., Path] = engine.stamp
     if context.get("layout", "package") != "package":  # layout=workspace: a uv workspace
         from releasekit import layouts
 
-        created = layouts.stamp_workspace(
-            root / options.output_dir,
-            extra_context=context,
-            no_input=options.no_input,
-            overwrite=options.overwrite,
-        )
-        print(created)
-        return created
-    context.pop("layout", None)
-    keys = template_keys()
-    keys.pop("layout")
-    engine.check_context(context, keys)
-    created = engine.stamp(
+        stamp = layouts.stamp_workspace
+    else:
+        context.pop("layout", None)
+        keys = template_keys()
+        keys.pop("layout")
+        engine.check_context(context, keys)
+    created = stamp(
         root / options.output_dir,
         extra_context=context,
         no_input=options.no_input,
