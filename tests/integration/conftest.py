@@ -240,3 +240,32 @@ def scale_up(repo: Path, fragments: int = 200, files: int = 50) -> None:
     marker = "# towncrier owns"
     pyproject.write_text(text.replace(marker, "".join(entries) + "\n" + marker))
     commit_all(repo, f"{fragments} fragments and {files} files carrying the version")
+
+
+def start_release(
+    repo: Path, index: Index, gate: Path, *extra: str, checks: bool = False
+) -> subprocess.Popen[str]:
+    """``invoke release --yes`` in its own process group, its build paused at ``gate``.
+
+    The build hook (``add_build_hook``) touches ``gate/started`` and waits for
+    ``gate/go``; without ``checks`` the release runs with ``--no-checks``.
+    """
+    gate.mkdir()
+    env = {**os.environ, **index.twine_env(), "RK_TEST_HOOK": f"wait:{gate}"}
+    no_checks = [] if checks else ["--no-checks"]
+    return subprocess.Popen(
+        [sys.executable, "-m", "invoke", "release", "--yes", *no_checks,
+         "--repository", index.url, *extra],
+        cwd=repo, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE, text=True, start_new_session=True,
+    )  # fmt: skip
+
+
+def wait_for(path: Path, proc: subprocess.Popen[str], timeout: float = 120) -> None:
+    """Wait until ``path`` exists; fail with the output if ``proc`` ends or time runs out."""
+    deadline = time.monotonic() + timeout
+    while not path.exists():
+        if proc.poll() is not None or time.monotonic() > deadline:
+            out, err = proc.communicate()
+            raise AssertionError(f"the build never started\n{out}\n{err}")
+        time.sleep(0.05)

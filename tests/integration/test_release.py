@@ -6,9 +6,7 @@ import json
 import os
 import re
 import signal
-import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -27,6 +25,8 @@ from tests.integration.conftest import (
     nox,
     run,
     snapshot,
+    start_release,
+    wait_for,
 )
 
 STEPS = ["preflight", "version", "changelog", "commit and tag", "build", "verify", "checks",
@@ -259,26 +259,6 @@ def test_resume_skips_identical_files_and_refuses_different_ones(
     assert listed == state["files"]
 
 
-def _start_release(repo: Path, index: Index, gate: Path, *extra: str) -> subprocess.Popen[str]:
-    gate.mkdir()
-    env = {**os.environ, **index.twine_env(), "RK_TEST_HOOK": f"wait:{gate}"}
-    return subprocess.Popen(
-        [sys.executable, "-m", "invoke", "release", "--yes", "--no-checks",
-         "--repository", index.url, *extra],
-        cwd=repo, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE, text=True, start_new_session=True,
-    )  # fmt: skip
-
-
-def _wait_for(path: Path, proc: subprocess.Popen[str]) -> None:
-    deadline = time.monotonic() + 120
-    while not path.exists():
-        if proc.poll() is not None or time.monotonic() > deadline:
-            out, err = proc.communicate()
-            raise AssertionError(f"the build never started\n{out}\n{err}")
-        time.sleep(0.05)
-
-
 def test_failing_build_rolls_back_exactly(stamped: Path, index: Index) -> None:
     add_build_hook(stamped)
     add_fragment(stamped)
@@ -300,8 +280,8 @@ def test_ctrl_c_during_the_build_rolls_back_exactly(
     add_fragment(stamped)
     before = snapshot(stamped)
     gate = tmp_path / "gate"
-    proc = _start_release(stamped, index, gate)
-    _wait_for(gate / "started", proc)
+    proc = start_release(stamped, index, gate)
+    wait_for(gate / "started", proc)
     os.killpg(proc.pid, signal.SIGINT)  # what Ctrl-C in a terminal does
     out, err = proc.communicate(timeout=120)
     assert proc.returncode != 0
@@ -316,8 +296,8 @@ def test_index_down_at_publish_then_up_and_resume(
     add_build_hook(stamped)
     add_fragment(stamped)
     gate = tmp_path / "gate"
-    proc = _start_release(stamped, index, gate)
-    _wait_for(gate / "started", proc)
+    proc = start_release(stamped, index, gate)
+    wait_for(gate / "started", proc)
     index.stop()  # preflight has seen it; it goes down before the upload
     (gate / "go").touch()
     out, err = proc.communicate(timeout=300)

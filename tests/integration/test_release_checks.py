@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import signal
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -23,8 +22,10 @@ from tests.integration.conftest import (
     nox,
     run,
     snapshot,
+    start_release,
+    wait_for,
 )
-from tests.integration.test_release import _wait_for, remote_refs
+from tests.integration.test_release import remote_refs
 
 
 def _processes_in(repo: Path) -> list[str]:
@@ -117,14 +118,8 @@ def test_a_signal_during_the_build_stops_the_checks_and_rolls_back(
     add_fragment(stamped)
     before = snapshot(stamped)
     gate = tmp_path / "gate"
-    gate.mkdir()
-    env = {**os.environ, **index.twine_env(), "RK_TEST_HOOK": f"wait:{gate}"}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "invoke", "release", "--yes", "--repository", index.url],
-        cwd=stamped, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE, text=True, start_new_session=True,
-    )  # fmt: skip
-    _wait_for(gate / "started", proc)  # the release's build or the checks' editable install
+    proc = start_release(stamped, index, gate, checks=True)
+    wait_for(gate / "started", proc)  # the release's build or the checks' editable install
     time.sleep(0.5)  # both have started: they begin together, after the commit
     os.killpg(proc.pid, signal.SIGTERM)
     out, err = proc.communicate(timeout=120)

@@ -24,8 +24,10 @@ from tests.integration.conftest import (
     invoke,
     run,
     snapshot,
+    start_release,
+    wait_for,
 )
-from tests.integration.test_release import _start_release, _wait_for, remote_refs
+from tests.integration.test_release import remote_refs
 
 RELEASED = ["demo_lib-0.2.0-py3-none-any.whl", "demo_lib-0.2.0.tar.gz"]
 
@@ -34,8 +36,8 @@ def _paused(repo: Path, index: Index, tmp_path: Path) -> tuple[subprocess.Popen[
     add_build_hook(repo)
     add_fragment(repo)
     gate = tmp_path / "gate"
-    proc = _start_release(repo, index, gate)
-    _wait_for(gate / "started", proc)
+    proc = start_release(repo, index, gate)
+    wait_for(gate / "started", proc)
     return proc, gate
 
 
@@ -94,8 +96,8 @@ def test_kill_9_is_detected_and_abort_undoes_it(
     add_fragment(stamped)
     before = snapshot(stamped)
     gate = tmp_path / "gate"
-    proc = _start_release(stamped, index, gate)
-    _wait_for(gate / "started", proc)
+    proc = start_release(stamped, index, gate)
+    wait_for(gate / "started", proc)
     os.killpg(proc.pid, signal.SIGKILL)
     proc.communicate(timeout=60)
     assert git(stamped, "tag", "-l") == "v0.2.0"  # stranded, as a power loss would leave it

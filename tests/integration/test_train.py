@@ -6,7 +6,6 @@ import json
 import os
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -22,6 +21,8 @@ from tests.integration.conftest import (
     nox,
     run,
     snapshot,
+    start_release,
+    wait_for,
 )
 
 ROOT_PYPROJECT = """\
@@ -200,18 +201,8 @@ def test_a_failed_upload_of_b_after_a_resumes(
     add_build_hook(root / "packages" / "b")
     fragment(root, "a", "feature")
     gate = tmp_path / "gate"
-    gate.mkdir()
-    env = {**os.environ, **index.twine_env(), "RK_TEST_HOOK": f"wait:{gate}"}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "invoke", "release", "--yes", "--no-checks",
-         "--repository", index.url],
-        cwd=root, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE, text=True,
-    )  # fmt: skip
-    deadline = time.monotonic() + 300
-    while not (gate / "started").exists():
-        assert proc.poll() is None and time.monotonic() < deadline, proc.communicate()
-        time.sleep(0.05)
+    proc = start_release(root, index, gate)
+    wait_for(gate / "started", proc, timeout=300)
     # Past the preflight, someone else's file takes b's name on the index: b's upload
     # fails after a's went up, so the train is journaled, not rolled back.
     (index.packages / "b-0.1.1.tar.gz").write_bytes(b"not b")
@@ -272,18 +263,8 @@ def test_killed_train_is_undone_by_abort(workspace: Path, index: Index, tmp_path
     fragment(root, "a", "feature")
     before = snapshot(root)
     gate = tmp_path / "gate"
-    gate.mkdir()
-    env = {**os.environ, **index.twine_env(), "RK_TEST_HOOK": f"wait:{gate}"}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "invoke", "release", "--yes", "--no-checks",
-         "--repository", index.url],
-        cwd=root, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE, text=True, start_new_session=True,
-    )  # fmt: skip
-    deadline = time.monotonic() + 300
-    while not (gate / "started").exists():
-        assert proc.poll() is None and time.monotonic() < deadline, proc.communicate()
-        time.sleep(0.05)
+    proc = start_release(root, index, gate)
+    wait_for(gate / "started", proc, timeout=300)
     os.killpg(proc.pid, 9)  # the train's own process group, started above
     proc.communicate()
     assert git(root, "tag", "-l") == "a-v0.2.0\nb-v0.1.1"
