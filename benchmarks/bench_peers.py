@@ -51,7 +51,7 @@ sys.path.insert(0, str(HERE.parent / "src"))
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent / "scripts"))
 
-from bench_release import STEP, add_fragment, make_repo, sh  # noqa: E402
+from bench_release import STEP, add_fragment, make_repo, sh, under_git  # noqa: E402
 from demo import start_index  # noqa: E402
 
 BIN = Path(sys.executable).parent
@@ -123,14 +123,7 @@ def write_project(parent: Path, name: str, version: str, history: bool) -> Path:
             f"# Changelog\n\n## {version.removesuffix('.dev0')} (unreleased)\n\n"
             "- Nothing changed yet.\n"
         )
-    remote = parent / f"{name}.git"
-    sh(["git", "init", "-q", "--bare", "-b", "main", str(remote)], parent)
-    sh(["git", "init", "-q", "-b", "main"], repo)
-    sh(["git", "add", "-A"], repo)
-    sh(["git", "commit", "-q", "-m", "start"], repo)
-    sh(["git", "remote", "add", "origin", str(remote)], repo)
-    sh(["git", "push", "-q", "-u", "origin", "main"], repo)
-    return repo
+    return under_git(repo, parent / f"{name}.git")
 
 
 class Bench:

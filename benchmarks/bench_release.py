@@ -52,16 +52,20 @@ def sh(args: list[str], cwd: Path, **kwargs: object) -> str:
     return proc.stdout + proc.stderr
 
 
-def make_repo(parent: Path, name: str) -> Path:
-    remote = parent / f"{name}.git"
-    sh(["git", "init", "-q", "--bare", "-b", "main", str(remote)], parent)
-    repo = new.stamp(parent / name, extra_context={"project_name": name})
+def under_git(repo: Path, remote: Path) -> Path:
+    """Commit ``repo`` as it is and push it to a new bare repository, its ``origin``."""
+    sh(["git", "init", "-q", "--bare", "-b", "main", str(remote)], repo.parent)
     sh(["git", "init", "-q", "-b", "main"], repo)
     sh(["git", "add", "-A"], repo)
     sh(["git", "commit", "-q", "-m", "start"], repo)
     sh(["git", "remote", "add", "origin", str(remote)], repo)
     sh(["git", "push", "-q", "-u", "origin", "main"], repo)
     return repo
+
+
+def make_repo(parent: Path, name: str) -> Path:
+    repo = new.stamp(parent / name, extra_context={"project_name": name})
+    return under_git(repo, parent / f"{name}.git")
 
 
 def add_fragment(repo: Path, n: int) -> None:
