@@ -51,8 +51,15 @@ sys.path.insert(0, str(HERE.parent / "src"))
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent / "scripts"))
 
-from bench_release import STEP, add_fragment, make_repo, sh, under_git  # noqa: E402
-from demo import start_index  # noqa: E402
+from bench_release import (  # noqa: E402
+    STEP,
+    add_fragment,
+    bench_environment,
+    local_index,
+    make_repo,
+    sh,
+    under_git,
+)
 
 BIN = Path(sys.executable).parent
 FLOWS = ("uv", "zest", "seed", "releasekit")
@@ -240,9 +247,7 @@ def main(argv: list[str] | None = None) -> int:
     unknown = sorted(set(flows) - set(FLOWS))
     if unknown:
         parser.error(f"unknown flow {unknown[0]!r}: choose among {', '.join(FLOWS)}")
-    os.environ["NOX_SCRIPT_MODE"] = "none"
-    os.environ.update(TWINE_USERNAME="bench", TWINE_PASSWORD="bench")
-    os.environ["PATH"] = f"{BIN}{os.pathsep}{os.environ['PATH']}"
+    bench_environment()
     for key, value in {"GIT_AUTHOR_NAME": "Bench", "GIT_AUTHOR_EMAIL": "bench@example.com",
                        "GIT_COMMITTER_NAME": "Bench",
                        "GIT_COMMITTER_EMAIL": "bench@example.com"}.items():  # fmt: skip
@@ -254,10 +259,7 @@ def main(argv: list[str] | None = None) -> int:
     times: dict[str, list[float]] = defaultdict(list)
     with tempfile.TemporaryDirectory(prefix="releasekit-peers-") as tmp:
         work = Path(tmp)
-        packages = work / "packages"
-        packages.mkdir()
-        index, url = start_index(packages, work / "pypiserver.log")
-        try:
+        with local_index(work) as url:
             bench = Bench(work, url, python, house)
             bench.checked_before = args.checked_before
             # The warm-up round: caches, session environments, the first upload.
@@ -273,9 +275,6 @@ def main(argv: list[str] | None = None) -> int:
                 for flow in order:
                     bench.prepare(flow, r)
                     times[flow].append(bench.run(flow, r))
-        finally:
-            index.terminate()
-            index.wait(timeout=10)
     load_after = os.getloadavg()
     print(f"load average (1, 5, 15 min): before {' '.join(f'{x:.1f}' for x in load_before)}, "
           f"after {' '.join(f'{x:.1f}' for x in load_after)}; {os.cpu_count()} cpus")  # fmt: skip

@@ -20,6 +20,7 @@ Run from the checkout: ``.venv/bin/python benchmarks/bench_release.py [RUNS]``.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
@@ -29,6 +30,7 @@ import sys
 import tempfile
 import time
 from collections import defaultdict
+from collections.abc import Iterator
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -43,6 +45,26 @@ from releasekit import new  # noqa: E402
 
 BIN = Path(sys.executable).parent
 STEP = re.compile(r"✓ (?P<step>[a-z ]+) \((?P<secs>[0-9.]+)s\)")
+
+
+def bench_environment() -> None:
+    """What every flow runs with: no nox script mode, the index's login, this venv first."""
+    os.environ["NOX_SCRIPT_MODE"] = "none"
+    os.environ.update(TWINE_USERNAME="bench", TWINE_PASSWORD="bench")
+    os.environ["PATH"] = f"{BIN}{os.pathsep}{os.environ['PATH']}"
+
+
+@contextlib.contextmanager
+def local_index(work: Path) -> Iterator[str]:
+    """A pypiserver on loopback (as scripts/demo.py starts it), stopped at the end; its URL."""
+    packages = work / "packages"
+    packages.mkdir()
+    index, url = start_index(packages, work / "pypiserver.log")
+    try:
+        yield url
+    finally:
+        index.terminate()
+        index.wait(timeout=10)
 
 
 def sh(args: list[str], cwd: Path, **kwargs: object) -> str:
@@ -99,15 +121,10 @@ def releasekit(repo: Path, url: str, extra: list[str]) -> tuple[float, dict[str,
 
 def main() -> int:
     runs = int(sys.argv[1]) if len(sys.argv) > 1 else 3
-    os.environ["NOX_SCRIPT_MODE"] = "none"
-    os.environ.update(TWINE_USERNAME="bench", TWINE_PASSWORD="bench")
-    os.environ["PATH"] = f"{BIN}{os.pathsep}{os.environ['PATH']}"
+    bench_environment()
     with tempfile.TemporaryDirectory(prefix="releasekit-bench-") as tmp:
         work = Path(tmp)
-        packages = work / "packages"
-        packages.mkdir()
-        index, url = start_index(packages, work / "pypiserver.log")
-        try:
+        with local_index(work) as url:
             bare_repo = make_repo(work, "bare-lib")
             rk_repo = make_repo(work, "rk-lib")
             # One untimed round each warms the caches (pip's and uv's, the
@@ -128,9 +145,6 @@ def main() -> int:
                 warm.append(elapsed)
                 for name, secs in per_step.items():
                     steps[name].append(secs)
-        finally:
-            index.terminate()
-            index.wait(timeout=10)
     print(f"first (cold) release in a fresh stamp: {cold:.1f}s  "
           + ", ".join(f"{k} {v:.1f}s" for k, v in cold_steps.items()))  # fmt: skip
     print(f"\nwarm releasekit steps (median of {runs}):")
