@@ -1,7 +1,9 @@
 """One release at a time per repository: a lock held for the whole run.
 
-The lock is ``flock`` on a file in the git directory (never in the work
-tree, so it cannot dirty it or reach a build). The kernel releases it when
+The lock is ``flock`` on a file in the git directory shared by every
+worktree of the repository (``--git-common-dir``: two worktrees are one
+repository, one set of tags), never in the work tree, so it cannot dirty it
+or reach a build. The kernel releases it when
 the holder exits in any way, kill -9 included, so a stale lock of a dead
 process can never block the next release.
 """
@@ -23,7 +25,8 @@ LOCK_FILE = "releasekit.lock"
 @contextlib.contextmanager
 def held(root: Path) -> Iterator[None]:
     """Hold the repository's release lock, or refuse in one line while another run holds it."""
-    path = Path(git.git(root, "rev-parse", "--absolute-git-dir")) / LOCK_FILE
+    common = git.git(root, "rev-parse", "--path-format=absolute", "--git-common-dir")
+    path = Path(common) / LOCK_FILE
     fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
     try:
         try:
