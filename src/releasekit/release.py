@@ -783,46 +783,174 @@ def _record_written(run: Run) -> None:
     save_state(run.root, state)
 
 
-def _undo(root: Path, state: State) -> list[str]:
+@dataclasses.dataclass(frozen=True)
+class Before:
+    """The repository before a release's first change: what its rollback must give back.
+
+    ``tags`` maps each of the release's tag names to what its ref held ("" when
+    absent: a colleague's tag fetched meanwhile is not the release's to delete);
+    ``files`` maps each touched path (relative to the project) to its blob id
+    ("" when the file did not exist).
+    """
+
+    head: str
+    tags: dict[str, str]
+    files: dict[str, str]
+
+
+def _ref(root: Path, ref: str) -> str:
+    """What ``ref`` holds now, or ``""`` when it does not exist."""
+    result = _runner.run([*_runner.tool("git"), "rev-parse", "--verify", "--quiet", ref],
+                         cwd=root, mutates=False, check=False, quiet=True)  # fmt: skip
+    return result.stdout.strip() if result.returncode == 0 else ""
+
+
+def _blobs(root: Path, paths: list[str]) -> dict[str, str]:
+    """The blob id git would store for each file in the work tree now ("" when absent)."""
+    found = dict.fromkeys(paths, "")
+    present = [p for p in paths if (root / p).is_file()]
+    if present:
+        found.update(
+            zip(present, git.git(root, "hash-object", "--", *present).splitlines(), strict=True)
+        )
+    return found
+
+
+def _tree_blobs(root: Path, rev: str, paths: list[str]) -> dict[str, str]:
+    """The blob id of each path (relative to ``root``) in the tree of ``rev`` ("" when absent)."""
+    found = dict.fromkeys(paths, "")
+    if paths:
+        listing = git.git(root, "ls-tree", "-z", rev, "--", *(f":(literal){p}" for p in paths))
+        for entry in listing.split("\0"):
+            if "\t" in entry:
+                meta, path = entry.split("\t", 1)
+                found[path] = meta.split()[2]
+    return found
+
+
+def snapshot(root: Path, tags: list[str], paths: list[str]) -> Before:
+    """Take the snapshot before the first change (HEAD, the tags, the touched files)."""
+    return Before(git.head(root), {t: _ref(root, f"refs/tags/{t}") for t in tags},
+                  _blobs(root, paths))  # fmt: skip
+
+
+def recorded(
+    root: Path, head_before: str, commit: str, tags: list[str], paths: list[str]
+) -> Before:
+    """The snapshot a journal implies (``--abort`` after kill -9): ``head_before``'s files.
+
+    A tag that is there now and does not point at the release's commit was
+    someone else's before the release too.
+    """
+    now = {t: _ref(root, f"refs/tags/{t}") for t in tags}
+    theirs = {t: v if v and not _tags_commit(root, v, commit) else "" for t, v in now.items()}
+    return Before(head_before, theirs, _tree_blobs(root, head_before, paths))
+
+
+def _tags_commit(root: Path, value: str, commit: str) -> bool:
+    """Whether the tag object (or commit) ``value`` names ``commit``."""
+    return bool(commit) and git.git(root, "rev-parse", f"{value}^{{commit}}") == commit
+
+
+def release_commit(root: Path, head_before: str, commit: str, paths: list[str]) -> str:
+    """The commit the release made, or ``""``: recorded, or recognised when its step died halfway.
+
+    A commit the journal does not name yet (the tag could not be made, kill -9
+    inside the step) is the release's when it is HEAD, its only parent is
+    ``head_before`` and it changes nothing but the files the release touches.
+    """
+    if commit:
+        return commit
+    head = git.head(root)
+    if head == head_before:
+        return ""
+    parents = git.git(root, "rev-list", "--parents", "-n", "1", head).split()[1:]
+    if parents != [head_before]:
+        return ""
+    prefix = git.git(root, "rev-parse", "--show-prefix")
+    ours = {prefix + p for p in paths}
+    changed = git.git(root, "diff", "--name-only", "-z", head_before, head).split("\0")
+    return head if all(c in ours for c in changed if c) else ""
+
+
+def drop_tag(root: Path, tag: str, commit: str) -> None:
+    """Delete ``tag`` only if it points at ``commit``, by identity (``update-ref -d REF OLD``)."""
+    ref = f"refs/tags/{tag}"
+    value = _ref(root, ref)
+    if value and _tags_commit(root, value, commit):
+        git.git(root, "update-ref", "-d", ref, value, mutates=True)
+
+
+def _undo(root: Path, state: State, *, tags: tuple[str, ...] = ()) -> list[str]:
     """Undo exactly what a local release did; return the files kept as someone else left them.
 
-    The release's tag is deleted, HEAD goes back to where it was (only when it
-    is the release's own commit), and each file the release changed goes back
-    to its content before, unless it changed again since the release wrote
-    it: then that version stays, and only the release's staging is undone.
+    Only what is the release's own, by identity: a tag is deleted only if it
+    points at the release's commit, HEAD moves back only from that commit.
+    Each file goes back to its content at ``head_before`` (or is removed when
+    it did not exist), with the index matching for that path only, unless it
+    changed again since the release wrote it: then that version stays, and
+    only the release's staging is undone. Paths are the project's, wherever
+    it sits in the git repository.
     """
-    if state.tag and git.local_tag_exists(root, state.tag):
-        tagged = git.git(root, "rev-list", "-n", "1", state.tag)
-        if tagged in (state.commit, state.head_before) or not state.commit:
-            git.delete_tag(root, state.tag)
+    paths = sorted(state.touched)
+    commit = release_commit(root, state.head_before, state.commit, paths)
+    for tag in (state.tag, *tags):
+        if tag:
+            drop_tag(root, tag, commit)
     head = git.head(root)
     if head != state.head_before:
-        if state.commit and head == state.commit:
-            git.git(root, "reset", "--quiet", "--soft", state.head_before, mutates=True)
+        if commit and head == commit:
+            git.git(root, "update-ref", "-m", "releasekit: undo the release commit", "HEAD",
+                    state.head_before, commit, mutates=True)  # fmt: skip
         else:
             _console.warn(
                 f"HEAD moved past the release commit ({head[:12]}): it stays; the release "
                 f"started from {state.head_before[:12]}"
             )
+    before = _tree_blobs(root, state.head_before, paths)
     kept = []
     for path, written in sorted(state.touched.items()):
-        current = publish.sha256_or_empty(root / path)
-        existed = git.path_exists_at(root, state.head_before, path)
-        if written is None or current == written:
-            if existed:
-                git.git(root, "checkout", "--quiet", state.head_before, "--", path, mutates=True)
-            else:
-                (root / path).unlink(missing_ok=True)
-                git.git(root, "rm", "--quiet", "--cached", "--ignore-unmatch", "--", path,
-                        mutates=True)  # fmt: skip
-        else:
+        spec = f":(literal){path}"
+        if written is not None and publish.sha256_or_empty(root / path) != written:
             kept.append(path)
-            if existed:
-                git.git(root, "reset", "--quiet", state.head_before, "--", path, mutates=True)
+        elif before[path]:
+            git.git(root, "checkout", "--quiet", state.head_before, "--", spec, mutates=True)
+            continue
+        else:
+            (root / path).unlink(missing_ok=True)
+        git.git(root, "reset", "--quiet", state.head_before, "--", spec, mutates=True)
     return kept
 
 
-def _rollback(root: Path, state: State, *, failed: Step | None = None) -> None:
+def differences(root: Path, before: Before, kept: list[str]) -> list[str]:
+    """What differs from the snapshot after a rollback (the kept files aside), in words."""
+    found = []
+    head = git.head(root)
+    if head != before.head:
+        found.append(f"HEAD is {head[:12]}, not {before.head[:12]}")
+    for tag, value in sorted(before.tags.items()):
+        now = _ref(root, f"refs/tags/{tag}")
+        if now != value:
+            found.append(f"the tag {tag} is {'still there' if not value else 'not as it was'}")
+    paths = sorted(p for p in before.files if p not in kept)
+    now_files = _blobs(root, paths)
+    found += [f"{p} differs" for p in paths if now_files[p] != before.files[p]]
+    if paths:
+        staged = git.git(root, "diff", "--cached", "--name-only", "--relative", before.head, "--",
+                         *(f":(literal){p}" for p in paths)).splitlines()  # fmt: skip
+        found += [f"{p} is staged" for p in staged if f"{p} differs" not in found]
+    return found
+
+
+def outcome(found: list[str]) -> str:
+    """The end of the message of a rollback: "back as it was" only when it compared equal."""
+    if not found:
+        return "the repository is back as it was"
+    return f"the repository is NOT back as it was ({', '.join(found)}): check it"
+
+
+def _rollback(root: Path, state: State, before: Before, *, failed: Step | None = None) -> str:
+    """Undo the release, compare with ``before``, and say how it went."""
     if failed is not None and failed.writes:  # what it left halfway is its own
         state.touched = dict.fromkeys(state.touched)
     kept = _undo(root, state)
@@ -832,6 +960,32 @@ def _rollback(root: Path, state: State, *, failed: Step | None = None) -> None:
             f"kept {path} as it is now: it changed after the release wrote it "
             "(the release's own change to it may be in it; check it)"
         )
+    return outcome(differences(root, before, kept))
+
+
+def failure(exc: BaseException, step: str, rolled_back: str) -> BaseException:
+    """What to raise after a local step failed and was rolled back: one line, whatever it was.
+
+    Ctrl-C and the signals stay interrupts (the front ends exit 130); releasekit's
+    errors keep their tool's output; anything else (an OSError, a tarfile error,
+    a library's bug) is named in one line, its traceback only under ``-v``.
+    """
+    if isinstance(exc, KeyboardInterrupt):
+        how = f"stopped by {exc}" if isinstance(exc, _Terminated) else "interrupted"
+        _console.error(f"{how} during {step}: {rolled_back}")
+        return exc
+    if _SIGNALS.received:  # the signal killed a tool first: say what really happened
+        details = exc.details if isinstance(exc, ReleaseKitError) else ""
+        msg = f"stopped by {_SIGNALS.received[-1]} during {step}: {rolled_back}"
+        return ReleaseError(msg, details=details)
+    if isinstance(exc, ReleaseKitError):
+        return ReleaseError(f"{step} failed: {exc}; {rolled_back}", details=exc.details)
+    import traceback
+
+    what = (str(exc).splitlines() or [""])[0]
+    what = f"{type(exc).__name__}: {what}" if what else type(exc).__name__
+    details = "".join(traceback.format_exception(exc)) if _console.is_verbose() else ""
+    return ReleaseError(f"{step} failed: {what}; {rolled_back}", details=details)
 
 
 def _finish(run: Run) -> None:
@@ -1067,6 +1221,7 @@ def _release(project: Project, options: ReleaseOptions) -> State | None:
         head_before=run.head,
         touched=dict.fromkeys(_touched_paths(project, plan)),
     )
+    before = snapshot(root, [plan.tag], sorted(run.state.touched))
     save_state(root, run.state)
     current = STEPS[0]
     try:
@@ -1080,23 +1235,11 @@ def _release(project: Project, options: ReleaseOptions) -> State | None:
             with _console.step(step.name):
                 step.action(run)
             _record_written(run)
-    except KeyboardInterrupt as exc:
+    except BaseException as exc:  # anything, releasekit's or not: roll back, then say it once
         with _SIGNALS.held():
             run.stop_checks()
-            _rollback(root, run.state, failed=current)
-        how = f"stopped by {exc}" if isinstance(exc, _Terminated) else "interrupted"
-        _console.error(f"{how} during {current.name}: the repository is back as it was")
-        raise
-    except ReleaseKitError as exc:
-        with _SIGNALS.held():
-            run.stop_checks()
-            _rollback(root, run.state, failed=current)
-        if _SIGNALS.received:  # the signal killed a tool first: say what really happened
-            how = f"stopped by {_SIGNALS.received[-1]}"
-            msg = f"{how} during {current.name}: the repository is back as it was"
-            raise ReleaseError(msg, details=exc.details) from None
-        msg = f"{current.name} failed: {exc}; the repository is back as it was"
-        raise ReleaseError(msg, details=exc.details) from None
+            rolled_back = _rollback(root, run.state, before, failed=current)
+        raise failure(exc, current.name, rolled_back) from None
     finally:
         run.stop_checks()  # whatever ended the steps, no check outlives them
 
@@ -1126,9 +1269,16 @@ def abort(project: Project, options: ReleaseOptions) -> None:
         print(f"Would undo the release of {state.project} {state.version}: its commit, "
               f"its tag {state.tag}, and {', '.join(sorted(state.touched))}")  # fmt: skip
         return
+    paths = sorted(state.touched)
+    commit = release_commit(root, state.head_before, state.commit, paths)
     if not state.commit:  # it died in a writing step: what it left there is its own
         state.touched = dict.fromkeys(state.touched)
+    before = recorded(root, state.head_before, commit, [state.tag], paths)
     with _console.step("abort"), _SIGNALS.held():
-        _rollback(root, state)
+        rolled_back = _rollback(root, state, before)
+    if rolled_back != outcome([]):
+        _refuse(
+            f"undid what the release of {state.project} {state.version} made, but {rolled_back}"
+        )
     _console.info(f"undid the release of {state.project} {state.version}: the repository is "
-                  f"back at {state.head_before[:12]}")  # fmt: skip
+                  f"back at {state.head_before[:12]}, as it was")  # fmt: skip

@@ -17,7 +17,7 @@ from __future__ import annotations
 import dataclasses
 import json
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from packaging.version import Version
 
@@ -25,6 +25,9 @@ from releasekit import _console, _venv, changelog, dists, git, publish, version
 from releasekit._exceptions import CommandError, ReleaseError, ReleaseKitError, UsageError
 from releasekit.options import ReleaseOptions
 from releasekit.workspace import Entry, Plan, Workspace
+
+if TYPE_CHECKING:
+    from releasekit import release as engine
 
 STATE_DIR = ".releasekit"
 STATE_FILE = "train.json"
@@ -463,27 +466,23 @@ def _finish(root: Path, options: ReleaseOptions, state: TrainState, *, confirm: 
 # --- the driver ---------------------------------------------------------------------------
 
 
-def _rollback(root: Path, state: TrainState, *, ours: bool) -> None:
-    """Undo the train's commit, its tags and its files (release's own undo, per file)."""
-    from releasekit import release
+def _rollback(root: Path, state: TrainState, before: engine.Before, *, ours: bool) -> str:
+    """Undo the train's commit, its tags and its files with the release's own undo; say how."""
+    from releasekit import release as engine
 
-    for tag in state.tags:
-        if git.local_tag_exists(root, tag):
-            tagged = git.git(root, "rev-list", "-n", "1", tag)
-            if tagged in (state.commit, state.head_before) or not state.commit:
-                git.delete_tag(root, tag)
     touched = dict.fromkeys(state.touched) if ours else dict(state.touched)
-    one = release.State(
+    one = engine.State(
         project="", version="", tag="", commit=state.commit, branch=state.branch,
         remote=state.remote, source_date_epoch=0, files={}, phase="local",
         head_before=state.head_before, touched=touched,
     )  # fmt: skip
-    kept = release._undo(root, one)
+    kept = engine._undo(root, one, tags=tuple(state.tags))
     for car in state.cars:
         dists.clean(car.dist_dir(root))
     clear_state(root)
     for path in kept:
         _console.warn(f"kept {path} as it is now: it changed after the train wrote it; check it")
+    return engine.outcome(engine.differences(root, before, kept))
 
 
 def release(root: Path, options: ReleaseOptions) -> TrainState | None:
@@ -551,6 +550,9 @@ def _train(root: Path, options: ReleaseOptions) -> TrainState | None:
         repository_name=target.name if target else "",
         touched=dict.fromkeys(_touched(root, plan, generated)),
     )
+    from releasekit import release as engine
+
+    before = engine.snapshot(root, state.tags, sorted(state.touched))
     save_state(root, state)  # before the first change: after kill -9, --abort knows what to undo
     step, writing = "changelog", True
     try:
@@ -577,20 +579,12 @@ def _train(root: Path, options: ReleaseOptions) -> TrainState | None:
             step = f"verify {entry.name}"
             with _console.step(step):
                 _verify(root, plan, entry, state)
-    except KeyboardInterrupt:
-        from releasekit import release as engine
-
+    except BaseException as exc:  # anything, releasekit's or not: roll back, then say it once
         with engine._SIGNALS.held():
-            _rollback(root, state, ours=writing)
-        _console.error(f"interrupted during {step}: the repository is back as it was")
-        raise
-    except ReleaseKitError as exc:
-        from releasekit import release as engine
-
-        with engine._SIGNALS.held():
-            _rollback(root, state, ours=writing)
-        msg = f"{step} failed: {exc}; the whole train is rolled back, nothing was uploaded"
-        raise ReleaseError(msg, details=exc.details) from None
+            rolled_back = _rollback(root, state, before, ours=writing)
+        if not isinstance(exc, KeyboardInterrupt) and not engine._SIGNALS.received:
+            rolled_back = f"the whole train is rolled back, nothing was uploaded; {rolled_back}"
+        raise engine.failure(exc, step, rolled_back) from None
     state.phase = "public"
     save_state(root, state)
     confirm = not options.no_confirm and settings.confirm_install
@@ -661,7 +655,12 @@ def abort(root: Path, options: ReleaseOptions) -> None:
         print(f"Would undo the train ({state.summary}): its commit, its tags "
               f"{' '.join(state.tags)}, and {len(state.touched)} files")  # fmt: skip
         return
+    paths = sorted(state.touched)
+    commit = engine.release_commit(root, state.head_before, state.commit, paths)
+    before = engine.recorded(root, state.head_before, commit, state.tags, paths)
     with _console.step("abort"), engine._SIGNALS.held():
-        _rollback(root, state, ours=not state.commit)
+        rolled_back = _rollback(root, state, before, ours=not state.commit)
+    if rolled_back != engine.outcome([]):
+        _refuse(f"undid what the train ({state.summary}) made, but {rolled_back}")
     _console.info(f"undid the train ({state.summary}): the repository is back at "
-                  f"{state.head_before[:12]}")  # fmt: skip
+                  f"{state.head_before[:12]}, as it was")  # fmt: skip
