@@ -170,7 +170,8 @@ def snapshot(repo: Path) -> dict[str, object]:
     files = {}
     for path in sorted(repo.rglob("*")):
         rel = path.relative_to(repo)
-        if rel.parts[0] in (".git", ".nox", "dist", ".releasekit") or not path.is_file():
+        # Any level: a project may sit in a subdirectory of its repository.
+        if {".git", ".nox", "dist", ".releasekit"} & set(rel.parts) or not path.is_file():
             continue
         if "__pycache__" in rel.parts or rel.parts[0].endswith("_cache"):
             continue

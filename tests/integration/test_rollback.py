@@ -1,0 +1,241 @@
+"""The rollback undoes only what the release made, by identity, and proves it.
+
+Each test injects one situation with real parts (a project in a subdirectory
+of its repository, a tag that cannot be signed, a colleague's tag fetched
+while the release waits, two worktrees, an error that is not releasekit's)
+and asserts HEAD, the tags, the files, ``git status`` and the remote after.
+"""
+
+from __future__ import annotations
+
+import os
+import pty
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import git
+from tests.integration.conftest import (
+    Index,
+    add_build_hook,
+    add_fragment,
+    commit_all,
+    invoke,
+    snapshot,
+    stamp,
+    start_release,
+    wait_for,
+)
+from tests.integration.test_release import remote_refs
+
+LOCAL = ("--yes", "--no-checks", "--no-push", "--no-publish")
+
+
+@pytest.fixture
+def nested(tmp_path: Path) -> Path:
+    """A project in ``libs/`` of a larger repository (a monorepo), pushed to a bare remote."""
+    remote = tmp_path / "remote.git"
+    git(tmp_path, "init", "-q", "--bare", "-b", "main", str(remote))
+    top = tmp_path / "mono"
+    top.mkdir()
+    (top / "README.md").write_text("Many projects live here.\n")
+    project = stamp(top / "libs")
+    git(top, "init", "-q", "-b", "main")
+    commit_all(top, "Start the monorepo")
+    git(top, "remote", "add", "origin", str(remote))
+    git(top, "push", "-q", "-u", "origin", "main")
+    return project
+
+
+def _one_error_line(proc: subprocess.CompletedProcess[str]) -> str:
+    """The one ERROR line; no traceback of releasekit's (a tool's own output may follow it)."""
+    lines = [line for line in proc.stderr.splitlines() if line.startswith("ERROR")]
+    assert len(lines) == 1, proc.stderr
+    assert "src/releasekit/" not in proc.stdout + proc.stderr
+    return lines[0]
+
+
+def _unchanged(repo: Path, before: dict[str, object], remote_before: str) -> None:
+    """The repository and the remote are as they were, and nothing is staged or stray."""
+    assert snapshot(repo) == before
+    assert git(repo, "status", "--porcelain", "--untracked-files=all") == ""
+    assert remote_refs(repo) == remote_before
+
+
+def test_a_failed_release_in_a_subdirectory_restores_its_files(nested: Path) -> None:
+    top = nested.parents[1]
+    add_build_hook(nested)
+    add_fragment(nested)
+    before, remote_before = snapshot(top), remote_refs(top)
+    proc = invoke("release", *LOCAL, cwd=nested, check=False, env={"RK_TEST_HOOK": "fail"})
+    assert proc.returncode == 1
+    line = _one_error_line(proc)
+    assert line.startswith("ERROR build failed:")
+    assert line.endswith("the repository is back as it was")
+    _unchanged(top, before, remote_before)
+    assert (nested / "pyproject.toml").is_file()
+    assert (nested / "changelog.d/+test.feature.md").is_file()
+
+
+def test_abort_in_a_subdirectory_after_kill_9(nested: Path, index: Index, tmp_path: Path) -> None:
+    top = nested.parents[1]
+    add_build_hook(nested)
+    add_fragment(nested)
+    before, remote_before = snapshot(top), remote_refs(top)
+    gate = tmp_path / "gate"
+    proc = start_release(nested, index, gate)
+    wait_for(gate / "started", proc)
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.communicate(timeout=60)
+    assert git(top, "tag", "-l") == "v0.2.0"
+    aborted = invoke("release", "--abort", cwd=nested)
+    assert "the repository is back at" in aborted.stderr
+    _unchanged(top, before, remote_before)
+    assert index.files() == []
+
+
+def test_a_tag_that_cannot_be_signed_takes_its_commit_back(stamped: Path) -> None:
+    git(stamped, "config", "tag.gpgSign", "true")
+    git(stamped, "config", "user.signingkey", "0xDEADBEEFDEADBEEF")
+    add_fragment(stamped)
+    before, remote_before = snapshot(stamped), remote_refs(stamped)
+    proc = invoke("release", *LOCAL, cwd=stamped, check=False)
+    assert proc.returncode == 1
+    line = _one_error_line(proc)
+    assert "commit and tag failed:" in line
+    assert "unable to sign the tag" in line
+    assert line.endswith("the repository is back as it was")
+    _unchanged(stamped, before, remote_before)
+    assert git(stamped, "log", "-1", "--format=%s") == "Add a feature fragment"
+
+
+def _colleagues_tag(stamped: Path, tmp_path: Path) -> str:
+    """A colleague's v0.2.0 on a commit of theirs, pushed to the shared remote."""
+    other = tmp_path / "colleague"
+    git(tmp_path, "clone", "-q", str(stamped / "../../remote.git"), str(other))
+    (other / "THEIRS.md").write_text("their work\n")
+    commit_all(other, "Their work")
+    git(other, "tag", "-a", "v0.2.0", "-m", "their 0.2.0")
+    git(other, "push", "-q", "origin", "refs/tags/v0.2.0")
+    return git(other, "rev-parse", "HEAD")
+
+
+def test_a_colleagues_tag_fetched_meanwhile_is_not_deleted(stamped: Path, tmp_path: Path) -> None:
+    add_fragment(stamped)
+    before = snapshot(stamped)
+    controller, terminal = pty.openpty()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "invoke", "release", "--no-checks", "--no-publish"],
+        cwd=stamped, stdin=terminal, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )  # fmt: skip
+    assert proc.stdout is not None
+    shown = b""
+    while b"[y/N]" not in shown:  # the preflight passed: no v0.2.0 anywhere yet
+        chunk = os.read(proc.stdout.fileno(), 4096)
+        assert chunk, shown.decode()
+        shown += chunk
+    theirs = _colleagues_tag(stamped, tmp_path)
+    git(stamped, "fetch", "-q", "--tags", "origin")
+    tag_object = git(stamped, "rev-parse", "refs/tags/v0.2.0")
+    remote_before = remote_refs(stamped)
+    os.write(controller, b"y\n")
+    _, err_bytes = proc.communicate(timeout=300)
+    os.close(terminal)
+    os.close(controller)
+    err = err_bytes.decode()
+    assert proc.returncode == 1
+    assert "commit and tag failed:" in err
+    assert "the repository is back as it was" in err
+    # Their tag is theirs: still there, the same object, on their commit, here and on the remote.
+    assert git(stamped, "rev-parse", "refs/tags/v0.2.0") == tag_object
+    assert git(stamped, "rev-parse", "v0.2.0^{commit}") == theirs
+    assert remote_refs(stamped) == remote_before
+    assert git(stamped, "rev-parse", "HEAD") == before["head"]
+    assert git(stamped, "status", "--porcelain", "--untracked-files=all") == ""
+    assert {k: v for k, v in snapshot(stamped).items() if k != "tags"} == {
+        k: v for k, v in before.items() if k != "tags"
+    }
+
+
+def test_two_worktrees_share_one_lock(stamped: Path, index: Index, tmp_path: Path) -> None:
+    add_build_hook(stamped)
+    add_fragment(stamped)
+    second = tmp_path / "second"
+    git(stamped, "worktree", "add", "-q", "-b", "master", str(second))  # a release branch too
+    second_before = snapshot(second)
+    gate = tmp_path / "gate"
+    proc = start_release(stamped, index, gate, "--no-publish")
+    wait_for(gate / "started", proc)
+    refused = invoke("release", *LOCAL, cwd=second, check=False)
+    assert refused.returncode == 1
+    assert (
+        f"ERROR another release is running in this repository (pid {proc.pid}): wait for it "
+        "to finish; nothing was changed" in refused.stderr
+    )
+    (gate / "go").touch()
+    _, err = proc.communicate(timeout=300)
+    assert proc.returncode == 0, err
+    # The refused one took nothing from the first: its tag is here and on the remote.
+    assert git(stamped, "tag", "-l") == "v0.2.0"
+    assert f"{git(stamped, 'rev-parse', 'v0.2.0')}\trefs/tags/v0.2.0" in remote_refs(stamped)
+    # The other worktree is as it was (the tags are the repository's, so they are shared).
+    assert {**snapshot(second), "tags": ""} == second_before
+
+
+def _absolute_symlink(repo: Path) -> None:
+    package = next((repo / "src").glob("*/__init__.py")).parent
+    (package / "hostname").symlink_to("/etc/hostname")
+    commit_all(repo, "An absolute symlink in the package")
+
+
+def _dist_is_a_file(repo: Path) -> None:
+    with (repo / ".git/info/exclude").open("a") as f:
+        f.write("/dist\n")
+    (repo / "dist").write_text("not a directory\n")
+
+
+@pytest.mark.parametrize(
+    ("inject", "what"),
+    [(_absolute_symlink, "build failed: AbsoluteLinkError: "),
+     (_dist_is_a_file, "build failed: NotADirectoryError: ")],
+)  # fmt: skip
+def test_an_error_that_is_not_releasekits_rolls_back_in_one_line(
+    stamped: Path, inject: object, what: str
+) -> None:
+    assert callable(inject)
+    inject(stamped)
+    add_fragment(stamped)
+    before, remote_before = snapshot(stamped), remote_refs(stamped)
+    proc = invoke("release", *LOCAL, cwd=stamped, check=False)
+    assert proc.returncode == 1
+    line = _one_error_line(proc)
+    assert what in line
+    assert line.endswith("the repository is back as it was")
+    assert "Traceback" not in proc.stdout + proc.stderr
+    _unchanged(stamped, before, remote_before)
+    # Under -v the traceback is there for whoever debugs it.
+    verbose = invoke("release", *LOCAL, "--verbose", cwd=stamped, check=False)
+    assert verbose.returncode == 1
+    assert "Traceback" in verbose.stdout + verbose.stderr
+    _unchanged(stamped, before, remote_before)
+
+
+def test_a_train_rolls_back_an_error_that_is_not_releasekits(tmp_path: Path, index: Index) -> None:
+    from tests.integration.test_train import fragment, make_workspace, release, remote_tags
+
+    root = make_workspace(tmp_path, {"a": "", "b": "a>=0.1,<0.2"})
+    _absolute_symlink(root / "packages/b")
+    fragment(root, "a", "feature")
+    before, remote_before = snapshot(root), remote_refs(root)
+    proc = release(root, index, check=False)
+    assert proc.returncode != 0
+    # b's link is in the release commit, which every member's build exports.
+    assert "build a failed: AbsoluteLinkError: 'packages/b/src/b/hostname'" in proc.stderr
+    assert "the whole train is rolled back, nothing was uploaded" in proc.stderr
+    assert "the repository is back as it was" in proc.stderr
+    assert "Traceback" not in proc.stdout + proc.stderr
+    _unchanged(root, before, remote_before)
+    assert remote_tags(root) == [] and index.files() == []
