@@ -239,3 +239,31 @@ def test_a_train_rolls_back_an_error_that_is_not_releasekits(tmp_path: Path, ind
     assert "Traceback" not in proc.stdout + proc.stderr
     _unchanged(root, before, remote_before)
     assert remote_tags(root) == [] and index.files() == []
+
+
+def test_what_the_rollback_cannot_give_back_is_named(
+    stamped: Path, index: Index, tmp_path: Path
+) -> None:
+    add_build_hook(stamped)
+    add_fragment(stamped)
+    started_from = git(stamped, "rev-parse", "HEAD")
+    gate = tmp_path / "gate"
+    proc = start_release(stamped, index, gate)
+    wait_for(gate / "started", proc)
+    release_commit = git(stamped, "rev-parse", "HEAD")
+    git(stamped, "commit", "-q", "--allow-empty", "-m", "Someone's commit on top")
+    theirs = git(stamped, "rev-parse", "HEAD")
+    os.killpg(proc.pid, signal.SIGTERM)
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode != 0
+    assert (
+        f"stopped by SIGTERM during build: the repository is NOT back as it was (HEAD is "
+        f"{theirs[:12]}, not {started_from[:12]}): check it" in err
+    )
+    assert "back as it was\n" not in err.replace("NOT back as it was", "")
+    # Their commit stays, on top of the release commit; the release's own tag is gone.
+    assert git(stamped, "rev-parse", "HEAD") == theirs
+    assert git(stamped, "rev-parse", "HEAD^") == release_commit
+    assert git(stamped, "tag", "-l") == ""
+    assert not (stamped / ".releasekit").exists()
+    assert "refs/tags/" not in remote_refs(stamped)
