@@ -873,6 +873,12 @@ def release_commit(root: Path, head_before: str, commit: str, paths: list[str]) 
     return head if all(c in ours for c in changed if c) else ""
 
 
+def _is_ancestor(root: Path, commit: str, head: str) -> bool:
+    result = _runner.run([*_runner.tool("git"), "merge-base", "--is-ancestor", commit, head],
+                         cwd=root, mutates=False, check=False, quiet=True)  # fmt: skip
+    return result.returncode == 0
+
+
 def drop_tag(root: Path, tag: str, commit: str) -> None:
     """Delete ``tag`` only if it points at ``commit``, by identity (``update-ref -d REF OLD``)."""
     ref = f"refs/tags/{tag}"
@@ -907,6 +913,10 @@ def _undo(root: Path, state: State, *, tags: tuple[str, ...] = ()) -> list[str]:
                 f"HEAD moved past the release commit ({head[:12]}): it stays; the release "
                 f"started from {state.head_before[:12]}"
             )
+            if commit and _is_ancestor(root, commit, head):
+                # The release's changes are in the history under HEAD now: restoring
+                # the files would stage their inverse on top of someone's commit.
+                return []
     before = _tree_blobs(root, state.head_before, paths)
     kept = []
     for path, written in sorted(state.touched.items()):

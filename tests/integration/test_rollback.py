@@ -258,12 +258,14 @@ def test_what_the_rollback_cannot_give_back_is_named(
     assert proc.returncode != 0
     assert (
         f"stopped by SIGTERM during build: the repository is NOT back as it was (HEAD is "
-        f"{theirs[:12]}, not {started_from[:12]}): check it" in err
+        f"{theirs[:12]}, not {started_from[:12]}, CHANGELOG.md differs, " in err
     )
-    assert "back as it was\n" not in err.replace("NOT back as it was", "")
-    # Their commit stays, on top of the release commit; the release's own tag is gone.
+    assert "the repository is back as it was" not in err
+    # Their commit stays, on top of the release commit, and no inverse of the release is
+    # staged on it; the release's own tag is gone.
     assert git(stamped, "rev-parse", "HEAD") == theirs
     assert git(stamped, "rev-parse", "HEAD^") == release_commit
+    assert git(stamped, "status", "--porcelain", "--untracked-files=all") == ""
     assert git(stamped, "tag", "-l") == ""
     assert not (stamped / ".releasekit").exists()
     assert "refs/tags/" not in remote_refs(stamped)
