@@ -849,7 +849,7 @@ def recorded(
 
 def _tags_commit(root: Path, value: str, commit: str) -> bool:
     """Whether the tag object (or commit) ``value`` names ``commit``."""
-    return bool(commit) and git.git(root, "rev-parse", f"{value}^{{commit}}") == commit
+    return bool(commit) and _ref(root, f"{value}^{{commit}}") == commit
 
 
 def release_commit(root: Path, head_before: str, commit: str, paths: list[str]) -> str:
