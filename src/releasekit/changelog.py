@@ -285,7 +285,7 @@ def infer_part(
 def create(
     root: Path, fragment_type: str, text: str, *, issue: str = "", dry_run: bool = False
 ) -> Path:
-    """Write one fragment through ``towncrier create``."""
+    """Write one fragment through ``towncrier create`` and stage it (``git add``)."""
     tc = settings(root)
     if fragment_type not in tc.types:
         msg = f"unknown fragment type {fragment_type!r} (valid types: {', '.join(tc.types)})"
@@ -304,6 +304,9 @@ def create(
         msg = f"fragment {path.relative_to(root)} already exists"
         raise ChangelogError(msg)
     _towncrier(root, "create", "--content", text.strip(), filename, dry_run=dry_run, mutates=True)
+    # Staged at once: a fragment is a tracked file, so the draft, the status
+    # and the pull-request check read it before it is committed.
+    git.git(root, "add", "--", str(path), dry_run=dry_run, mutates=True)
     return path
 
 
