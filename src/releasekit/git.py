@@ -82,8 +82,8 @@ _IN_PROGRESS = (
     ("MERGE_HEAD", "a merge", "git commit, or git merge --abort"),
     ("CHERRY_PICK_HEAD", "a cherry-pick", "git cherry-pick --continue, or git cherry-pick --abort"),
     ("REVERT_HEAD", "a revert", "git revert --continue, or git revert --abort"),
-    ("sequencer/todo", "a cherry-pick or revert of several commits",
-     "git cherry-pick --continue (or git revert --continue), or --quit"),
+    ("sequencer/todo", "a cherry-pick (or revert) of several commits",
+     "git cherry-pick --continue, or git cherry-pick --quit; git revert for a revert"),
     ("BISECT_LOG", "a bisect", "git bisect reset"),
 )  # fmt: skip
 

@@ -167,6 +167,23 @@ def _revert_in_conflict(repo: Path) -> None:
     _stop_in_conflict(repo, "revert", "--no-edit", "HEAD~1")
 
 
+def _pick_two_and_commit_the_first(repo: Path) -> None:
+    """Cherry-pick two commits, the first in conflict, committed by hand: one left to pick."""
+    git(repo, "checkout", "-q", "topic")
+    (repo / "NOTES.txt").write_text("More from the topic branch\n")
+    commit_all(repo, "Topic notes")
+    git(repo, "checkout", "-q", "main")
+    _stop_in_conflict(repo, "cherry-pick", "topic~1", "topic")
+    git(repo, "commit", "-q", "--allow-empty", "--no-edit")
+
+
+def _am_that_does_not_apply(repo: Path, tmp_path: Path) -> None:
+    patch = tmp_path / "topic.patch"
+    patch.write_text(git(repo, "format-patch", "-1", "topic", "--stdout") + "\n")
+    proc = subprocess.run(["git", "am", str(patch)], cwd=repo, capture_output=True, text=True)
+    assert proc.returncode != 0, proc.stdout
+
+
 def _edit_in_rebase(repo: Path) -> None:
     env = {**os.environ, "GIT_SEQUENCE_EDITOR": "sed -i 1s/^pick/edit/"}
     subprocess.run(["git", "rebase", "-i", "HEAD~1"], cwd=repo, env=env, check=True,
@@ -186,6 +203,16 @@ OPERATIONS: dict[str, tuple[Callable[[Path], object], str, str]] = {
     ),
     "rebase": (_edit_in_rebase, "a rebase", "git rebase --continue, or git rebase --abort"),
     "bisect": (lambda repo: git(repo, "bisect", "start"), "a bisect", "git bisect reset"),
+    "am": (
+        lambda repo: _am_that_does_not_apply(repo, repo.parent.parent),
+        "a git am",
+        "git am --continue, or git am --abort",
+    ),
+    "cherry-pick of two": (
+        _pick_two_and_commit_the_first,
+        "a cherry-pick (or revert) of several commits",
+        "git cherry-pick --continue, or git cherry-pick --quit; git revert for a revert",
+    ),
 }
 
 
