@@ -8,12 +8,13 @@ and ``find_fragments``), so releasekit sees exactly the fragments that
 from __future__ import annotations
 
 import dataclasses
+import os
 import secrets
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from releasekit import _runner, config
+from releasekit import _runner, config, git
 from releasekit._exceptions import ChangelogError, CommandError, ConfigError
 
 PART_ORDER = ("major", "minor", "patch")
@@ -83,12 +84,119 @@ def settings(root: Path) -> Towncrier:
     )
 
 
+#: Names towncrier skips in a fragment directory whatever its configuration.
+ALWAYS_IGNORED = (".gitignore", ".gitkeep", ".keep", "readme", "readme.md", "readme.rst")
+#: The index modes of a regular file: the only thing a fragment may be.
+REGULAR = ("100644", "100755")
+
+
+def ignored_names(cfg: Any) -> list[str]:
+    """The lowercase name patterns towncrier skips unread (its own list, template, ``ignore``)."""
+    names = [*ALWAYS_IGNORED, *(p.lower() for p in (getattr(cfg, "ignore", None) or []))]
+    if isinstance(cfg.template, str):
+        names.append(os.path.basename(cfg.template).lower())
+    return names
+
+
+def _readable(base: str, cfg: Any) -> list[os.DirEntry[str]]:
+    """The entries ``towncrier build`` would open, found by name only: nothing is read.
+
+    The same selection as towncrier's ``find_fragments``: every section's
+    directory, minus the names it ignores and the names that carry no type.
+    """
+    import fnmatch
+
+    from towncrier._builder import FragmentsPath, parse_newfragment_basename
+
+    where = FragmentsPath(base, cfg)
+    directories = list(dict.fromkeys(where(d) for d in cfg.sections.values()))
+    real_base = os.path.realpath(base)
+    skip = ignored_names(cfg)
+    found = []
+    for directory in directories:
+        # A directory that is (or lies beyond) a symlink would let towncrier
+        # read files from anywhere, whatever git tracks under its name.
+        relative = os.path.relpath(directory, base)
+        if os.path.realpath(directory) != os.path.normpath(os.path.join(real_base, relative)):
+            msg = (
+                f"the changelog fragment directory {relative} is a symlink (or lies beyond "
+                "one): make it a real directory of the repository"
+            )
+            raise ChangelogError(msg)
+        try:
+            with os.scandir(directory) as listing:
+                entries = list(listing)
+        except (FileNotFoundError, NotADirectoryError):
+            continue
+        for entry in entries:
+            name = entry.name.lower()
+            if any(fnmatch.fnmatch(name, pattern) for pattern in skip):
+                continue
+            if parse_newfragment_basename(entry.name, cfg.types)[1] is not None:
+                found.append(entry)
+    return found
+
+
+def _check_files(base: str, cfg: Any) -> None:
+    """Refuse, by name, any fragment that is not a regular file tracked by git.
+
+    Called before towncrier reads a fragment: a symlink (to
+    ``/proc/self/environ``, to a file outside the repository) or a file git
+    ignores would otherwise be read into the changelog and the sdist, and
+    towncrier would delete the ignored one. The file is never opened here.
+    """
+    entries = _readable(base, cfg)
+    if not entries:
+        return
+    root = Path(base)
+    names = [os.path.relpath(entry.path, base) for entry in entries]
+    modes = git.index_modes(root, sorted({os.path.dirname(n) or "." for n in names}))
+    bad = [
+        (name, entry)
+        for name, entry in zip(names, entries, strict=True)
+        if not (entry.is_file(follow_symlinks=False) and modes.get(name) in REGULAR)
+    ]
+    if not bad:
+        return
+    name, entry = bad[0]
+    mode = modes.get(name)
+    directory = os.path.dirname(name) or "."
+    if entry.is_symlink() or mode == "120000":
+        problem, fix = "is a symlink", "replace it with a regular file holding the text"
+    elif mode == git.GITLINK:
+        problem, fix = "is a git submodule", f"move it out of {directory}/"
+    elif entry.is_dir(follow_symlinks=False):
+        problem, fix = "is a directory", f"move it out of {directory}/"
+    elif not entry.is_file(follow_symlinks=False):
+        problem, fix = "is not a regular file", "remove it"
+    elif git.is_ignored(root, name):
+        problem, fix = "is ignored by git", f"git add --force it, or move it out of {directory}/"
+    else:
+        problem, fix = "is not tracked by git", "git add it, or remove it"
+    more = f" (and {len(bad) - 1} more)" if len(bad) > 1 else ""
+    msg = (
+        f"{name}{more} {problem}: a changelog fragment must be a regular file tracked by git; {fix}"
+    )
+    raise ChangelogError(msg)
+
+
+def check_files(root: Path) -> None:
+    """Refuse a fragment that is not a tracked regular file, before anything reads it.
+
+    The one gate of every path that lets towncrier read the fragments: the
+    release's and the train's preflight (through :func:`fragments`), the
+    pull-request check, the status, the draft and the build.
+    """
+    _check_files(*_load(root))
+
+
 def fragments(root: Path) -> list[Fragment]:
-    """Every fragment the next ``towncrier build`` would consume."""
+    """Every fragment the next ``towncrier build`` would consume, each a tracked regular file."""
     from click import ClickException
     from towncrier._builder import find_fragments
 
     base, cfg = _load(root)
+    _check_files(base, cfg)
     try:
         _, files = find_fragments(base, cfg, strict=False)
     except ClickException as exc:  # a name that does not match issue_pattern
@@ -114,6 +222,7 @@ def unconsumed(root: Path) -> list[Path]:
     from towncrier._builder import FragmentsPath, find_fragments
 
     base, cfg = _load(root)
+    _check_files(base, cfg)  # the strict search reads what it accepts
     directories = [Path(FragmentsPath(base, cfg)(d)) for d in cfg.sections.values()]
     stray: list[Path] = []
     while True:
@@ -176,7 +285,7 @@ def infer_part(
 def create(
     root: Path, fragment_type: str, text: str, *, issue: str = "", dry_run: bool = False
 ) -> Path:
-    """Write one fragment through ``towncrier create``."""
+    """Write one fragment through ``towncrier create`` and stage it (``git add``)."""
     tc = settings(root)
     if fragment_type not in tc.types:
         msg = f"unknown fragment type {fragment_type!r} (valid types: {', '.join(tc.types)})"
@@ -195,11 +304,15 @@ def create(
         msg = f"fragment {path.relative_to(root)} already exists"
         raise ChangelogError(msg)
     _towncrier(root, "create", "--content", text.strip(), filename, dry_run=dry_run, mutates=True)
+    # Staged at once: a fragment is a tracked file, so the draft, the status
+    # and the pull-request check read it before it is committed.
+    git.git(root, "add", "--", str(path), dry_run=dry_run, mutates=True)
     return path
 
 
 def draft(root: Path, version: str) -> str:
     """The section that ``towncrier build`` would add for ``version``."""
+    check_files(root)
     out = _towncrier(root, "build", "--draft", "--version", version)
     return out.strip()
 
@@ -210,6 +323,7 @@ def build(root: Path, version: str, *, dry_run: bool = False, keep: bool = False
     With ``keep`` (a pre-release) the fragments stay, so that the final
     release's section lists every change of the series.
     """
+    check_files(root)
     news = settings(root).filename
     # towncrier rewrites the file with LF line endings: a CRLF changelog is put
     # back to CRLF, so the release's diff is the new section, not every line.

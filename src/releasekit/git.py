@@ -40,6 +40,69 @@ def tracked(root: Path) -> list[str]:
     return git(root, "ls-files").splitlines()
 
 
+def index_modes(root: Path, pathspecs: list[str]) -> dict[str, str]:
+    """The index's mode of every path under ``pathspecs``, relative to ``root`` (``100644``...).
+
+    Staged but uncommitted paths are in; untracked and ignored ones are not.
+    """
+    if not pathspecs:
+        return {}
+    try:
+        out = _runner.run(
+            [*_runner.tool("git"), "ls-files", "--stage", "-z", "--", *pathspecs],
+            cwd=root,
+            mutates=False,
+            quiet=True,
+        ).stdout
+    except CommandError as exc:
+        msg = f"git cannot list the files of {root}: is it inside a git repository?"
+        raise GitError(msg, details=exc.details) from None
+    modes = {}
+    for record in out.split("\0"):
+        if record:
+            info, path = record.split("\t", 1)
+            modes[path] = info.split(" ", 1)[0]
+    return modes
+
+
+GITLINK = "160000"
+
+
+def gitlinks(root: Path) -> list[str]:
+    """The submodules (gitlinks) under ``root``, relative to it: git archive leaves them out."""
+    return sorted(path for path, mode in index_modes(root, ["."]).items() if mode == GITLINK)
+
+
+#: What git leaves in its directory while an operation waits to be finished,
+#: and the commands that finish or abandon it (in git status's order).
+_IN_PROGRESS = (
+    ("rebase-apply/applying", "a git am", "git am --continue, or git am --abort"),
+    ("rebase-apply", "a rebase", "git rebase --continue, or git rebase --abort"),
+    ("rebase-merge", "a rebase", "git rebase --continue, or git rebase --abort"),
+    ("MERGE_HEAD", "a merge", "git commit, or git merge --abort"),
+    ("CHERRY_PICK_HEAD", "a cherry-pick", "git cherry-pick --continue, or git cherry-pick --abort"),
+    ("REVERT_HEAD", "a revert", "git revert --continue, or git revert --abort"),
+    ("sequencer/todo", "a cherry-pick (or revert) of several commits",
+     "git cherry-pick --continue, or git cherry-pick --quit; git revert for a revert"),
+    ("BISECT_LOG", "a bisect", "git bisect reset"),
+)  # fmt: skip
+
+
+def check_no_operation(root: Path) -> None:
+    """Refuse while a merge, cherry-pick, revert, rebase, am or bisect waits to be finished.
+
+    Such a state survives a clean work tree: a release commit made in it would
+    become the merge (or the pick) with whatever it brings, unreviewed. The
+    git directory is asked of git, so that a linked worktree reads its own.
+    """
+    args = [arg for name, _, _ in _IN_PROGRESS for arg in ("--git-path", name)]
+    paths = git(root, "rev-parse", *args).splitlines()
+    for (_, what, fix), path in zip(_IN_PROGRESS, paths, strict=True):
+        if (root / path).exists():
+            msg = f"{what} is in progress in this repository: finish it first ({fix})"
+            raise GitError(msg)
+
+
 def head(root: Path) -> str:
     return git(root, "rev-parse", "HEAD")
 

@@ -17,8 +17,6 @@ from pathlib import Path, PurePosixPath
 from releasekit import _runner, changelog, config, status, version
 from releasekit._exceptions import CommandError, FragmentCheckError, GitError
 
-_ALWAYS_IGNORED = (".gitignore", ".gitkeep", ".keep", "readme", "readme.md", "readme.rst")
-
 
 @dataclasses.dataclass(frozen=True)
 class Verdict:
@@ -101,12 +99,11 @@ def check(root: Path, base: str | None = None) -> Verdict:
     settings = config.load(root)
     base = base or default_base(root, settings.remote)
     changed = changed_files(root, base)
+    changelog.check_files(root)  # a symlinked or ignored fragment is refused, never shown
     _, cfg = changelog._load(root)
     towncrier = changelog.settings(root)
     fragment_dir = towncrier.directory.resolve().relative_to(root).as_posix()
-    ignored = [*_ALWAYS_IGNORED, *(p.lower() for p in (getattr(cfg, "ignore", None) or []))]
-    if isinstance(cfg.template, str):
-        ignored.append(Path(cfg.template).name.lower())
+    ignored = changelog.ignored_names(cfg)
     suffix = towncrier.filename.suffix
     fragments = []
     for path in changed:

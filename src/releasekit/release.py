@@ -315,6 +315,7 @@ def preflight(project: Project, options: ReleaseOptions) -> Plan:
     if not settings.project_name:
         _refuse(f"no [project] name in {settings.pyproject}")
     git.toplevel(root)
+    git.check_no_operation(root)
     dirty = git.status(root)
     if dirty:
         example = dirty[0][3:]
@@ -330,6 +331,7 @@ def preflight(project: Project, options: ReleaseOptions) -> Plan:
             f"branch {branch!r} is not a release branch "
             f"(allowed: {', '.join(settings.branches)}; [tool.releasekit] branches)"
         )
+    check_gitlinks(project)
     sessions = check_sessions(project)
     if options.no_checks or not sessions or options.dry_run:
         return _ask_around(project, options, _local_plan(project, options, branch))
@@ -347,6 +349,35 @@ def preflight(project: Project, options: ReleaseOptions) -> Plan:
     if failed is not None:
         raise failed
     return plan
+
+
+def check_gitlinks(project: Project) -> None:
+    """Refuse a git submodule inside the package's code; warn about one elsewhere in the project.
+
+    The build exports the release commit with ``git archive``, which leaves a
+    submodule's files out: inside the package they would be missing from the
+    wheel and the sdist without a word; elsewhere (docs, test data) only from
+    the sdist, which may be meant.
+    """
+    from releasekit import prcheck
+
+    root = project.root
+    links = git.gitlinks(root)
+    if not links:
+        return
+    code = prcheck.package_dirs(root, project.settings)
+    inside = [p for p in links if any(p == d or p.startswith(d + "/") for d in code)]
+    if inside:
+        _refuse(
+            f"{inside[0]} is a git submodule inside the package: its files would be missing "
+            "from the sdist and the wheel (git archive leaves them out); vendor its files "
+            "into the repository instead"
+        )
+    for path in links:
+        _console.warn(
+            f"{path} is a git submodule: its files are not in the sdist (git archive leaves "
+            "them out)"
+        )
 
 
 def _local_plan(project: Project, options: ReleaseOptions, branch: str) -> Plan:

@@ -149,6 +149,7 @@ def preflight(root: Path, options: ReleaseOptions) -> Preflight:
 
     ws = workspace.discover(root)
     settings = ws.project.settings
+    git.check_no_operation(root)
     dirty = git.status(root)
     if dirty:
         _refuse(
@@ -169,6 +170,8 @@ def preflight(root: Path, options: ReleaseOptions) -> Preflight:
             "no workspace member has a changelog fragment: add one in a member with "
             "`invoke fragment TYPE TEXT` (or `towncrier create`) in its directory"
         )
+    for entry in plan.ordered():
+        release.check_gitlinks(entry.member.project)
     local_tags = set(git.tags(root))  # one question for every member's tag
     for entry in plan.ordered():
         if entry.tag in local_tags:
@@ -302,6 +305,8 @@ def _write_changelogs(plan: Plan, generated: dict[str, Path]) -> None:
                                  mutates=True)  # fmt: skip
             if not path.is_file():
                 _refuse(f"towncrier create did not write {path} ({kind})")
+            # Tracked like any fragment, which is all that towncrier may read.
+            git.git(project.root, "add", "--", str(path), mutates=True)
         changelog.build(project.root, entry.new)
 
 

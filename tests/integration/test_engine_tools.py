@@ -43,6 +43,7 @@ def test_bump_dry_run_changes_nothing_and_bump_moves_files(stamped: Path) -> Non
 def test_fragments_create_draft_build(stamped: Path) -> None:
     created = changelog.create(stamped, "feature", "Add a greeting", issue="12")
     assert created == stamped / "changelog.d/12.feature.md"
+    assert run_git(stamped, "ls-files", "--stage", "changelog.d/12.feature.md").startswith("100644")
     changelog.create(stamped, "bugfix", "Fix a typo")
     types = sorted(f.type for f in changelog.fragments(stamped))
     assert types == ["bugfix", "feature"]

@@ -1,0 +1,371 @@
+"""Inputs are checked once, before anything changes.
+
+A changelog fragment is a regular file git tracks: a symlink or an ignored
+file is refused by name and never read. No release starts while a merge,
+cherry-pick, revert, rebase or bisect waits to be finished. A submodule inside
+the package (whose files git archive leaves out) is refused. Each situation is
+made with real git, a bare remote and a real pypiserver, and the repository,
+the remote and the index are compared afterwards.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from releasekit import commands
+from releasekit._exceptions import ReleaseKitError
+from releasekit.commands import ReleaseOptions
+from tests.conftest import git
+from tests.integration.conftest import Index, add_fragment, commit_all, invoke, run, snapshot
+from tests.integration.test_train import make_workspace
+
+SECRET = "private-note-not-for-publishing-4f1c"
+
+
+def _world(repo: Path, index: Index) -> dict[str, object]:
+    """The repository, its remote and the index: what a refusal must leave as it was."""
+    return {
+        **snapshot(repo),
+        "remote": git(repo, "ls-remote", "origin"),
+        "index": index.files(),
+    }
+
+
+def _refused(repo: Path, index: Index, *extra: str) -> str:
+    """``invoke release`` that must be refused in one line; that line (the credentials set)."""
+    proc = invoke("release", "--yes", "--no-checks", "--repository", index.url, *extra,
+                  cwd=repo, check=False, env=index.twine_env())  # fmt: skip
+    output = proc.stdout + proc.stderr
+    assert proc.returncode == 1, output
+    assert "Traceback" not in output
+    assert index.PASSWORD not in output
+    (line,) = [line for line in proc.stderr.splitlines() if line.startswith("ERROR")]
+    return line.removeprefix("ERROR ")
+
+
+def _releasekit(repo: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return run([sys.executable, "-m", "releasekit", *args], repo, check=False)
+
+
+# --- fragments -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("target", ["outside", "environ"])
+def test_a_symlinked_fragment_is_refused_by_name_and_never_read(
+    stamped: Path, index: Index, tmp_path: Path, target: str
+) -> None:
+    outside = tmp_path / "outside.txt"
+    outside.write_text(f"{SECRET}\n")
+    # /proc/self/environ is the environment of whoever reads it: the release's,
+    # TWINE_PASSWORD included.
+    pointee = str(outside) if target == "outside" else "/proc/self/environ"
+    add_fragment(stamped, "bugfix")  # a good one too: only the link stands in the way
+    link = stamped / "changelog.d" / "+leak.feature.md"
+    link.symlink_to(pointee)
+    commit_all(stamped, "A fragment that is a symlink")
+    assert git(stamped, "ls-files", "-s", "changelog.d/+leak.feature.md").startswith("120000")
+    before = _world(stamped, index)
+
+    line = _refused(stamped, index)
+
+    assert line == (
+        "changelog.d/+leak.feature.md is a symlink: a changelog fragment must be a regular "
+        "file tracked by git; replace it with a regular file holding the text"
+    )
+    assert _world(stamped, index) == before  # CHANGELOG.md, HEAD, tags, remote, index
+    assert os.readlink(link) == pointee
+
+    # The pull-request check, the draft and the status refuse it the same way, unread.
+    for args in (["check", "--fragment"], ["status", "--json"], ["invoke", "changelog", "-d"]):
+        if args[0] == "invoke":
+            proc = invoke(*args[1:], cwd=stamped, check=False)
+        else:
+            proc = _releasekit(stamped, *args)
+        output = proc.stdout + proc.stderr
+        assert SECRET not in output and "PATH=" not in output, args
+        assert "Traceback" not in output
+        assert "changelog.d/+leak.feature.md is a symlink" in output, args
+    (row,) = json.loads(_releasekit(stamped, "status", "--json").stdout)
+    assert row["fragments"] == []
+    assert _world(stamped, index) == before
+
+
+def test_an_ignored_fragment_is_refused_and_left_where_it_is(stamped: Path, index: Index) -> None:
+    add_fragment(stamped, "bugfix")
+    # Ignored through .git/info/exclude: git status stays clean.
+    with (stamped / ".git" / "info" / "exclude").open("a") as f:
+        f.write("changelog.d/+private.feature.md\n")
+    private = stamped / "changelog.d" / "+private.feature.md"
+    private.write_text(f"{SECRET}\n")
+    assert git(stamped, "status", "--porcelain", "--untracked-files=all") == ""
+    before = _world(stamped, index)
+
+    line = _refused(stamped, index)
+
+    assert line == (
+        "changelog.d/+private.feature.md is ignored by git: a changelog fragment must be a "
+        "regular file tracked by git; git add --force it, or move it out of changelog.d/"
+    )
+    assert _world(stamped, index) == before
+    assert private.read_text() == f"{SECRET}\n"
+    assert SECRET not in (stamped / "CHANGELOG.md").read_text()
+    proc = invoke("changelog", "--draft", cwd=stamped, check=False)
+    assert proc.returncode == 1 and SECRET not in proc.stdout + proc.stderr
+
+
+def test_an_untracked_fragment_is_named_in_the_pull_request_check(stamped: Path) -> None:
+    git(stamped, "checkout", "-q", "-b", "topic")
+    fragment = stamped / "changelog.d" / "+new.feature.md"
+    fragment.write_text(f"{SECRET}\n")
+
+    proc = _releasekit(stamped, "check", "--fragment")
+
+    assert proc.returncode == 1
+    assert proc.stderr.strip() == (
+        "ERROR changelog.d/+new.feature.md is not tracked by git: a changelog fragment must be "
+        "a regular file tracked by git; git add it, or remove it"
+    )
+    assert SECRET not in proc.stdout
+    git(stamped, "add", str(fragment))  # staged is tracked: the check reads it now
+    proc = _releasekit(stamped, "check", "--fragment")
+    assert proc.returncode == 0, proc.stderr
+    assert SECRET in proc.stdout
+
+
+# --- an operation in progress --------------------------------------------------------------
+
+
+def _diverged(repo: Path) -> None:
+    """README.md changed one way on a branch ``topic`` and another way on main."""
+    git(repo, "checkout", "-q", "-b", "topic")
+    (repo / "README.md").write_text("Words from the topic branch\n")
+    commit_all(repo, "Topic words")
+    git(repo, "checkout", "-q", "main")
+    (repo / "README.md").write_text("Words from main\n")
+    commit_all(repo, "Main words")
+
+
+def _stop_in_conflict(repo: Path, *args: str) -> None:
+    """Run a git command that stops on a conflict, then resolve it to HEAD: a clean tree."""
+    proc = subprocess.run(["git", *args], cwd=repo, capture_output=True, text=True)
+    assert proc.returncode != 0, proc.stdout
+    git(repo, "checkout", "--ours", "README.md")
+    git(repo, "add", "README.md")
+
+
+def _revert_in_conflict(repo: Path) -> None:
+    """Revert main's change of README.md after a later change of it: a conflict."""
+    (repo / "README.md").write_text("Later words\n")
+    commit_all(repo, "Later words")
+    _stop_in_conflict(repo, "revert", "--no-edit", "HEAD~1")
+
+
+def _pick_two_and_commit_the_first(repo: Path) -> None:
+    """Cherry-pick two commits, the first in conflict, committed by hand: one left to pick."""
+    git(repo, "checkout", "-q", "topic")
+    (repo / "NOTES.txt").write_text("More from the topic branch\n")
+    commit_all(repo, "Topic notes")
+    git(repo, "checkout", "-q", "main")
+    _stop_in_conflict(repo, "cherry-pick", "topic~1", "topic")
+    git(repo, "commit", "-q", "--allow-empty", "--no-edit")
+
+
+def _am_that_does_not_apply(repo: Path, tmp_path: Path) -> None:
+    patch = tmp_path / "topic.patch"
+    patch.write_text(git(repo, "format-patch", "-1", "topic", "--stdout") + "\n")
+    proc = subprocess.run(["git", "am", str(patch)], cwd=repo, capture_output=True, text=True)
+    assert proc.returncode != 0, proc.stdout
+
+
+def _edit_in_rebase(repo: Path) -> None:
+    env = {**os.environ, "GIT_SEQUENCE_EDITOR": "sed -i 1s/^pick/edit/"}
+    subprocess.run(["git", "rebase", "-i", "HEAD~1"], cwd=repo, env=env, check=True,
+                   capture_output=True)  # fmt: skip
+
+
+OPERATIONS: dict[str, tuple[Callable[[Path], object], str, str]] = {
+    "cherry-pick": (
+        lambda repo: _stop_in_conflict(repo, "cherry-pick", "topic"),
+        "a cherry-pick",
+        "git cherry-pick --continue, or git cherry-pick --abort",
+    ),
+    "revert": (
+        _revert_in_conflict,
+        "a revert",
+        "git revert --continue, or git revert --abort",
+    ),
+    "rebase": (_edit_in_rebase, "a rebase", "git rebase --continue, or git rebase --abort"),
+    "bisect": (lambda repo: git(repo, "bisect", "start"), "a bisect", "git bisect reset"),
+    "am": (
+        lambda repo: _am_that_does_not_apply(repo, repo.parent.parent),
+        "a git am",
+        "git am --continue, or git am --abort",
+    ),
+    "cherry-pick of two": (
+        _pick_two_and_commit_the_first,
+        "a cherry-pick (or revert) of several commits",
+        "git cherry-pick --continue, or git cherry-pick --quit; git revert for a revert",
+    ),
+}
+
+
+def test_a_merge_in_progress_with_a_clean_tree_is_refused(stamped: Path, index: Index) -> None:
+    _diverged(stamped)
+    add_fragment(stamped)
+    git(stamped, "merge", "-q", "-s", "ours", "--no-commit", "topic")
+    assert git(stamped, "status", "--porcelain") == ""  # nothing else would stop it
+    merge_head = stamped / ".git" / "MERGE_HEAD"
+    topic = git(stamped, "rev-parse", "topic")
+    assert merge_head.read_text().strip() == topic
+    before = _world(stamped, index)
+
+    line = _refused(stamped, index)
+
+    assert line == (
+        "a merge is in progress in this repository: finish it first "
+        "(git commit, or git merge --abort)"
+    )
+    assert _world(stamped, index) == before
+    assert merge_head.read_text().strip() == topic  # the merge is the user's to finish
+
+
+@pytest.mark.parametrize("operation", sorted(OPERATIONS))
+def test_an_operation_in_progress_is_refused_naming_how_to_end_it(
+    stamped: Path, index: Index, operation: str
+) -> None:
+    start, what, fix = OPERATIONS[operation]
+    add_fragment(stamped)
+    _diverged(stamped)
+    start(stamped)
+    assert git(stamped, "status", "--porcelain") == ""
+    before = _world(stamped, index)
+    options = ReleaseOptions(yes=True, no_checks=True, no_push=True, repository=index.url)
+
+    with pytest.raises(ReleaseKitError) as refused:
+        commands.run("release", stamped, options)
+
+    assert (
+        str(refused.value) == f"{what} is in progress in this repository: finish it first ({fix})"
+    )
+    assert _world(stamped, index) == before
+    git(stamped, "status")  # git still knows the operation: the release did not touch it
+
+
+def test_a_merge_in_a_linked_worktree_is_found_in_its_own_git_directory(
+    stamped: Path, tmp_path: Path
+) -> None:
+    add_fragment(stamped)
+    _diverged(stamped)
+    git(stamped, "checkout", "-q", "-b", "elsewhere")
+    worktree = tmp_path / "linked"
+    git(stamped, "worktree", "add", "-q", str(worktree), "main")
+    git(worktree, "merge", "-q", "-s", "ours", "--no-commit", "topic")
+    assert not (stamped / ".git" / "MERGE_HEAD").exists()  # it is the worktree's own
+    before = snapshot(worktree)
+    options = ReleaseOptions(yes=True, no_checks=True, no_push=True, no_publish=True)
+
+    with pytest.raises(ReleaseKitError, match=r"^a merge is in progress .*git merge --abort\)$"):
+        commands.run("release", worktree, options)
+
+    assert snapshot(worktree) == before
+    # The main worktree has no merge in progress: its release is not refused for that.
+    proc = invoke("release", "--dry-run", "--no-checks", "--no-push", "--no-publish",
+                  cwd=stamped, check=False)  # fmt: skip
+    assert "merge is in progress" not in proc.stderr
+    assert "branch 'elsewhere' is not a release branch" in proc.stderr
+
+
+# --- submodules ----------------------------------------------------------------------------
+
+
+def _add_submodule(repo: Path, tmp_path: Path, where: str) -> None:
+    library = tmp_path / "library"
+    library.mkdir()
+    git(library, "init", "-q", "-b", "main")
+    (library / "vendored.py").write_text("VENDORED = True\n")
+    git(library, "add", "vendored.py")
+    git(library, "commit", "-q", "-m", "A library")
+    git(repo, "-c", "protocol.file.allow=always", "submodule", "add", "-q", str(library), where)
+    commit_all(repo, f"A submodule in {where}")
+    assert git(repo, "ls-files", "-s", where).startswith("160000")
+
+
+def test_a_submodule_inside_the_package_is_refused(
+    stamped: Path, index: Index, tmp_path: Path
+) -> None:
+    add_fragment(stamped)
+    _add_submodule(stamped, tmp_path, "src/demo_lib/vendored")
+    before = _world(stamped, index)
+
+    line = _refused(stamped, index)
+
+    assert line == (
+        "src/demo_lib/vendored is a git submodule inside the package: its files would be "
+        "missing from the sdist and the wheel (git archive leaves them out); vendor its files "
+        "into the repository instead"
+    )
+    assert _world(stamped, index) == before
+    assert not (stamped / "dist").exists()
+
+
+def test_a_submodule_outside_the_package_is_a_warning(stamped: Path, tmp_path: Path) -> None:
+    add_fragment(stamped)
+    _add_submodule(stamped, tmp_path, "docs/theme")
+    before = snapshot(stamped)
+
+    proc = invoke("release", "--dry-run", "--no-checks", "--no-push", "--no-publish",
+                  cwd=stamped)  # fmt: skip
+
+    assert (
+        "WARNING docs/theme is a git submodule: its files are not in the sdist (git archive "
+        "leaves them out)"
+    ) in proc.stderr
+    assert "Release plan for demo-lib (dry run: nothing was changed)" in proc.stdout
+    assert snapshot(stamped) == before
+
+
+# --- the train -----------------------------------------------------------------------------
+
+
+TRAIN_CASES = ["symlinked fragment", "ignored fragment", "merge", "submodule"]
+
+
+@pytest.mark.parametrize("case", TRAIN_CASES)
+def test_the_train_checks_its_inputs_the_same_way(tmp_path: Path, index: Index, case: str) -> None:
+    root = make_workspace(tmp_path, {"a": "", "b": "a>=0.1,<0.2"})
+    member = root / "packages" / "a"
+    add_fragment(member)
+    outside = tmp_path / "outside.txt"
+    outside.write_text(f"{SECRET}\n")
+    if case == "symlinked fragment":
+        (member / "changelog.d" / "+leak.bugfix.md").symlink_to(outside)
+        commit_all(root, "A symlink")
+        expected = "changelog.d/+leak.bugfix.md is a symlink"
+    elif case == "ignored fragment":
+        (root / ".git" / "info" / "exclude").write_text("+private.bugfix.md\n")
+        (member / "changelog.d" / "+private.bugfix.md").write_text(f"{SECRET}\n")
+        expected = "changelog.d/+private.bugfix.md is ignored by git"
+    elif case == "merge":
+        git(root, "checkout", "-q", "-b", "topic")
+        git(root, "commit", "-q", "--allow-empty", "-m", "Topic")
+        git(root, "checkout", "-q", "main")
+        git(root, "merge", "-q", "--no-ff", "--no-commit", "topic")
+        expected = "a merge is in progress in this repository"
+    else:
+        _add_submodule(root, tmp_path, "packages/a/src/a/vendored")
+        expected = "src/a/vendored is a git submodule inside the package"
+    before = _world(root, index)
+
+    line = _refused(root, index)
+
+    assert expected in line
+    assert SECRET not in line
+    assert _world(root, index) == before
+    assert SECRET not in (member / "CHANGELOG.md").read_text()
