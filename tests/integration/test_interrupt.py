@@ -9,14 +9,16 @@ from __future__ import annotations
 
 import os
 import pty
+import signal
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from tests.integration.conftest import Index, add_fragment, snapshot
+from tests.integration.conftest import Index, add_fragment, commit_all, snapshot, wait_for
 from tests.integration.test_release import remote_refs
+from tests.integration.test_release_checks import _processes_in
 
 CTRL_D = b"\x04"
 
@@ -73,3 +75,63 @@ def test_ctrl_d_at_the_template_questions_writes_nothing(tmp_path: Path) -> None
     assert "Traceback" not in proc.stdout + proc.stderr
     assert proc.stderr == "ERROR declined at the template's questions: nothing was written\n"
     assert list(out_dir.iterdir()) == []
+
+
+SLOW_TEST = """\
+import time
+from pathlib import Path
+
+
+def test_takes_ten_minutes():
+    Path({started!r}).touch()
+    deadline = time.monotonic() + 600
+    while not Path({stop!r}).exists() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    Path({finished!r}).touch()
+    raise AssertionError("not stopped by Ctrl-C")
+"""
+
+
+def test_ctrl_c_during_the_checks_stops_every_front_end_at_once(
+    stamped: Path, tmp_path: Path
+) -> None:
+    """The check sessions run in process groups of their own, which Ctrl-C does not reach.
+
+    Before, the front end caught the interrupt and then waited for the checks
+    to finish (the whole test run); now it stops them and is gone at once.
+    """
+    started, stop, finished = tmp_path / "started", tmp_path / "stop", tmp_path / "finished"
+    (stamped / "tests/test_slow.py").write_text(
+        SLOW_TEST.format(started=str(started), stop=str(stop), finished=str(finished))
+    )
+    pyproject = stamped / "pyproject.toml"
+    pyproject.write_text(pyproject.read_text().replace(
+        'checks = ["tests", "style", "build"]', 'checks = ["tests"]'))  # fmt: skip
+    commit_all(stamped, "A test that takes ten minutes")
+    add_fragment(stamped)
+    before, refs = snapshot(stamped), remote_refs(stamped)
+    for front_end in sorted(RELEASE_FRONT_ENDS):
+        started.unlink(missing_ok=True)
+        args = [*RELEASE_FRONT_ENDS[front_end], "--yes", "--no-publish", "--no-cache"]
+        proc = subprocess.Popen(
+            args, cwd=stamped, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE, text=True, start_new_session=True,
+        )  # fmt: skip
+        try:
+            wait_for(started, proc)
+            os.killpg(proc.pid, signal.SIGINT)  # what a terminal does on Ctrl-C
+            # The check would run for ten minutes: stopping takes well under a second
+            # (measured: 0.3 s for invoke, 0.4 s for nox); half a minute is the bound.
+            out, err = proc.communicate(timeout=30)
+        finally:
+            stop.touch()  # if the front end did not stop it, the slow test ends (failing)
+            if proc.poll() is None:
+                os.killpg(proc.pid, signal.SIGKILL)
+        stop.unlink()
+        assert proc.returncode == 130, (front_end, out, err)
+        assert "Traceback" not in out + err
+        assert "interrupted" in err.splitlines()[-1], (front_end, err)
+        assert _processes_in(stamped) == [], front_end  # the session's pytest is gone too
+        assert not finished.exists()
+        assert snapshot(stamped) == before
+        assert remote_refs(stamped) == refs
