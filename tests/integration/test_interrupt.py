@@ -19,6 +19,7 @@ import pytest
 from tests.integration.conftest import Index, add_fragment, commit_all, snapshot, wait_for
 from tests.integration.test_release import remote_refs
 from tests.integration.test_release_checks import _processes_in
+from tests.integration.test_train import fragment, make_workspace
 
 CTRL_D = b"\x04"
 
@@ -92,6 +93,44 @@ def test_takes_ten_minutes():
 """
 
 
+def _a_ten_minute_check(project: Path, gates: Path) -> None:
+    """The project's only check is a test that takes ten minutes, unless ``gates/stop`` appears."""
+    gates.mkdir()
+    names = {name: str(gates / name) for name in ("started", "stop", "finished")}
+    (project / "tests/test_slow.py").write_text(SLOW_TEST.format(**names))
+    pyproject = project / "pyproject.toml"
+    pyproject.write_text(pyproject.read_text().replace(
+        'checks = ["tests", "style", "build"]', 'checks = ["tests"]'))  # fmt: skip
+
+
+def _ctrl_c_during_the_checks(args: list[str], repo: Path, gates: Path) -> None:
+    """Start ``args``, press Ctrl-C once the check runs; it stops at once and changes nothing."""
+    before, refs = snapshot(repo), remote_refs(repo)
+    proc = subprocess.Popen(
+        args, cwd=repo, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE, text=True, start_new_session=True,
+    )  # fmt: skip
+    try:
+        wait_for(gates / "started", proc)
+        os.killpg(proc.pid, signal.SIGINT)  # what a terminal does on Ctrl-C
+        # The check would run for ten minutes: stopping takes well under a second
+        # (measured: 0.3 s for invoke, 0.4 s for nox); half a minute is the bound.
+        out, err = proc.communicate(timeout=30)
+    finally:
+        (gates / "stop").touch()  # if the front end did not stop it, the slow test ends (failing)
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+    (gates / "stop").unlink()
+    (gates / "started").unlink()
+    assert proc.returncode == 130, (args, out, err)
+    assert "Traceback" not in out + err
+    assert "interrupted" in err.splitlines()[-1], (args, err)
+    assert _processes_in(repo) == [], args  # the session's pytest is gone too
+    assert not (gates / "finished").exists()
+    assert snapshot(repo) == before
+    assert remote_refs(repo) == refs
+
+
 def test_ctrl_c_during_the_checks_stops_every_front_end_at_once(
     stamped: Path, tmp_path: Path
 ) -> None:
@@ -100,38 +139,21 @@ def test_ctrl_c_during_the_checks_stops_every_front_end_at_once(
     Before, the front end caught the interrupt and then waited for the checks
     to finish (the whole test run); now it stops them and is gone at once.
     """
-    started, stop, finished = tmp_path / "started", tmp_path / "stop", tmp_path / "finished"
-    (stamped / "tests/test_slow.py").write_text(
-        SLOW_TEST.format(started=str(started), stop=str(stop), finished=str(finished))
-    )
-    pyproject = stamped / "pyproject.toml"
-    pyproject.write_text(pyproject.read_text().replace(
-        'checks = ["tests", "style", "build"]', 'checks = ["tests"]'))  # fmt: skip
+    gates = tmp_path / "gates"
+    _a_ten_minute_check(stamped, gates)
     commit_all(stamped, "A test that takes ten minutes")
     add_fragment(stamped)
-    before, refs = snapshot(stamped), remote_refs(stamped)
     for front_end in sorted(RELEASE_FRONT_ENDS):
-        started.unlink(missing_ok=True)
         args = [*RELEASE_FRONT_ENDS[front_end], "--yes", "--no-publish", "--no-cache"]
-        proc = subprocess.Popen(
-            args, cwd=stamped, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE, text=True, start_new_session=True,
-        )  # fmt: skip
-        try:
-            wait_for(started, proc)
-            os.killpg(proc.pid, signal.SIGINT)  # what a terminal does on Ctrl-C
-            # The check would run for ten minutes: stopping takes well under a second
-            # (measured: 0.3 s for invoke, 0.4 s for nox); half a minute is the bound.
-            out, err = proc.communicate(timeout=30)
-        finally:
-            stop.touch()  # if the front end did not stop it, the slow test ends (failing)
-            if proc.poll() is None:
-                os.killpg(proc.pid, signal.SIGKILL)
-        stop.unlink()
-        assert proc.returncode == 130, (front_end, out, err)
-        assert "Traceback" not in out + err
-        assert "interrupted" in err.splitlines()[-1], (front_end, err)
-        assert _processes_in(stamped) == [], front_end  # the session's pytest is gone too
-        assert not finished.exists()
-        assert snapshot(stamped) == before
-        assert remote_refs(stamped) == refs
+        _ctrl_c_during_the_checks(args, stamped, gates)
+
+
+def test_ctrl_c_during_a_train_s_checks_stops_it_at_once(tmp_path: Path) -> None:
+    """The train runs each member's checks from its main thread: the same stop."""
+    root = make_workspace(tmp_path, {"a": ""})
+    gates = tmp_path / "gates"
+    _a_ten_minute_check(root / "packages/a", gates)
+    commit_all(root, "A test that takes ten minutes")
+    fragment(root, "a")
+    args = [*RELEASE_FRONT_ENDS["invoke"], "--yes", "--no-publish", "--no-cache"]
+    _ctrl_c_during_the_checks(args, root, gates)
