@@ -52,6 +52,15 @@ def environment(version: str, where: Path) -> tuple[Path, dict[str, str]]:
     return python, {"PATH": f"{where / 'bin'}{os.pathsep}{os.environ['PATH']}"}
 
 
+IMPORT_ALL = """\
+import importlib, pkgutil, releasekit
+names = [m.name for m in pkgutil.walk_packages(releasekit.__path__, "releasekit.")]
+for name in names:
+    importlib.import_module(name)
+print(len(names))
+"""
+
+
 def session_python(repo: Path, session: str) -> str:
     probe = "import sys; print('%d.%d' % sys.version_info[:2])"
     return run([str(repo / ".nox" / session / "bin" / "python"), "-c", probe], repo).stdout.strip()
@@ -62,6 +71,9 @@ def test_the_unit_tests_and_a_release_pass_under(
     version: str, stamped: Path, index: Index, tmp_path: Path
 ) -> None:
     python, env = environment(version, tmp_path / f"python{version}")
+    # Every module imports (the front ends import the engine lazily, inside functions).
+    imported = run([str(python), "-W", "error", "-c", IMPORT_ALL], REPO_ROOT, env=env)
+    assert int(imported.stdout) > 40
     unit = run([str(python), "-m", "pytest", "-p", "no:cacheprovider", "-n", "0", "-q",
                 "tests/unit"], REPO_ROOT, env=env)  # fmt: skip
     assert " passed" in unit.stdout and " failed" not in unit.stdout
