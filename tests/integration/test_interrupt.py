@@ -67,6 +67,22 @@ def test_ctrl_d_at_the_question_declines_in_one_line(
     assert index.files() == []
 
 
+def test_ctrl_d_at_a_train_s_question_declines_in_one_line(tmp_path: Path, index: Index) -> None:
+    root = make_workspace(tmp_path, {"a": "", "b": "a>=0.1,<0.2"})
+    fragment(root, "a")
+    before, refs = snapshot(root), remote_refs(root)
+    args = [*RELEASE_FRONT_ENDS["invoke"], "--no-checks", "--repository", index.url]
+    proc = _on_a_terminal(args, root, CTRL_D, env=index.twine_env())
+    out = proc.stdout + proc.stderr
+    assert proc.returncode == 1, out
+    assert "Traceback" not in out and "EOFError" not in out
+    assert proc.stdout.rstrip().endswith("[y/N]")
+    assert proc.stderr.splitlines()[-1] == "ERROR the release was declined: nothing was changed"
+    assert snapshot(root) == before
+    assert remote_refs(root) == refs
+    assert index.files() == []
+
+
 def test_ctrl_d_at_the_template_questions_writes_nothing(tmp_path: Path) -> None:
     out_dir = tmp_path / "out"
     out_dir.mkdir()
