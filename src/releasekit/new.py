@@ -90,6 +90,10 @@ def stamp(
                 overwrite_if_exists=overwrite,
                 default_config=user_config,
             )
+        except EOFError:  # Ctrl-D at one of cookiecutter's questions: nothing is written yet
+            print(flush=True)  # the terminal echoed no newline after the question
+            msg = "declined at the template's questions: nothing was written"
+            raise TemplateError(msg) from None
         except CookiecutterException as exc:
             msg = f"cookiecutter could not stamp the template: {exc}"
             raise ReleaseKitError(msg) from None

@@ -516,8 +516,17 @@ def confirm_install(
 
 
 def ask(question: str) -> bool:
-    """Ask yes/no on a terminal; without one the answer is yes (``--yes`` implied)."""
+    """Ask yes/no on a terminal; without one the answer is yes (``--yes`` implied).
+
+    Every front end's question (the release, the train, ``init``) is asked
+    here. Ctrl-D is "no", like an empty answer: the caller's refusal is then
+    one line, on a line of its own, instead of an ``EOFError`` traceback.
+    """
     if not sys.stdin.isatty():
         return True
-    answer = input(f"{question} [y/N] ").strip().lower()
+    try:
+        answer = input(f"{question} [y/N] ").strip().lower()
+    except EOFError:
+        print(flush=True)  # the terminal echoed no newline after the question
+        return False
     return answer in ("y", "yes")

@@ -270,6 +270,9 @@ def run_checks(
     A session that already passed on this exact tree and environment (see
     ``_verdicts``) is not run again unless ``cache`` is false. Setting
     ``cancel`` stops the sessions still running (a cheaper refusal won).
+    Each session runs in a process group of its own, which a terminal's
+    Ctrl-C does not reach: whatever ends the wait here early (Ctrl-C,
+    SIGTERM, SIGHUP) stops them, instead of waiting for them to finish.
 
     :param where: what was checked, for the failure's message.
     """
@@ -285,9 +288,14 @@ def run_checks(
             todo.append(session)
     if not todo:
         return
+    stop = cancel if cancel is not None else threading.Event()
     workers = max(1, min(len(todo), os.cpu_count() or 1))
     with ThreadPoolExecutor(max_workers=workers) as pool:
-        results = list(pool.map(lambda s: (s, _run_one_check(root, s, cancel)), todo))
+        try:
+            results = list(pool.map(lambda s: (s, _run_one_check(root, s, stop)), todo))
+        except BaseException:
+            stop.set()  # before the pool's exit waits for the sessions
+            raise
     failed = [(s, exc) for s, exc in results if exc is not None]
     if failed:
         names = ", ".join(s for s, _ in failed)
@@ -337,15 +345,12 @@ def preflight(project: Project, options: ReleaseOptions) -> Plan:
         return _ask_around(project, options, _local_plan(project, options, branch))
     # The checks start first (they take longest); every other question is
     # asked meanwhile, and a refusal stops them at once.
-    cancel = threading.Event()
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        checks = pool.submit(run_checks, root, sessions, cache=not options.no_cache, cancel=cancel)
-        try:
-            plan = _ask_around(project, options, _local_plan(project, options, branch))
-        except BaseException:
-            cancel.set()  # the refusal is the answer: stop the checks now
-            raise
-        failed = checks.exception()  # waits: nothing is left running
+    checks = _checks_in_background(root, sessions, cache=not options.no_cache)
+    try:
+        plan = _ask_around(project, options, _local_plan(project, options, branch))
+        failed = checks.wait()
+    finally:
+        checks.stop()  # a refusal, Ctrl-C or a signal is the answer: stop the checks now
     if failed is not None:
         raise failed
     return plan
@@ -464,7 +469,7 @@ class Run:
     release_files: wheels.ReleaseFiles | None = None
     state: State | None = None
     #: The checks running on the release commit beside build and verify.
-    commit_checks: _CommitChecks | None = None
+    commit_checks: _BackgroundChecks | None = None
 
     @property
     def root(self) -> Path:
@@ -481,19 +486,42 @@ class Run:
     def stop_checks(self) -> None:
         """Stop the checks on the release commit, if still running, and wait for them."""
         if self.commit_checks is not None:
-            self.commit_checks.cancel.set()
-            self.commit_checks.pool.shutdown(wait=True)
+            self.commit_checks.stop()
             self.commit_checks = None
 
 
 @dataclasses.dataclass
-class _CommitChecks:
-    """The sessions running on the release commit, and how to stop or await them."""
+class _BackgroundChecks:
+    """Check sessions running beside other work (the preflight's questions, the build)."""
 
     sessions: list[str]
     cancel: threading.Event
     pool: ThreadPoolExecutor
     result: Future[None]
+
+    def wait(self) -> BaseException | None:
+        """Their verdict: None, or the error that failed them."""
+        return self.result.exception()
+
+    def stop(self) -> None:
+        """Stop the sessions still running and wait until they are gone.
+
+        Whoever starts them calls this in a ``finally``: an exception, Ctrl-C
+        or a signal that ends the waiting early stops them at once, instead of
+        the pool's exit (or the interpreter's) waiting for them to finish.
+        """
+        self.cancel.set()
+        self.pool.shutdown(wait=True)
+
+
+def _checks_in_background(
+    root: Path, sessions: list[str], *, cache: bool, where: str = ""
+) -> _BackgroundChecks:
+    """Start :func:`run_checks` in a thread; the caller waits, and stops them in a ``finally``."""
+    cancel = threading.Event()
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="releasekit-checks")
+    result = pool.submit(run_checks, root, sessions, cache=cache, cancel=cancel, where=where)
+    return _BackgroundChecks(sessions, cancel, pool, result)
 
 
 def _changelog(run: Run) -> None:
@@ -550,17 +578,12 @@ def _start_commit_checks(run: Run) -> None:
     if not sessions:
         return
     _console.info(f"checks on the release commit, meanwhile: nox -s {' '.join(sessions)}")
-    cancel = threading.Event()
-    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="releasekit-checks")
-    result = pool.submit(
-        run_checks,
+    run.commit_checks = _checks_in_background(
         run.root,
         sessions,
         cache=not run.options.no_cache,
-        cancel=cancel,
         where=f" on the release commit {run.need_plan().tag}",
     )
-    run.commit_checks = _CommitChecks(sessions, cancel, pool, result)
 
 
 def _checks(run: Run) -> None:
@@ -570,7 +593,7 @@ def _checks(run: Run) -> None:
         _console.info("not run on the release commit (check_release_commit = false)" if off
                       else "no check configured")  # fmt: skip
         return
-    failed = checks.result.exception()  # waits for them
+    failed = checks.wait()
     run.stop_checks()
     if failed is not None:
         raise failed

@@ -173,7 +173,8 @@ def snapshot(repo: Path) -> dict[str, object]:
         # Any level: a project may sit in a subdirectory of its repository.
         if {".git", ".nox", "dist", ".releasekit"} & set(rel.parts) or not path.is_file():
             continue
-        if "__pycache__" in rel.parts or rel.parts[0].endswith("_cache"):
+        # Tools' own directories, wherever a project sits (a workspace member's .nox).
+        if any(part in ("__pycache__", ".nox") or part.endswith("_cache") for part in rel.parts):
             continue
         files[str(rel)] = hashlib.sha256(path.read_bytes()).hexdigest()
     return {

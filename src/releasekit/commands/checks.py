@@ -46,8 +46,12 @@ def install_digests(root: Path, args: Sequence[str]) -> tuple[str, str]:
     """
     import hashlib
     import json
+    import sys
 
-    import tomllib
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # Python 3.10: the same parser, from PyPI (a dependency there)
+        import tomli as tomllib
 
     pyproject = root / "pyproject.toml"
     text = pyproject.read_text() if pyproject.is_file() else ""

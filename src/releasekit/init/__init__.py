@@ -72,7 +72,9 @@ def run(
     if dry_run:
         print("dry run: nothing was written")
         return result
-    if not yes and not (ask or _ask)("Write these changes?"):
+    from releasekit.publish import ask as ask_on_terminal  # Ctrl-D declines there
+
+    if not yes and not (ask or ask_on_terminal)("Write these changes?"):
         msg = "nothing was written (declined)"
         raise InitError(msg)
     write(result)
@@ -81,11 +83,3 @@ def run(
         '(invoke fragment feature "..."), then nox -s release -- --dry-run'
     )
     return result
-
-
-def _ask(question: str) -> bool:
-    try:
-        answer = input(f"{question} [y/N] ")
-    except EOFError:
-        return False
-    return answer.strip().lower() in ("y", "yes")
