@@ -170,11 +170,12 @@ def snapshot(repo: Path) -> dict[str, object]:
     files = {}
     for path in sorted(repo.rglob("*")):
         rel = path.relative_to(repo)
-        # Any level: a project may sit in a subdirectory of its repository.
-        if {".git", ".nox", "dist", ".releasekit"} & set(rel.parts) or not path.is_file():
+        # Any level: a project may sit in a subdirectory of its repository, and
+        # tools keep their own directories wherever it sits (a member's .nox).
+        skipped = {".git", ".nox", "dist", ".releasekit", "__pycache__"}
+        if skipped & set(rel.parts) or any(p.endswith("_cache") for p in rel.parts):
             continue
-        # Tools' own directories, wherever a project sits (a workspace member's .nox).
-        if any(part in ("__pycache__", ".nox") or part.endswith("_cache") for part in rel.parts):
+        if not path.is_file():
             continue
         files[str(rel)] = hashlib.sha256(path.read_bytes()).hexdigest()
     return {
