@@ -8,6 +8,11 @@ included). Publishing is final, so from there on releasekit records where the
 release stands in ``.releasekit/state.json`` (ignored by git) and ``--resume``
 finishes the public steps that are left, doing nothing twice. The driver,
 the dry-run plan and ``--resume`` all read the same list of steps.
+
+Everything that goes out is named by identity: the files are built into
+``.releasekit/dist/`` beside the journal, recorded by sha256 before verify
+reads them and uploaded only as those bytes; the push names the release
+commit and its tag by SHA, never whatever HEAD is then.
 """
 
 from __future__ import annotations

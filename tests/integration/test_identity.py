@@ -13,6 +13,7 @@ import json
 import shutil
 import tarfile
 from pathlib import Path
+from typing import Any
 
 from releasekit import dists
 from tests.conftest import git
@@ -42,9 +43,8 @@ def _index_digests(index: Index) -> dict[str, str]:
     return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in index.packages.iterdir()}
 
 
-def _journal(repo: Path, name: str = "state.json") -> dict[str, object]:
-    data: dict[str, object] = json.loads((repo / ".releasekit" / name).read_text())
-    return data
+def _journal(repo: Path) -> Any:
+    return json.loads((repo / ".releasekit/state.json").read_text())
 
 
 def test_a_commit_made_during_the_release_stays_local(
@@ -126,7 +126,7 @@ def test_dist_rewritten_during_the_checks_never_reaches_the_index(
     wait_for(gate / "started", proc)
     # Built and verified; the checks on the release commit still run. dist/ is rewritten.
     verified = _journal(stamped)["files"]
-    assert sorted(verified) == RELEASED  # type: ignore[call-overload]
+    assert sorted(verified) == RELEASED
     for name in RELEASED:
         (stamped / "dist" / name).write_bytes(b"rewritten while the checks ran: " + name.encode())
     (gate / "go").touch()
@@ -188,7 +188,7 @@ def test_resume_uploads_the_kept_files_when_dist_is_lost(
     verified = _journal(stamped)["files"]
     git(stamped, "branch", "keep-this")
     rebuilt = dists.build_commit(stamped, "v0.2.0", tmp_path / "rebuilt")
-    assert hashlib.sha256(rebuilt.sdist.read_bytes()).hexdigest() != verified[SDIST]  # type: ignore[index]
+    assert hashlib.sha256(rebuilt.sdist.read_bytes()).hexdigest() != verified[SDIST]
     shutil.rmtree(stamped / "dist")
 
     # A kept file that is not what was verified is refused by name, and nothing goes up.
@@ -214,7 +214,7 @@ def test_resume_uploads_the_kept_files_when_dist_is_lost(
     assert git(stamped, "rev-parse", "HEAD") == git(stamped, "rev-parse", "v0.2.0^{commit}")
 
 
-EDITS = [
+EDITS: list[tuple[dict[str, object], str]] = [
     ({"published": "no"}, "cars[0].'published' must be true or false"),
     ({"path": "../../elsewhere"}, "cars[0].'path' must be a path inside the workspace"),
     ({"files": {"../a.whl": "0" * 64}}, "cars[0].'files' must map file names to sha256 digests"),
