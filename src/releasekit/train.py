@@ -133,7 +133,7 @@ def _conforms(value: Any, hint: Any) -> bool:
 def _fields_problem(data: Any, cls: type[Any], where: str = "") -> str:
     """The first field of ``data`` that ``cls`` does not declare, lacks, or has of another type."""
     if not isinstance(data, dict):
-        return f"{where or 'it'} is not a JSON object"
+        return f"{where.rstrip('.') or 'it'} is not a JSON object"
     hints = typing.get_type_hints(cls)
     fields = {f.name: f for f in dataclasses.fields(cls)}
     unknown = sorted(set(data) - set(fields))
