@@ -1228,7 +1228,7 @@ def reached(
 
 
 def abort(project: Project, options: ReleaseOptions) -> None:
-    """Undo a release that stopped before publishing (its journal says what it did)."""
+    """Undo a release of which nothing is public yet (its journal says what it did)."""
     root = project.root
     state = load_state(root)
     if state is None:

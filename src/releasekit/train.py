@@ -9,7 +9,9 @@ installed against the index (its dependencies' just-published versions),
 published, and confirmed installable from the index before the next tier.
 From the first upload on, ``.releasekit/train.json`` journals the train and
 ``--resume`` finishes it; the commit and every tag are pushed together at the
-end (``git push --atomic``).
+end (``git push --atomic``, by SHA). Each member is built into
+``.releasekit/train-dist/<member>/``, and exactly those verified bytes are
+uploaded, on the first run and on ``--resume`` alike.
 """
 
 from __future__ import annotations
@@ -754,7 +756,7 @@ def resume(root: Path, options: ReleaseOptions) -> TrainState:
 
 
 def abort(root: Path, options: ReleaseOptions) -> None:
-    """Undo a train that stopped before its first upload."""
+    """Undo a train of which nothing is public yet (no member's file on the index, no tag out)."""
     from releasekit import release as engine
 
     state = load_state(root)
