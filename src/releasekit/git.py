@@ -205,6 +205,15 @@ def remote_tag_commit(root: Path, remote: str, tag: str) -> str:
     return found.get(f"refs/tags/{tag}^{{}}") or found.get(f"refs/tags/{tag}", "")
 
 
+def contains(root: Path, rev: str, commit: str) -> bool:
+    """Whether ``commit`` is ``rev`` or one of its ancestors."""
+    result = _runner.run(
+        [*_runner.tool("git"), "merge-base", "--is-ancestor", commit, rev],
+        cwd=root, mutates=False, check=False, quiet=True,
+    )  # fmt: skip
+    return result.returncode == 0
+
+
 def moved_past(root: Path, commit: str) -> str:
     """One line when HEAD moved on from ``commit`` (someone committed meanwhile), else ``""``."""
     now = head(root)

@@ -686,6 +686,12 @@ def _push(run: Run) -> None:
     except ReleaseKitError:
         if run.plan is not None:  # the first run: say so; --resume will bring it in
             raise
+        if git.head(run.root) != state.commit:  # a merge now would carry the newer commits
+            msg = (
+                f"{state.remote}/{state.branch} moved since the release and HEAD moved past the "
+                f"release commit: check out {state.commit[:12]} and run --resume again"
+            )
+            raise ReleaseError(msg) from None
         run.pushed = _push_into_moved_branch(run.root, state)
         return
     run.pushed = state.commit
@@ -967,10 +973,12 @@ def resume(project: Project, options: ReleaseOptions) -> State:
             f"the release of {state.project} {state.version} was interrupted before publishing: "
             "nothing is public, so undo it with --abort and release again"
         )
-    if git.head(root) != state.commit:
+    # The push names the release commit by SHA, so commits made on top of it since
+    # may stay checked out: they are not pushed.
+    if not git.contains(root, git.head(root), state.commit):
         _refuse(
-            f"HEAD is no longer the release commit of {state.version} ({state.commit[:12]}): "
-            "check it out again to resume"
+            f"HEAD no longer contains the release commit of {state.version} "
+            f"({state.commit[:12]}): check it out again to resume"
         )
     if not git.local_tag_exists(root, state.tag):
         _refuse(f"the tag {state.tag} of the release in progress is missing")

@@ -730,8 +730,8 @@ def resume(root: Path, options: ReleaseOptions) -> TrainState:
             f"the train ({state.summary}) was interrupted before publishing: nothing is public, "
             "so undo it with --abort and release again"
         )
-    if git.head(root) != state.commit:
-        _refuse(f"HEAD is no longer the train's release commit ({state.commit[:12]}): "
+    if not git.contains(root, git.head(root), state.commit):  # newer commits are not pushed
+        _refuse(f"HEAD no longer contains the train's release commit ({state.commit[:12]}): "
                 "check it out again to resume")  # fmt: skip
     missing = [t for t in state.tags if not git.local_tag_exists(root, t)]
     if missing:

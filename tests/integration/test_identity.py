@@ -59,13 +59,23 @@ def test_a_commit_made_during_the_release_stays_local(
     gate = tmp_path / "gate"
     proc = start_release(stamped, index, gate)
     wait_for(gate / "started", proc)
-    # The release commit exists; someone commits on the branch while it builds.
+    # The release commit exists; someone commits on the branch while it builds, and
+    # a file of someone else's takes the sdist's name on the index: the upload fails.
     (stamped / "NOTES.md").write_text("work in progress, not for the remote yet\n")
     commit_all(stamped, "Unreviewed work")
     theirs = git(stamped, "rev-parse", "HEAD")
+    (index.packages / SDIST).write_bytes(b"not ours")
     (gate / "go").touch()
     out, err = proc.communicate(timeout=300)
-    assert proc.returncode == 0, out + err
+    assert proc.returncode == 1 and "run again with --resume" in err, out + err
+    assert "v0.2.0" not in remote_refs(stamped)
+
+    # Resumed with their commit still checked out: the release's own commit goes out.
+    (index.packages / SDIST).unlink()
+    resumed = invoke("release", "--resume", "--yes", cwd=stamped, check=False,
+                     env=index.twine_env())  # fmt: skip
+    assert resumed.returncode == 0, resumed.stdout + resumed.stderr
+    err = resumed.stderr
 
     release_commit = git(stamped, "rev-parse", "v0.2.0^{commit}")
     assert git(stamped, "rev-parse", f"{theirs}^") == release_commit
