@@ -215,31 +215,78 @@ def delete_tag(root: Path, tag: str) -> None:
     git(root, "tag", "--delete", tag, mutates=True)
 
 
-def push(root: Path, remote: str, branch: str, tag: str, *, dry_run: bool = False) -> None:
-    """Push the release commit and its tag together: both or neither (--atomic)."""
+def tag_object(root: Path, tag: str, commit: str) -> str:
+    """The object of the local ``tag``, refused unless it names ``commit`` (identity, not name)."""
+    result = _runner.run(
+        [*_runner.tool("git"), "rev-parse", f"refs/tags/{tag}", f"refs/tags/{tag}^{{commit}}"],
+        cwd=root, mutates=False, check=False, quiet=True,
+    )  # fmt: skip
+    found = result.stdout.split()
+    if result.returncode != 0 or len(found) != 2 or found[1] != commit:
+        msg = f"the tag {tag} no longer names the release commit {commit[:12]}: put it back there"
+        raise GitError(msg)
+    return found[0]
+
+
+def push(
+    root: Path, remote: str, commit: str, branch: str, tags: list[str], *, dry_run: bool = False
+) -> None:
+    """Push ``commit`` to ``branch`` and its tags together: both or neither (--atomic).
+
+    By SHA, never whatever HEAD is now: a commit made on the branch while the
+    release ran stays local. Each tag goes as the object that names ``commit``.
+    """
+    refs = [f"{tag_object(root, tag, commit)}:refs/tags/{tag}" for tag in tags]
     try:
-        git(
-            root,
-            "push",
-            "--atomic",
-            remote,
-            f"HEAD:refs/heads/{branch}",
-            f"refs/tags/{tag}",
-            dry_run=dry_run,
-            mutates=True,
-        )
+        git(root, "push", "--atomic", remote, f"{commit}:refs/heads/{branch}", *refs,
+            dry_run=dry_run, mutates=True)  # fmt: skip
     except CommandError as exc:
-        msg = f"the remote {remote!r} refused the push of {branch} and {tag}"
+        msg = f"the remote {remote!r} refused the push of {branch} and {' '.join(tags)}"
         raise GitError(msg, details=exc.details) from None
 
 
-def push_branch(root: Path, remote: str, branch: str) -> None:
-    """Push HEAD to ``branch`` on the remote (the commit after a release)."""
+def push_branch(root: Path, remote: str, commit: str, branch: str) -> None:
+    """Push ``commit`` (by SHA) to ``branch`` on the remote (the commit after a release)."""
     try:
-        git(root, "push", remote, f"HEAD:refs/heads/{branch}", mutates=True)
+        git(root, "push", remote, f"{commit}:refs/heads/{branch}", mutates=True)
     except CommandError as exc:
         msg = f"the remote {remote!r} refused the push of {branch}"
         raise GitError(msg, details=exc.details) from None
+
+
+def remote_tag_commit(root: Path, remote: str, tag: str) -> str:
+    """The commit that ``tag`` names on the remote, or ``""`` when the remote has no such tag."""
+    try:
+        out = git(root, "ls-remote", remote, f"refs/tags/{tag}", f"refs/tags/{tag}^{{}}")
+    except CommandError as exc:
+        msg = f"cannot list the tags of the remote {remote!r}: is it reachable?"
+        raise GitError(msg, details=exc.details) from None
+    found = {}
+    for line in out.splitlines():
+        sha, _, ref = line.partition("\t")
+        found[ref] = sha
+    return found.get(f"refs/tags/{tag}^{{}}") or found.get(f"refs/tags/{tag}", "")
+
+
+def contains(root: Path, rev: str, commit: str) -> bool:
+    """Whether ``commit`` is ``rev`` or one of its ancestors."""
+    result = _runner.run(
+        [*_runner.tool("git"), "merge-base", "--is-ancestor", commit, rev],
+        cwd=root, mutates=False, check=False, quiet=True,
+    )  # fmt: skip
+    return result.returncode == 0
+
+
+def moved_past(root: Path, commit: str) -> str:
+    """One line when HEAD moved on from ``commit`` (someone committed meanwhile), else ``""``."""
+    now = head(root)
+    if now == commit:
+        return ""
+    subject = git(root, "log", "-1", "--format=%s", now)
+    return (
+        f"HEAD moved on to {now[:12]} ({subject!r}) while the release ran: pushed the release "
+        f"commit {commit[:12]} only; the newer commit stays local, push it when it is ready"
+    )
 
 
 def merged_tags(root: Path, pattern: str) -> list[str]:

@@ -58,7 +58,7 @@ class ReleaseOptions(VersionChoice, Target):
         False, help="rerun checks that passed on this tree; build in a throwaway environment"
     )
     resume: bool = option(False, help="finish a release that failed at or after publishing")
-    abort: bool = option(False, help="undo a release that was interrupted before publishing")
+    abort: bool = option(False, help="undo a release of which nothing reached the index")
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)

@@ -356,12 +356,6 @@ def digests(paths: Iterable[Path]) -> dict[str, str]:
     return {p.name: sha256(p) for p in paths}
 
 
-def holds(directory: Path, recorded: Mapping[str, str]) -> bool:
-    """Whether ``directory`` holds every recorded file with its recorded sha256."""
-    current = digests(directory.glob("*")) if directory.is_dir() else {}
-    return all(current.get(name) == digest for name, digest in recorded.items())
-
-
 def pending(target: Target, project: str, files: list[Path]) -> list[Path]:
     """The files still to upload: absent from the index.
 
@@ -450,12 +444,22 @@ def upload(target: Target, files: list[Path], *, dry_run: bool = False) -> None:
         raise PublishError(msg, details=details)
 
 
-def publish(target: Target, project: str, files: list[Path]) -> None:
-    """Upload what the index lacks, then confirm it lists every file with the local sha256."""
+def publish(
+    target: Target, project: str, files: list[Path], *, recorded: Mapping[str, str]
+) -> None:
+    """Upload what the index lacks, then confirm it lists every file with the local sha256.
+
+    :param recorded: file name -> sha256 of what was verified; a file that is
+        no longer those bytes is refused by name right before the upload.
+    """
     todo = pending(target, project, files)
     for path in files:
         if path not in todo:
             _console.info(f"{path.name} is already on the index with the same sha256: skipped")
+    for path in todo:
+        if recorded.get(path.name) != sha256(path):
+            msg = f"{path.name} is not the file that was verified: nothing more is uploaded"
+            raise PublishError(msg)
     if todo:
         upload(target, todo)
     confirm_listed(target, project, files)

@@ -8,6 +8,11 @@ included). Publishing is final, so from there on releasekit records where the
 release stands in ``.releasekit/state.json`` (ignored by git) and ``--resume``
 finishes the public steps that are left, doing nothing twice. The driver,
 the dry-run plan and ``--resume`` all read the same list of steps.
+
+Everything that goes out is named by identity: the files are built into
+``.releasekit/dist/`` beside the journal, recorded by sha256 before verify
+reads them and uploaded only as those bytes; the push names the release
+commit and its tag by SHA, never whatever HEAD is then.
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ import contextlib
 import dataclasses
 import json
 import os
+import re
 import tempfile
 import threading
 from collections.abc import Callable, Iterator
@@ -35,6 +41,8 @@ __all__ = ["STEPS", "ReleaseError", "ReleaseOptions", "State", "release", "resum
 
 STATE_DIR = ".releasekit"
 STATE_FILE = "state.json"
+#: Where the release keeps the files it verified, beside its journal: what it uploads.
+KEPT_DIR = "dist"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -108,6 +116,16 @@ def save_state(root: Path, state: State) -> None:
 PHASES = ("local", "public")
 
 
+def is_file_name(value: object) -> bool:
+    """A plain file name (no directory part), as the journals record the files they upload."""
+    return isinstance(value, str) and value not in ("", ".", "..") and "/" not in value
+
+
+def is_digest(value: object) -> bool:
+    """A sha256 as ``hashlib`` writes it: 64 lowercase hex digits."""
+    return isinstance(value, str) and re.fullmatch(r"[0-9a-f]{64}", value) is not None
+
+
 def _state_problem(data: Any) -> str:
     """What is wrong with a journal read from disk, or ``""``."""
     if not isinstance(data, dict):
@@ -131,7 +149,7 @@ def _state_problem(data: Any) -> str:
         return "'source_date_epoch' must be an integer"
     files = data["files"]
     if not isinstance(files, dict) or not all(
-        isinstance(k, str) and isinstance(v, str) for k, v in files.items()
+        is_file_name(k) and is_digest(v) for k, v in files.items()
     ):
         return "'files' must map file names to sha256 digests"
     done = data.get("done", [])
@@ -178,7 +196,43 @@ def remove_journal(root: Path, filename: str) -> None:
 
 
 def clear_state(root: Path) -> None:
+    import shutil
+
+    shutil.rmtree(root / STATE_DIR / KEPT_DIR, ignore_errors=True)
     remove_journal(root, STATE_FILE)
+
+
+def kept_files(directory: Path, recorded: dict[str, str]) -> list[Path]:
+    """The verified files kept in ``directory``, each refused by name unless it is intact.
+
+    Checked before every upload: what goes to the index is exactly what was
+    verified, whatever happened to ``dist/`` (rewritten, lost) meanwhile.
+    """
+    files = []
+    for name, digest in recorded.items():
+        path = directory / name
+        if not path.is_file():
+            msg = f"{name}, verified and kept in {directory}, is missing: nothing more is uploaded"
+            raise ReleaseError(msg)
+        if publish.sha256(path) != digest:
+            msg = (
+                f"{name} in {directory} is not the file that was verified (sha256 "
+                f"{publish.sha256(path)[:12]}..., verified {digest[:12]}...): "
+                "nothing more is uploaded"
+            )
+            raise ReleaseError(msg)
+        files.append(path)
+    return files
+
+
+def mirror(kept: Path, dist_dir: Path) -> None:
+    """A copy of the kept files in ``dist/``, for the user; the release never reads it back."""
+    import shutil
+
+    dists.clean(dist_dir)
+    dist_dir.mkdir(parents=True)
+    for path in sorted(kept.iterdir()):
+        shutil.copy2(path, dist_dir / path.name)
 
 
 # --- preflight ---------------------------------------------------------------
@@ -470,6 +524,8 @@ class Run:
     state: State | None = None
     #: The checks running on the release commit beside build and verify.
     commit_checks: _BackgroundChecks | None = None
+    #: The commit the push step left on the remote branch (the release commit, or a merge).
+    pushed: str = ""
 
     @property
     def root(self) -> Path:
@@ -542,10 +598,14 @@ def _commit_and_tag(run: Run) -> None:
 
 
 def _build_dists(root: Path, commit: str, new: str, *, fresh_env: bool) -> dists.Dists:
-    """Build from a clean export of the release commit, never the work tree."""
-    dist_dir = root / "dist"
-    dists.clean(dist_dir)
-    return dists.build_commit(root, commit, dist_dir, version=new, fresh_env=fresh_env)
+    """Build from a clean export of the release commit, never the work tree.
+
+    Into the journal's own directory: verify checks those files and publish
+    uploads them, so nothing written to ``dist/`` meanwhile can reach the index.
+    """
+    kept = root / STATE_DIR / KEPT_DIR
+    dists.clean(kept)
+    return dists.build_commit(root, commit, kept, version=new, fresh_env=fresh_env)
 
 
 def _release_files(
@@ -614,6 +674,9 @@ def _build(run: Run) -> None:
         run.project, run.commit, run.need_plan().new, fresh_env=run.options.no_cache
     )
     run.built = run.release_files.dists
+    # Recorded now, before verify reads them; verify ends by checking they are still these.
+    run.need_state().files = publish.digests(run.release_files.publish)
+    mirror(run.root / STATE_DIR / KEPT_DIR, run.root / "dist")
 
 
 def _install_and_import(wheel: Path, import_name: str) -> None:
@@ -648,15 +711,16 @@ def _verify(run: Run) -> None:
     assert run.release_files is not None
     if not run.release_files.pure:
         wheels.verify_compiled(built.wheel, settings.import_name)
+    kept_files(run.root / STATE_DIR / KEPT_DIR, run.need_state().files)
 
 
 def _publish(run: Run) -> None:
     state, settings = run.need_state(), run.project.settings
     target = state.target
     assert target is not None
-    files = [run.root / "dist" / name for name in state.files]
+    files = kept_files(run.root / STATE_DIR / KEPT_DIR, state.files)
     wheels.refuse_bare(files)
-    publish.publish(target, state.project, files)
+    publish.publish(target, state.project, files, recorded=state.files)
     if not run.options.no_confirm and settings.confirm_install:
         publish.confirm_install(
             target,
@@ -668,18 +732,48 @@ def _publish(run: Run) -> None:
 
 def _push(run: Run) -> None:
     state = run.need_state()
+    if run.plan is None and "publish" in state.done and state.target is not None:
+        files = kept_files(run.root / STATE_DIR / KEPT_DIR, state.files)
+        published(state.target, state.project, files)
     try:
-        git.push(run.root, state.remote, state.branch, state.tag)
+        git.push(run.root, state.remote, state.commit, state.branch, [state.tag])
     except ReleaseKitError:
         if run.plan is not None:  # the first run: say so; --resume will bring it in
             raise
-        _push_into_moved_branch(run.root, state)
+        if git.head(run.root) != state.commit:  # a merge now would carry the newer commits
+            msg = (
+                f"{state.remote}/{state.branch} moved since the release and HEAD moved past the "
+                f"release commit: check out {state.commit[:12]} and run --resume again"
+            )
+            raise ReleaseError(msg) from None
+        run.pushed = _push_into_moved_branch(run.root, state)
+        return
+    run.pushed = state.commit
+    moved = git.moved_past(run.root, state.commit)
+    if moved:
+        _console.warn(moved)
 
 
-def _push_into_moved_branch(root: Path, state: State) -> None:
-    """The remote branch moved: push the tag, then merge the release into the branch."""
+def published(target: publish.Target, project: str, files: list[Path]) -> None:
+    """Before a tag goes out for what a journal read from disk says is published: ask the index."""
+    try:
+        publish.confirm_listed(target, project, files)
+    except ReleaseKitError as exc:
+        msg = (
+            f"the journal says {project} is published, but {exc}: nothing is pushed; check "
+            "the index and the journal"
+        )
+        raise ReleaseError(msg) from None
+
+
+def _push_into_moved_branch(root: Path, state: State) -> str:
+    """The remote branch moved: push the tag, then merge the release into the branch.
+
+    Returns the merge commit, pushed by SHA.
+    """
     remote, branch = state.remote, state.branch
-    git.git(root, "push", remote, f"refs/tags/{state.tag}", mutates=True)
+    tag_object = git.tag_object(root, state.tag, state.commit)
+    git.git(root, "push", remote, f"{tag_object}:refs/tags/{state.tag}", mutates=True)
     _console.info(f"pushed the tag {state.tag}: it names what was published")
     git.git(root, "fetch", "--quiet", "--no-tags", remote, branch, mutates=True)
     theirs = f"refs/remotes/{remote}/{branch}"
@@ -696,8 +790,10 @@ def _push_into_moved_branch(root: Path, state: State) -> None:
             f"`git push {remote} {branch}` (the tag {state.tag} is already pushed)"
         )
         raise ReleaseError(msg, details=merged.output)
-    git.git(root, "push", remote, f"HEAD:refs/heads/{branch}", mutates=True)
+    merge = git.head(root)
+    git.git(root, "push", remote, f"{merge}:refs/heads/{branch}", mutates=True)
     _console.info(f"{remote}/{branch} had moved: merged the release commit into it and pushed")
+    return merge
 
 
 def _always(options: ReleaseOptions, state: State) -> bool:
@@ -1084,19 +1180,6 @@ def _finish(run: Run) -> None:
     clear_state(run.root)
 
 
-def _rebuild_for_resume(project: Project, state: State) -> None:
-    """Make sure dist/ holds exactly the recorded files, rebuilding if needed."""
-    if publish.holds(project.root / "dist", state.files):
-        _console.info("dist/ holds the recorded files")
-        return
-    built = _release_files(project, state.commit, state.version)
-    if publish.digests(built.publish) != state.files:
-        _refuse(
-            "rebuilding the release from its tag did not reproduce the recorded files: "
-            "restore dist/ from the first attempt"
-        )
-
-
 def resume(project: Project, options: ReleaseOptions) -> State:
     """Finish the public steps of a recorded release."""
     root = project.root
@@ -1108,10 +1191,12 @@ def resume(project: Project, options: ReleaseOptions) -> State:
             f"the release of {state.project} {state.version} was interrupted before publishing: "
             "nothing is public, so undo it with --abort and release again"
         )
-    if git.head(root) != state.commit:
+    # The push names the release commit by SHA, so commits made on top of it since
+    # may stay checked out: they are not pushed.
+    if not git.contains(root, git.head(root), state.commit):
         _refuse(
-            f"HEAD is no longer the release commit of {state.version} ({state.commit[:12]}): "
-            "check it out again to resume"
+            f"HEAD no longer contains the release commit of {state.version} "
+            f"({state.commit[:12]}): check it out again to resume"
         )
     if not git.local_tag_exists(root, state.tag):
         _refuse(f"the tag {state.tag} of the release in progress is missing")
@@ -1121,18 +1206,23 @@ def resume(project: Project, options: ReleaseOptions) -> State:
         print(f"Would finish the release of {state.version}: {', '.join(todo) or 'nothing'}")
         return state
     _retarget(project, options, state)
-    with _console.step("build"):
-        _rebuild_for_resume(project, state)
-    _finish(Run(project, options, state=state))
-    _post_release(project, options, state)
+    if "publish" not in state.done:
+        # The files verified on the first run, kept beside the journal: never a rebuild.
+        kept_files(root / STATE_DIR / KEPT_DIR, state.files)
+        _console.info(f"{STATE_DIR}/{KEPT_DIR}/ holds the verified files")
+    run = Run(project, options, state=state)
+    _finish(run)
+    _post_release(run)
     return state
 
 
-def _post_release(project: Project, options: ReleaseOptions, state: State) -> None:
+def _post_release(run: Run) -> None:
     """With ``post_release_dev``: back to a development version, in its own commit."""
+    project, state = run.project, run.need_state()
     if project.settings.post_release_dev:
         version.post_release(project.root, project.settings, state.version,
-                             branch=state.branch, push=not options.no_push)  # fmt: skip
+                             branch=state.branch, push=not run.options.no_push,
+                             base=run.pushed or state.commit)  # fmt: skip
 
 
 def _retarget(project: Project, options: ReleaseOptions, state: State) -> None:
@@ -1307,28 +1397,67 @@ def _release(project: Project, options: ReleaseOptions) -> State | None:
     finally:
         run.stop_checks()  # whatever ended the steps, no check outlives them
 
-    assert run.release_files is not None
     run.state.phase = "public"
     run.state.source_date_epoch = run.epoch
-    run.state.files = publish.digests(run.release_files.publish)
     save_state(root, run.state)
     _finish(run)
-    _post_release(project, options, run.state)
+    _post_release(run)
     _console.info(f"released {plan.project} {plan.new} ({plan.tag})")
     return run.state
 
 
+def reached(
+    root: Path,
+    remote: str,
+    target: publish.Target | None,
+    files: dict[str, dict[str, str]],
+    tags: list[str],
+    commit: str,
+) -> str:
+    """What of a release already left this machine, by asking the index and the remote.
+
+    ``files``: project -> file name -> sha256. A file of that name whose bytes
+    are not ours, or a tag of that name on another commit, is someone else's.
+    Not knowing (the index or the remote does not answer) is a refusal, never
+    a guess. Returns ``""`` when nothing did.
+    """
+    if target is not None:
+        for project, recorded in files.items():
+            try:
+                listed = publish.index_listing(target, project)
+                for name, digest in recorded.items():
+                    entry = listed.get(name)
+                    if entry and publish.remote_sha256(target, name, entry) == digest:
+                        return f"{name} is on {target.shown}"
+            except ReleaseKitError as exc:
+                msg = (
+                    f"cannot tell whether a file of {project} reached {target.shown} ({exc}): "
+                    "run --abort again when the index answers, or finish with --resume"
+                )
+                raise ReleaseError(msg) from None
+    if commit and git.has_remote(root, remote):
+        for tag in tags:
+            if git.remote_tag_commit(root, remote, tag) == commit:
+                return f"the tag {tag} is on the remote {remote!r}"
+    return ""
+
+
 def abort(project: Project, options: ReleaseOptions) -> None:
-    """Undo a release that stopped before publishing (its journal says what it did)."""
+    """Undo a release of which nothing is public yet (its journal says what it did)."""
     root = project.root
     state = load_state(root)
     if state is None:
         _refuse(f"there is no release in progress to abort (no {STATE_DIR}/{STATE_FILE})")
-    if state.phase != "local" or state.done:
-        done = ", ".join(state.done) or "its files are built and recorded for publishing"
-        _refuse(
-            f"the release of {state.version} cannot be undone ({done}): finish it with --resume"
-        )
+    if state.phase != "local":
+        public = ", ".join(state.done) or reached(
+            root, state.remote, state.target, {state.project: state.files}, [state.tag],
+            state.commit,
+        )  # fmt: skip
+        if public:
+            _refuse(
+                f"the release of {state.version} cannot be undone ({public}): finish it with "
+                "--resume"
+            )
     if options.dry_run:
         print(f"Would undo the release of {state.project} {state.version}: its commit, "
               f"its tag {state.tag}, and {', '.join(sorted(state.touched))}")  # fmt: skip

@@ -9,13 +9,17 @@ installed against the index (its dependencies' just-published versions),
 published, and confirmed installable from the index before the next tier.
 From the first upload on, ``.releasekit/train.json`` journals the train and
 ``--resume`` finishes it; the commit and every tag are pushed together at the
-end (``git push --atomic``).
+end (``git push --atomic``, by SHA). Each member is built into
+``.releasekit/train-dist/<member>/``, and exactly those verified bytes are
+uploaded, on the first run and on ``--resume`` alike.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import json
+import types
+import typing
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
@@ -31,6 +35,8 @@ if TYPE_CHECKING:
 
 STATE_DIR = ".releasekit"
 STATE_FILE = "train.json"
+#: Where the train keeps each member's verified files (one directory per member): what it uploads.
+KEPT_DIR = "train-dist"
 
 
 def _refuse(message: str) -> NoReturn:
@@ -54,7 +60,12 @@ class Car:
     confirmed: bool = False
 
     def dist_dir(self, root: Path) -> Path:
+        """The member's ``dist/``: a copy for the user, never read back by the train."""
         return root / self.path / "dist"
+
+    def kept_dir(self, root: Path) -> Path:
+        """The member's verified files, beside the journal: what the train uploads."""
+        return root / STATE_DIR / KEPT_DIR / self.name
 
 
 @dataclasses.dataclass
@@ -104,26 +115,124 @@ def save_state(root: Path, state: TrainState) -> None:
     engine.write_journal(root, STATE_FILE, dataclasses.asdict(state))
 
 
+def _conforms(value: Any, hint: Any) -> bool:
+    """Whether a value read from JSON has the type a journal field declares."""
+    origin, args = typing.get_origin(hint), typing.get_args(hint)
+    if hint is bool:
+        return isinstance(value, bool)
+    if hint in (str, int):
+        return isinstance(value, hint) and not isinstance(value, bool)
+    if hint is type(None):
+        return value is None
+    if origin in (typing.Union, types.UnionType):
+        return any(_conforms(value, a) for a in args)
+    if origin is list:
+        return isinstance(value, list) and all(_conforms(v, args[0]) for v in value)
+    if origin is dict:
+        return isinstance(value, dict) and all(
+            _conforms(k, args[0]) and _conforms(v, args[1]) for k, v in value.items()
+        )
+    return False
+
+
+def _fields_problem(data: Any, cls: type[Any], where: str = "") -> str:
+    """The first field of ``data`` that ``cls`` does not declare, lacks, or has of another type."""
+    if not isinstance(data, dict):
+        return f"{where.rstrip('.') or 'it'} is not a JSON object"
+    hints = typing.get_type_hints(cls)
+    fields = {f.name: f for f in dataclasses.fields(cls)}
+    unknown = sorted(set(data) - set(fields))
+    if unknown:
+        return f"unknown field {where}{unknown[0]!r}"
+    for name, field in fields.items():
+        if name not in data:
+            required = field.default is dataclasses.MISSING
+            if required and field.default_factory is dataclasses.MISSING:
+                return f"field {where}{name!r} is missing"
+            continue
+        if hints[name] == list[Car]:  # each car named by its own first problem
+            if not isinstance(data[name], list):
+                return "'cars' must be a list of members"
+            for number, car in enumerate(data[name]):
+                problem = _fields_problem(car, Car, f"cars[{number}].")
+                if problem:
+                    return problem
+        elif not _conforms(data[name], hints[name]):
+            return f"{where}{name!r} must be {_TYPE_NAMES.get(str(hints[name]), hints[name])}"
+    return ""
+
+
+_TYPE_NAMES = {
+    "<class 'str'>": "a string",
+    "<class 'bool'>": "true or false",
+    "list[list[str]]": "a list of tiers, each a list of member names",
+    "dict[str, str]": "a map of file names to sha256 digests",
+    "dict[str, str | None]": "a map of paths to sha256 digests",
+}
+
+
+def _inside(path: str) -> bool:
+    """A path relative to the workspace root that stays inside it."""
+    parts = Path(path).parts
+    return bool(parts) and not Path(path).is_absolute() and ".." not in parts
+
+
+def _state_problem(data: Any) -> str:
+    """What is wrong with a train journal read from disk, or ``""`` (field by field)."""
+    from releasekit import release as engine
+
+    problem = _fields_problem(data, TrainState)
+    if problem:
+        return problem
+    names = [c["name"] for c in data["cars"]]
+    for number, car in enumerate(data["cars"]):
+        if not car["name"] or car["name"] != publish.normalize(car["name"]) or "/" in car["name"]:
+            return f"cars[{number}].'name' must be a normalized project name"
+        if not _inside(car["path"]):
+            return f"cars[{number}].'path' must be a path inside the workspace"
+        files = car.get("files", {})
+        if not all(engine.is_file_name(k) and engine.is_digest(v) for k, v in files.items()):
+            return f"cars[{number}].'files' must map file names to sha256 digests"
+        if car.get("confirmed", False) and not car.get("published", False):
+            return f"cars[{number}] is 'confirmed' but not 'published'"
+    if len(set(names)) != len(names):
+        return "two cars have the same 'name'"
+    tiers = [n for tier in data["tiers"] for n in tier]
+    if sorted(tiers) != sorted(names):
+        return "'tiers' must name every car exactly once"
+    if data.get("phase", "local") not in engine.PHASES:
+        return f"'phase' must be one of {', '.join(engine.PHASES)}"
+    if not all(_inside(p) for p in data.get("touched", {})):
+        return "'touched' must hold paths inside the workspace"
+    return ""
+
+
 def load_state(root: Path) -> TrainState | None:
+    """Read the train's journal; anything off is one line and no action."""
     path = state_path(root)
     if not path.is_file():
         return None
     try:
         data: Any = json.loads(path.read_text())
-        cars = [Car(**c) for c in data.pop("cars")]
-        state = TrainState(cars=cars, **data)
-    except (ValueError, TypeError, KeyError, AttributeError):
+    except ValueError:
+        data = None
+    problem = _state_problem(data) if data is not None else "it is not valid JSON"
+    if problem:
         msg = (
-            f"{path} is not a release train journal that this releasekit can read: nothing was "
-            "done; check the repository and the index, then remove the file"
+            f"{path} is not a release train journal that this releasekit can read ({problem}): "
+            "nothing was done; check the repository and the index, then remove the file"
         )
-        raise ReleaseError(msg) from None
-    return state
+        raise ReleaseError(msg)
+    cars = [Car(**c) for c in data.pop("cars")]
+    return TrainState(cars=cars, **data)
 
 
 def clear_state(root: Path) -> None:
+    import shutil
+
     from releasekit import release as engine
 
+    shutil.rmtree(root / STATE_DIR / KEPT_DIR, ignore_errors=True)
     engine.remove_journal(root, STATE_FILE)
 
 
@@ -344,12 +453,16 @@ def _commit_and_tag(root: Path, plan: Plan, state: TrainState) -> None:
 
 
 def _build(root: Path, entry: Entry, state: TrainState) -> None:
+    from releasekit import release as engine
+
     car = state.car(entry.name)
-    dist_dir = car.dist_dir(root)
-    dists.clean(dist_dir)
-    built = dists.build_commit(entry.member.root, state.commit, dist_dir, version=entry.new)
+    kept = car.kept_dir(root)
+    dists.clean(kept)
+    built = dists.build_commit(entry.member.root, state.commit, kept, version=entry.new)
+    # Recorded before verify reads them; verify ends by checking they are still these.
     car.files = publish.digests(built.files)
     save_state(root, state)
+    engine.mirror(kept, car.dist_dir(root))
 
 
 def _closure(plan: Plan, name: str) -> list[str]:
@@ -389,14 +502,16 @@ def _verify(root: Path, plan: Plan, entry: Entry, state: TrainState) -> None:
 
     target = state.target
     index = target.simple_url if target else None
+    from releasekit import release as engine
+
     car = state.car(entry.name)
-    built = dists.find(car.dist_dir(root))
+    built = dists.find(car.kept_dir(root))
     name, built_version = dists.wheel_metadata(built.wheel)
     if Version(built_version) != Version(car.version):
         _refuse(f"the wheel of {car.name} says version {built_version}, not {car.version}")
     if publish.normalize(name) != car.name:
         _refuse(f"the wheel's metadata names {name!r}, not {car.name!r}")
-    deps = [dists.find(state.car(d).dist_dir(root)).wheel for d in _closure(plan, car.name)]
+    deps = [dists.find(state.car(d).kept_dir(root)).wheel for d in _closure(plan, car.name)]
     with ThreadPoolExecutor(max_workers=3) as pool:
         futures = [
             pool.submit(dists.twine_check, built),
@@ -406,23 +521,24 @@ def _verify(root: Path, plan: Plan, entry: Entry, state: TrainState) -> None:
         ]  # fmt: skip
         for future in futures:
             future.result()
+    engine.kept_files(car.kept_dir(root), car.files)
 
 
 # --- the public steps ------------------------------------------------------------------
 
 
 def _push(root: Path, state: TrainState) -> None:
-    refs = [f"refs/tags/{tag}" for tag in state.tags]
-    try:
-        git.git(root, "push", "--atomic", state.remote, f"{state.commit}:refs/heads/{state.branch}",
-                *refs, mutates=True)  # fmt: skip
-    except CommandError as exc:
-        msg = f"the remote {state.remote!r} refused the push of {state.branch} and the tags"
-        raise ReleaseError(msg, details=exc.details) from None
+    """The release commit and every tag, by identity, in one atomic push."""
+    git.push(root, state.remote, state.commit, state.branch, state.tags)
+    moved = git.moved_past(root, state.commit)
+    if moved:
+        _console.warn(moved)
 
 
 def _finish(root: Path, options: ReleaseOptions, state: TrainState, *, confirm: bool) -> None:
     """Tier by tier: check against the index, publish, confirm; then push. Journaled."""
+    from releasekit import release as engine
+
     target = state.target
     try:
         for number, tier in enumerate(state.tiers):
@@ -432,7 +548,7 @@ def _finish(root: Path, options: ReleaseOptions, state: TrainState, *, confirm: 
                     if car.published or number == 0:
                         continue  # the first tier's needs were all on the index already
                     with _console.step(f"verify {car.name} against the index"):
-                        wheel = dists.find(car.dist_dir(root)).wheel
+                        wheel = dists.find(car.kept_dir(root)).wheel
                         _install_check(car, [wheel], target.simple_url,
                                        what=f"with its dependencies from {target.shown}",
                                        refresh=True)  # fmt: skip
@@ -441,8 +557,8 @@ def _finish(root: Path, options: ReleaseOptions, state: TrainState, *, confirm: 
                         _console.info(f"publish {car.name}: already done")
                         continue
                     with _console.step(f"publish {car.name}"):
-                        files = [car.dist_dir(root) / name for name in car.files]
-                        publish.publish(target, car.name, files)
+                        files = engine.kept_files(car.kept_dir(root), car.files)
+                        publish.publish(target, car.name, files, recorded=car.files)
                     car.published = True
                     save_state(root, state)
                 for car in cars:
@@ -456,6 +572,11 @@ def _finish(root: Path, options: ReleaseOptions, state: TrainState, *, confirm: 
                     save_state(root, state)
         if not options.no_push and not state.pushed:
             with _console.step("push"):
+                if target is not None:  # a tag only for what the index really has
+                    for car in state.cars:
+                        if car.published:
+                            kept = engine.kept_files(car.kept_dir(root), car.files)
+                            engine.published(target, car.name, kept)
                 _push(root, state)
             state.pushed = True
             save_state(root, state)
@@ -598,23 +719,6 @@ def _train(root: Path, options: ReleaseOptions) -> TrainState | None:
     return state
 
 
-def _rebuild_for_resume(root: Path, state: TrainState) -> None:
-    """Make each unpublished member's dist/ hold exactly the recorded files."""
-    for car in state.cars:
-        if car.published:
-            continue
-        dist_dir = car.dist_dir(root)
-        if publish.holds(dist_dir, car.files):
-            continue
-        dists.clean(dist_dir)
-        built = dists.build_commit(root / car.path, state.commit, dist_dir, version=car.version)
-        if publish.digests(built.files) != car.files:
-            _refuse(
-                f"rebuilding {car.name} from the release commit did not reproduce the recorded "
-                f"files: restore {car.path}/dist/ from the first attempt"
-            )
-
-
 def resume(root: Path, options: ReleaseOptions) -> TrainState:
     """Finish a train that failed at or after its first upload."""
     state = load_state(root)
@@ -625,8 +729,8 @@ def resume(root: Path, options: ReleaseOptions) -> TrainState:
             f"the train ({state.summary}) was interrupted before publishing: nothing is public, "
             "so undo it with --abort and release again"
         )
-    if git.head(root) != state.commit:
-        _refuse(f"HEAD is no longer the train's release commit ({state.commit[:12]}): "
+    if not git.contains(root, git.head(root), state.commit):  # newer commits are not pushed
+        _refuse(f"HEAD no longer contains the train's release commit ({state.commit[:12]}): "
                 "check it out again to resume")  # fmt: skip
     missing = [t for t in state.tags if not git.local_tag_exists(root, t)]
     if missing:
@@ -637,8 +741,11 @@ def resume(root: Path, options: ReleaseOptions) -> TrainState:
         todo += [] if state.pushed or options.no_push else ["push"]
         print(f"Would finish the train ({state.summary}): {', '.join(todo) or 'nothing'}")
         return state
-    with _console.step("build"):
-        _rebuild_for_resume(root, state)
+    from releasekit import release as engine
+
+    for car in state.cars:  # the files verified on the first run, kept: never a rebuild
+        if not car.published:
+            engine.kept_files(car.kept_dir(root), car.files)
     from releasekit.project import Project
 
     confirm = not options.no_confirm and Project(root).settings.confirm_install
@@ -648,14 +755,23 @@ def resume(root: Path, options: ReleaseOptions) -> TrainState:
 
 
 def abort(root: Path, options: ReleaseOptions) -> None:
-    """Undo a train that stopped before its first upload."""
+    """Undo a train of which nothing is public yet (no member's file on the index, no tag out)."""
     from releasekit import release as engine
 
     state = load_state(root)
     if state is None:
         _refuse(f"there is no release train in progress to abort (no {STATE_DIR}/{STATE_FILE})")
     if state.phase != "local":
-        _refuse(f"the train ({state.summary}) has started publishing: finish it with --resume")
+        done = [f"{c.name} is published" for c in state.cars if c.published]
+        done += ["it is pushed"] if state.pushed else []
+        public = ", ".join(done) or engine.reached(
+            root, state.remote, state.target, {c.name: c.files for c in state.cars}, state.tags,
+            state.commit,
+        )  # fmt: skip
+        if public:
+            _refuse(
+                f"the train ({state.summary}) cannot be undone ({public}): finish it with --resume"
+            )
     if options.dry_run:
         print(f"Would undo the train ({state.summary}): its commit, its tags "
               f"{' '.join(state.tags)}, and {len(state.touched)} files")  # fmt: skip

@@ -743,14 +743,17 @@ def check_post_release(root: Path, settings: config.Settings, new: str) -> None:
 
 
 def post_release(
-    root: Path, settings: config.Settings, released: str, *, branch: str, push: bool
-) -> str | None:
+    root: Path, settings: config.Settings, released: str, *, branch: str, push: bool,
+    base: str,
+) -> str | None:  # fmt: skip
     """Commit (and push) the next development version after ``released``; return it.
 
     Its own commit, no tag, so that builds from the branch never carry a
     released version number. Nothing to do after a pre-release (the series
     goes on) or when the version comes from git tags (their builds between
-    releases already carry a ``.devN`` version).
+    releases already carry a ``.devN`` version). The dev commit is pushed by
+    SHA, and only when it sits right on ``base`` (what the release pushed):
+    a commit someone made meanwhile is never pushed with it.
     """
     from releasekit import _console
     from releasekit._exceptions import ReleaseKitError
@@ -764,8 +767,14 @@ def post_release(
         return None
     try:
         bump(root, dev, commit=True, tag=False, message=DEV_MESSAGE)
-        if push:
-            git.push_branch(root, settings.remote, branch)
+        commit = git.head(root)
+        if push and git.git(root, "rev-parse", f"{commit}^") == base:
+            git.push_branch(root, settings.remote, commit, branch)
+        elif push:
+            _console.warn(
+                f"the development version {dev} is committed on top of a commit made while "
+                "the release ran: both stay local, push the branch when it is ready"
+            )
     except ReleaseKitError as exc:
         msg = (
             f"{released} is released, but the development version {dev} could not be "

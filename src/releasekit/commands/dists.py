@@ -61,9 +61,10 @@ def clean(root: Path, options: NoOptions) -> None:
 def publish(root: Path, options: PublishOptions) -> None:
     settings = Project(root).settings
     built = dists.find(root / "dist")
+    recorded = engine.digests(built.files)  # the bytes found now are the bytes uploaded
     wheels.refuse_bare(built.files)  # before anything is asked of the index
     target = engine.resolve_target(
         options.repository or settings.repository, index_url=settings.index_url
     )
-    engine.publish(target, settings.project_name, built.files)
+    engine.publish(target, settings.project_name, built.files, recorded=recorded)
     print(f"{', '.join(p.name for p in built.files)} on {target.shown}")
