@@ -186,8 +186,9 @@ def preflight(root: Path, options: ReleaseOptions) -> Preflight:
     target = None
     if not options.no_publish:
         target = publish.resolve_target(
-            options.repository or settings.repository, index_url=settings.index_url
+            options.repository, configured=settings.repository, index_url=settings.index_url
         )
+        publish.require_credentials(target)
         for entry in plan.ordered():
             listed = publish.index_files(target, entry.name)
             if release._version_on_index(listed, entry.new):

@@ -63,7 +63,8 @@ def publish(root: Path, options: PublishOptions) -> None:
     built = dists.find(root / "dist")
     wheels.refuse_bare(built.files)  # before anything is asked of the index
     target = engine.resolve_target(
-        options.repository or settings.repository, index_url=settings.index_url
+        options.repository, configured=settings.repository, index_url=settings.index_url
     )
+    engine.require_credentials(target)
     engine.publish(target, settings.project_name, built.files)
     print(f"{', '.join(p.name for p in built.files)} on {target.shown}")
