@@ -13,7 +13,7 @@ asked its questions through one HTTP client, requests (twine's own), and
 credentials go only to the upload host: never across a redirect to another
 host, never to an ``index_url`` on another host. Every network step has a
 total deadline (a server that sends a byte every few seconds defeats a
-per-read timeout) whose error names the host.
+per-read timeout), ``network_timeout``, whose error names the host.
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from releasekit import _console, _runner, _venv
-from releasekit._exceptions import CommandError, ConfigError, PublishError
+from releasekit._exceptions import CommandError, PublishError
 
 if TYPE_CHECKING:
     import requests
@@ -46,8 +46,8 @@ PUBLIC_HOSTS = {"upload.pypi.org", "pypi.org", "www.pypi.org"}
 _LOGIN_HOSTS = PUBLIC_HOSTS | {"test.pypi.org"}
 #: Where a target came from, in the order that decides.
 SOURCES = ("command line", "config", "environment", "default")
-#: Total deadlines in seconds; ``RELEASEKIT_NETWORK_TIMEOUT`` sets them all.
-QUERY_SECONDS, UPLOAD_SECONDS, INSTALL_SECONDS = 120.0, 900.0, 600.0
+#: The total deadline of one network step, seconds (``network_timeout``).
+DEFAULT_TIMEOUT = 300.0
 _SIMPLE_JSON = "application/vnd.pypi.simple.v1+json"
 _MAX_REDIRECTS = 10
 # Logins taken out of URLs, by (scheme, host, port): in memory, for this
@@ -78,6 +78,8 @@ class Target:
     #: One of :data:`SOURCES`; a journal keeps it so that ``--resume`` knows
     #: whether twine's environment may retarget.
     source: str = ""
+    #: Seconds that one network step may take in all (``network_timeout``).
+    timeout: float = dataclasses.field(default=DEFAULT_TIMEOUT, compare=False)
 
     @property
     def url_credentials(self) -> Credentials | None:
@@ -171,13 +173,20 @@ def environment_target() -> str:
     return os.environ.get("TWINE_REPOSITORY_URL", "") or os.environ.get("TWINE_REPOSITORY", "")
 
 
-def resolve_target(given: str | None = "", *, configured: str = "", index_url: str = "") -> Target:
+def resolve_target(
+    given: str | None = "",
+    *,
+    configured: str = "",
+    index_url: str = "",
+    timeout: float = DEFAULT_TIMEOUT,
+) -> Target:
     """Resolve the target index; see the module docstring for the order.
 
     :param given: ``--repository`` on the command line.
     :param configured: ``[tool.releasekit] repository``, which beats twine's
         environment (a stale ``TWINE_REPOSITORY_URL`` in a shell must not
         move a configured release).
+    :param timeout: ``network_timeout``, the deadline of each network step.
     """
     from twine import exceptions as twine_exceptions
     from twine import utils as twine_utils
@@ -194,7 +203,8 @@ def resolve_target(given: str | None = "", *, configured: str = "", index_url: s
     source, choice = next((s, c) for s, c in zip(SOURCES, choices, strict=True) if c)
     if _is_url(choice):
         url = split_userinfo(choice)[0]
-        return Target(upload_url=url, simple_url=index_url or simple_url_for(url), source=source)
+        simple = index_url or simple_url_for(url)
+        return Target(upload_url=url, simple_url=simple, source=source, timeout=timeout)
     try:
         section = twine_utils.get_repository_from_config(config_file, choice)
     except twine_exceptions.InvalidConfiguration:
@@ -205,7 +215,7 @@ def resolve_target(given: str | None = "", *, configured: str = "", index_url: s
         raise PublishError(msg) from None
     url = split_userinfo(str(section["repository"]))[0]
     simple = index_url or simple_url_for(url)
-    return Target(upload_url=url, simple_url=simple, name=choice, source=source)
+    return Target(upload_url=url, simple_url=simple, name=choice, source=source, timeout=timeout)
 
 
 def normalize(name: str) -> str:
@@ -290,7 +300,7 @@ def needs_login(target: Target) -> bool:
 
     if urllib.parse.urlsplit(target.upload_url).hostname in _LOGIN_HOSTS:
         return True
-    with deadline(network_seconds(QUERY_SECONDS), target.host):
+    with deadline(target.timeout, target.host):
         try:
             answer = requests.post(target.upload_url, data={":action": "file_upload"},
                                    allow_redirects=False, timeout=15)  # fmt: skip
@@ -334,21 +344,6 @@ def credentials_for(target: Target, url: str) -> Credentials | None:
 
 class _Overdue(BaseException):
     """A network step's deadline passed (a BaseException: no library's ``except`` eats it)."""
-
-
-def network_seconds(default: float) -> float:
-    """The deadline of a network step: ``RELEASEKIT_NETWORK_TIMEOUT`` if set, else ``default``."""
-    value = os.environ.get("RELEASEKIT_NETWORK_TIMEOUT", "")
-    if not value:
-        return default
-    try:
-        seconds = float(value)
-    except ValueError:
-        seconds = 0.0
-    if seconds <= 0:
-        msg = f"RELEASEKIT_NETWORK_TIMEOUT={value!r} is not a number of seconds: give e.g. 120"
-        raise ConfigError(msg)
-    return seconds
 
 
 @contextlib.contextmanager
@@ -399,7 +394,7 @@ def _get(
             raise PublishError(msg) from None
 
     host = urllib.parse.urlsplit(url).hostname or url
-    with requests.Session() as session, deadline(network_seconds(QUERY_SECONDS), host):
+    with requests.Session() as session, deadline(target.timeout, host):
         session.headers["Accept"] = accept
         for _ in range(_MAX_REDIRECTS):
             response = once(url, None)
@@ -579,7 +574,7 @@ def upload(target: Target, files: list[Path], *, dry_run: bool = False) -> None:
     _console.command(shlex.join(["twine", "upload", *args]), dry_run=dry_run)
     if dry_run:
         return
-    with deadline(network_seconds(UPLOAD_SECONDS), target.host):
+    with deadline(target.timeout, target.host):
         failed, output = inprocess.twine_upload(args, upload_credentials(target))
     if _console.is_verbose() and output.strip():
         _console.output(output)
@@ -643,7 +638,7 @@ def confirm_install(
                 [*no_isolation, *no_deps, "--index-url", target.simple_url,
                  f"{project}=={version}"],
                 refresh=True,
-                timeout=network_seconds(INSTALL_SECONDS),
+                timeout=target.timeout,
                 host=urllib.parse.urlsplit(target.simple_url).hostname or "",
             )  # fmt: skip
         except CommandError as exc:

@@ -410,9 +410,9 @@ def _ask_around(project: Project, options: ReleaseOptions, plan: Plan) -> Plan:
         _refuse(f"the tag {plan.tag} already exists on the remote {settings.remote!r}")
     if options.no_publish:
         return plan
-    target = publish.resolve_target(
-        options.repository, configured=settings.repository, index_url=settings.index_url
-    )
+    target = publish.resolve_target(options.repository, configured=settings.repository,
+                                    index_url=settings.index_url,
+                                    timeout=settings.network_timeout)  # fmt: skip
     publish.require_credentials(target)
     listed = publish.index_files(target, settings.project_name)
     if _version_on_index(listed, plan.new):
@@ -604,8 +604,8 @@ def _verify(run: Run) -> None:
 
 def _publish(run: Run) -> None:
     state, settings = run.need_state(), run.project.settings
-    target = state.target
-    assert target is not None
+    assert state.target is not None
+    target = dataclasses.replace(state.target, timeout=settings.network_timeout)
     files = [run.root / "dist" / name for name in state.files]
     wheels.refuse_bare(files)
     publish.publish(target, state.project, files)
@@ -936,9 +936,11 @@ def _retarget(project: Project, options: ReleaseOptions, state: State) -> None:
     given, source = options.repository, "command line"
     if not given and state.repository_source == "environment":
         given, source = publish.environment_target(), "environment"
-    target = state.target
+    timeout = project.settings.network_timeout
+    target = dataclasses.replace(state.target, timeout=timeout)
     if given:
-        target = publish.resolve_target(given, index_url=project.settings.index_url)
+        target = publish.resolve_target(given, index_url=project.settings.index_url,
+                                        timeout=timeout)  # fmt: skip
         target = dataclasses.replace(target, source=source)
     publish.require_credentials(target)
     if (target.upload_url, target.name) == (state.upload_url, state.repository_name):

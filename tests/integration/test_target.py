@@ -225,12 +225,11 @@ def test_an_index_that_echoes_the_pypirc_login_shows_it_nowhere(
 def test_an_index_that_drips_bytes_hits_a_deadline_that_names_it(
     step: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("RELEASEKIT_NETWORK_TIMEOUT", "2")
     monkeypatch.setenv("TWINE_USERNAME", "bot")
     monkeypatch.setenv("TWINE_PASSWORD", "drip-pass-1")
     wheel = _tiny_wheel(tmp_path)
     with index_responder.serve(index_responder.Behaviour("drip", drip=0.2)) as server:
-        target = publish.resolve_target(f"{server.url}/")
+        target = publish.resolve_target(f"{server.url}/", timeout=2)
         with pytest.raises(PublishError) as info:
             if step == "listing":
                 publish.index_files(target, "demo-lib")

@@ -62,9 +62,9 @@ def publish(root: Path, options: PublishOptions) -> None:
     settings = Project(root).settings
     built = dists.find(root / "dist")
     wheels.refuse_bare(built.files)  # before anything is asked of the index
-    target = engine.resolve_target(
-        options.repository, configured=settings.repository, index_url=settings.index_url
-    )
+    target = engine.resolve_target(options.repository, configured=settings.repository,
+                                   index_url=settings.index_url,
+                                   timeout=settings.network_timeout)  # fmt: skip
     engine.require_credentials(target)
     engine.publish(target, settings.project_name, built.files)
     print(f"{', '.join(p.name for p in built.files)} on {target.shown}")
