@@ -310,8 +310,12 @@ def needs_login(target: Target) -> bool:
     return answer.status_code in (401, 403)
 
 
-def require_credentials(target: Target) -> None:
-    """Refuse, before anything changes, a target that needs a login releasekit cannot find."""
+def require_credentials(target: Target, *, dry_run: bool = False) -> None:
+    """Refuse, before anything changes, a target that needs a login releasekit cannot find.
+
+    :param dry_run: only warn: a plan is shown wherever it is asked for,
+        also where the login lives only in CI.
+    """
     if upload_credentials(target) is not None:
         return
     if target.is_public_pypi and _trusted_publishing():
@@ -323,6 +327,9 @@ def require_credentials(target: Target) -> None:
         f"no credentials for {target.shown}: set TWINE_USERNAME and TWINE_PASSWORD, "
         f"or put username and password in {section} {_pypirc()}"
     )
+    if dry_run:
+        _console.warn(f"{msg} (the release would be refused)")
+        return
     raise PublishError(msg)
 
 

@@ -413,7 +413,7 @@ def _ask_around(project: Project, options: ReleaseOptions, plan: Plan) -> Plan:
     target = publish.resolve_target(options.repository, configured=settings.repository,
                                     index_url=settings.index_url,
                                     timeout=settings.network_timeout)  # fmt: skip
-    publish.require_credentials(target)
+    publish.require_credentials(target, dry_run=options.dry_run)
     listed = publish.index_files(target, settings.project_name)
     if _version_on_index(listed, plan.new):
         _refuse(f"{settings.project_name} {plan.new} is already on {target.shown}")

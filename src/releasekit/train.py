@@ -188,7 +188,7 @@ def preflight(root: Path, options: ReleaseOptions) -> Preflight:
         target = publish.resolve_target(options.repository, configured=settings.repository,
                                         index_url=settings.index_url,
                                         timeout=settings.network_timeout)  # fmt: skip
-        publish.require_credentials(target)
+        publish.require_credentials(target, dry_run=options.dry_run)
         for entry in plan.ordered():
             listed = publish.index_files(target, entry.name)
             if release._version_on_index(listed, entry.new):

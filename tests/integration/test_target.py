@@ -97,6 +97,10 @@ def test_no_login_for_an_index_that_needs_one_is_refused_before_anything_changes
     assert remote_refs(stamped) == refs
     assert not (stamped / ".releasekit/state.json").exists()
     assert index.files() == []
+    # A dry run shows its plan wherever it is asked, and says what is missing.
+    proc = invoke("release", "--dry-run", "--no-checks", "--repository", index.url, cwd=stamped)
+    assert f"WARNING no credentials for {index.url}" in proc.stderr
+    assert snapshot(stamped) == before
 
 
 def test_an_index_is_asked_whether_it_needs_a_login() -> None:
