@@ -273,10 +273,12 @@ def upload_credentials(target: Target) -> Credentials | None:
     for a URL), and ``__token__`` as PyPI's username. The upload hands twine
     exactly this login, so the preflight's verdict is the upload's.
     """
-    if target.url_credentials is not None:
-        return target.url_credentials
+    written = target.url_credentials
+    if written is not None and written.password:
+        return written
     section = _pypirc_section(target.name) if target.name else {}
-    user = os.environ.get("TWINE_USERNAME") or str(section.get("username") or "")
+    user = written.username if written is not None else ""  # a URL may name only the user
+    user = user or os.environ.get("TWINE_USERNAME") or str(section.get("username") or "")
     password = os.environ.get("TWINE_PASSWORD") or str(section.get("password") or "")
     if not user and urllib.parse.urlsplit(target.upload_url).hostname in _LOGIN_HOSTS:
         user = "__token__"

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import io
+import sys
 from pathlib import Path
 
 import pytest
@@ -191,3 +192,27 @@ def test_unreadable_state_is_one_line(tmp_path: Path) -> None:
     (tmp_path / ".releasekit/state.json").write_text("{not json")
     with pytest.raises(engine.ReleaseError, match="is not a release state"):
         engine.load_state(tmp_path)
+
+
+def test_a_username_alone_is_not_a_secret() -> None:
+    # A username-only URL once made "alice" a secret, masked inside the output
+    # of git rev-parse: the repository /home/alice/... was then not found.
+    target = publish.resolve_target("http://alice@pkgs.example.com/legacy/")
+    assert target.upload_url == "http://pkgs.example.com/legacy/"
+    assert target.url_credentials == publish.Credentials("alice", "")
+    code = "print('/home/alice/project')"
+    assert _runner.run([sys.executable, "-c", code], mutates=False).stdout.strip() == (
+        "/home/alice/project"
+    )
+    assert _runner.mask("/home/alice/project", {}) == "/home/alice/project"
+    assert _runner.mask("see http://alice@pkgs.example.com/", {}) == (
+        f"see http://{_runner.MASK}@pkgs.example.com/"
+    )
+
+
+def test_a_url_that_names_the_user_takes_the_password_from_twine(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("TWINE_PASSWORD", "from-the-env")
+    target = publish.resolve_target("http://bob@pkgs.example.com/legacy/")
+    assert publish.upload_credentials(target) == publish.Credentials("bob", "from-the-env")
