@@ -652,7 +652,7 @@ def confirm_install(
             )  # fmt: skip
         except CommandError as exc:
             msg = f"{project} {version} does not install from {target.shown}"
-            raise PublishError(msg, details=exc.details) from None
+            raise PublishError(msg, details=f"{exc}\n{exc.details}".strip()) from None
         code = f"import importlib.metadata as m; print(m.version({project!r}))"
         installed = _venv.python_c(python, code)
     if Version(installed) != Version(version):

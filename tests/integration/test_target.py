@@ -225,7 +225,7 @@ def test_an_index_that_echoes_the_pypirc_login_shows_it_nowhere(
     assert secret not in shown
 
 
-@pytest.mark.parametrize("step", ["listing", "upload"])
+@pytest.mark.parametrize("step", ["listing", "upload", "install"])
 def test_an_index_that_drips_bytes_hits_a_deadline_that_names_it(
     step: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -237,9 +237,15 @@ def test_an_index_that_drips_bytes_hits_a_deadline_that_names_it(
         with pytest.raises(PublishError) as info:
             if step == "listing":
                 publish.index_files(target, "demo-lib")
-            else:
+            elif step == "upload":
                 publish.upload(target, [wheel])
+            else:
+                publish.confirm_install(target, "demo-lib", "0.2.0")
         assert len(server.seen) >= 1
+    if step == "install":  # the installer, stopped: its error is the details
+        assert str(info.value) == f"demo-lib 0.2.0 does not install from {server.url}/"
+        assert info.value.details.startswith("127.0.0.1 did not answer within 2s (")
+        return
     assert str(info.value) == "127.0.0.1 did not answer within 2s: check the index and try again"
 
 
