@@ -77,6 +77,29 @@ def test_resume_keeps_the_configured_target_over_a_stale_shell(stamped: Path, in
     assert git(stamped, "tag", "-l") == "v0.2.0"
 
 
+def test_resume_follows_twines_environment_when_the_target_came_from_it(
+    stamped: Path, index: Index, tmp_path: Path
+) -> None:
+    add_fragment(stamped)
+    first = {**index.twine_env(), "TWINE_REPOSITORY_URL": index.url, "TWINE_PASSWORD": "wrong-1"}
+    proc = invoke("release", "--yes", "--no-checks", "--no-push", cwd=stamped, check=False,
+                  env=first)  # fmt: skip
+    assert proc.returncode == 1, proc.stderr
+    assert _state(stamped)["repository_source"] == "environment"
+    second = Index(tmp_path / "second")
+    second.start()
+    try:
+        proc = invoke("release", "--resume", "--yes", "--no-push", cwd=stamped,
+                      env={**index.twine_env(), "TWINE_REPOSITORY_URL": second.url})  # fmt: skip
+        assert f"publishing to {second.url} (given now) instead of the recorded {index.url}" in (
+            proc.stderr
+        )
+        assert second.files() == RELEASED
+        assert index.files() == []
+    finally:
+        second.stop()
+
+
 def test_no_login_for_an_index_that_needs_one_is_refused_before_anything_changes(
     stamped: Path, index: Index
 ) -> None:
