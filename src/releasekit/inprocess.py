@@ -180,6 +180,10 @@ def twine_upload(args: list[str], login: Any = None) -> tuple[bool, str]:
             settings.Settings.register_argparse_arguments(parser)
             parser.add_argument("dists", nargs="+")
             parsed = parser.parse_args(args)
+            if "--repository" in args:
+                # The target is releasekit's resolution alone: twine's parser
+                # would let a stale TWINE_REPOSITORY_URL override the name.
+                parsed.repository_url = None
             if login is not None:
                 parsed.username, parsed.password = login.username, login.password
             upload(settings.Settings.from_argparse(parsed), parsed.dists)

@@ -77,6 +77,22 @@ def test_resume_keeps_the_configured_target_over_a_stale_shell(stamped: Path, in
     assert git(stamped, "tag", "-l") == "v0.2.0"
 
 
+def test_a_named_target_is_not_moved_by_a_stale_url_in_the_shell(
+    index: Index, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # twine's own parser reads TWINE_REPOSITORY_URL as --repository-url, which
+    # overrides --repository: the .pypirc section the preflight asked would
+    # not be where the files went.
+    (Path.home() / ".pypirc").write_text(
+        f"[distutils]\nindex-servers = local\n\n[local]\nrepository = {index.url}\n"
+        f"username = {index.USER}\npassword = {index.PASSWORD}\n"
+    )
+    monkeypatch.setenv("TWINE_REPOSITORY_URL", DEAD)
+    target = publish.resolve_target("local")
+    publish.upload(target, [_tiny_wheel(tmp_path)])
+    assert index.files() == ["demo_lib-0.2.0-py3-none-any.whl"]
+
+
 def test_resume_follows_twines_environment_when_the_target_came_from_it(
     stamped: Path, index: Index, tmp_path: Path
 ) -> None:
