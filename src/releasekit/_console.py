@@ -1,7 +1,8 @@
 """Progress output: each step named and timed, each command shown.
 
 Everything goes to stderr, like nox and build, so that stdout stays free for
-what a command is asked to print (a version, a changelog draft).
+what a command is asked to print (a version, a changelog draft). Every line
+shown here, and every log record of the process, has its credentials masked.
 """
 
 from __future__ import annotations
@@ -13,8 +14,12 @@ from contextlib import contextmanager
 from functools import cache
 from typing import TYPE_CHECKING
 
+from releasekit import _secrets
+
 if TYPE_CHECKING:
     from rich.console import Console
+
+_secrets.mask_log_records()
 
 _verbose = os.environ.get("RELEASEKIT_VERBOSE", "") not in ("", "0")
 
@@ -49,7 +54,7 @@ def _console() -> Console:
 def _print(text: str, style: str = "") -> None:
     from rich.text import Text
 
-    _console().print(Text(text, style=style))
+    _console().print(Text(_secrets.mask(text), style=style))
 
 
 def info(message: str) -> None:

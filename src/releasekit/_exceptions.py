@@ -2,20 +2,23 @@
 
 ``str(exc)`` is a single line written for the user: what is wrong and what to
 do. Whatever a tool printed goes into ``details`` so that front ends can show
-it below that line.
+it below that line. Both are text to show, so credentials are masked in them
+here, once, whoever raises.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
+from releasekit import _secrets
+
 
 class ReleaseKitError(Exception):
     """Base of every error that releasekit reports to its user."""
 
     def __init__(self, message: str, *, details: str = "") -> None:
-        super().__init__(message)
-        self.details = details
+        super().__init__(_secrets.mask(message))
+        self.details = _secrets.mask(details)
 
     def __str__(self) -> str:
         return str(self.args[0]) if self.args else ""
@@ -32,10 +35,12 @@ class ToolNotFoundError(ReleaseKitError):
 class CommandError(ReleaseKitError):
     """An external command exited with a non-zero status."""
 
-    def __init__(self, args: Sequence[str], returncode: int, tail: str, *, shown: str) -> None:
+    def __init__(
+        self, args: Sequence[str], returncode: int, tail: str, *, shown: str, message: str = ""
+    ) -> None:
         self.command = list(args)
         self.returncode = returncode
-        super().__init__(f"{shown} failed with exit status {returncode}", details=tail)
+        super().__init__(message or f"{shown} failed with exit status {returncode}", details=tail)
 
 
 class VersionError(ReleaseKitError):

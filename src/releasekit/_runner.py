@@ -3,15 +3,16 @@
 Every command is logged before it runs, honours dry-run when it would change
 something, has its output captured, and fails with a :class:`CommandError`
 that carries the tool's own last lines. Secrets never reach the log: they
-travel in the environment, never in argv, and known secret values are masked
-in whatever is shown.
+travel in the environment, never in argv, and are masked where text is shown
+(:mod:`releasekit._secrets`), never in the output a caller reads as data. A
+child gets no credentials unless it asks for them (``secrets=True``, git's
+talks to its remote): build backends, hooks and check sessions run project code.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import os
-import re
 import shlex
 import shutil
 import signal
@@ -21,11 +22,11 @@ import threading
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from releasekit import _console
+from releasekit import _console, _secrets
 from releasekit._exceptions import CommandError, ToolNotFoundError
 
 TAIL_LINES = 20
-MASK = "********"
+MASK = _secrets.MASK
 
 # Tools that releasekit installs as its own dependencies: run them with the
 # interpreter releasekit runs under, so the right copy is used even when the
@@ -40,9 +41,6 @@ _PYTHON_TOOLS = {
     "cookiecutter": "cookiecutter",
     "auditwheel": "auditwheel",
 }
-
-_SECRET_NAME = re.compile(r"PASSWORD|TOKEN|SECRET|API_KEY|_KEY$", re.IGNORECASE)
-_URL_USERINFO = re.compile(r"(?P<scheme>[a-z][a-z0-9+.-]*://)(?P<userinfo>[^/@\s]+)@", re.I)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -94,28 +92,8 @@ def child_env(extra: Mapping[str, str | None] | None = None) -> dict[str, str]:
     return env
 
 
-# Secrets that live outside the environment: .pypirc passwords, a URL's
-# userinfo. Module state on purpose: whoever learns a secret registers it once,
-# and every later log line and captured output is masked with it.
-_KNOWN_SECRETS: set[str] = set()
-
-
-def add_secret(value: str) -> None:
-    """Mask ``value`` in everything shown from now on (short values would mask noise)."""
-    if len(value) >= 4:
-        _KNOWN_SECRETS.add(value)
-
-
-def _secrets(env: Mapping[str, str]) -> list[str]:
-    values = {v for k, v in env.items() if _SECRET_NAME.search(k) and len(v) >= 4}
-    return sorted(values | _KNOWN_SECRETS, key=len, reverse=True)
-
-
-def mask(text: str, env: Mapping[str, str] | None = None) -> str:
-    """Hide credentials: URL user-info, the values of secret variables, known secrets."""
-    for secret in _secrets(env if env is not None else os.environ):
-        text = text.replace(secret, MASK)
-    return _URL_USERINFO.sub(lambda m: f"{m['scheme']}{MASK}@", text)
+add_secret = _secrets.add
+mask = _secrets.mask
 
 
 def _display(args: Sequence[str]) -> str:
@@ -139,6 +117,9 @@ def run(
     quiet: bool = False,
     stdin: str | None = None,
     cancel: threading.Event | None = None,
+    secrets: bool = False,
+    timeout: float | None = None,
+    host: str = "",
 ) -> Result:
     """Run one command; see the module docstring for the contract.
 
@@ -147,13 +128,19 @@ def run(
     :param quiet: do not log the command line (for frequent read-only probes).
     :param cancel: when set while the command runs, its whole process group is
         stopped (SIGTERM, then SIGKILL) and the command fails.
+    :param secrets: keep the credentials in the child's environment (git, for
+        its remote); every other child gets none.
+    :param timeout: a total deadline in seconds for a command that talks to
+        ``host``: past it the command is stopped and the error names the host.
     """
     argv = [os.fspath(a) for a in args]
     full_env = dict(env) if env is not None else dict(os.environ)
+    if not secrets:
+        full_env = _secrets.without_secrets(full_env)
     # Output is captured, not shown on a terminal: keep tools that draw boxes
     # (rich, click) from wrapping a message across lines of the tail.
     full_env.setdefault("COLUMNS", "200")
-    line = mask(_display(argv), full_env)
+    line = mask(_display(argv), {**os.environ, **full_env})
     if dry_run and mutates:
         _console.command(line, dry_run=True)
         return Result(argv, 0, "", "")
@@ -171,6 +158,7 @@ def run(
                 capture_output=True,
                 text=True,
                 check=False,
+                timeout=timeout,
             )
             returncode, stdout, stderr = proc.returncode, proc.stdout, proc.stderr
         else:
@@ -178,13 +166,22 @@ def run(
     except FileNotFoundError:
         msg = f"{argv[0]} is not installed or not on PATH"
         raise ToolNotFoundError(msg) from None
-    result = Result(argv, returncode, mask(stdout, full_env), mask(stderr, full_env))
+    except subprocess.TimeoutExpired as exc:
+        where = host or "the network"
+        msg = f"{where} did not answer within {timeout:.0f}s ({line}): try again later"
+        raise CommandError(argv, -1, _text(exc.stdout) + _text(exc.stderr), shown=line,
+                           message=msg) from None  # fmt: skip
+    result = Result(argv, returncode, stdout, stderr)
     if _console.is_verbose() and result.output:
         _console.output(result.output)
     if check and returncode != 0:
         tail = "\n".join(_plain_lines(result.output)[-TAIL_LINES:])
         raise CommandError(argv, returncode, tail, shown=line)
     return result
+
+
+def _text(data: str | bytes | None) -> str:
+    return data.decode(errors="replace") if isinstance(data, bytes) else data or ""
 
 
 _BOX = ("│", "╭", "╰", "┃", "┏", "┗")

@@ -28,19 +28,28 @@ def fresh() -> Iterator[Path]:
         yield env / "bin" / "python"
 
 
-def install(python: Path, args: Sequence[str], *, refresh: bool = False) -> None:
+def install(
+    python: Path,
+    args: Sequence[str],
+    *,
+    refresh: bool = False,
+    timeout: float | None = None,
+    host: str = "",
+) -> None:
     """Install into the environment of ``python`` (pip arguments).
 
     :param refresh: ask the index again instead of trusting cached pages, for
         confirming what an index holds right after an upload.
+    :param timeout: a total deadline for an install from ``host``.
     """
     uv = _runner.uv()
     if uv:
         extra = ["--refresh"] if refresh else []
-        _runner.run([uv, "pip", "install", "--quiet", *extra, "--python", str(python), *args])
+        argv = [uv, "pip", "install", "--quiet", *extra, "--python", str(python), *args]
     else:
         extra = ["--no-cache-dir"] if refresh else []
-        _runner.run([str(python), "-m", "pip", "install", "--quiet", *extra, *args])
+        argv = [str(python), "-m", "pip", "install", "--quiet", *extra, *args]
+    _runner.run(argv, timeout=timeout, host=host)
 
 
 def python_c(python: Path, code: str) -> str:

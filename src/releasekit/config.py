@@ -81,6 +81,10 @@ class Settings:
     docs_dir: str = "docs"
     #: After publishing, install the new version from the index to confirm it.
     confirm_install: bool = True
+    #: Seconds that any one network step (the index's listing, the upload, the
+    #: install from the index) may take in all: a server that sends a byte every
+    #: few seconds defeats a per-read timeout, not this.
+    network_timeout: int = 300
     #: Audit backend: ``safety``, ``pip-audit``, or empty to choose by what is
     #: configured (``SAFETY_API_KEY``, then ``safety_db``, then ``osv_url``).
     audit_backend: str = ""
@@ -190,6 +194,12 @@ def _from_env(name: str, tp: Any) -> Any:
             return False
         msg = f"{name}={raw!r} is not a boolean (use true or false)"
         raise ConfigError(msg)
+    if tp is int:
+        try:
+            return int(raw)
+        except ValueError:
+            msg = f"{name}={raw!r} is not a whole number"
+            raise ConfigError(msg) from None
     return raw
 
 
@@ -316,6 +326,9 @@ def from_pyproject(root_path: Path, data: Mapping[str, Any], **overrides: Any) -
         check_audit_backend(values["audit_backend"], source="RELEASEKIT_AUDIT_BACKEND")
     if "RELEASEKIT_PUBLISH_WHEELS" in os.environ:
         check_publish_wheels(values["publish_wheels"], source="RELEASEKIT_PUBLISH_WHEELS")
+    if values.get("network_timeout", 1) <= 0:
+        msg = f"network_timeout must be a positive number of seconds: fix it in {path}"
+        raise ConfigError(msg)
     unknown = set(overrides) - set(keys())
     if unknown:  # a programming error in a front end, not a user's mistake
         raise TypeError(f"unknown settings: {sorted(unknown)}")

@@ -9,10 +9,12 @@ from releasekit._exceptions import CommandError, GitError
 
 
 def git(root: Path, *args: str, dry_run: bool = False, mutates: bool = False) -> str:
-    """Run git in ``root`` and return its stripped stdout."""
-    result = _runner.run(
-        [*_runner.tool("git"), *args], cwd=root, dry_run=dry_run, mutates=mutates, quiet=not mutates
-    )
+    """Run git in ``root`` and return its stripped stdout (raw: nothing masked).
+
+    git keeps the credentials in its environment: its remotes may need them.
+    """
+    result = _runner.run([*_runner.tool("git"), *args], cwd=root, dry_run=dry_run,
+                         mutates=mutates, quiet=not mutates, secrets=True)  # fmt: skip
     return result.stdout.strip()
 
 

@@ -151,12 +151,12 @@ def twine_check(files: list[Path]) -> None:
         raise DistError(msg, details=out.getvalue())
 
 
-def twine_upload(args: list[str], env: dict[str, str]) -> tuple[bool, str]:
+def twine_upload(args: list[str], login: Any = None) -> tuple[bool, str]:
     """``twine upload ARGS`` in-process, as its command line would; (failed, its output).
 
-    ``env`` overrides twine's environment (``TWINE_USERNAME``/``TWINE_PASSWORD``
-    from a URL's login): read into the parsed options, never put in
-    ``os.environ``. The output reads as the command line's would: twine's own
+    ``login`` (a :class:`releasekit.publish.Credentials`) is the one the
+    preflight resolved: put into the parsed options, never in ``os.environ``
+    or argv, so twine uses exactly it. The output reads as the command line's would: twine's own
     ``ERROR`` line for the failures its ``main`` knows, else the traceback.
     Call it from the main thread (stdout is redirected meanwhile).
     """
@@ -180,8 +180,12 @@ def twine_upload(args: list[str], env: dict[str, str]) -> tuple[bool, str]:
             settings.Settings.register_argparse_arguments(parser)
             parser.add_argument("dists", nargs="+")
             parsed = parser.parse_args(args)
-            parsed.username = env.get("TWINE_USERNAME", parsed.username)
-            parsed.password = env.get("TWINE_PASSWORD", parsed.password)
+            if "--repository" in args:
+                # The target is releasekit's resolution alone: twine's parser
+                # would let a stale TWINE_REPOSITORY_URL override the name.
+                parsed.repository_url = None
+            if login is not None:
+                parsed.username, parsed.password = login.username, login.password
             upload(settings.Settings.from_argparse(parsed), parsed.dists)
             failed = False
     except requests.HTTPError as exc:  # as twine's main says it

@@ -2,26 +2,35 @@
 
 The target is ``--repository NAME|URL``, else ``[tool.releasekit] repository``,
 else twine's own environment (``TWINE_REPOSITORY_URL``, ``TWINE_REPOSITORY``),
-else PyPI. Credentials stay with twine (its environment variables and
-``.pypirc``); releasekit never prints or stores them. A URL's userinfo is
-taken out of the URL at once and serves as the credentials (handed to twine
-in its environment, never in argv). The index is asked its questions through
-one HTTP client, requests (twine's own), and credentials go only to the
-upload host: never across a redirect to another host, never to an
-``index_url`` on another host.
+else PyPI; a name is a section of ``~/.pypirc``, the only file twine 7 reads
+(it has no ``TWINE_CONFIG_FILE``). :func:`resolve_target` and
+:func:`upload_credentials` are the one resolution that the preflight, the
+upload and ``--resume`` share; the target records where it came from. The
+credentials are twine's (the URL's userinfo, else ``TWINE_USERNAME`` and
+``TWINE_PASSWORD``, else the ``.pypirc`` section) and releasekit hands twine
+exactly the ones it resolved; it never prints or stores them. The index is
+asked its questions through one HTTP client, requests (twine's own), and
+credentials go only to the upload host: never across a redirect to another
+host, never to an ``index_url`` on another host. Every network step has a
+total deadline (a server that sends a byte every few seconds defeats a
+per-read timeout), ``network_timeout``, whose error names the host.
 """
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import hashlib
 import json
 import os
 import re
 import shlex
+import signal
 import sys
+import threading
+import types
 import urllib.parse
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -33,6 +42,12 @@ if TYPE_CHECKING:
     import requests
 
 PUBLIC_HOSTS = {"upload.pypi.org", "pypi.org", "www.pypi.org"}
+#: Indexes that take no upload without a login (PyPI and TestPyPI).
+_LOGIN_HOSTS = PUBLIC_HOSTS | {"test.pypi.org"}
+#: Where a target came from, in the order that decides.
+SOURCES = ("command line", "config", "environment", "default")
+#: The total deadline of one network step, seconds (``network_timeout``).
+DEFAULT_TIMEOUT = 300.0
 _SIMPLE_JSON = "application/vnd.pypi.simple.v1+json"
 _MAX_REDIRECTS = 10
 # Logins taken out of URLs, by (scheme, host, port): in memory, for this
@@ -60,6 +75,11 @@ class Target:
     upload_url: str
     simple_url: str
     name: str = ""
+    #: One of :data:`SOURCES`; a journal keeps it so that ``--resume`` knows
+    #: whether twine's environment may retarget.
+    source: str = ""
+    #: Seconds that one network step may take in all (``network_timeout``).
+    timeout: float = dataclasses.field(default=DEFAULT_TIMEOUT, compare=False)
 
     @property
     def url_credentials(self) -> Credentials | None:
@@ -79,12 +99,9 @@ class Target:
         # A name lets twine take the credentials from its .pypirc section.
         return ["--repository", self.name] if self.name else ["--repository-url", self.upload_url]
 
-    def twine_env(self) -> dict[str, str | None]:
-        """Credentials from the URL, for twine's environment (argv is logged)."""
-        creds = self.url_credentials
-        if creds is None:
-            return {}
-        return {"TWINE_USERNAME": creds.username, "TWINE_PASSWORD": creds.password}
+    @property
+    def host(self) -> str:
+        return urllib.parse.urlsplit(self.upload_url).hostname or self.upload_url
 
 
 def _is_url(value: str) -> bool:
@@ -104,8 +121,7 @@ def split_userinfo(url: str) -> tuple[str, Credentials | None]:
     userinfo, _, host = match["netloc"].rpartition("@")
     user, _, password = userinfo.partition(":")
     user, password = urllib.parse.unquote(user), urllib.parse.unquote(password)
-    _runner.add_secret(password)
-    _runner.add_secret(userinfo)
+    _runner.add_secret(password)  # a username alone is not a secret
     clean = f"{match['scheme']}{host}{match['rest']}"
     if not (user or password):
         return clean, None
@@ -129,9 +145,15 @@ def simple_url_for(upload_url: str) -> str:
 
 
 def _pypirc() -> str:
+    """The .pypirc that twine reads: ``~/.pypirc`` (``--config-file``'s default).
+
+    twine 7 reads no ``TWINE_CONFIG_FILE`` (its settings take the file from
+    ``--config-file`` only), so releasekit does not either: a target that
+    resolved from another file would pass the preflight and fail the upload.
+    """
     from twine import utils as twine_utils
 
-    return os.environ.get("TWINE_CONFIG_FILE", twine_utils.DEFAULT_CONFIG_FILE)
+    return twine_utils.DEFAULT_CONFIG_FILE
 
 
 def mask_pypirc(config_file: str) -> None:
@@ -146,19 +168,43 @@ def mask_pypirc(config_file: str) -> None:
         _runner.add_secret(str(section.get("password") or ""))
 
 
-def resolve_target(repository: str = "", *, index_url: str = "") -> Target:
-    """Resolve the target index; see the module docstring for the order."""
+def environment_target() -> str:
+    """The target twine's own environment names, ``""`` when none."""
+    return os.environ.get("TWINE_REPOSITORY_URL", "") or os.environ.get("TWINE_REPOSITORY", "")
+
+
+def resolve_target(
+    given: str | None = "",
+    *,
+    configured: str = "",
+    index_url: str = "",
+    timeout: float = DEFAULT_TIMEOUT,
+) -> Target:
+    """Resolve the target index; see the module docstring for the order.
+
+    :param given: ``--repository`` on the command line.
+    :param configured: ``[tool.releasekit] repository``, which beats twine's
+        environment (a stale ``TWINE_REPOSITORY_URL`` in a shell must not
+        move a configured release).
+    :param timeout: ``network_timeout``, the deadline of each network step.
+    """
     from twine import exceptions as twine_exceptions
     from twine import utils as twine_utils
 
     config_file = _pypirc()
+    if os.environ.get("TWINE_CONFIG_FILE"):
+        _console.warn(
+            f"TWINE_CONFIG_FILE is ignored: twine reads {config_file} only, "
+            "so move its sections there or give --repository URL"
+        )
     mask_pypirc(config_file)
     index_url = split_userinfo(index_url)[0]
-    choice = repository or os.environ.get("TWINE_REPOSITORY_URL", "")
-    choice = choice or os.environ.get("TWINE_REPOSITORY", "") or "pypi"
+    choices = (given or "", configured, environment_target(), "pypi")
+    source, choice = next((s, c) for s, c in zip(SOURCES, choices, strict=True) if c)
     if _is_url(choice):
         url = split_userinfo(choice)[0]
-        return Target(upload_url=url, simple_url=index_url or simple_url_for(url))
+        simple = index_url or simple_url_for(url)
+        return Target(upload_url=url, simple_url=simple, source=source, timeout=timeout)
     try:
         section = twine_utils.get_repository_from_config(config_file, choice)
     except twine_exceptions.InvalidConfiguration:
@@ -168,7 +214,8 @@ def resolve_target(repository: str = "", *, index_url: str = "") -> Target:
         )
         raise PublishError(msg) from None
     url = split_userinfo(str(section["repository"]))[0]
-    return Target(upload_url=url, simple_url=index_url or simple_url_for(url), name=choice)
+    simple = index_url or simple_url_for(url)
+    return Target(upload_url=url, simple_url=simple, name=choice, source=source, timeout=timeout)
 
 
 def normalize(name: str) -> str:
@@ -209,23 +256,90 @@ def _origin(url: str) -> tuple[str, str, int | None]:
     return parts.scheme.lower(), (parts.hostname or "").lower(), port
 
 
-def _pypirc_credentials(name: str) -> Credentials | None:
+def _pypirc_section(name: str) -> Mapping[str, Any]:
     from twine import utils as twine_utils
 
     try:
-        section = twine_utils.get_config(_pypirc()).get(name, {})
+        return twine_utils.get_config(_pypirc()).get(name, {})
     except Exception:  # an unreadable .pypirc gives no credentials
-        return None
-    user, password = section.get("username"), section.get("password")
-    return Credentials(str(user), str(password)) if user and password else None
+        return {}
+
+
+def upload_credentials(target: Target) -> Credentials | None:
+    """The login for the upload host, resolved as twine resolves it, or None.
+
+    The URL's userinfo, else per field ``TWINE_USERNAME``/``TWINE_PASSWORD``
+    over the ``.pypirc`` section of a named target (twine reads no section
+    for a URL), and ``__token__`` as PyPI's username. The upload hands twine
+    exactly this login, so the preflight's verdict is the upload's.
+    """
+    written = target.url_credentials
+    if written is not None and written.password:
+        return written
+    section = _pypirc_section(target.name) if target.name else {}
+    user = written.username if written is not None else ""  # a URL may name only the user
+    user = user or os.environ.get("TWINE_USERNAME") or str(section.get("username") or "")
+    password = os.environ.get("TWINE_PASSWORD") or str(section.get("password") or "")
+    if not user and urllib.parse.urlsplit(target.upload_url).hostname in _LOGIN_HOSTS:
+        user = "__token__"
+    return Credentials(user, password) if user and password else None
+
+
+def _trusted_publishing() -> bool:
+    """An OIDC identity twine can trade for a PyPI token (GitHub Actions, GitLab CI)."""
+    return bool(os.environ.get("ACTIONS_ID_TOKEN_REQUEST_URL") or os.environ.get("PYPI_ID_TOKEN"))
+
+
+def needs_login(target: Target) -> bool:
+    """Whether the index takes no upload without a login.
+
+    PyPI and TestPyPI never do. Any other index is asked: an upload request
+    without credentials and without a file, which changes nothing; pypiserver,
+    devpi and the hosted registries answer 401 or 403 when they want a login
+    (measured: pypiserver with ``-a update`` answers 401, without it 400).
+    """
+    import requests
+
+    if urllib.parse.urlsplit(target.upload_url).hostname in _LOGIN_HOSTS:
+        return True
+    with deadline(target.timeout, target.host):
+        try:
+            answer = requests.post(target.upload_url, data={":action": "file_upload"},
+                                   allow_redirects=False, timeout=15)  # fmt: skip
+        except requests.RequestException as exc:
+            msg = f"the index {target.shown} is unreachable ({type(exc).__name__})"
+            raise PublishError(msg) from None
+    return answer.status_code in (401, 403)
+
+
+def require_credentials(target: Target, *, dry_run: bool = False) -> None:
+    """Refuse, before anything changes, a target that needs a login releasekit cannot find.
+
+    :param dry_run: only warn: a plan is shown wherever it is asked for,
+        also where the login lives only in CI.
+    """
+    if upload_credentials(target) is not None:
+        return
+    if target.is_public_pypi and _trusted_publishing():
+        return  # twine asks the CI for a token itself
+    if not needs_login(target):
+        return
+    section = f"the [{target.name}] section of" if target.name else "a section in"
+    msg = (
+        f"no credentials for {target.shown}: set TWINE_USERNAME and TWINE_PASSWORD, "
+        f"or put username and password in {section} {_pypirc()}"
+    )
+    if dry_run:
+        _console.warn(f"{msg} (the release would be refused)")
+        return
+    raise PublishError(msg)
 
 
 def credentials_for(target: Target, url: str) -> Credentials | None:
     """The credentials that may go to ``url``: only the upload host's own.
 
-    For the upload host, as twine would find them: the URL's userinfo, else
-    ``TWINE_USERNAME``/``TWINE_PASSWORD``, else the ``.pypirc`` section. An
-    ``index_url`` on another host gets only the userinfo written in it.
+    For the upload host, :func:`upload_credentials`; an ``index_url`` on
+    another host gets only the userinfo written in it.
     """
     origin = _origin(url)
     if origin not in (_origin(target.upload_url), _origin(target.simple_url)):
@@ -233,12 +347,40 @@ def credentials_for(target: Target, url: str) -> Credentials | None:
     if origin in _LOGINS:  # written in the upload URL or the index_url for this very host
         return _LOGINS[origin]
     if origin == _origin(target.upload_url):
-        user = os.environ.get("TWINE_USERNAME")
-        password = os.environ.get("TWINE_PASSWORD")
-        if user and password:
-            return Credentials(user, password)
-        return _pypirc_credentials(target.name) if target.name else None
+        return upload_credentials(target)
     return None
+
+
+class _Overdue(BaseException):
+    """A network step's deadline passed (a BaseException: no library's ``except`` eats it)."""
+
+
+@contextlib.contextmanager
+def deadline(seconds: float, host: str) -> Iterator[None]:
+    """A total deadline for one network step, in this process; the error names the host.
+
+    requests' timeout bounds each read, so a server that sends one byte every
+    few seconds holds it forever; a real-time timer bounds the whole step,
+    twine's upload included. Timers are for the main thread (where the release
+    runs); elsewhere only the per-read timeouts hold.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def expire(signum: int, frame: types.FrameType | None) -> None:
+        raise _Overdue
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    except _Overdue:
+        msg = f"{host} did not answer within {seconds:.0f}s: check the index and try again"
+        raise PublishError(msg) from None
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 def _get(
@@ -260,7 +402,8 @@ def _get(
             msg = f"the index {_runner.mask(url)} is unreachable ({type(exc).__name__})"
             raise PublishError(msg) from None
 
-    with requests.Session() as session:
+    host = urllib.parse.urlsplit(url).hostname or url
+    with requests.Session() as session, deadline(target.timeout, host):
         session.headers["Accept"] = accept
         for _ in range(_MAX_REDIRECTS):
             response = once(url, None)
@@ -429,13 +572,13 @@ def upload(target: Target, files: list[Path], *, dry_run: bool = False) -> None:
     from releasekit import inprocess
 
     args = ["--non-interactive", "--disable-progress-bar", *target.twine_args()]
+    args += ["--verbose"] if _console.is_verbose() else []  # the index's answer, at -v
     args += map(str, files)
-    env = {k: v for k, v in target.twine_env().items() if v is not None}
-    _console.command(_runner.mask(shlex.join(["twine", "upload", *args])), dry_run=dry_run)
+    _console.command(shlex.join(["twine", "upload", *args]), dry_run=dry_run)
     if dry_run:
         return
-    failed, output = inprocess.twine_upload(args, env)
-    output = _runner.mask(output, {**os.environ, **env})
+    with deadline(target.timeout, target.host):
+        failed, output = inprocess.twine_upload(args, upload_credentials(target))
     if _console.is_verbose() and output.strip():
         _console.output(output)
     if failed:
@@ -508,10 +651,12 @@ def confirm_install(
                 [*no_isolation, *no_deps, "--index-url", target.simple_url,
                  f"{project}=={version}"],
                 refresh=True,
+                timeout=target.timeout,
+                host=urllib.parse.urlsplit(target.simple_url).hostname or "",
             )  # fmt: skip
         except CommandError as exc:
             msg = f"{project} {version} does not install from {target.shown}"
-            raise PublishError(msg, details=exc.details) from None
+            raise PublishError(msg, details=f"{exc}\n{exc.details}".strip()) from None
         code = f"import importlib.metadata as m; print(m.version({project!r}))"
         installed = _venv.python_c(python, code)
     if Version(installed) != Version(version):

@@ -79,6 +79,8 @@ class State:
     upload_url: str = ""
     simple_url: str = ""
     repository_name: str = ""
+    #: Where the target came from (:data:`publish.SOURCES`), for ``--resume``.
+    repository_source: str = ""
     done: list[str] = dataclasses.field(default_factory=list)
     phase: str = "public"
     head_before: str = ""
@@ -90,7 +92,9 @@ class State:
     def target(self) -> publish.Target | None:
         if not self.upload_url:
             return None
-        return publish.Target(self.upload_url, self.simple_url, self.repository_name)
+        return publish.Target(
+            self.upload_url, self.simple_url, self.repository_name, self.repository_source
+        )
 
 
 def state_path(root: Path) -> Path:
@@ -140,7 +144,8 @@ def _state_problem(data: Any) -> str:
     if missing:
         return f"field {missing[0]!r} is missing"
     strings = ("project", "version", "tag", "commit", "branch", "remote", "upload_url",
-               "simple_url", "repository_name", "phase", "head_before")  # fmt: skip
+               "simple_url", "repository_name", "repository_source", "phase",
+               "head_before")  # fmt: skip
     for name in strings:
         if name in data and not isinstance(data[name], str):
             return f"{name!r} must be a string, not {type(data[name]).__name__}"
@@ -495,9 +500,10 @@ def _ask_around(project: Project, options: ReleaseOptions, plan: Plan) -> Plan:
         _refuse(f"the tag {plan.tag} already exists on the remote {settings.remote!r}")
     if options.no_publish:
         return plan
-    target = publish.resolve_target(
-        options.repository or settings.repository, index_url=settings.index_url
-    )
+    target = publish.resolve_target(options.repository, configured=settings.repository,
+                                    index_url=settings.index_url,
+                                    timeout=settings.network_timeout)  # fmt: skip
+    publish.require_credentials(target, dry_run=options.dry_run)
     listed = publish.index_files(target, settings.project_name)
     if _version_on_index(listed, plan.new):
         _refuse(f"{settings.project_name} {plan.new} is already on {target.shown}")
@@ -716,8 +722,8 @@ def _verify(run: Run) -> None:
 
 def _publish(run: Run) -> None:
     state, settings = run.need_state(), run.project.settings
-    target = state.target
-    assert target is not None
+    assert state.target is not None
+    target = dataclasses.replace(state.target, timeout=settings.network_timeout)
     files = kept_files(run.root / STATE_DIR / KEPT_DIR, state.files)
     wheels.refuse_bare(files)
     publish.publish(target, state.project, files, recorded=state.files)
@@ -1226,20 +1232,31 @@ def _post_release(run: Run) -> None:
 
 
 def _retarget(project: Project, options: ReleaseOptions, state: State) -> None:
-    """A target given now (``--repository``, twine's environment) beats the recorded one."""
-    if "publish" in state.done or options.no_publish:
+    """Resolve the target of ``--resume`` as the first run did, and its credentials.
+
+    ``--repository`` given now retargets what is not yet uploaded; twine's
+    environment does so only when the recorded target came from it (a
+    ``[tool.releasekit] repository`` or a ``--repository`` of the first run
+    beats a stale ``TWINE_REPOSITORY_URL`` in the shell), as it did then.
+    """
+    if "publish" in state.done or options.no_publish or state.target is None:
         return
-    given = options.repository or os.environ.get("TWINE_REPOSITORY_URL", "")
-    given = given or os.environ.get("TWINE_REPOSITORY", "")
-    if not given:
-        return
-    target = publish.resolve_target(given, index_url=project.settings.index_url)
+    given, source = options.repository, "command line"
+    if not given and state.repository_source == "environment":
+        given, source = publish.environment_target(), "environment"
+    timeout = project.settings.network_timeout
+    target = dataclasses.replace(state.target, timeout=timeout)
+    if given:
+        target = publish.resolve_target(given, index_url=project.settings.index_url,
+                                        timeout=timeout)  # fmt: skip
+        target = dataclasses.replace(target, source=source)
+    publish.require_credentials(target)
     if (target.upload_url, target.name) == (state.upload_url, state.repository_name):
         return
-    old = state.target.shown if state.target else "none"
-    _console.info(f"publishing to {target.shown} (given now) instead of the recorded {old}")
+    _console.info(f"publishing to {target.shown} (given now) instead of the recorded "
+                  f"{state.target.shown}")  # fmt: skip
     state.upload_url, state.simple_url = target.upload_url, target.simple_url
-    state.repository_name = target.name
+    state.repository_name, state.repository_source = target.name, target.source
     save_state(project.root, state)
 
 
@@ -1371,6 +1388,7 @@ def _release(project: Project, options: ReleaseOptions) -> State | None:
         upload_url=plan.target.upload_url if plan.target else "",
         simple_url=plan.target.simple_url if plan.target else "",
         repository_name=plan.target.name if plan.target else "",
+        repository_source=plan.target.source if plan.target else "",
         phase="local",
         head_before=run.head,
         touched=dict.fromkeys(_touched_paths(project, plan)),

@@ -153,7 +153,9 @@ def published(root: Path, settings: config.Settings, released: str) -> str | Non
     try:
         if not wheels.expects_compiled(root, git.tracked(root)):
             return None
-        target = publish.resolve_target(settings.repository, index_url=settings.index_url)
+        target = publish.resolve_target(configured=settings.repository,
+                                        index_url=settings.index_url,
+                                        timeout=settings.network_timeout)  # fmt: skip
         listed = publish.index_files(target, settings.project_name)
     except ReleaseKitError as exc:
         return f"unknown ({exc})"

@@ -300,9 +300,10 @@ def preflight(root: Path, options: ReleaseOptions) -> Preflight:
                 _refuse(f"the tag {entry.tag} already exists on the remote {settings.remote!r}")
     target = None
     if not options.no_publish:
-        target = publish.resolve_target(
-            options.repository or settings.repository, index_url=settings.index_url
-        )
+        target = publish.resolve_target(options.repository, configured=settings.repository,
+                                        index_url=settings.index_url,
+                                        timeout=settings.network_timeout)  # fmt: skip
+        publish.require_credentials(target, dry_run=options.dry_run)
         for entry in plan.ordered():
             listed = publish.index_files(target, entry.name)
             if release._version_on_index(listed, entry.new):
@@ -538,8 +539,12 @@ def _push(root: Path, state: TrainState) -> None:
 def _finish(root: Path, options: ReleaseOptions, state: TrainState, *, confirm: bool) -> None:
     """Tier by tier: check against the index, publish, confirm; then push. Journaled."""
     from releasekit import release as engine
+    from releasekit.project import Project
 
     target = state.target
+    if target is not None:
+        timeout = Project(root).settings.network_timeout
+        target = dataclasses.replace(target, timeout=timeout)
     try:
         for number, tier in enumerate(state.tiers):
             cars = [state.car(n) for n in tier]
@@ -741,6 +746,8 @@ def resume(root: Path, options: ReleaseOptions) -> TrainState:
         todo += [] if state.pushed or options.no_push else ["push"]
         print(f"Would finish the train ({state.summary}): {', '.join(todo) or 'nothing'}")
         return state
+    if state.target is not None and not all(c.published for c in state.cars):
+        publish.require_credentials(state.target)  # before anything else, as in the preflight
     from releasekit import release as engine
 
     for car in state.cars:  # the files verified on the first run, kept: never a rebuild

@@ -294,7 +294,9 @@ def test_dry_run_shows_the_diff_and_writes_nothing(tmp_path: Path) -> None:
     assert "dry run: nothing was written" in out
 
 
-def test_scm_release_rolls_back_its_commit_and_tag(stamped: Path, index: Index) -> None:
+def test_scm_release_rolls_back_its_commit_and_tag(
+    stamped: Path, index: Index, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """The template's build has a static version, so it cannot see the new tag: verify fails."""
     pyproject = stamped / "pyproject.toml"
     text = pyproject.read_text()
@@ -305,6 +307,8 @@ def test_scm_release_rolls_back_its_commit_and_tag(stamped: Path, index: Index) 
     add_fragment(stamped, "feature")
     before = snapshot(stamped)
     options = ReleaseOptions(yes=True, repository=index.url, no_checks=True, no_push=True)
+    for key, value in index.twine_env().items():
+        monkeypatch.setenv(key, value)
     with pytest.raises(ReleaseKitError) as info:
         commands.run("release", stamped, options)
     assert str(info.value).startswith("verify failed: the wheel's metadata says version 0.1.0")

@@ -97,7 +97,9 @@ def test_dry_run_prints_the_plan_and_changes_nothing(stamped: Path, index: Index
 def _refused(repo: Path, index: Index, **options: object) -> str:
     before = snapshot(repo)
     opts = ReleaseOptions(yes=True, repository=index.url, no_checks=True, **options)  # type: ignore[arg-type]
-    with pytest.raises(ReleaseKitError) as info:
+    with pytest.MonkeyPatch.context() as env, pytest.raises(ReleaseKitError) as info:
+        for key, value in index.twine_env().items():  # a login: the refusal is another's
+            env.setenv(key, value)
         commands.run("release", repo, opts)
     assert snapshot(repo) == before, "a refused release changed the repository"
     message = str(info.value)
@@ -156,7 +158,8 @@ def test_failing_check_is_refused_with_its_output(stamped: Path, index: Index) -
         'checks = ["tests", "style", "build"]', 'checks = ["style"]'))  # fmt: skip
     commit_all(stamped, "Only the style check")
     before = snapshot(stamped)
-    proc = invoke("release", "--yes", "--repository", index.url, cwd=stamped, check=False)
+    proc = invoke("release", "--yes", "--repository", index.url, cwd=stamped, check=False,
+                  env=index.twine_env())  # fmt: skip
     assert proc.returncode == 1
     assert "ERROR the configured check style failed (nox -s style)" in proc.stderr
     assert "Remove unused import" in proc.stdout + proc.stderr  # ruff's own output

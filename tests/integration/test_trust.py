@@ -148,19 +148,25 @@ def test_url_userinfo_serves_as_credentials_and_is_never_stored(
 
 
 def test_pypirc_passwords_are_masked_in_whatever_a_tool_prints(
-    tmp_path: Path, index: Index, monkeypatch: pytest.MonkeyPatch
+    index: Index, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    pypirc = tmp_path / "pypirc"
+    pypirc = Path.home() / ".pypirc"  # the only file twine reads
     pypirc.write_text(
         f"[distutils]\nindex-servers = local\n\n[local]\nrepository = {index.url}\n"
         f"username = {index.USER}\npassword = {index.PASSWORD}\n"
     )
-    monkeypatch.setenv("TWINE_CONFIG_FILE", str(pypirc))
     target = publish.resolve_target("local")
     assert target.shown == f"local ({index.url})"
-    # A tool that echoes its configuration (twine does, in some errors).
+    # A tool that echoes its configuration (twine does, in some errors): the
+    # data stays exact, what is shown is masked.
     echo = [sys.executable, "-c", "import sys; print(open(sys.argv[1]).read())", str(pypirc)]
-    shown = _runner.run(echo, mutates=False).stdout
+    _console.set_verbose(True)
+    try:
+        data = _runner.run(echo, mutates=False).stdout
+    finally:
+        _console.set_verbose(False)
+    assert f"password = {index.PASSWORD}" in data
+    shown = capsys.readouterr().err
     assert f"username = {index.USER}" in shown
     assert index.PASSWORD not in shown
     assert f"password = {_runner.MASK}" in shown

@@ -124,3 +124,16 @@ def test_publish_wheels_takes_one_of_two_values(
     monkeypatch.setenv("RELEASEKIT_PUBLISH_WHEELS", "bare")
     with pytest.raises(ConfigError, match="publish_wheels 'bare' in RELEASEKIT_PUBLISH_WHEELS"):
         config.load(tmp_path)
+
+
+def test_network_timeout_is_a_key_with_its_environment_variable(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "x"\n')
+    assert config.load(tmp_path).network_timeout == 300
+    monkeypatch.setenv("RELEASEKIT_NETWORK_TIMEOUT", "7")
+    assert config.load(tmp_path).network_timeout == 7
+    for bad, problem in (("soon", "is not a whole number"), ("0", "must be a positive")):
+        monkeypatch.setenv("RELEASEKIT_NETWORK_TIMEOUT", bad)
+        with pytest.raises(ConfigError, match=problem):
+            config.load(tmp_path)

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import io
+import sys
 from pathlib import Path
 
 import pytest
@@ -42,19 +43,65 @@ def test_order_cli_then_twine_environment_then_pypi(monkeypatch: pytest.MonkeyPa
     assert target.twine_args() == ["--repository-url", "http://localhost:1/"]
 
 
-def test_names_come_from_pypirc(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    pypirc = tmp_path / ".pypirc"
+def test_config_beats_twine_environment_and_the_source_is_recorded(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("TWINE_REPOSITORY_URL", "http://127.0.0.1:9/")
+    target = publish.resolve_target("", configured="http://127.0.0.1:7/")
+    assert (target.upload_url, target.source) == ("http://127.0.0.1:7/", "config")
+    target = publish.resolve_target("http://127.0.0.1:5/", configured="http://127.0.0.1:7/")
+    assert (target.upload_url, target.source) == ("http://127.0.0.1:5/", "command line")
+    target = publish.resolve_target()
+    assert (target.upload_url, target.source) == ("http://127.0.0.1:9/", "environment")
+    monkeypatch.delenv("TWINE_REPOSITORY_URL")
+    assert publish.resolve_target().source == "default"
+
+
+def _pypirc(home: Path) -> Path:
+    pypirc = home / ".pypirc"
     pypirc.write_text(
         "[distutils]\nindex-servers = internal\n\n[internal]\n"
         "repository = https://pkgs.example.com/legacy/\nusername = bot\npassword = hunter2-x\n"
     )
-    monkeypatch.setenv("TWINE_CONFIG_FILE", str(pypirc))
+    return pypirc
+
+
+def test_names_come_from_pypirc() -> None:
+    _pypirc(Path.home())
     target = publish.resolve_target("internal")
     assert target.upload_url == "https://pkgs.example.com/legacy/"
     assert target.twine_args() == ["--repository", "internal"]
     assert "hunter2" not in repr(target)
+    assert publish.upload_credentials(target) == publish.Credentials("bot", "hunter2-x")
     with pytest.raises(PublishError, match="repository 'nowhere' is not defined in"):
         publish.resolve_target("nowhere")
+
+
+def test_twine_config_file_means_nothing_as_to_twine_7(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # twine 7 takes the file from --config-file only (default ~/.pypirc): a
+    # section found through TWINE_CONFIG_FILE would pass here and fail the upload.
+    monkeypatch.setenv("TWINE_CONFIG_FILE", str(_pypirc(tmp_path)))
+    with pytest.raises(PublishError, match=r"'internal' is not defined in ~/.pypirc"):
+        publish.resolve_target("internal")
+    assert "TWINE_CONFIG_FILE is ignored" in capsys.readouterr().err
+
+
+def test_credentials_are_twines_own_field_by_field(monkeypatch: pytest.MonkeyPatch) -> None:
+    _pypirc(Path.home())
+    monkeypatch.setenv("TWINE_PASSWORD", "from-the-env")
+    assert publish.upload_credentials(publish.resolve_target("internal")) == (
+        publish.Credentials("bot", "from-the-env")
+    )
+    # PyPI's username is __token__; a URL target reads no .pypirc section.
+    assert publish.upload_credentials(publish.resolve_target()) == (
+        publish.Credentials("__token__", "from-the-env")
+    )
+    monkeypatch.delenv("TWINE_PASSWORD")
+    assert publish.upload_credentials(publish.resolve_target("http://127.0.0.1:9/")) is None
+    with pytest.raises(PublishError, match="no credentials for .*TWINE_USERNAME and TWINE_PA"):
+        publish.require_credentials(publish.resolve_target())
 
 
 def test_shown_target_masks_credentials_in_urls() -> None:
@@ -84,7 +131,7 @@ def test_userinfo_leaves_the_url_and_becomes_credentials() -> None:
     assert target.simple_url == "http://pkgs.example.com/simple/"
     assert target.url_credentials == publish.Credentials("bot", "n0-port-Secret")
     assert "n0-port-Secret" not in repr(target)
-    assert target.twine_env() == {"TWINE_USERNAME": "bot", "TWINE_PASSWORD": "n0-port-Secret"}
+    assert publish.upload_credentials(target) == publish.Credentials("bot", "n0-port-Secret")
     assert "n0-port-Secret" not in _runner.mask("twine said: n0-port-Secret", {})
     # Only the upload host gets them; another host, even on a redirect, never.
     assert publish.credentials_for(target, "http://pkgs.example.com/simple/x/") is not None
@@ -145,3 +192,27 @@ def test_unreadable_state_is_one_line(tmp_path: Path) -> None:
     (tmp_path / ".releasekit/state.json").write_text("{not json")
     with pytest.raises(engine.ReleaseError, match="is not a release state"):
         engine.load_state(tmp_path)
+
+
+def test_a_username_alone_is_not_a_secret() -> None:
+    # A username-only URL once made "alice" a secret, masked inside the output
+    # of git rev-parse: the repository /home/alice/... was then not found.
+    target = publish.resolve_target("http://alice@pkgs.example.com/legacy/")
+    assert target.upload_url == "http://pkgs.example.com/legacy/"
+    assert target.url_credentials == publish.Credentials("alice", "")
+    code = "print('/home/alice/project')"
+    assert _runner.run([sys.executable, "-c", code], mutates=False).stdout.strip() == (
+        "/home/alice/project"
+    )
+    assert _runner.mask("/home/alice/project", {}) == "/home/alice/project"
+    assert _runner.mask("see http://alice@pkgs.example.com/", {}) == (
+        f"see http://{_runner.MASK}@pkgs.example.com/"
+    )
+
+
+def test_a_url_that_names_the_user_takes_the_password_from_twine(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("TWINE_PASSWORD", "from-the-env")
+    target = publish.resolve_target("http://bob@pkgs.example.com/legacy/")
+    assert publish.upload_credentials(target) == publish.Credentials("bob", "from-the-env")

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 
@@ -61,18 +62,36 @@ def test_python_tools_run_with_this_interpreter() -> None:
     assert _runner.tool("twine") == [sys.executable, "-m", "twine"]
 
 
-def test_secrets_are_masked_in_log_and_output(
+def test_secrets_are_masked_where_shown_never_in_data(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     monkeypatch.setenv("TWINE_PASSWORD", "s3cr3t-token-value")
-    code = "import os; print('pw=' + os.environ['TWINE_PASSWORD']); raise SystemExit(1)"
+    _runner.add_secret("tmp-pw")
+    code = "import sys; print('pw=tmp-pw in /srv/tmp-pw/x'); sys.exit(sys.argv[1] == 'fail')"
+    # The data a caller reads is exact, though a secret occurs in it (a path).
+    result = _runner.run([PY, "-c", code, "ok"], mutates=False)
+    assert result.stdout.strip() == "pw=tmp-pw in /srv/tmp-pw/x"
     with pytest.raises(CommandError) as info:
-        _runner.run([PY, "-c", code, "https://user:hunter22@example.com/simple"])
+        _runner.run([PY, "-c", code, "fail", "https://user:hunter22@example.com/simple"])
     logged = capsys.readouterr().err
     assert "hunter22" not in logged
     assert "https://********@example.com/simple" in logged
-    assert "s3cr3t-token-value" not in info.value.details
-    assert "pw=********" in info.value.details
+    assert "tmp-pw" not in info.value.details
+    assert "pw=******** in /srv/********/x" in info.value.details
+    assert "hunter22" not in str(info.value)
+
+
+def test_children_get_no_credentials_unless_they_ask(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name, value in (("TWINE_PASSWORD", "s3cr3t-1"), ("TWINE_USERNAME", "bot"),
+                        ("GITHUB_TOKEN", "ghp-x"), ("UV_PUBLISH_TOKEN", "pypi-x"),
+                        ("UV_INDEX_MIRROR_PASSWORD", "mirror-pw"), ("PLAIN", "kept")):  # fmt: skip
+        monkeypatch.setenv(name, value)
+    code = "import os, json; print(json.dumps(dict(os.environ)))"
+    seen = json.loads(_runner.run([PY, "-c", code], mutates=False).stdout)
+    assert not {"TWINE_PASSWORD", "TWINE_USERNAME", "GITHUB_TOKEN", "UV_PUBLISH_TOKEN"} & set(seen)
+    assert (seen["UV_INDEX_MIRROR_PASSWORD"], seen["PLAIN"]) == ("mirror-pw", "kept")
+    asked = json.loads(_runner.run([PY, "-c", code], mutates=False, secrets=True).stdout)
+    assert asked["TWINE_PASSWORD"] == "s3cr3t-1"
 
 
 def test_child_env_sets_and_unsets(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -63,8 +63,9 @@ def publish(root: Path, options: PublishOptions) -> None:
     built = dists.find(root / "dist")
     recorded = engine.digests(built.files)  # the bytes found now are the bytes uploaded
     wheels.refuse_bare(built.files)  # before anything is asked of the index
-    target = engine.resolve_target(
-        options.repository or settings.repository, index_url=settings.index_url
-    )
+    target = engine.resolve_target(options.repository, configured=settings.repository,
+                                   index_url=settings.index_url,
+                                   timeout=settings.network_timeout)  # fmt: skip
+    engine.require_credentials(target)
     engine.publish(target, settings.project_name, built.files, recorded=recorded)
     print(f"{', '.join(p.name for p in built.files)} on {target.shown}")

@@ -1,0 +1,99 @@
+"""Credentials: masked where text is shown, kept out of children that run project code.
+
+Data is never masked: a password that happens to occur in a path or in a
+command's output must not change what releasekit reads. Masking happens at
+the display points only: the console, error messages and details, and the log
+records of the libraries releasekit runs in its process (twine, requests,
+urllib3), all of which pass through :func:`mask`.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+from collections.abc import Mapping
+
+MASK = "********"
+
+#: Names of variables that hold a secret (a username alone is not one).
+SECRET_NAME = re.compile(r"PASSWORD|TOKEN|SECRET|API_KEY|_KEY$", re.IGNORECASE)
+#: Installers' own index logins: a build needs them to fetch its backend.
+_INSTALLER_LOGIN = re.compile(r"^(PIP|UV)_(?!PUBLISH_)", re.IGNORECASE)
+#: The upload's login, which only the upload (twine, in this process) uses.
+_UPLOAD_LOGIN = ("TWINE_USERNAME", "TWINE_PASSWORD")
+_URL_USERINFO = re.compile(r"(?P<scheme>[a-z][a-z0-9+.-]*://)(?P<userinfo>[^/@\s]+)@", re.I)
+
+# Secrets that live outside the environment: .pypirc passwords, a URL's
+# password. Module state on purpose: whoever learns a secret registers it
+# once, and everything shown later is masked with it.
+_KNOWN: set[str] = set()
+
+
+def add(value: str) -> None:
+    """Mask ``value`` in everything shown from now on (short values would mask noise)."""
+    if len(value) >= 4:
+        _KNOWN.add(value)
+
+
+def _values(env: Mapping[str, str]) -> list[str]:
+    found = {v for k, v in env.items() if SECRET_NAME.search(k) and len(v) >= 4}
+    return sorted(found | _KNOWN, key=len, reverse=True)
+
+
+def mask(text: str, env: Mapping[str, str] | None = None) -> str:
+    """Hide credentials in text that is shown: URL userinfo, secret variables, known secrets."""
+    for secret in _values(env if env is not None else os.environ):
+        text = text.replace(secret, MASK)
+    return _URL_USERINFO.sub(lambda m: f"{m['scheme']}{MASK}@", text)
+
+
+def without_secrets(env: Mapping[str, str]) -> dict[str, str]:
+    """``env`` for a child that may run project code: no upload login, no secret variable.
+
+    Build backends, their hooks and the check sessions run the project's code;
+    the upload runs in releasekit's own process and is the only step that
+    needs the login. An installer's own index login (``PIP_*``, ``UV_*``)
+    stays: installing a build backend from a private mirror needs it.
+    """
+    return {
+        k: v
+        for k, v in env.items()
+        if k.upper() not in _UPLOAD_LOGIN
+        and not (SECRET_NAME.search(k) and not _INSTALLER_LOGIN.match(k))
+    }
+
+
+class _MaskingFilter(logging.Filter):
+    """Masks a log record's text once, as it is made, before any handler formats it."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        text = record.getMessage()
+        masked = mask(text)
+        if masked != text:
+            record.msg, record.args = masked, None
+        if record.exc_info and record.exc_info[1] is not None:
+            record.exc_text = mask(logging.Formatter().formatException(record.exc_info))
+            record.exc_info = None
+        return True
+
+
+_FILTER = _MaskingFilter()
+_previous_factory = logging.getLogRecordFactory()
+
+
+def _masked_record(*args: object, **kwargs: object) -> logging.LogRecord:
+    record = _previous_factory(*args, **kwargs)
+    _FILTER.filter(record)
+    return record
+
+
+def mask_log_records() -> None:
+    """Mask every log record of this process where it is made (twine, requests, urllib3).
+
+    A handler filter would miss the handlers that libraries and front ends
+    (nox, invoke, pytest) add later; the record factory is the one place every
+    record passes through, whichever logger emits it and wherever it propagates.
+    """
+    if logging.getLogRecordFactory() is not _masked_record:
+        logging.setLogRecordFactory(_masked_record)

@@ -1,0 +1,303 @@
+"""One target and one login, resolved once; no secret where it does not belong; no endless wait.
+
+Each test injects one way the target, the credentials or the network could
+go wrong, with real parts: git and a bare remote, pypiserver, twine in
+releasekit's process, and a loopback index that misbehaves on purpose.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+import re
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from releasekit import _console, publish
+from releasekit._exceptions import PublishError
+from tests import index_responder
+from tests.conftest import git
+from tests.integration.conftest import Index, add_fragment, commit_all, invoke, snapshot
+from tests.integration.test_release import remote_refs
+
+RELEASED = ["demo_lib-0.2.0-py3-none-any.whl", "demo_lib-0.2.0.tar.gz"]
+DEAD = "http://127.0.0.1:9/"
+
+
+def _configure(repo: Path, **values: object) -> None:
+    """Set keys of ``[tool.releasekit]`` (the stamped pyproject has each one) and commit."""
+    pyproject = repo / "pyproject.toml"
+    text = pyproject.read_text()
+    for key, value in values.items():
+        text, count = re.subn(rf"(?m)^{key} = .*$", f"{key} = {json.dumps(value)}", text)
+        assert count == 1, key
+    pyproject.write_text(text)
+    commit_all(repo, f"Configure {', '.join(values)}")
+
+
+def _tiny_wheel(directory: Path) -> Path:
+    """A wheel twine accepts: the metadata and nothing else."""
+    wheel = directory / "demo_lib-0.2.0-py3-none-any.whl"
+    info = "demo_lib-0.2.0.dist-info"
+    with zipfile.ZipFile(wheel, "w") as zf:
+        zf.writestr(f"{info}/METADATA", "Metadata-Version: 2.1\nName: demo-lib\nVersion: 0.2.0\n")
+        zf.writestr(f"{info}/WHEEL", "Wheel-Version: 1.0\nTag: py3-none-any\n")
+        zf.writestr(f"{info}/RECORD", "")
+    return wheel
+
+
+def _state(repo: Path) -> dict[str, object]:
+    data: dict[str, object] = json.loads((repo / ".releasekit/state.json").read_text())
+    return data
+
+
+def test_resume_keeps_the_configured_target_over_a_stale_shell(stamped: Path, index: Index) -> None:
+    # The configured index beats twine's environment on the first run; a
+    # stale TWINE_REPOSITORY_URL in the shell of --resume must not move it.
+    _configure(stamped, repository=index.url)
+    add_fragment(stamped)
+    stale = {"TWINE_REPOSITORY_URL": DEAD}
+    wrong = {**index.twine_env(), **stale, "TWINE_PASSWORD": "wrong-wrong-wrong"}
+    proc = invoke("release", "--yes", "--no-checks", "--no-push", cwd=stamped, check=False,
+                  env=wrong)  # fmt: skip
+    assert proc.returncode == 1, proc.stderr
+    assert "twine could not upload" in proc.stderr
+    state = _state(stamped)
+    assert (state["upload_url"], state["repository_source"]) == (index.url, "config")
+    assert index.files() == []
+
+    proc = invoke("release", "--resume", "--yes", "--no-push", cwd=stamped,
+                  env={**index.twine_env(), **stale})  # fmt: skip
+    assert "given now" not in proc.stderr
+    assert index.files() == RELEASED
+    assert git(stamped, "tag", "-l") == "v0.2.0"
+
+
+def test_a_named_target_is_not_moved_by_a_stale_url_in_the_shell(
+    index: Index, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # twine's own parser reads TWINE_REPOSITORY_URL as --repository-url, which
+    # overrides --repository: the .pypirc section the preflight asked would
+    # not be where the files went.
+    (Path.home() / ".pypirc").write_text(
+        f"[distutils]\nindex-servers = local\n\n[local]\nrepository = {index.url}\n"
+        f"username = {index.USER}\npassword = {index.PASSWORD}\n"
+    )
+    monkeypatch.setenv("TWINE_REPOSITORY_URL", DEAD)
+    target = publish.resolve_target("local")
+    publish.upload(target, [_tiny_wheel(tmp_path)])
+    assert index.files() == ["demo_lib-0.2.0-py3-none-any.whl"]
+
+
+def test_resume_follows_twines_environment_when_the_target_came_from_it(
+    stamped: Path, index: Index, tmp_path: Path
+) -> None:
+    add_fragment(stamped)
+    first = {**index.twine_env(), "TWINE_REPOSITORY_URL": index.url, "TWINE_PASSWORD": "wrong-1"}
+    proc = invoke("release", "--yes", "--no-checks", "--no-push", cwd=stamped, check=False,
+                  env=first)  # fmt: skip
+    assert proc.returncode == 1, proc.stderr
+    assert _state(stamped)["repository_source"] == "environment"
+    second = Index(tmp_path / "second")
+    second.start()
+    try:
+        proc = invoke("release", "--resume", "--yes", "--no-push", cwd=stamped,
+                      env={**index.twine_env(), "TWINE_REPOSITORY_URL": second.url})  # fmt: skip
+        assert f"publishing to {second.url} (given now) instead of the recorded {index.url}" in (
+            proc.stderr
+        )
+        assert second.files() == RELEASED
+        assert index.files() == []
+    finally:
+        second.stop()
+
+
+def test_no_login_for_an_index_that_needs_one_is_refused_before_anything_changes(
+    stamped: Path, index: Index
+) -> None:
+    # pypiserver with ``-a update`` answers 401 to an upload without a login:
+    # refused in preflight, not after the commit and the tag.
+    add_fragment(stamped)
+    before, refs = snapshot(stamped), remote_refs(stamped)
+    proc = invoke("release", "--yes", "--no-checks", "--repository", index.url,
+                  cwd=stamped, check=False)  # fmt: skip
+    assert proc.returncode == 1
+    assert "Traceback" not in proc.stdout + proc.stderr
+    (line,) = [x for x in proc.stderr.splitlines() if x.startswith("ERROR")]
+    assert line == (
+        f"ERROR no credentials for {index.url}: set TWINE_USERNAME and TWINE_PASSWORD, "
+        "or put username and password in a section in ~/.pypirc"
+    )
+    assert snapshot(stamped) == before
+    assert remote_refs(stamped) == refs
+    assert not (stamped / ".releasekit/state.json").exists()
+    assert index.files() == []
+    # A dry run shows its plan wherever it is asked, and says what is missing.
+    proc = invoke("release", "--dry-run", "--no-checks", "--repository", index.url, cwd=stamped)
+    assert f"WARNING no credentials for {index.url}" in proc.stderr
+    assert snapshot(stamped) == before
+
+
+def test_an_index_is_asked_whether_it_needs_a_login() -> None:
+    for mode, needs in (("login", True), ("not-found", False)):
+        with index_responder.serve(index_responder.Behaviour(mode)) as server:
+            target = publish.resolve_target(f"{server.url}/")
+            assert publish.needs_login(target) is needs
+            assert server.authorizations() == [None]  # asked without any login
+    assert publish.needs_login(publish.resolve_target("https://upload.pypi.org/legacy/"))
+
+
+ENV_HOOK = """
+import json
+import os
+from pathlib import Path
+
+from hatchling.builders.hooks.plugin.interface import BuildHookInterface
+
+
+class CustomBuildHook(BuildHookInterface):
+    def initialize(self, version, build_data):
+        Path(os.environ["RK_ENV_DUMP"], "build.json").write_text(json.dumps(dict(os.environ)))
+"""
+
+ENV_SESSION = """
+
+import json as _json
+import os as _os
+from pathlib import Path as _Path
+
+import nox
+
+
+@nox.session(python=False)
+def envdump(session):
+    _Path(_os.environ["RK_ENV_DUMP"], "checks.json").write_text(_json.dumps(dict(_os.environ)))
+"""
+
+
+def test_build_hooks_and_check_sessions_get_no_credentials(
+    stamped: Path, index: Index, tmp_path: Path
+) -> None:
+    (stamped / "hatch_build.py").write_text(ENV_HOOK)
+    pyproject = stamped / "pyproject.toml"
+    pyproject.write_text(pyproject.read_text() + "\n[tool.hatch.build.hooks.custom]\n")
+    with (stamped / "noxfile.py").open("a") as f:
+        f.write(ENV_SESSION)
+    _configure(stamped, checks=["envdump"])
+    add_fragment(stamped)
+    dump = tmp_path / "dump"
+    dump.mkdir()
+    env = {**index.twine_env(), "RK_ENV_DUMP": str(dump), "PYPI_API_TOKEN": "pypi-Tok3n-x"}
+    invoke("release", "--yes", "--no-push", "--repository", index.url, cwd=stamped, env=env)
+    assert index.files() == RELEASED  # the upload itself had the login
+    for name in ("build.json", "checks.json"):
+        seen = json.loads((dump / name).read_text())
+        assert seen["RK_ENV_DUMP"] == str(dump), name  # the hook did see the environment
+        leaked = {"TWINE_USERNAME", "TWINE_PASSWORD", "PYPI_API_TOKEN"} & set(seen)
+        assert not leaked, name
+        assert index.PASSWORD not in json.dumps(seen), name
+
+
+class _ShortPasswordIndex(Index):
+    """pypiserver whose upload password, ``pytest``, occurs in every test's path."""
+
+    PASSWORD = "pytest"
+
+
+@pytest.fixture
+def short_password_index(tmp_path: Path) -> Iterator[Index]:
+    server = _ShortPasswordIndex(tmp_path / "index-short")
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+def test_a_short_password_in_every_path_changes_no_data(
+    stamped: Path, short_password_index: Index
+) -> None:
+    index = short_password_index
+    assert index.PASSWORD in str(stamped)
+    add_fragment(stamped)
+    proc = invoke("release", "--yes", "--no-checks", "--repository", index.url,
+                  cwd=stamped, env=index.twine_env())  # fmt: skip
+    assert index.files() == RELEASED
+    assert "v0.2.0" in remote_refs(stamped)
+    assert not (stamped / ".releasekit/state.json").exists()
+    assert "Traceback" not in proc.stderr
+    # Shown text is masked, paths included; the data was not.
+    assert f"/{index.PASSWORD}-of-" not in proc.stderr
+
+
+def test_an_index_that_echoes_the_pypirc_login_shows_it_nowhere(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    secret = "Pypirc-Only-Secret-7"
+    with index_responder.serve(index_responder.Behaviour("echo-login")) as server:
+        (Path.home() / ".pypirc").write_text(
+            f"[distutils]\nindex-servers = local\n\n[local]\nrepository = {server.url}/\n"
+            f"username = bot\npassword = {secret}\n"
+        )
+        wheel = _tiny_wheel(tmp_path)
+        # A front end's root handler, as nox installs one, sees every record.
+        seen = io.StringIO()
+        root = logging.getLogger()
+        handler = logging.StreamHandler(seen)
+        root.addHandler(handler)
+        monkeypatch.setattr(root, "level", logging.DEBUG)
+        _console.set_verbose(True)
+        try:
+            target = publish.resolve_target("local")
+            with pytest.raises(PublishError) as info:
+                publish.upload(target, [wheel])
+        finally:
+            _console.set_verbose(False)
+            root.removeHandler(handler)
+        assert server.authorizations()[-1] is not None  # the login did go to the upload host
+    shown = "\n".join([seen.getvalue(), *capsys.readouterr(), str(info.value), info.value.details])
+    assert "no upload for bot:" in shown or "Bad login bot:" in shown, shown
+    assert secret not in shown
+
+
+@pytest.mark.parametrize("step", ["listing", "upload", "install"])
+def test_an_index_that_drips_bytes_hits_a_deadline_that_names_it(
+    step: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TWINE_USERNAME", "bot")
+    monkeypatch.setenv("TWINE_PASSWORD", "drip-pass-1")
+    wheel = _tiny_wheel(tmp_path)
+    with index_responder.serve(index_responder.Behaviour("drip", drip=0.2)) as server:
+        target = publish.resolve_target(f"{server.url}/", timeout=2)
+        with pytest.raises(PublishError) as info:
+            if step == "listing":
+                publish.index_files(target, "demo-lib")
+            elif step == "upload":
+                publish.upload(target, [wheel])
+            else:
+                publish.confirm_install(target, "demo-lib", "0.2.0")
+        assert len(server.seen) >= 1
+    if step == "install":  # the installer, stopped: its error is the details
+        assert str(info.value) == f"demo-lib 0.2.0 does not install from {server.url}/"
+        assert info.value.details.startswith("127.0.0.1 did not answer within 2s (")
+        return
+    assert str(info.value) == "127.0.0.1 did not answer within 2s: check the index and try again"
+
+
+def test_a_dripping_index_stops_the_release_in_preflight(stamped: Path) -> None:
+    add_fragment(stamped)
+    before, refs = snapshot(stamped), remote_refs(stamped)
+    with index_responder.serve(index_responder.Behaviour("drip", drip=0.2)) as server:
+        proc = invoke("release", "--yes", "--no-checks", "--repository", f"{server.url}/",
+                      cwd=stamped, check=False,
+                      env={"TWINE_USERNAME": "bot", "TWINE_PASSWORD": "drip-pass-1",
+                           "RELEASEKIT_NETWORK_TIMEOUT": "2"})  # fmt: skip
+    assert proc.returncode == 1
+    assert "ERROR 127.0.0.1 did not answer within 2s" in proc.stderr
+    assert snapshot(stamped) == before
+    assert remote_refs(stamped) == refs
+    assert not (stamped / ".releasekit/state.json").exists()
