@@ -47,6 +47,11 @@ def _journal(repo: Path) -> Any:
     return json.loads((repo / ".releasekit/state.json").read_text())
 
 
+def _wrong_login(index: Index) -> dict[str, str]:
+    """A login the index refuses at upload (the preflight only asks that there is one)."""
+    return {"TWINE_USERNAME": index.USER, "TWINE_PASSWORD": "not-the-password"}
+
+
 def test_a_commit_made_during_the_release_stays_local(
     stamped: Path, index: Index, tmp_path: Path
 ) -> None:
@@ -153,9 +158,10 @@ def test_dist_rewritten_during_the_checks_never_reaches_the_index(
 def test_abort_works_while_no_file_reached_the_index(stamped: Path, index: Index) -> None:
     add_fragment(stamped)
     before = snapshot(stamped)
-    # The index needs a login and none is given: the commit and tag are made, the upload fails.
+    # A wrong password (a missing one is refused in preflight): the commit and tag
+    # are made, the upload fails.
     proc = invoke("release", "--yes", "--no-checks", "--repository", index.url,
-                  cwd=stamped, check=False)  # fmt: skip
+                  cwd=stamped, check=False, env=_wrong_login(index))  # fmt: skip
     assert proc.returncode == 1
     assert "publish failed" in proc.stderr
     assert git(stamped, "tag", "-l") == "v0.2.0"
@@ -193,7 +199,7 @@ def test_resume_uploads_the_kept_files_when_dist_is_lost(
     commit_all(stamped, "An archival file")
     add_fragment(stamped)
     proc = invoke("release", "--yes", "--no-checks", "--no-push", "--repository", index.url,
-                  cwd=stamped, check=False)  # fmt: skip
+                  cwd=stamped, check=False, env=_wrong_login(index))  # fmt: skip
     assert proc.returncode == 1 and index.files() == []
     verified = _journal(stamped)["files"]
     git(stamped, "branch", "keep-this")
@@ -238,9 +244,9 @@ def test_a_hand_edited_train_journal_is_one_line_and_no_action(
     root = make_workspace(tmp_path, {"a": ""})
     fragment(root, "a")
     before = snapshot(root)
-    # No login for the index: the train's commit and tag are made, the upload fails.
+    # A wrong login for the index: the train's commit and tag are made, the upload fails.
     proc = nox("-s", "release", "--", "--yes", "--no-checks", "--repository", index.url,
-               cwd=root, check=False)  # fmt: skip
+               cwd=root, check=False, env=_wrong_login(index))  # fmt: skip
     assert proc.returncode != 0 and "run again with --resume" in proc.stderr
     path = root / ".releasekit/train.json"
     journal = path.read_text()
