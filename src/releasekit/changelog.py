@@ -202,7 +202,7 @@ def fragments(root: Path) -> list[Fragment]:
     except ClickException as exc:  # a name that does not match issue_pattern
         raise ChangelogError(exc.format_message()) from None
     except ValueError as exc:  # two fragments for one issue and type
-        raise ChangelogError(f"towncrier cannot collect the fragments: {exc}") from None
+        raise ChangelogError(_collision(exc)) from None
     return sorted(
         (Fragment(Path(path), category) for path, category in files), key=lambda f: f.path
     )
@@ -239,8 +239,19 @@ def unconsumed(root: Path) -> list[Path]:
                 raise ChangelogError(f"towncrier: {message.splitlines()[0]}") from None
             stray += found
             cfg = dataclasses.replace(cfg, ignore=[*(cfg.ignore or []), glob.escape(name)])
+        except ValueError as exc:  # two fragments for one issue and type
+            raise ChangelogError(_collision(exc)) from None
         else:
             return sorted(stray)
+
+
+def _collision(exc: ValueError) -> str:
+    """towncrier's "multiple files for ISSUE.TYPE in DIR", with the fix."""
+    what = str(exc).split(" in ", 1)[0].removeprefix("multiple files for ")
+    return (
+        f"towncrier cannot collect the fragments: {exc}; give each file of {what} its own "
+        f"counter ({what}.1.md, {what}.2.md)"
+    )
 
 
 def check_consumed(root: Path) -> None:

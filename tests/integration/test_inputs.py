@@ -57,6 +57,20 @@ def _releasekit(repo: Path, *args: str) -> subprocess.CompletedProcess[str]:
 # --- fragments -----------------------------------------------------------------------------
 
 
+def test_two_fragments_for_one_issue_and_type_are_one_line(stamped: Path, index: Index) -> None:
+    # towncrier reads both as 7.feature with counter 0 and raises a ValueError of its own.
+    (stamped / "changelog.d" / "7.feature.md").write_text("One thing\n")
+    (stamped / "changelog.d" / "7.feature.notes.md").write_text("Another thing\n")
+    commit_all(stamped, "Two fragments for one issue")
+    before = _world(stamped, index)
+
+    line = _refused(stamped, index)
+
+    assert "multiple files for 7.feature" in line
+    assert "(7.feature.1.md, 7.feature.2.md)" in line
+    assert _world(stamped, index) == before
+
+
 @pytest.mark.parametrize("target", ["outside", "environ"])
 def test_a_symlinked_fragment_is_refused_by_name_and_never_read(
     stamped: Path, index: Index, tmp_path: Path, target: str
