@@ -92,6 +92,15 @@ def bump(
         if before_commit is not None:
             before_commit()
 
+    # Its log says a failure again, with a traceback (logger.exception), which
+    # no handler of releasekit's shows: the error below says it in one line.
+    import logging
+
+    out = io.StringIO()
+    handler = logging.StreamHandler(out)
+    bmv_logger = logging.getLogger("bumpversion")
+    propagate, bmv_logger.propagate = bmv_logger.propagate, False
+    bmv_logger.addHandler(handler)
     with _inside(root):
         try:
             cfg = get_configuration(config_file, **overrides)
@@ -107,6 +116,8 @@ def bump(
             raise VersionError(msg, details=str(details) or str(exc)) from None
         finally:
             bmv.run_pre_commit_hooks = hooks
+            bmv_logger.removeHandler(handler)
+            bmv_logger.propagate = propagate
 
 
 def towncrier_build(root: Path, version: str, *, keep: bool = False) -> None:
