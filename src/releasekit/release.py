@@ -707,13 +707,39 @@ def _build(run: Run) -> None:
     mirror(run.root / STATE_DIR / KEPT_DIR, run.root / "dist")
 
 
-def _install_and_import(wheel: Path, import_name: str) -> None:
+def needs_siblings(project: Project) -> bool:
+    """Whether the project is a workspace member that needs other members (released alone).
+
+    Its siblings come from the target index, as a user installing it from that
+    index gets them (the train's verify and confirm do the same).
+    """
+    from releasekit import workspace
+
+    root = workspace.find_root(project.root)
+    if root is None:
+        return False
+    try:
+        members = workspace.discover(root).members.values()
+    except ReleaseKitError:
+        return False
+    return any(m.root == project.root and m.needs for m in members)
+
+
+def _install_and_import(wheel: Path, import_name: str, index: str | None = None) -> None:
+    """Install the wheel into a fresh environment and import it.
+
+    :param index: resolve its dependencies from this index alone (a member's siblings).
+    """
     with _venv.fresh() as python:
         try:
-            _venv.install(python, [str(wheel)])
+            _venv.install(python, [*(["--index-url", index] if index else []), str(wheel)])
             _venv.python_c(python, f"import {import_name}")
         except CommandError as exc:
-            msg = f"the wheel does not install and import {import_name!r} in a fresh environment"
+            where = f" with its dependencies from {index}" if index else ""
+            msg = (
+                f"the wheel does not install and import {import_name!r} in a fresh "
+                f"environment{where}"
+            )
             raise ReleaseError(msg, details=exc.details) from None
 
 
@@ -728,10 +754,12 @@ def _verify(run: Run) -> None:
     # The checks of the files and the install are independent: run them side by side.
     from releasekit import inprocess
 
+    target = run.need_state().target
+    index = target.simple_url if target is not None and needs_siblings(run.project) else None
     with ThreadPoolExecutor(max_workers=2) as pool:
         futures = [
             pool.submit(dists.wheel_contents_check, built.wheel),
-            pool.submit(_install_and_import, built.wheel, settings.import_name),
+            pool.submit(_install_and_import, built.wheel, settings.import_name, index),
         ]
         inprocess.twine_check(built.files)  # in this thread: twine prints to stdout
         for future in futures:
@@ -755,6 +783,7 @@ def _publish(run: Run) -> None:
             state.project,
             state.version,
             build_requires=wheels.sdist_only_build_requires(files),
+            with_dependencies=needs_siblings(run.project),
         )
 
 

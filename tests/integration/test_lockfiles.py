@@ -29,6 +29,7 @@ from tests.integration.test_train import (
     make_workspace,
     release,
     remote_tags,
+    upload_as_is,
 )
 
 RELEASED = ["demo_lib-0.2.0-py3-none-any.whl", "demo_lib-0.2.0.tar.gz"]
@@ -147,6 +148,30 @@ def test_a_locked_workspace_train_commits_one_new_lock(tmp_path: Path, index: In
     # uv records a workspace source, not the widened specifier: the two versions moved, no more.
     assert git(root, "diff", "--numstat", "HEAD^", "HEAD", "--", "uv.lock") == "2\t2\tuv.lock"
     assert git(root, "rev-parse", "HEAD") == git(root, "rev-parse", "origin/main")
+    assert git(root, "status", "--porcelain") == ""
+    uv("lock", "--locked", "--offline", cwd=root)
+
+
+def test_a_member_released_alone_takes_its_sibling_from_the_target_index(
+    tmp_path: Path, index: Index
+) -> None:
+    root = make_workspace(tmp_path, {"a": "", "b": "a>=0.1,<0.2"})
+    lock(root)
+    a_files = upload_as_is(root, "a", index)  # a 0.1.0, released before: only on this index
+    fragment(root, "b", "bugfix", "Fix the greeting")
+    member = root / "packages" / "b"
+    dry = invoke("release", "--dry-run", "--no-checks", "--repository", index.url, cwd=member)
+    assert "../../uv.lock (re-locked with uv)" in dry.stdout
+
+    proc = invoke("release", "--yes", "--no-checks", "--repository", index.url, cwd=member,
+                  env=index.twine_env())  # fmt: skip
+    assert "Traceback" not in proc.stdout + proc.stderr
+    assert index.files() == sorted([*a_files, "b-0.1.1-py3-none-any.whl", "b-0.1.1.tar.gz"])
+    assert remote_tags(root) == ["b-v0.1.1"]
+    # The workspace's lock, at the root, moved with b and went into b's release commit.
+    changed = git(root, "show", "--name-only", "--format=", "b-v0.1.1").splitlines()
+    assert "uv.lock" in changed and "packages/b/pyproject.toml" in changed
+    assert locked_version(root, "b", "b-v0.1.1") == "0.1.1"
     assert git(root, "status", "--porcelain") == ""
     uv("lock", "--locked", "--offline", cwd=root)
 
