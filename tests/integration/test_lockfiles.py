@@ -54,8 +54,10 @@ def locked_version(root: Path, name: str, rev: str = "HEAD") -> str:
     return entry.split('version = "', 1)[1].split('"', 1)[0]
 
 
+# A CI's UV_LOCKED=1 makes `uv lock` fail, UV_FROZEN=1 makes it do nothing and succeed.
+@pytest.mark.parametrize("ci_setting", ["UV_LOCKED", "UV_FROZEN"])
 def test_a_locked_project_commits_its_new_lock_with_the_release(
-    stamped: Path, index: Index
+    stamped: Path, index: Index, ci_setting: str
 ) -> None:
     lock(stamped)
     add_fragment(stamped)
@@ -64,7 +66,7 @@ def test_a_locked_project_commits_its_new_lock_with_the_release(
     assert git(stamped, "status", "--porcelain") == "" and index.files() == []
 
     proc = invoke("release", "--yes", "--no-checks", "--repository", index.url, cwd=stamped,
-                  env=index.twine_env())  # fmt: skip
+                  env={**index.twine_env(), ci_setting: "1"})  # fmt: skip
     assert "Traceback" not in proc.stdout + proc.stderr
     assert index.files() == RELEASED
     # The lock is in the release commit, names the new version, and only that moved in it.
