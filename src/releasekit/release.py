@@ -447,7 +447,10 @@ def check_gitlinks(project: Project) -> None:
 
 
 def _local_plan(project: Project, options: ReleaseOptions, branch: str) -> Plan:
-    """The fragments, the version and the local tag: what needs no network."""
+    """The fragments, the version, the local tag and the lock: what needs no index.
+
+    (uv's lock check asks its cache; the network only when the cache cannot tell.)
+    """
     root = project.root
     changelog.check_consumed(root)
     frags = changelog.fragments(root)

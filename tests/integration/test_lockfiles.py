@@ -7,6 +7,7 @@ Everything real: uv, git with a bare remote, pypiserver on loopback.
 
 from __future__ import annotations
 
+import os
 import stat
 from pathlib import Path
 
@@ -22,6 +23,8 @@ from tests.integration.conftest import (
     invoke,
     run,
     snapshot,
+    start_release,
+    wait_for,
 )
 from tests.integration.test_release import remote_refs
 from tests.integration.test_train import (
@@ -191,6 +194,28 @@ def test_a_failed_member_release_restores_the_workspace_lock(tmp_path: Path, ind
                   cwd=member, check=False, env=env)  # fmt: skip
     assert proc.returncode == 1
     assert "build failed" in proc.stderr and "the repository is back as it was" in proc.stderr
+    assert (root / "uv.lock").read_bytes() == locked
+    assert snapshot(root) == before
+    assert index.files() == []
+
+
+def test_a_killed_member_release_is_aborted_with_the_workspace_lock(
+    tmp_path: Path, index: Index
+) -> None:
+    root = make_workspace(tmp_path, {"a": "", "b": "a>=0.1,<0.2"})
+    lock(root)
+    member = root / "packages" / "b"
+    add_build_hook(member)
+    fragment(root, "b", "bugfix")
+    before = snapshot(root)
+    locked = (root / "uv.lock").read_bytes()
+    gate = tmp_path / "gate"
+    proc = start_release(member, index, gate)
+    wait_for(gate / "started", proc)
+    assert locked_version(root, "b") == "0.1.1"  # committed with the release, outside b/
+    os.killpg(proc.pid, 9)  # the release's own process group, started above
+    proc.communicate()
+    invoke("release", "--abort", cwd=member)
     assert (root / "uv.lock").read_bytes() == locked
     assert snapshot(root) == before
     assert index.files() == []
