@@ -57,6 +57,8 @@ class Plan:
     bump: version.BumpConfig
     fragments: list[changelog.Fragment]
     target: publish.Target | None
+    #: The tracked uv.lock the release re-locks (the workspace root's for a member), or None.
+    lock: Path | None = None
 
 
 @dataclasses.dataclass
@@ -445,7 +447,10 @@ def check_gitlinks(project: Project) -> None:
 
 
 def _local_plan(project: Project, options: ReleaseOptions, branch: str) -> Plan:
-    """The fragments, the version and the local tag: what needs no network."""
+    """The fragments, the version, the local tag and the lock: what needs no index.
+
+    (uv's lock check asks its cache; the network only when the cache cannot tell.)
+    """
     root = project.root
     changelog.check_consumed(root)
     frags = changelog.fragments(root)
@@ -462,6 +467,11 @@ def _local_plan(project: Project, options: ReleaseOptions, branch: str) -> Plan:
     tag = bump_config.tag_for(new)
     if git.local_tag_exists(root, tag):
         _refuse(f"the tag {tag} already exists in this repository")
+    from releasekit import lockfile
+
+    lock = lockfile.find(root)
+    if lock is not None:
+        lockfile.check(lock, timeout=project.settings.network_timeout)
     message = bump_config.message or "Bump version: {current_version} → {new_version}"
     return Plan(
         project=project.name,
@@ -476,6 +486,7 @@ def _local_plan(project: Project, options: ReleaseOptions, branch: str) -> Plan:
         bump=bump_config,
         fragments=frags,
         target=None,
+        lock=lock,
     )
 
 
@@ -594,7 +605,21 @@ def _changelog(run: Run) -> None:
 
 def _commit_and_tag(run: Run) -> None:
     plan = run.need_plan()
-    run.project.version_source.commit_and_tag(plan.bump, plan.new, plan.commit_message)
+    relocked: list[Path] = []
+
+    def relock() -> None:
+        """After the version moved, before the commit: the new lock goes in with it."""
+        from releasekit import lockfile
+
+        if plan.lock is not None:
+            lockfile.relock(plan.lock, timeout=run.project.settings.network_timeout)
+            relocked.append(plan.lock)
+
+    run.project.version_source.commit_and_tag(
+        plan.bump, plan.new, plan.commit_message, before_commit=relock
+    )
+    if plan.lock is not None and not relocked:
+        _refuse(f"bump-my-version committed before {plan.lock.name} was re-locked")
     if git.head(run.root) == run.head or not git.local_tag_exists(run.root, plan.tag):
         _refuse(f"bump-my-version did not make the release commit and the tag {plan.tag}")
     if git.status(run.root):
@@ -685,13 +710,39 @@ def _build(run: Run) -> None:
     mirror(run.root / STATE_DIR / KEPT_DIR, run.root / "dist")
 
 
-def _install_and_import(wheel: Path, import_name: str) -> None:
+def needs_siblings(project: Project) -> bool:
+    """Whether the project is a workspace member that needs other members (released alone).
+
+    Its siblings come from the target index, as a user installing it from that
+    index gets them (the train's verify and confirm do the same).
+    """
+    from releasekit import workspace
+
+    root = workspace.find_root(project.root)
+    if root is None:
+        return False
+    try:
+        members = workspace.discover(root).members.values()
+    except ReleaseKitError:
+        return False
+    return any(m.root == project.root and m.needs for m in members)
+
+
+def _install_and_import(wheel: Path, import_name: str, index: str | None = None) -> None:
+    """Install the wheel into a fresh environment and import it.
+
+    :param index: resolve its dependencies from this index alone (a member's siblings).
+    """
     with _venv.fresh() as python:
         try:
-            _venv.install(python, [str(wheel)])
+            _venv.install(python, [*(["--index-url", index] if index else []), str(wheel)])
             _venv.python_c(python, f"import {import_name}")
         except CommandError as exc:
-            msg = f"the wheel does not install and import {import_name!r} in a fresh environment"
+            where = f" with its dependencies from {index}" if index else ""
+            msg = (
+                f"the wheel does not install and import {import_name!r} in a fresh "
+                f"environment{where}"
+            )
             raise ReleaseError(msg, details=exc.details) from None
 
 
@@ -706,10 +757,12 @@ def _verify(run: Run) -> None:
     # The checks of the files and the install are independent: run them side by side.
     from releasekit import inprocess
 
+    target = run.need_state().target
+    index = target.simple_url if target is not None and needs_siblings(run.project) else None
     with ThreadPoolExecutor(max_workers=2) as pool:
         futures = [
             pool.submit(dists.wheel_contents_check, built.wheel),
-            pool.submit(_install_and_import, built.wheel, settings.import_name),
+            pool.submit(_install_and_import, built.wheel, settings.import_name, index),
         ]
         inprocess.twine_check(built.files)  # in this thread: twine prints to stdout
         for future in futures:
@@ -733,6 +786,7 @@ def _publish(run: Run) -> None:
             state.project,
             state.version,
             build_requires=wheels.sdist_only_build_requires(files),
+            with_dependencies=needs_siblings(run.project),
         )
 
 
@@ -851,6 +905,8 @@ def _plan_lines(run: Run) -> list[str]:
     towncrier = changelog.settings(project.root)
     root = project.root
     changed = sorted({str(towncrier.filename.relative_to(root)), *plan.bump.files})
+    if plan.lock is not None:
+        changed.append(f"{os.path.relpath(plan.lock, root)} (re-locked with uv)")
     removed = [str(f.path.relative_to(root)) for f in plan.fragments]
     if version.is_prerelease(plan.new):
         removed = ["none (a pre-release keeps the fragments for the final release)"]
@@ -921,9 +977,11 @@ def _confirmed(run: Run) -> bool:
 
 
 def _touched_paths(project: Project, plan: Plan) -> list[str]:
-    """The files a release changes: the changelog, the version files, the fragments."""
+    """The files a release changes: the changelog, the version files, the fragments, the lock."""
     root = project.root
     paths = {str(project.towncrier.filename.relative_to(root))}
+    if plan.lock is not None:  # a member's is the workspace root's, outside the project
+        paths.add(os.path.relpath(plan.lock, root))
     for name in plan.bump.files:
         matches = sorted(root.glob(name)) if any(c in name for c in "*?[") else [root / name]
         paths.update(str(p.relative_to(root)) for p in matches)
@@ -1024,7 +1082,7 @@ def release_commit(root: Path, head_before: str, commit: str, paths: list[str]) 
     if parents != [head_before]:
         return ""
     prefix = git.git(root, "rev-parse", "--show-prefix")
-    ours = {prefix + p for p in paths}
+    ours = {os.path.normpath(prefix + p) for p in paths}
     changed = git.git(root, "diff", "--name-only", "-z", head_before, head).split("\0")
     return head if all(c in ours for c in changed if c) else ""
 
@@ -1102,9 +1160,12 @@ def differences(root: Path, before: Before, kept: list[str]) -> list[str]:
     now_files = _blobs(root, paths)
     found += [f"{p} differs" for p in paths if now_files[p] != before.files[p]]
     if paths:
-        staged = git.git(root, "diff", "--cached", "--name-only", "--relative", before.head, "--",
-                         *(f":(literal){p}" for p in paths)).splitlines()  # fmt: skip
-        found += [f"{p} is staged" for p in staged if f"{p} differs" not in found]
+        # Named from the top (not --relative): a member's lock sits outside its directory.
+        prefix = git.git(root, "rev-parse", "--show-prefix")
+        staged = set(git.git(root, "diff", "--cached", "--name-only", before.head, "--",
+                             *(f":(literal){p}" for p in paths)).splitlines())  # fmt: skip
+        ours = [p for p in paths if os.path.normpath(prefix + p) in staged]
+        found += [f"{p} is staged" for p in ours if f"{p} differs" not in found]
     return found
 
 

@@ -245,6 +245,8 @@ class Preflight:
     plan: Plan
     branch: str
     target: publish.Target | None
+    #: The workspace's tracked uv.lock, re-locked once after every member moved, or None.
+    lock: Path | None = None
 
 
 def preflight(root: Path, options: ReleaseOptions) -> Preflight:
@@ -285,6 +287,11 @@ def preflight(root: Path, options: ReleaseOptions) -> Preflight:
     for entry in plan.ordered():
         if entry.tag in local_tags:
             _refuse(f"the tag {entry.tag} of {entry.name} already exists in this repository")
+    from releasekit import lockfile
+
+    lock = lockfile.find(root)
+    if lock is not None:
+        lockfile.check(lock, timeout=settings.network_timeout)
     has_remote = git.has_remote(root, settings.remote)
     if not options.no_push:
         if not has_remote:
@@ -313,7 +320,7 @@ def preflight(root: Path, options: ReleaseOptions) -> Preflight:
             sessions = release.check_sessions(entry.member.project)
             with _console.step(f"checks of {entry.name}"):
                 release.run_checks(entry.member.root, sessions, cache=not options.no_cache)
-    return Preflight(ws, plan, branch, target)
+    return Preflight(ws, plan, branch, target, lock)
 
 
 def _remote_tags(root: Path, remote: str) -> set[str]:
@@ -347,6 +354,9 @@ def plan_lines(flight: Preflight, options: ReleaseOptions) -> list[str]:
             for w in entry.widenings:
                 lines.append(f"      requires: {w.old} -> {w.new} (in {entry.member.path}/"
                              "pyproject.toml, with a generated changelog entry)")  # fmt: skip
+    if flight.lock is not None:
+        lock = flight.lock.relative_to(flight.workspace.root)
+        lines.append(f"  lock:      {lock}, re-locked with uv once every member moved")
     lines.append(f"  commit:    {_commit_message(plan)!r} on {flight.branch}")
     target = flight.target.shown if flight.target else "none (--no-publish)"
     lines.append(f"  publish:   {target}, tier by tier, each confirmed before the next")
@@ -679,8 +689,9 @@ def _train(root: Path, options: ReleaseOptions) -> TrainState | None:
         upload_url=target.upload_url if target else "",
         simple_url=target.simple_url if target else "",
         repository_name=target.name if target else "",
-        touched=dict.fromkeys(_touched(root, plan, generated)),
-    )
+        touched=dict.fromkeys(sorted({*_touched(root, plan, generated),
+                                      *([_rel(root, flight.lock)] if flight.lock else [])})),
+    )  # fmt: skip
     from releasekit import release as engine
 
     before = engine.snapshot(root, state.tags, sorted(state.touched))
@@ -695,6 +706,12 @@ def _train(root: Path, options: ReleaseOptions) -> TrainState | None:
         step = "requirements"
         with _console.step("requirements"):
             _widen_requirements(plan)
+        if flight.lock is not None:  # once, after every version and requirement moved
+            from releasekit import lockfile
+
+            step = "lock"
+            with _console.step("lock"):
+                lockfile.relock(flight.lock, timeout=settings.network_timeout)
         state.touched = {p: publish.sha256_or_empty(root / p) for p in state.touched}
         save_state(root, state)
         step, writing = "commit and tag", False

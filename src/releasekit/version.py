@@ -19,6 +19,7 @@ import dataclasses
 import json
 import re
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -381,8 +382,15 @@ class VersionSource(Protocol):
     def choose(self, *, part: str | None, new_version: str | None) -> tuple[BumpConfig, str]:
         """The configuration and the checked new version for a part or an explicit one."""
 
-    def commit_and_tag(self, bump_config: BumpConfig, new: str, message: str) -> None:
-        """Make the release commit (of everything staged) and its annotated tag."""
+    def commit_and_tag(
+        self, bump_config: BumpConfig, new: str, message: str, *,
+        before_commit: Callable[[], None] | None = None,
+    ) -> None:  # fmt: skip
+        """Make the release commit (of everything staged) and its annotated tag.
+
+        :param before_commit: runs once the version moved and before the
+            commit, which takes what it stages (the re-locked ``uv.lock``).
+        """
 
     def bump_files(self, new: str, *, dry_run: bool) -> list[str]:
         """Move the files that carry the version (committing and tagging as configured)."""
@@ -410,7 +418,10 @@ class BumpMyVersionFiles:
             representable(self.project.root, new_version)
         return resolve(self.project.root, part=part, new_version=new_version)
 
-    def commit_and_tag(self, bump_config: BumpConfig, new: str, message: str) -> None:
+    def commit_and_tag(
+        self, bump_config: BumpConfig, new: str, message: str, *,
+        before_commit: Callable[[], None] | None = None,
+    ) -> None:  # fmt: skip
         from releasekit import inprocess
 
         root = self.project.root
@@ -419,7 +430,7 @@ class BumpMyVersionFiles:
             bump(root, new, allow_dirty=True, commit=True, tag=True)
             return
         _console.command(f"bump-my-version bump --allow-dirty --commit --tag --new-version {new}")
-        inprocess.bump(root, path, new, commit=True, tag=True)
+        inprocess.bump(root, path, new, commit=True, tag=True, before_commit=before_commit)
 
     def bump_files(self, new: str, *, dry_run: bool) -> list[str]:
         # Commit and tag as [tool.bumpversion] says (commit = true, tag = true).
@@ -448,7 +459,12 @@ class GitTags:
             return bump_config, check_next(bump_config.current_version, typed(new_version))
         return bump_config, scm_next(bump_config.current_version, part)
 
-    def commit_and_tag(self, bump_config: BumpConfig, new: str, message: str) -> None:
+    def commit_and_tag(
+        self, bump_config: BumpConfig, new: str, message: str, *,
+        before_commit: Callable[[], None] | None = None,
+    ) -> None:  # fmt: skip
+        if before_commit is not None:  # the tag is the version: nothing moved, but stage alike
+            before_commit()
         tag_release(self.project.root, bump_config, new, message)
 
     def bump_files(self, new: str, *, dry_run: bool) -> list[str]:
