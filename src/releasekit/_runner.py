@@ -96,6 +96,25 @@ add_secret = _secrets.add
 mask = _secrets.mask
 
 
+def unquoted_paths(env: Mapping[str, str]) -> dict[str, str]:
+    """``env`` for git with ``core.quotePath=false``, after whatever config it already carries.
+
+    git prints a path with a byte above 0x7f quoted and escaped (``"\\303\\274"``)
+    unless told otherwise; releasekit, and the tools it drives in its process
+    (towncrier's ``git ls-files`` before its ``git rm``), read git's output as
+    file names. Given in the environment, so it reaches git wherever it is started.
+    """
+    found = dict(env)
+    try:
+        count = max(0, int(found.get("GIT_CONFIG_COUNT") or 0))
+    except ValueError:
+        count = 0
+    found[f"GIT_CONFIG_KEY_{count}"] = "core.quotePath"
+    found[f"GIT_CONFIG_VALUE_{count}"] = "false"
+    found["GIT_CONFIG_COUNT"] = str(count + 1)
+    return found
+
+
 def _display(args: Sequence[str]) -> str:
     shown = list(args)
     if len(shown) >= 3 and shown[0] == sys.executable and shown[1] == "-m":
@@ -135,6 +154,8 @@ def run(
     """
     argv = [os.fspath(a) for a in args]
     full_env = dict(env) if env is not None else dict(os.environ)
+    if Path(argv[0]).name == "git":
+        full_env = unquoted_paths(full_env)
     if not secrets:
         full_env = _secrets.without_secrets(full_env)
     # Output is captured, not shown on a terminal: keep tools that draw boxes

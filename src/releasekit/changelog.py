@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import re
 import secrets
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -88,6 +89,8 @@ def settings(root: Path) -> Towncrier:
 ALWAYS_IGNORED = (".gitignore", ".gitkeep", ".keep", "readme", "readme.md", "readme.rst")
 #: The index modes of a regular file: the only thing a fragment may be.
 REGULAR = ("100644", "100755")
+#: What git quotes in a path whatever ``core.quotePath`` says.
+_QUOTED = re.compile(r'["\\\x00-\x1f\x7f]')
 
 
 def ignored_names(cfg: Any) -> list[str]:
@@ -150,6 +153,15 @@ def _check_files(base: str, cfg: Any) -> None:
         return
     root = Path(base)
     names = [os.path.relpath(entry.path, base) for entry in entries]
+    quoted = [name for name in names if _QUOTED.search(name)]
+    if quoted:
+        # Even with core.quotePath off, git quotes such a name in the `git ls-files`
+        # towncrier parses before it stages the removal: the deletion would stay unstaged.
+        msg = (
+            f"{quoted[0]} has a quote, a backslash or a control character in its name: "
+            "rename the changelog fragment without it"
+        )
+        raise ChangelogError(msg)
     modes = git.index_modes(root, sorted({os.path.dirname(n) or "." for n in names}))
     bad = [
         (name, entry)

@@ -27,19 +27,23 @@ def toplevel(path: Path) -> Path:
 
 
 def status(root: Path) -> list[str]:
-    """The porcelain status lines, untracked files included."""
+    """The porcelain status lines (``XY path``), untracked files included.
+
+    NUL-separated: a path is a name as it is (spaces, quotes, non-ASCII), never git's quoting.
+    """
     out = _runner.run(
-        [*_runner.tool("git"), "status", "--porcelain", "--untracked-files=all"],
+        [*_runner.tool("git"), "status", "--porcelain", "-z", "--no-renames",
+         "--untracked-files=all"],
         cwd=root,
         mutates=False,
         quiet=True,
-    ).stdout
-    return [line for line in out.splitlines() if line.strip()]
+    ).stdout  # fmt: skip
+    return [line for line in out.split("\0") if line.strip()]
 
 
 def tracked(root: Path) -> list[str]:
     """The paths git tracks at ``root``, relative to it."""
-    return git(root, "ls-files").splitlines()
+    return [path for path in git(root, "ls-files", "-z").split("\0") if path]
 
 
 def index_modes(root: Path, pathspecs: list[str]) -> dict[str, str]:

@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-from releasekit import _console
+from releasekit import _console, _runner
 from releasekit._exceptions import ChangelogError, DistError, ReleaseKitError, VersionError
 
 __all__ = ["bump", "show_increment", "towncrier_build", "twine_check"]
@@ -30,13 +30,23 @@ __all__ = ["bump", "show_increment", "towncrier_build", "twine_check"]
 
 @contextlib.contextmanager
 def _inside(root: Path) -> Iterator[None]:
-    """bump-my-version finds the repository from the working directory, as its CLI does."""
+    """In ``root``, with git printing paths as they are, for the tool's own git commands.
+
+    bump-my-version finds the repository from the working directory, as its
+    CLI does; towncrier parses ``git ls-files`` to choose between ``git rm``
+    and a bare delete, which left a non-ASCII fragment's deletion unstaged.
+    """
     before = Path.cwd()
+    saved = dict(os.environ)
+    os.environ.update(_runner.unquoted_paths(os.environ))
     os.chdir(root)
     try:
         yield
     finally:
         os.chdir(before)
+        for name in [n for n in os.environ if n.startswith("GIT_CONFIG_") and n not in saved]:
+            del os.environ[name]
+        os.environ.update({n: v for n, v in saved.items() if n.startswith("GIT_CONFIG_")})
 
 
 def _reason(exc: BaseException) -> str:

@@ -57,7 +57,11 @@ def default_base(root: Path, remote: str = "origin") -> str:
 
 
 def changed_files(root: Path, base: str) -> list[str]:
-    """Paths (from the repository root) changed since the merge base of ``base`` and HEAD."""
+    """Paths under ``root``, relative to it, changed since the merge base of ``base`` and HEAD.
+
+    Relative to the project, as the package and fragment directories are: a
+    project in a subdirectory of its repository is compared with its own paths.
+    """
     try:
         merge_base = _git(root, "merge-base", base, "HEAD")
     except CommandError:
@@ -66,9 +70,11 @@ def changed_files(root: Path, base: str) -> list[str]:
             "(in CI, check out with fetch-depth: 0)"
         )
         raise GitError(msg) from None
-    tracked = _git(root, "diff", "--name-only", "--no-renames", merge_base, "--")
-    untracked = _git(root, "ls-files", "--others", "--exclude-standard")
-    return sorted({line for line in (tracked + "\n" + untracked).splitlines() if line})
+    # NUL-separated: git would quote a path with non-ASCII bytes, spaces or quotes in it.
+    tracked = _git(root, "diff", "--name-only", "-z", "--relative", "--no-renames", merge_base,
+                   "--")  # fmt: skip
+    untracked = _git(root, "ls-files", "-z", "--others", "--exclude-standard")
+    return sorted({path for path in (tracked + "\0" + untracked).split("\0") if path})
 
 
 def package_dirs(root: Path, settings: config.Settings) -> list[str]:

@@ -1162,8 +1162,8 @@ def differences(root: Path, before: Before, kept: list[str]) -> list[str]:
     if paths:
         # Named from the top (not --relative): a member's lock sits outside its directory.
         prefix = git.git(root, "rev-parse", "--show-prefix")
-        staged = set(git.git(root, "diff", "--cached", "--name-only", before.head, "--",
-                             *(f":(literal){p}" for p in paths)).splitlines())  # fmt: skip
+        staged = set(git.git(root, "diff", "--cached", "--name-only", "-z", before.head, "--",
+                             *(f":(literal){p}" for p in paths)).split("\0"))  # fmt: skip
         ours = [p for p in paths if os.path.normpath(prefix + p) in staged]
         found += [f"{p} is staged" for p in ours if f"{p} differs" not in found]
     return found

@@ -153,6 +153,28 @@ def test_an_untracked_fragment_is_named_in_the_pull_request_check(stamped: Path)
     assert SECRET in proc.stdout
 
 
+def test_a_fragment_name_git_quotes_anyway_is_refused_by_name(stamped: Path, index: Index) -> None:
+    # A quote or a backslash stays quoted in `git ls-files` whatever core.quotePath says:
+    # towncrier would delete such a fragment without staging its removal.
+    fragment = stamped / "changelog.d" / '+say "hi".feature.md'
+    fragment.write_text("Say hi\n")
+    commit_all(stamped, "A fragment with quotes in its name")
+    before = _world(stamped, index)
+
+    line = _refused(stamped, index)
+
+    assert line == (
+        'changelog.d/+say "hi".feature.md has a quote, a backslash or a control character in '
+        "its name: rename the changelog fragment without it"
+    )
+    assert _world(stamped, index) == before
+    assert fragment.read_text() == "Say hi\n"
+    proc = _releasekit(stamped, "check", "--fragment", "--base", "HEAD~1")
+    assert proc.returncode == 1
+    assert proc.stderr.strip() == f"ERROR {line}"
+    assert _world(stamped, index) == before
+
+
 # --- an operation in progress --------------------------------------------------------------
 
 

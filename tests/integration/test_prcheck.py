@@ -87,3 +87,38 @@ def test_the_default_base_follows_the_remote_head(stamped: Path, tmp_path: Path)
     code, _, err = check(stamped, "--base", "nope")
     assert code == 1
     assert err.startswith("ERROR cannot compare with nope: no such ref")
+
+
+def test_a_project_under_a_unicode_directory_is_checked_by_its_own_paths(tmp_path: Path) -> None:
+    from tests.integration.test_rollback import monorepo
+
+    project = monorepo(tmp_path, "wörk tree", "pâckages")
+    top = project.parents[1]
+    git(top, "checkout", "-q", "-b", "topic")
+    init = project / "src/demo_lib/__init__.py"
+    init.write_text(init.read_text() + "\nX = 1\n")
+    commit_all(top, "A change to the package")
+    head = git(top, "rev-parse", "HEAD")
+
+    code, out, err = check(project, "--base", "main")
+
+    assert code == 1, out
+    assert err.splitlines() == [
+        "ERROR the change since main touches the package (src/demo_lib/__init__.py) "
+        "but adds no changelog fragment: add one in changelog.d/ (invoke fragment TYPE TEXT, "
+        "or towncrier create)"
+    ]
+    (project / "changelog.d" / "+grüße an alle.feature.md").write_text("Grüße an alle\n")
+    git(top, "add", "-A")  # staged, not committed: the check reads the index
+    code, out, err = check(project, "--base", "main")
+    assert code == 0, err
+    assert out.splitlines()[:2] == [
+        "changelog fragments since main: changelog.d/+grüße an alle.feature.md",
+        "next version: 0.2.0",
+    ]
+    assert "- Grüße an alle" in out
+    # A check changes nothing: the same commit, the fragment staged and nothing else.
+    assert git(top, "rev-parse", "HEAD") == head
+    assert git(top, "-c", "core.quotePath=false", "status", "--porcelain") == (
+        'A  "pâckages/demo-lib/changelog.d/+grüße an alle.feature.md"'
+    )

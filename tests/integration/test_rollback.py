@@ -34,20 +34,25 @@ from tests.integration.test_release import remote_refs
 LOCAL = ("--yes", "--no-checks", "--no-push", "--no-publish")
 
 
-@pytest.fixture
-def nested(tmp_path: Path) -> Path:
-    """A project in ``libs/`` of a larger repository (a monorepo), pushed to a bare remote."""
-    remote = tmp_path / "remote.git"
-    git(tmp_path, "init", "-q", "--bare", "-b", "main", str(remote))
-    top = tmp_path / "mono"
+def monorepo(parent: Path, top_name: str = "mono", sub: str = "libs") -> Path:
+    """A project in ``sub/`` of a larger repository ``top_name``, pushed to a bare remote."""
+    remote = parent / "remote.git"
+    git(parent, "init", "-q", "--bare", "-b", "main", str(remote))
+    top = parent / top_name
     top.mkdir()
     (top / "README.md").write_text("Many projects live here.\n")
-    project = stamp(top / "libs")
+    project = stamp(top / sub)
     git(top, "init", "-q", "-b", "main")
     commit_all(top, "Start the monorepo")
     git(top, "remote", "add", "origin", str(remote))
     git(top, "push", "-q", "-u", "origin", "main")
     return project
+
+
+@pytest.fixture
+def nested(tmp_path: Path) -> Path:
+    """A project in ``libs/`` of a larger repository (a monorepo), pushed to a bare remote."""
+    return monorepo(tmp_path)
 
 
 def _one_error_line(proc: subprocess.CompletedProcess[str]) -> str:
@@ -95,6 +100,46 @@ def test_abort_in_a_subdirectory_after_kill_9(nested: Path, index: Index, tmp_pa
     assert "the repository is back at" in aborted.stderr
     _unchanged(top, before, remote_before)
     assert index.files() == []
+
+
+def test_a_fragment_named_in_unicode_with_a_space_rolls_back_then_releases(
+    tmp_path: Path, index: Index
+) -> None:
+    # git quotes such names ("\\303\\274"): towncrier read its own `git ls-files` as no
+    # tracked fragment, deleted the file without `git rm`, and every release stopped.
+    (tmp_path / "ün i cödé").mkdir()
+    project = monorepo(tmp_path / "ün i cödé", "wörk tree", "pâckages")
+    top = project.parents[1]
+    fragment = project / "changelog.d" / "+ümlaut frag.feature.md"
+    fragment.write_text("Grüße an alle\n")
+    commit_all(top, "A fragment named in unicode")
+    hook = top / ".git/hooks/pre-commit"
+    hook.write_text("#!/bin/sh\nexit 1\n")
+    hook.chmod(0o755)
+    before, remote_before = snapshot(top), remote_refs(top)
+    release = ("release", "--yes", "--no-checks", "--repository", index.url)
+    failed = invoke(*release, cwd=project, check=False, env=index.twine_env())
+    assert failed.returncode == 1
+    line = _one_error_line(failed)
+    assert line.startswith("ERROR commit and tag failed:")
+    assert line.endswith("the repository is back as it was")
+    _unchanged(top, before, remote_before)
+    assert fragment.read_text() == "Grüße an alle\n"
+    assert index.files() == []
+
+    hook.unlink()
+    invoke(*release, cwd=project, env=index.twine_env())
+
+    assert git(top, "status", "--porcelain", "--untracked-files=all") == ""
+    assert not fragment.exists()
+    tree = git(top, "ls-tree", "-r", "-z", "--name-only", "HEAD").split("\0")
+    assert "pâckages/demo-lib/changelog.d/+ümlaut frag.feature.md" not in tree
+    assert "- Grüße an alle" in (project / "CHANGELOG.md").read_text()
+    head = git(top, "rev-parse", "HEAD")
+    assert git(top, "rev-parse", "v0.2.0^{commit}") == head
+    assert f"{head}\trefs/heads/main" in remote_refs(top)
+    assert f"{head}\trefs/tags/v0.2.0^{{}}" in remote_refs(top)
+    assert index.files() == ["demo_lib-0.2.0-py3-none-any.whl", "demo_lib-0.2.0.tar.gz"]
 
 
 def test_a_tag_that_cannot_be_signed_takes_its_commit_back(stamped: Path) -> None:

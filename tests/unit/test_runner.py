@@ -117,3 +117,14 @@ def test_a_rich_traceback_box_does_not_hide_the_cause(tmp_path: Path) -> None:
         _runner.run([sys.executable, str(script)], mutates=False)
     assert "hook says no" in info.value.details
     assert "retcode" not in info.value.details
+
+
+def test_git_prints_paths_unquoted_after_the_config_it_was_given(tmp_path: Path) -> None:
+    env = _runner.unquoted_paths({"GIT_CONFIG_COUNT": "1", "GIT_CONFIG_KEY_0": "core.quotePath",
+                                  "GIT_CONFIG_VALUE_0": "true"})  # fmt: skip
+    assert env["GIT_CONFIG_COUNT"] == "2"
+    assert (env["GIT_CONFIG_KEY_1"], env["GIT_CONFIG_VALUE_1"]) == ("core.quotePath", "false")
+    _runner.run(["git", "init", "-q", str(tmp_path)])
+    (tmp_path / "ü a.md").write_text("x\n")
+    _runner.run(["git", "add", "-A"], cwd=tmp_path)
+    assert _runner.run(["git", "ls-files"], cwd=tmp_path).stdout == "ü a.md\n"
