@@ -109,6 +109,37 @@ def check_no_operation(root: Path) -> None:
             raise GitError(msg)
 
 
+def worktrees(root: Path) -> list[Path]:
+    """Every work tree of the repository at ``root``, the main one first (a bare one left out)."""
+    out = git(root, "worktree", "list", "--porcelain", "-z")
+    found = []
+    for record in out.split("\0\0"):
+        fields = record.strip("\0").split("\0")
+        if fields[0].startswith("worktree ") and "bare" not in fields:
+            found.append(Path(fields[0].removeprefix("worktree ")))
+    return found
+
+
+def in_every_worktree(root: Path, *relative: str) -> list[Path]:
+    """The files ``relative`` (to ``root``) that exist at ``root``'s place in each worktree.
+
+    ``root``'s own first. A project sits at the same place in every worktree of
+    its repository, and they share one set of tags: what a run left in one of
+    them (a release's journal) concerns them all. Outside a repository, ``root``'s own.
+    """
+    here = root.resolve()
+    try:
+        trees = [tree.resolve() for tree in worktrees(root)]
+    except CommandError:
+        trees = []
+    mine = [tree for tree in trees if here.is_relative_to(tree)]
+    places = [here]
+    if mine:
+        prefix = here.relative_to(max(mine, key=lambda tree: len(tree.parts)))
+        places += [tree / prefix for tree in trees if tree / prefix != here]
+    return [place / name for place in places for name in relative if (place / name).is_file()]
+
+
 def head(root: Path) -> str:
     return git(root, "rev-parse", "HEAD")
 

@@ -1372,6 +1372,36 @@ _SIGNALS = _Signals()
 
 T = TypeVar("T")
 
+#: The journals of a release and of a train, relative to the project (or workspace) root.
+JOURNALS = (f"{STATE_DIR}/{STATE_FILE}", f"{STATE_DIR}/train.json")
+
+
+def unfinished_elsewhere(root: Path) -> None:
+    """Refuse while another worktree holds this project's journal and this one holds none.
+
+    The worktrees share the tags: a release killed in one of them must be
+    undone (or finished) there, where its journal and its files are; here it
+    would only meet its tag. Asked under the lock, so that journal is no live run's.
+    """
+    found = git.in_every_worktree(root, *JOURNALS)
+    if not found or found[0].parent.parent == root.resolve():
+        return
+    journal = found[0]
+    try:
+        data: Any = json.loads(journal.read_text())
+    except (OSError, ValueError):
+        data = None
+    data = data if isinstance(data, dict) else {}
+    what = "a release train"
+    if journal.name == STATE_FILE:
+        what = f"a release of {data.get('project', '?')} {data.get('version', '?')}"
+    local = data.get("phase") == "local"
+    how = "undo it there with --abort" if local else "finish it there with --resume"
+    _refuse(
+        f"{what} is unfinished in another worktree of this repository, "
+        f"{journal.parent.parent}: {how}; nothing was changed"
+    )
+
 
 def locked(
     root: Path,
@@ -1390,6 +1420,7 @@ def locked(
 
     with _lock.held(root), _SIGNALS.installed():
         _SIGNALS.received.clear()
+        unfinished_elsewhere(root)
         if options.abort:
             abort()
             return None

@@ -1,7 +1,7 @@
 """``releasekit status``: where each repository of a fleet stands, side by side.
 
 Made for a hundred repositories at once, so it asks each one only what is
-cheap: its tables (read once, in-process), two git commands, towncrier's own
+cheap: its tables (read once, in-process), three git commands, towncrier's own
 fragment finder and bump-my-version's own version model (in-process, no
 subprocess per repository). A broken repository is a row with its problems,
 never a traceback.
@@ -18,10 +18,11 @@ from typing import Any
 
 from packaging.version import Version
 
-from releasekit import _runner, changelog, config, version
+from releasekit import _runner, changelog, config, git, version
 from releasekit._exceptions import CommandError, GitError, ReleaseKitError
 
-STATE_FILE = Path(".releasekit", "state.json")  # the release's journal (release.py)
+#: The journals of a release and of a train (release.py, train.py).
+JOURNALS = (".releasekit/state.json", ".releasekit/train.json")
 
 
 @dataclasses.dataclass
@@ -77,11 +78,19 @@ def last_release_tag(root: Path, tag_format: str) -> tuple[str, str] | None:
     return (best[1], best[2]) if best else None
 
 
+def in_progress(root: Path) -> bool:
+    """Whether a release (or a train) of ``root`` left its journal, in any worktree.
+
+    The worktrees share the tags: a release left in one is in progress in all.
+    """
+    return bool(git.in_every_worktree(root, *JOURNALS))
+
+
 def examine(path: Path) -> RepoStatus:
     """The status of one repository; every problem becomes a line of ``problems``."""
     root = path.resolve()
     row = RepoStatus(path=str(root), name=root.name)
-    row.in_progress = (root / STATE_FILE).is_file()
+    row.in_progress = in_progress(root)
     try:
         settings = config.load(root)
     except ReleaseKitError as exc:
@@ -148,7 +157,7 @@ def published(root: Path, settings: config.Settings, released: str) -> str | Non
     """
     from packaging.utils import parse_sdist_filename, parse_wheel_filename
 
-    from releasekit import git, publish, wheels
+    from releasekit import publish, wheels
 
     try:
         if not wheels.expects_compiled(root, git.tracked(root)):

@@ -123,6 +123,76 @@ def test_kill_9_is_detected_and_abort_undoes_it(
     assert index.files() == RELEASED
 
 
+def killed_in_a_linked_worktree(
+    repo: Path, index: Index, tmp_path: Path, hooked: Path
+) -> tuple[Path, dict[str, object]]:
+    """Kill -9 a release in a linked worktree of ``repo`` on main; ``repo`` moves to master.
+
+    ``hooked`` (``repo`` or a member of it) gets the build hook that pauses the
+    build. Returns the linked worktree and ``repo``'s snapshot from before.
+    """
+    add_build_hook(hooked)
+    git(repo, "checkout", "-q", "-b", "master")  # a release branch too
+    linked = tmp_path / "linked"
+    git(repo, "worktree", "add", "-q", str(linked), "main")
+    before = snapshot(repo)
+    gate = tmp_path / "gate"
+    proc = start_release(linked, index, gate)
+    wait_for(gate / "started", proc, timeout=300)
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.communicate(timeout=60)
+    assert git(repo, "tag", "-l") != ""  # stranded, the tags shared by both worktrees
+    return linked.resolve(), before
+
+
+def in_progress(repo: Path) -> list[bool]:
+    """``in_progress`` of each row of ``releasekit status --json`` in ``repo``."""
+    rows = json.loads(run([sys.executable, "-m", "releasekit", "status", "--json"], repo).stdout)
+    return [row["in_progress"] for row in rows]
+
+
+def refused_for_the_other_worktree(repo: Path, index: Index, expected: str) -> None:
+    """Every verb of the release says where the unfinished one is, and changes nothing."""
+    before = snapshot(repo)
+    for args in (["--yes", "--no-checks", "--repository", index.url], ["--abort"],
+                 ["--resume", "--yes"], ["--abort", "--dry-run"]):  # fmt: skip
+        proc = invoke("release", *args, cwd=repo, check=False, env=index.twine_env())
+        assert proc.returncode == 1, args
+        errors = [line for line in proc.stderr.splitlines() if line.startswith("ERROR")]
+        assert errors == [f"ERROR {expected}"], proc.stderr
+        assert "Traceback" not in proc.stdout + proc.stderr
+        assert snapshot(repo) == before
+    assert set(in_progress(repo)) == {True}  # a workspace: each member's row
+
+
+def test_kill_9_in_a_linked_worktree_is_named_from_the_other_one(
+    stamped: Path, index: Index, tmp_path: Path
+) -> None:
+    add_fragment(stamped)
+    remote_before = remote_refs(stamped)
+    linked, before = killed_in_a_linked_worktree(stamped, index, tmp_path, stamped)
+
+    refused_for_the_other_worktree(stamped, index, (
+        f"a release of demo-lib 0.2.0 is unfinished in another worktree of this repository, "
+        f"{linked}: undo it there with --abort; nothing was changed"
+    ))  # fmt: skip
+    assert git(stamped, "tag", "-l") == "v0.2.0"
+    assert remote_refs(stamped) == remote_before
+    assert index.files() == []
+
+    aborted = invoke("release", "--abort", cwd=linked)
+    assert "undid the release of demo-lib 0.2.0" in aborted.stderr
+    assert snapshot(stamped) == before  # the tag is gone for both
+    assert git(linked, "status", "--porcelain", "--untracked-files=all") == ""
+    assert not (linked / ".releasekit").exists()
+    assert in_progress(stamped) == [False]
+    plan = invoke("release", "--dry-run", "--no-checks", "--repository", index.url,
+                  cwd=stamped, env=index.twine_env())  # fmt: skip
+    assert "0.1.0 -> 0.2.0" in plan.stdout
+    assert remote_refs(stamped) == remote_before
+    assert index.files() == []
+
+
 def _reject_pushes(repo: Path) -> Path:
     hook = repo / "../../remote.git/hooks/pre-receive"
     hook.write_text("#!/bin/sh\necho 'remote: pushes are closed today' >&2\nexit 1\n")

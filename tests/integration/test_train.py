@@ -275,6 +275,28 @@ def test_killed_train_is_undone_by_abort(workspace: Path, index: Index, tmp_path
     assert index.files() == [] and remote_tags(root) == []
 
 
+def test_a_train_killed_in_a_linked_worktree_is_named_from_the_other_one(
+    workspace: Path, index: Index, tmp_path: Path
+) -> None:
+    from tests.integration.test_release_recovery import (
+        killed_in_a_linked_worktree,
+        refused_for_the_other_worktree,
+    )
+
+    root = workspace
+    fragment(root, "a", "feature")
+    linked, before = killed_in_a_linked_worktree(root, index, tmp_path, root / "packages" / "b")
+    refused_for_the_other_worktree(root, index, (
+        f"a release train is unfinished in another worktree of this repository, {linked}: "
+        "undo it there with --abort; nothing was changed"
+    ))  # fmt: skip
+    assert index.files() == [] and remote_tags(root) == []
+    invoke("release", "--abort", cwd=linked)
+    assert snapshot(root) == before
+    assert git(linked, "status", "--porcelain", "--untracked-files=all") == ""
+    assert index.files() == [] and remote_tags(root) == []
+
+
 @pytest.mark.slow
 def test_twenty_members_release_in_tiers(tmp_path: Path, index: Index) -> None:
     root = workspaces.generate(tmp_path, 20)

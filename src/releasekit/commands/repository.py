@@ -176,13 +176,17 @@ def status(root: Path, options: StatusOptions) -> None:
     from releasekit import status as engine
     from releasekit import workspace
 
+    train = not options.dirs and workspace.is_workspace(root)
     if options.dirs:
         paths = [root / d for d in options.dirs]
-    elif workspace.is_workspace(root):  # one row per member of the train
+    elif train:  # one row per member of the train
         paths = workspace.member_roots(root)
     else:
         paths = [root]
     rows = engine.collect(paths)
+    if train and engine.in_progress(root):  # the train's journal is the root's
+        for row in rows:
+            row.in_progress = True
     if options.json:
         print(json.dumps([row.as_dict() for row in rows], indent=2))
     else:
