@@ -829,9 +829,19 @@ def published(target: publish.Target, project: str, files: list[Path]) -> None:
 def _push_into_moved_branch(root: Path, state: State) -> str:
     """The remote branch moved: push the tag, then merge the release into the branch.
 
-    Returns the merge commit, pushed by SHA.
+    Returns the merge commit, pushed by SHA. The merge is made in the work
+    tree, so it must hold nothing else: git refuses to merge over staged work,
+    which would have read as a conflict, and a started operation would take it.
     """
     remote, branch = state.remote, state.branch
+    git.check_no_operation(root)
+    dirty = git.status(root)
+    if dirty:
+        _refuse(
+            f"{remote}/{branch} moved since the release, and merging the release commit into "
+            f"it needs a clean work tree ({len(dirty)} changed or untracked, e.g. "
+            f"{dirty[0][3:]}): commit or stash first; nothing was pushed"
+        )
     tag_object = git.tag_object(root, state.tag, state.commit)
     git.git(root, "push", remote, f"{tag_object}:refs/tags/{state.tag}", mutates=True)
     _console.info(f"pushed the tag {state.tag}: it names what was published")

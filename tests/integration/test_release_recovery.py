@@ -248,6 +248,51 @@ def test_resume_merges_into_a_remote_branch_that_moved(
     assert not (stamped / ".releasekit").exists()
 
 
+def test_resume_into_a_moved_branch_refuses_staged_work_until_it_is_stashed(
+    stamped: Path, index: Index, tmp_path: Path
+) -> None:
+    add_fragment(stamped)
+    hook = _reject_pushes(stamped)
+    invoke("release", "--yes", "--no-checks", "--repository", index.url,
+           cwd=stamped, check=False, env=index.twine_env())  # fmt: skip
+    hook.unlink()
+    other = _other_clone(stamped, tmp_path)
+    (other / "docs.txt").write_text("someone else's work\n")
+    commit_all(other, "Someone else's commit")
+    git(other, "push", "-q", "origin", "main")
+    (stamped / ".env.local").write_text("SECRET_TOKEN=half-done\n")
+    readme = stamped / "README.md"
+    readme.write_text(readme.read_text() + "WIP: unreviewed\n")
+    git(stamped, "add", ".env.local", "README.md")
+    before, remote_before = snapshot(stamped), remote_refs(stamped)
+
+    proc = invoke("release", "--resume", "--yes", cwd=stamped, check=False,
+                  env=index.twine_env())  # fmt: skip
+    assert proc.returncode == 1
+    (line,) = [line for line in proc.stderr.splitlines() if line.startswith("ERROR")]
+    assert line.startswith(
+        "ERROR push failed: origin/main moved since the release, and merging the release "
+        "commit into it needs a clean work tree (2 changed or untracked, e.g. .env.local): "
+        "commit or stash first; nothing was pushed;"
+    )
+    assert snapshot(stamped) == before  # the staged work is staged as it was, HEAD unmoved
+    assert remote_refs(stamped) == remote_before  # not even the tag
+    assert index.files() == RELEASED
+
+    git(stamped, "stash", "-q")
+    invoke("release", "--resume", "--yes", cwd=stamped, env=index.twine_env())
+    git(stamped, "stash", "pop", "--index", "-q")
+    assert "refs/tags/v0.2.0" in remote_refs(stamped)
+    pushed = git(stamped, "ls-remote", "origin", "refs/heads/main").split()[0]
+    files = git(stamped, "ls-tree", "-r", "--name-only", pushed).splitlines()
+    assert "docs.txt" in files and ".env.local" not in files
+    assert "WIP" not in git(stamped, "show", f"{pushed}:README.md")
+    # The work is back, staged, on top of the merge; none of it went out.
+    assert git(stamped, "status", "--porcelain") == "A  .env.local\nM  README.md"
+    assert readme.read_text().endswith("WIP: unreviewed\n")
+    assert not (stamped / ".releasekit").exists()
+
+
 def test_resume_says_what_to_run_when_the_moved_branch_conflicts(
     stamped: Path, index: Index, tmp_path: Path
 ) -> None:
