@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-from releasekit import _console
+from releasekit import _console, _secrets
 from releasekit._exceptions import ChangelogError, DistError, ReleaseKitError, VersionError
 
 __all__ = ["bump", "show_increment", "towncrier_build", "twine_check"]
@@ -30,13 +30,18 @@ __all__ = ["bump", "show_increment", "towncrier_build", "twine_check"]
 
 @contextlib.contextmanager
 def _inside(root: Path) -> Iterator[None]:
-    """bump-my-version finds the repository from the working directory, as its CLI does."""
+    """bump-my-version finds the repository from the working directory, as its CLI does.
+
+    The secrets are withheld meanwhile: both tools start git with this
+    process's environment, and git runs the repository's hooks.
+    """
     before = Path.cwd()
-    os.chdir(root)
-    try:
-        yield
-    finally:
-        os.chdir(before)
+    with _secrets.withheld():
+        os.chdir(root)
+        try:
+            yield
+        finally:
+            os.chdir(before)
 
 
 def _reason(exc: BaseException) -> str:
