@@ -130,6 +130,16 @@ def split_userinfo(url: str) -> tuple[str, Credentials | None]:
     return clean, creds
 
 
+def _valid_url(url: str, source: str) -> str:
+    """``url`` (its userinfo already taken out) if it parses; else one line that says why."""
+    try:
+        urllib.parse.urlsplit(url).port  # noqa: B018 - parsing is the check
+    except ValueError as exc:
+        msg = f"the repository {url!r} ({source}) is not a valid URL ({exc}): fix it"
+        raise PublishError(msg) from None
+    return url
+
+
 def simple_url_for(upload_url: str) -> str:
     """The simple index that belongs to an upload URL (PEP 503)."""
     parts = urllib.parse.urlsplit(split_userinfo(upload_url)[0])
@@ -202,9 +212,15 @@ def resolve_target(
     choices = (given or "", configured, environment_target(), "pypi")
     source, choice = next((s, c) for s, c in zip(SOURCES, choices, strict=True) if c)
     if _is_url(choice):
-        url = split_userinfo(choice)[0]
+        url = _valid_url(split_userinfo(choice)[0], source)
         simple = index_url or simple_url_for(url)
         return Target(upload_url=url, simple_url=simple, source=source, timeout=timeout)
+    if re.search(r"[/@]", choice):  # a URL without its scheme: no .pypirc section looks so
+        split_userinfo("http://" + choice.lstrip("/"))  # its password becomes a secret
+        msg = (
+            f"the repository {choice!r} ({source}) has no scheme: write it as http://… or https://…"
+        )
+        raise PublishError(msg)
     try:
         section = twine_utils.get_repository_from_config(config_file, choice)
     except twine_exceptions.InvalidConfiguration:
@@ -247,7 +263,10 @@ class _Links(HTMLParser):
 
 
 def _origin(url: str) -> tuple[str, str, int | None]:
-    parts = urllib.parse.urlsplit(url)
+    try:
+        parts = urllib.parse.urlsplit(url)
+    except ValueError:  # a malformed URL (``[::1``) has no origin; the target refuses it
+        return "", url, None
     default = {"http": 80, "https": 443}.get(parts.scheme.lower())
     try:
         port = parts.port or default
