@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import functools
 import hashlib
 import json
 import os
@@ -658,6 +659,15 @@ def confirm_install(
     """
     from packaging.version import Version
 
+    index, env = ["--index-url", target.simple_url], {}
+    read = _read_login(target, project)
+    if read is not None:
+        if build_requires or read.login is None:
+            raise PublishError(read.refusal(project, version, sdist=bool(build_requires)))
+        # Wheels only: no build backend runs, so none sees the login (in the
+        # installer's environment, never its argv, which is logged).
+        index = ["--only-binary", ":all:"]
+        env = {"UV_INDEX_URL": read.url, "PIP_INDEX_URL": read.url}
     with _venv.fresh() as python:
         try:
             no_isolation = []
@@ -667,11 +677,11 @@ def confirm_install(
             no_deps = [] if with_dependencies else ["--no-deps"]
             _venv.install(
                 python,
-                [*no_isolation, *no_deps, "--index-url", target.simple_url,
-                 f"{project}=={version}"],
+                [*no_isolation, *no_deps, *index, f"{project}=={version}"],
                 refresh=True,
                 timeout=target.timeout,
                 host=urllib.parse.urlsplit(target.simple_url).hostname or "",
+                env=env,
             )  # fmt: skip
         except CommandError as exc:
             msg = f"{project} {version} does not install from {target.shown}"
@@ -681,6 +691,54 @@ def confirm_install(
     if Version(installed) != Version(version):
         raise PublishError(f"installing from the index gave {project} {installed}, not {version}")
     _console.info(f"{project} {installed} installs from {target.shown}")
+
+
+@dataclasses.dataclass(frozen=True)
+class _ReadLogin:
+    """An index that refuses anonymous reads, and the login the installer may have for it."""
+
+    where: str
+    login: Credentials | None
+    url: str = ""
+
+    def refusal(self, project: str, version: str, *, sdist: bool) -> str:
+        why = (
+            "installing the sdist would hand its login to the build backend"
+            if sdist
+            else "releasekit has no login for that host"
+        )
+        return (
+            f"{self.where} wants a login to read {project}, and {why}: install "
+            f"{project}=={version} from it by hand, then run --resume --no-confirm"
+        )
+
+
+def _read_login(target: Target, project: str) -> _ReadLogin | None:
+    """Whether the index refuses to read without a login (401/403), and the login for it.
+
+    Most private registries want one for reads as well; the installer that
+    confirms the release asks anonymously otherwise. Only the upload host's
+    own login (see :func:`credentials_for`) may go, written into the index URL.
+    """
+    import requests
+
+    url = urllib.parse.urljoin(target.simple_url, normalize(project) + "/")
+    host = urllib.parse.urlsplit(url).hostname or url
+    with requests.Session() as session, deadline(target.timeout, host):
+        try:
+            answer = session.get(url, allow_redirects=False, timeout=15)
+        except requests.RequestException:
+            return None  # the install itself says which host did not answer
+    if answer.status_code not in (401, 403):
+        return None
+    where = f"the index {_runner.mask(target.simple_url)}"
+    login = credentials_for(target, url)
+    if login is None:
+        return _ReadLogin(where, None)
+    quote = functools.partial(urllib.parse.quote, safe="")
+    parts = urllib.parse.urlsplit(target.simple_url)
+    netloc = f"{quote(login.username)}:{quote(login.password)}@{parts.netloc.rpartition('@')[2]}"
+    return _ReadLogin(where, login, urllib.parse.urlunsplit(parts._replace(netloc=netloc)))
 
 
 def ask(question: str) -> bool:
