@@ -396,3 +396,64 @@ def test_a_login_in_a_repository_that_is_not_a_url_is_never_shown(
     assert snapshot(stamped) == before
     assert remote_refs(stamped) == refs
     assert index.files() == []
+
+
+class _PrivateIndex(Index):
+    """pypiserver that wants the login to list and download too, as hosted registries do."""
+
+    AUTHENTICATED = "download,list,update"
+
+
+@pytest.fixture
+def private_index(tmp_path: Path) -> Iterator[Index]:
+    server = _PrivateIndex(tmp_path / "index-private")
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+def test_a_release_to_an_index_that_wants_a_login_to_read_is_confirmed(
+    stamped: Path, private_index: Index
+) -> None:
+    index = private_index
+    add_fragment(stamped)
+    proc = invoke("release", "--yes", "--no-checks", "--verbose", "--repository", index.url,
+                  cwd=stamped, env=index.twine_env())  # fmt: skip
+    assert f"demo-lib 0.2.0 installs from {index.url}" in proc.stderr
+    assert index.files() == RELEASED
+    assert "v0.2.0" in remote_refs(stamped)
+    assert not (stamped / ".releasekit/state.json").exists()
+    assert index.PASSWORD not in proc.stdout + proc.stderr
+
+
+@pytest.mark.parametrize("case", ["sdist only", "no login for the host"])
+def test_an_index_that_wants_a_login_to_read_gets_none_it_should_not(
+    case: str, private_index: Index, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    index = private_index
+    monkeypatch.setenv("TWINE_USERNAME", index.USER)
+    monkeypatch.setenv("TWINE_PASSWORD", index.PASSWORD)
+    target = publish.resolve_target(index.url)
+    publish.upload(target, [_tiny_wheel(tmp_path)])
+    if case == "no login for the host":  # the simple index on another host than the upload
+        target = publish.resolve_target(
+            index.url, index_url=index.simple.replace("127.0.0.1", "localhost")
+        )
+        where = target.simple_url
+    else:
+        where = index.simple
+    requires = ["hatchling"] if case == "sdist only" else []
+    with pytest.raises(PublishError) as info:
+        publish.confirm_install(target, "demo-lib", "0.2.0", build_requires=requires)
+    why = (
+        "installing the sdist would hand its login to the build backend"
+        if case == "sdist only"
+        else "releasekit has no login for that host"
+    )
+    assert str(info.value) == (
+        f"the index {where} wants a login to read demo-lib, and {why}: install "
+        "demo-lib==0.2.0 from it by hand, then run --resume --no-confirm"
+    )
+    assert index.files() == ["demo_lib-0.2.0-py3-none-any.whl"]
