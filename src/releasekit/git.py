@@ -35,15 +35,15 @@ def git(
                              mutates=mutates, quiet=not mutates, secrets=True)  # fmt: skip
         return result.stdout.strip()
     deadline = timeout or DEFAULT_TIMEOUT
-    where = remote_host(root, _remote_of(args))
     start = time.monotonic()
     try:
         result = _runner.run([*_runner.tool("git"), *args], cwd=root, env=env, dry_run=dry_run,
-                             mutates=mutates, quiet=not mutates, secrets=True, timeout=deadline,
-                             host=f"the git remote {where}")  # fmt: skip
+                             mutates=mutates, quiet=not mutates, secrets=True,
+                             timeout=deadline)  # fmt: skip
     except CommandError as exc:
         if time.monotonic() - start < deadline:
             raise
+        where = remote_host(root, _remote_of(args))
         msg = f"the git remote {where} did not answer within {deadline:.0f}s: check it, try again"
         raise GitError(msg, details=exc.details) from None
     return result.stdout.strip()

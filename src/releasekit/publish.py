@@ -724,11 +724,11 @@ def _read_login(target: Target, project: str) -> _ReadLogin | None:
 
     url = urllib.parse.urljoin(target.simple_url, normalize(project) + "/")
     host = urllib.parse.urlsplit(url).hostname or url
-    with requests.Session() as session, deadline(target.timeout, host):
-        try:
+    try:
+        with requests.Session() as session, deadline(target.timeout, host):
             answer = session.get(url, allow_redirects=False, timeout=15)
-        except requests.RequestException:
-            return None  # the install itself says which host did not answer
+    except (requests.RequestException, PublishError):
+        return None  # the install itself says which host did not answer
     if answer.status_code not in (401, 403):
         return None
     where = f"the index {_runner.mask(target.simple_url)}"
