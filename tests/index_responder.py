@@ -148,3 +148,32 @@ def serve(behaviour: Behaviour, host: str = "127.0.0.1") -> Iterator[Responder]:
         stopping.set()
         server.shutdown()
         server.server_close()
+
+
+@contextmanager
+def silent(host: str = "127.0.0.1") -> Iterator[str]:
+    """A host that accepts every connection and never answers (a wedged git server or proxy).
+
+    Yields ``host:port``; the connections it holds are closed when it stops.
+    """
+    import socket
+
+    listener = socket.socket()
+    listener.bind((host, 0))
+    listener.listen(16)
+    held: list[socket.socket] = []
+
+    def accept() -> None:
+        while True:
+            try:
+                held.append(listener.accept()[0])
+            except OSError:  # closed: the server stops
+                return
+
+    threading.Thread(target=accept, daemon=True).start()
+    try:
+        yield f"{host}:{listener.getsockname()[1]}"
+    finally:
+        listener.close()
+        for conn in held:
+            conn.close()

@@ -5,8 +5,9 @@ something, has its output captured, and fails with a :class:`CommandError`
 that carries the tool's own last lines. Secrets never reach the log: they
 travel in the environment, never in argv, and are masked where text is shown
 (:mod:`releasekit._secrets`), never in the output a caller reads as data. A
-child gets no credentials unless it asks for them (``secrets=True``, git's
-talks to its remote): build backends, hooks and check sessions run project code.
+child gets no credentials unless it asks for them (``secrets=True``: git, whose
+environment :func:`releasekit.git.git` prepares): build backends, hooks and
+check sessions run project code.
 """
 
 from __future__ import annotations
@@ -147,8 +148,8 @@ def run(
     :param quiet: do not log the command line (for frequent read-only probes).
     :param cancel: when set while the command runs, its whole process group is
         stopped (SIGTERM, then SIGKILL) and the command fails.
-    :param secrets: keep the credentials in the child's environment (git, for
-        its remote); every other child gets none.
+    :param secrets: pass ``env`` as it is given (git's, which keeps only what
+        its credential helper reads); every other child gets no credentials.
     :param timeout: a total deadline in seconds for a command that talks to
         ``host``: past it the command is stopped and the error names the host.
     """

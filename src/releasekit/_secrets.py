@@ -9,10 +9,12 @@ urllib3), all of which pass through :func:`mask`.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import re
-from collections.abc import Mapping
+import threading
+from collections.abc import Iterator, Mapping
 
 MASK = "********"
 
@@ -23,6 +25,14 @@ _INSTALLER_LOGIN = re.compile(r"^(PIP|UV)_(?!PUBLISH_)", re.IGNORECASE)
 #: The upload's login, which only the upload (twine, in this process) uses.
 _UPLOAD_LOGIN = ("TWINE_USERNAME", "TWINE_PASSWORD")
 _URL_USERINFO = re.compile(r"(?P<scheme>[a-z][a-z0-9+.-]*://)(?P<userinfo>[^/@\s]+)@", re.I)
+#: ``user:password@host`` without a scheme (``//user:pw@host``, ``user:pw@host:port/``):
+#: the password goes, the user stays (``git@host:path`` has no password to hide).
+_BARE_USERINFO = re.compile(r"(?<![^\s'\"(<=/])(?P<user>[^\s/@:'\"]+):(?P<password>[^\s/@'\"]+)@")
+#: What a git credential helper may read on the network commands: git's own
+#: variables and the git host's token (``gh auth git-credential`` reads GH_TOKEN).
+_GIT_LOGIN = re.compile(
+    r"^(GIT_\w+|GH_TOKEN|GITHUB_TOKEN|GH_ENTERPRISE_TOKEN|GITHUB_ENTERPRISE_TOKEN)$"
+)
 
 # Secrets that live outside the environment: .pypirc passwords, a URL's
 # password. Module state on purpose: whoever learns a secret registers it
@@ -45,7 +55,8 @@ def mask(text: str, env: Mapping[str, str] | None = None) -> str:
     """Hide credentials in text that is shown: URL userinfo, secret variables, known secrets."""
     for secret in _values(env if env is not None else os.environ):
         text = text.replace(secret, MASK)
-    return _URL_USERINFO.sub(lambda m: f"{m['scheme']}{MASK}@", text)
+    text = _URL_USERINFO.sub(lambda m: f"{m['scheme']}{MASK}@", text)
+    return _BARE_USERINFO.sub(lambda m: f"{m['user']}:{MASK}@", text)
 
 
 def without_secrets(env: Mapping[str, str]) -> dict[str, str]:
@@ -62,6 +73,54 @@ def without_secrets(env: Mapping[str, str]) -> dict[str, str]:
         if k.upper() not in _UPLOAD_LOGIN
         and not (SECRET_NAME.search(k) and not _INSTALLER_LOGIN.match(k))
     }
+
+
+def _git_never_needs(name: str) -> bool:
+    """twine's variables and every secret-named one: git and its hooks get none of them."""
+    return name.upper().startswith("TWINE_") or bool(SECRET_NAME.search(name))
+
+
+def for_git(env: Mapping[str, str], *, network: bool) -> dict[str, str]:
+    """``env`` for git, which runs the repository's hooks: never the upload's login.
+
+    Only the commands that talk to a remote (``network``) keep what a credential
+    helper may read (``GIT_*``, ``GH_TOKEN``, ``GITHUB_TOKEN``): a pre-push hook
+    then sees the git host's token, which it could ask the helper for anyway.
+    """
+    return {
+        k: v
+        for k, v in env.items()
+        if not _git_never_needs(k)
+        or (network and not k.upper().startswith("TWINE_") and _GIT_LOGIN.match(k.upper()))
+    }
+
+
+_WITHHOLDING = threading.RLock()
+
+
+@contextlib.contextmanager
+def withheld() -> Iterator[None]:
+    """Take the secrets out of ``os.environ`` while a library in this process runs git.
+
+    bump-my-version and towncrier start git (and through it the repository's
+    hooks, and bump-my-version its own hook commands) with this process's
+    environment: what a build backend may not see goes (an installer's login
+    stays, for the re-lock that runs inside the bump). The values stay masked
+    meanwhile; one lock serialises the windows, so that nested or concurrent
+    ones put back exactly what they took, and a value set meanwhile is kept.
+    """
+    with _WITHHOLDING:
+        kept = without_secrets(os.environ)
+        taken = {k: os.environ.pop(k) for k in list(os.environ)
+                 if k not in kept or k.upper().startswith("TWINE_")}  # fmt: skip
+        for key, value in taken.items():
+            if SECRET_NAME.search(key):
+                add(value)
+        try:
+            yield
+        finally:
+            for key, value in taken.items():
+                os.environ.setdefault(key, value)
 
 
 class _MaskingFilter(logging.Filter):

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sys
 import tempfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -35,12 +35,14 @@ def install(
     refresh: bool = False,
     timeout: float | None = None,
     host: str = "",
+    env: Mapping[str, str] | None = None,
 ) -> None:
     """Install into the environment of ``python`` (pip arguments).
 
     :param refresh: ask the index again instead of trusting cached pages, for
         confirming what an index holds right after an upload.
     :param timeout: a total deadline for an install from ``host``.
+    :param env: variables added to the installer's environment.
     """
     uv = _runner.uv()
     if uv:
@@ -49,7 +51,7 @@ def install(
     else:
         extra = ["--no-cache-dir"] if refresh else []
         argv = [str(python), "-m", "pip", "install", "--quiet", *extra, *args]
-    _runner.run(argv, timeout=timeout, host=host)
+    _runner.run(argv, timeout=timeout, host=host, env=_runner.child_env(env))
 
 
 def python_c(python: Path, code: str) -> str:

@@ -2,20 +2,79 @@
 
 from __future__ import annotations
 
+import os
+import time
+import urllib.parse
 from pathlib import Path
 
-from releasekit import _runner
+from releasekit import _runner, _secrets
 from releasekit._exceptions import CommandError, GitError
 
+#: git's commands that talk to a remote: the only ones that get the git host's
+#: login, and each has a deadline (``network_timeout``).
+NETWORK = frozenset({"fetch", "ls-remote", "push", "pull"})
+#: ``network_timeout``'s default, for a caller that has no settings at hand.
+DEFAULT_TIMEOUT = 300.0
 
-def git(root: Path, *args: str, dry_run: bool = False, mutates: bool = False) -> str:
+
+def git(
+    root: Path, *args: str, dry_run: bool = False, mutates: bool = False,
+    timeout: float | None = None,
+) -> str:  # fmt: skip
     """Run git in ``root`` and return its stripped stdout (raw: nothing masked).
 
-    git keeps the credentials in its environment: its remotes may need them.
+    The one door of every git command releasekit runs by name: git runs the
+    repository's hooks, so none gets the upload's login; a network command
+    keeps only what a credential helper reads, and stops at ``timeout`` with
+    an error that names the remote's host.
     """
-    result = _runner.run([*_runner.tool("git"), *args], cwd=root, dry_run=dry_run,
-                         mutates=mutates, quiet=not mutates, secrets=True)  # fmt: skip
+    network = args[0] in NETWORK
+    env = _secrets.for_git(os.environ, network=network)
+    if not network:
+        result = _runner.run([*_runner.tool("git"), *args], cwd=root, env=env, dry_run=dry_run,
+                             mutates=mutates, quiet=not mutates, secrets=True)  # fmt: skip
+        return result.stdout.strip()
+    deadline = timeout or DEFAULT_TIMEOUT
+    start = time.monotonic()
+    try:
+        result = _runner.run([*_runner.tool("git"), *args], cwd=root, env=env, dry_run=dry_run,
+                             mutates=mutates, quiet=not mutates, secrets=True,
+                             timeout=deadline)  # fmt: skip
+    except CommandError as exc:
+        if time.monotonic() - start < deadline:
+            raise
+        where = remote_host(root, _remote_of(args))
+        msg = f"the git remote {where} did not answer within {deadline:.0f}s: check it, try again"
+        raise GitError(msg, details=exc.details) from None
     return result.stdout.strip()
+
+
+def _remote_of(args: tuple[str, ...]) -> str:
+    """The remote a network command names: its first argument that is not an option."""
+    return next((a for a in args[1:] if not a.startswith("-")), "origin")
+
+
+def remote_host(root: Path, remote: str) -> str:
+    """``remote`` and the host it names (``'origin' (git.example.com)``), for an error.
+
+    Read from git's own view of the URL (``insteadOf`` applied), without its
+    userinfo; a local remote is its path.
+    """
+    result = _runner.run([*_runner.tool("git"), "ls-remote", "--get-url", remote], cwd=root,
+                         env=_secrets.for_git(os.environ, network=False), mutates=False,
+                         check=False, quiet=True, secrets=True)  # fmt: skip
+    url = result.stdout.strip() or remote
+    if "://" in url:
+        try:
+            parts = urllib.parse.urlsplit(url)
+            host = parts.netloc.rpartition("@")[2] or parts.path
+        except ValueError:
+            host = url.partition("://")[2].partition("/")[0].rpartition("@")[2]
+    elif ":" in url.split("/", 1)[0]:  # scp-like: [user@]host:path
+        host = url.split(":", 1)[0].rpartition("@")[2]
+    else:
+        host = url
+    return f"{remote!r} ({host})" if host != remote else repr(remote)
 
 
 def toplevel(path: Path) -> Path:
@@ -223,10 +282,10 @@ def has_remote(root: Path, remote: str) -> bool:
     return remote in git(root, "remote").split()
 
 
-def fetch(root: Path, remote: str) -> None:
+def fetch(root: Path, remote: str, *, timeout: float | None = None) -> None:
     """Update the remote-tracking refs (a read as far as the work tree goes)."""
     try:
-        git(root, "fetch", "--quiet", "--no-tags", remote)
+        git(root, "fetch", "--quiet", "--no-tags", remote, timeout=timeout)
     except CommandError as exc:
         msg = f"cannot fetch from the remote {remote!r}: is it reachable?"
         raise GitError(msg, details=exc.details) from None
@@ -236,9 +295,9 @@ def behind(root: Path, upstream_ref: str) -> int:
     return int(git(root, "rev-list", "--count", f"HEAD..{upstream_ref}"))
 
 
-def remote_tag_exists(root: Path, remote: str, tag: str) -> bool:
+def remote_tag_exists(root: Path, remote: str, tag: str, *, timeout: float | None = None) -> bool:
     try:
-        return bool(git(root, "ls-remote", "--tags", remote, f"refs/tags/{tag}"))
+        return bool(git(root, "ls-remote", "--tags", remote, f"refs/tags/{tag}", timeout=timeout))
     except CommandError as exc:
         msg = f"cannot list the tags of the remote {remote!r}: is it reachable?"
         raise GitError(msg, details=exc.details) from None
@@ -266,8 +325,9 @@ def tag_object(root: Path, tag: str, commit: str) -> str:
 
 
 def push(
-    root: Path, remote: str, commit: str, branch: str, tags: list[str], *, dry_run: bool = False
-) -> None:
+    root: Path, remote: str, commit: str, branch: str, tags: list[str], *, dry_run: bool = False,
+    timeout: float | None = None,
+) -> None:  # fmt: skip
     """Push ``commit`` to ``branch`` and its tags together: both or neither (--atomic).
 
     By SHA, never whatever HEAD is now: a commit made on the branch while the
@@ -276,25 +336,29 @@ def push(
     refs = [f"{tag_object(root, tag, commit)}:refs/tags/{tag}" for tag in tags]
     try:
         git(root, "push", "--atomic", remote, f"{commit}:refs/heads/{branch}", *refs,
-            dry_run=dry_run, mutates=True)  # fmt: skip
+            dry_run=dry_run, mutates=True, timeout=timeout)  # fmt: skip
     except CommandError as exc:
         msg = f"the remote {remote!r} refused the push of {branch} and {' '.join(tags)}"
         raise GitError(msg, details=exc.details) from None
 
 
-def push_branch(root: Path, remote: str, commit: str, branch: str) -> None:
+def push_branch(
+    root: Path, remote: str, commit: str, branch: str, *, timeout: float | None = None
+) -> None:
     """Push ``commit`` (by SHA) to ``branch`` on the remote (the commit after a release)."""
     try:
-        git(root, "push", remote, f"{commit}:refs/heads/{branch}", mutates=True)
+        git(root, "push", remote, f"{commit}:refs/heads/{branch}", mutates=True, timeout=timeout)
     except CommandError as exc:
         msg = f"the remote {remote!r} refused the push of {branch}"
         raise GitError(msg, details=exc.details) from None
 
 
-def remote_tag_commit(root: Path, remote: str, tag: str) -> str:
+def remote_tag_commit(root: Path, remote: str, tag: str, *, timeout: float | None = None) -> str:
     """The commit that ``tag`` names on the remote, or ``""`` when the remote has no such tag."""
     try:
-        out = git(root, "ls-remote", remote, f"refs/tags/{tag}", f"refs/tags/{tag}^{{}}")
+        out = git(
+            root, "ls-remote", remote, f"refs/tags/{tag}", f"refs/tags/{tag}^{{}}", timeout=timeout
+        )
     except CommandError as exc:
         msg = f"cannot list the tags of the remote {remote!r}: is it reachable?"
         raise GitError(msg, details=exc.details) from None

@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-from releasekit import _console, _runner
+from releasekit import _console, _runner, _secrets
 from releasekit._exceptions import ChangelogError, DistError, ReleaseKitError, VersionError
 
 __all__ = ["bump", "show_increment", "towncrier_build", "twine_check"]
@@ -30,23 +30,26 @@ __all__ = ["bump", "show_increment", "towncrier_build", "twine_check"]
 
 @contextlib.contextmanager
 def _inside(root: Path) -> Iterator[None]:
-    """In ``root``, with git printing paths as they are, for the tool's own git commands.
+    """In ``root``, with git printing paths as they are, and the secrets withheld.
 
     bump-my-version finds the repository from the working directory, as its
     CLI does; towncrier parses ``git ls-files`` to choose between ``git rm``
     and a bare delete, which left a non-ASCII fragment's deletion unstaged.
+    Both tools start git with this process's environment, and git runs the
+    repository's hooks: the secrets are withheld meanwhile.
     """
     before = Path.cwd()
     saved = dict(os.environ)
-    os.environ.update(_runner.unquoted_paths(os.environ))
-    os.chdir(root)
-    try:
-        yield
-    finally:
-        os.chdir(before)
-        for name in [n for n in os.environ if n.startswith("GIT_CONFIG_") and n not in saved]:
-            del os.environ[name]
-        os.environ.update({n: v for n, v in saved.items() if n.startswith("GIT_CONFIG_")})
+    with _secrets.withheld():
+        os.environ.update(_runner.unquoted_paths(os.environ))
+        os.chdir(root)
+        try:
+            yield
+        finally:
+            os.chdir(before)
+            for name in [n for n in os.environ if n.startswith("GIT_CONFIG_") and n not in saved]:
+                del os.environ[name]
+            os.environ.update({n: v for n, v in saved.items() if n.startswith("GIT_CONFIG_")})
 
 
 def _reason(exc: BaseException) -> str:

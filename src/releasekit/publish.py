@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import functools
 import hashlib
 import json
 import os
@@ -130,6 +131,16 @@ def split_userinfo(url: str) -> tuple[str, Credentials | None]:
     return clean, creds
 
 
+def _valid_url(url: str, source: str) -> str:
+    """``url`` (its userinfo already taken out) if it parses; else one line that says why."""
+    try:
+        urllib.parse.urlsplit(url).port  # noqa: B018 - parsing is the check
+    except ValueError as exc:
+        msg = f"the repository {url!r} ({source}) is not a valid URL ({exc}): fix it"
+        raise PublishError(msg) from None
+    return url
+
+
 def simple_url_for(upload_url: str) -> str:
     """The simple index that belongs to an upload URL (PEP 503)."""
     parts = urllib.parse.urlsplit(split_userinfo(upload_url)[0])
@@ -202,9 +213,15 @@ def resolve_target(
     choices = (given or "", configured, environment_target(), "pypi")
     source, choice = next((s, c) for s, c in zip(SOURCES, choices, strict=True) if c)
     if _is_url(choice):
-        url = split_userinfo(choice)[0]
+        url = _valid_url(split_userinfo(choice)[0], source)
         simple = index_url or simple_url_for(url)
         return Target(upload_url=url, simple_url=simple, source=source, timeout=timeout)
+    if re.search(r"[/@]", choice):  # a URL without its scheme: no .pypirc section looks so
+        split_userinfo("http://" + choice.lstrip("/"))  # its password becomes a secret
+        msg = (
+            f"the repository {choice!r} ({source}) has no scheme: write it as http://… or https://…"
+        )
+        raise PublishError(msg)
     try:
         section = twine_utils.get_repository_from_config(config_file, choice)
     except twine_exceptions.InvalidConfiguration:
@@ -247,7 +264,10 @@ class _Links(HTMLParser):
 
 
 def _origin(url: str) -> tuple[str, str, int | None]:
-    parts = urllib.parse.urlsplit(url)
+    try:
+        parts = urllib.parse.urlsplit(url)
+    except ValueError:  # a malformed URL (``[::1``) has no origin; the target refuses it
+        return "", url, None
     default = {"http": 80, "https": 443}.get(parts.scheme.lower())
     try:
         port = parts.port or default
@@ -639,6 +659,15 @@ def confirm_install(
     """
     from packaging.version import Version
 
+    index, env = ["--index-url", target.simple_url], {}
+    read = _read_login(target, project)
+    if read is not None:
+        if build_requires or read.login is None:
+            raise PublishError(read.refusal(project, version, sdist=bool(build_requires)))
+        # Wheels only: no build backend runs, so none sees the login (in the
+        # installer's environment, never its argv, which is logged).
+        index = ["--only-binary", ":all:"]
+        env = {"UV_INDEX_URL": read.url, "PIP_INDEX_URL": read.url}
     with _venv.fresh() as python:
         try:
             no_isolation = []
@@ -648,11 +677,11 @@ def confirm_install(
             no_deps = [] if with_dependencies else ["--no-deps"]
             _venv.install(
                 python,
-                [*no_isolation, *no_deps, "--index-url", target.simple_url,
-                 f"{project}=={version}"],
+                [*no_isolation, *no_deps, *index, f"{project}=={version}"],
                 refresh=True,
                 timeout=target.timeout,
                 host=urllib.parse.urlsplit(target.simple_url).hostname or "",
+                env=env,
             )  # fmt: skip
         except CommandError as exc:
             msg = f"{project} {version} does not install from {target.shown}"
@@ -662,6 +691,54 @@ def confirm_install(
     if Version(installed) != Version(version):
         raise PublishError(f"installing from the index gave {project} {installed}, not {version}")
     _console.info(f"{project} {installed} installs from {target.shown}")
+
+
+@dataclasses.dataclass(frozen=True)
+class _ReadLogin:
+    """An index that refuses anonymous reads, and the login the installer may have for it."""
+
+    where: str
+    login: Credentials | None
+    url: str = ""
+
+    def refusal(self, project: str, version: str, *, sdist: bool) -> str:
+        why = (
+            "installing the sdist would hand its login to the build backend"
+            if sdist
+            else "releasekit has no login for that host"
+        )
+        return (
+            f"{self.where} wants a login to read {project}, and {why}: install "
+            f"{project}=={version} from it by hand, then run --resume --no-confirm"
+        )
+
+
+def _read_login(target: Target, project: str) -> _ReadLogin | None:
+    """Whether the index refuses to read without a login (401/403), and the login for it.
+
+    Most private registries want one for reads as well; the installer that
+    confirms the release asks anonymously otherwise. Only the upload host's
+    own login (see :func:`credentials_for`) may go, written into the index URL.
+    """
+    import requests
+
+    url = urllib.parse.urljoin(target.simple_url, normalize(project) + "/")
+    host = urllib.parse.urlsplit(url).hostname or url
+    try:
+        with requests.Session() as session, deadline(target.timeout, host):
+            answer = session.get(url, allow_redirects=False, timeout=15)
+    except (requests.RequestException, PublishError):
+        return None  # the install itself says which host did not answer
+    if answer.status_code not in (401, 403):
+        return None
+    where = f"the index {_runner.mask(target.simple_url)}"
+    login = credentials_for(target, url)
+    if login is None:
+        return _ReadLogin(where, None)
+    quote = functools.partial(urllib.parse.quote, safe="")
+    parts = urllib.parse.urlsplit(target.simple_url)
+    netloc = f"{quote(login.username)}:{quote(login.password)}@{parts.netloc.rpartition('@')[2]}"
+    return _ReadLogin(where, login, urllib.parse.urlunsplit(parts._replace(netloc=netloc)))
 
 
 def ask(question: str) -> bool:

@@ -497,7 +497,7 @@ def _ask_around(project: Project, options: ReleaseOptions, plan: Plan) -> Plan:
     if not options.no_push:
         if not has_remote:
             _refuse(f"there is no git remote {settings.remote!r}: add it, or use --no-push")
-        git.fetch(root, settings.remote)
+        git.fetch(root, settings.remote, timeout=settings.network_timeout)
         upstream = git.upstream(root)
         if upstream:
             count = git.behind(root, upstream)
@@ -507,7 +507,8 @@ def _ask_around(project: Project, options: ReleaseOptions, plan: Plan) -> Plan:
                 )
     # Even with --no-push: a tag of that name on the remote means a version
     # that someone else already released, or will not be able to push.
-    if has_remote and git.remote_tag_exists(root, settings.remote, plan.tag):
+    if has_remote and git.remote_tag_exists(root, settings.remote, plan.tag,
+                                            timeout=settings.network_timeout):  # fmt: skip
         _refuse(f"the tag {plan.tag} already exists on the remote {settings.remote!r}")
     if options.no_publish:
         return plan
@@ -796,7 +797,8 @@ def _push(run: Run) -> None:
         files = kept_files(run.root / STATE_DIR / KEPT_DIR, state.files)
         published(state.target, state.project, files)
     try:
-        git.push(run.root, state.remote, state.commit, state.branch, [state.tag])
+        git.push(run.root, state.remote, state.commit, state.branch, [state.tag],
+                 timeout=run.project.settings.network_timeout)  # fmt: skip
     except ReleaseKitError:
         if run.plan is not None:  # the first run: say so; --resume will bring it in
             raise
@@ -806,7 +808,7 @@ def _push(run: Run) -> None:
                 f"release commit: check out {state.commit[:12]} and run --resume again"
             )
             raise ReleaseError(msg) from None
-        run.pushed = _push_into_moved_branch(run.root, state)
+        run.pushed = _push_into_moved_branch(run.root, state, run.project.settings.network_timeout)
         return
     run.pushed = state.commit
     moved = git.moved_past(run.root, state.commit)
@@ -826,7 +828,7 @@ def published(target: publish.Target, project: str, files: list[Path]) -> None:
         raise ReleaseError(msg) from None
 
 
-def _push_into_moved_branch(root: Path, state: State) -> str:
+def _push_into_moved_branch(root: Path, state: State, timeout: float) -> str:
     """The remote branch moved: push the tag, then merge the release into the branch.
 
     Returns the merge commit, pushed by SHA. The merge is made in the work
@@ -843,9 +845,10 @@ def _push_into_moved_branch(root: Path, state: State) -> str:
             f"{dirty[0][3:]}): commit or stash first; nothing was pushed"
         )
     tag_object = git.tag_object(root, state.tag, state.commit)
-    git.git(root, "push", remote, f"{tag_object}:refs/tags/{state.tag}", mutates=True)
+    git.git(root, "push", remote, f"{tag_object}:refs/tags/{state.tag}", mutates=True,
+            timeout=timeout)  # fmt: skip
     _console.info(f"pushed the tag {state.tag}: it names what was published")
-    git.git(root, "fetch", "--quiet", "--no-tags", remote, branch, mutates=True)
+    git.git(root, "fetch", "--quiet", "--no-tags", remote, branch, mutates=True, timeout=timeout)
     theirs = f"refs/remotes/{remote}/{branch}"
     merged = _runner.run(
         [*_runner.tool("git"), "merge", "--no-edit", "-m",
@@ -861,7 +864,7 @@ def _push_into_moved_branch(root: Path, state: State) -> str:
         )
         raise ReleaseError(msg, details=merged.output)
     merge = git.head(root)
-    git.git(root, "push", remote, f"{merge}:refs/heads/{branch}", mutates=True)
+    git.git(root, "push", remote, f"{merge}:refs/heads/{branch}", mutates=True, timeout=timeout)
     _console.info(f"{remote}/{branch} had moved: merged the release commit into it and pushed")
     return merge
 

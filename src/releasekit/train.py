@@ -296,12 +296,12 @@ def preflight(root: Path, options: ReleaseOptions) -> Preflight:
     if not options.no_push:
         if not has_remote:
             _refuse(f"there is no git remote {settings.remote!r}: add it, or use --no-push")
-        git.fetch(root, settings.remote)
+        git.fetch(root, settings.remote, timeout=settings.network_timeout)
         upstream = git.upstream(root)
         if upstream and git.behind(root, upstream):
             _refuse(f"branch {branch!r} is behind {upstream}: pull first")
     if has_remote:
-        remote_tags = _remote_tags(root, settings.remote)
+        remote_tags = _remote_tags(root, settings.remote, settings.network_timeout)
         for entry in plan.ordered():
             if entry.tag in remote_tags:
                 _refuse(f"the tag {entry.tag} already exists on the remote {settings.remote!r}")
@@ -323,10 +323,10 @@ def preflight(root: Path, options: ReleaseOptions) -> Preflight:
     return Preflight(ws, plan, branch, target, lock)
 
 
-def _remote_tags(root: Path, remote: str) -> set[str]:
+def _remote_tags(root: Path, remote: str, timeout: float) -> set[str]:
     """Every tag on the remote, in one ``git ls-remote``."""
     try:
-        out = git.git(root, "ls-remote", "--tags", remote)
+        out = git.git(root, "ls-remote", "--tags", remote, timeout=timeout)
     except CommandError as exc:
         msg = f"cannot list the tags of the remote {remote!r}: is it reachable?"
         raise ReleaseError(msg, details=exc.details) from None
@@ -540,7 +540,10 @@ def _verify(root: Path, plan: Plan, entry: Entry, state: TrainState) -> None:
 
 def _push(root: Path, state: TrainState) -> None:
     """The release commit and every tag, by identity, in one atomic push."""
-    git.push(root, state.remote, state.commit, state.branch, state.tags)
+    from releasekit.project import Project
+
+    timeout = Project(root).settings.network_timeout
+    git.push(root, state.remote, state.commit, state.branch, state.tags, timeout=timeout)
     moved = git.moved_past(root, state.commit)
     if moved:
         _console.warn(moved)

@@ -785,7 +785,8 @@ def post_release(
         bump(root, dev, commit=True, tag=False, message=DEV_MESSAGE)
         commit = git.head(root)
         if push and git.git(root, "rev-parse", f"{commit}^") == base:
-            git.push_branch(root, settings.remote, commit, branch)
+            git.push_branch(root, settings.remote, commit, branch,
+                            timeout=settings.network_timeout)  # fmt: skip
         elif push:
             _console.warn(
                 f"the development version {dev} is committed on top of a commit made while "

@@ -10,6 +10,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -95,6 +96,8 @@ class Index:
 
     USER = "uploader"
     PASSWORD = "pa55-Secret-9f8e7d"
+    #: pypiserver's ``-a``: what wants the login (a private index: ``download,list,update``).
+    AUTHENTICATED = "update"
 
     def __init__(self, root: Path, *, hashes: bool = True) -> None:
         self.hashes = hashes
@@ -113,7 +116,7 @@ class Index:
         args = [
             sys.executable, "-m", "pypiserver", "run",
             "-i", "127.0.0.1", "-p", str(self.port),
-            "-a", "update", "-P", str(self.htpasswd),
+            "-a", self.AUTHENTICATED, "-P", str(self.htpasswd),
             "--disable-fallback", str(self.packages),
         ]  # fmt: skip
         if not self.hashes:  # an index whose pages list no hash at all
@@ -125,6 +128,8 @@ class Index:
             try:
                 with urllib.request.urlopen(self.simple, timeout=1):
                     return
+            except urllib.error.HTTPError:  # it answers: it wants the login to read
+                return
             except OSError:
                 if self._proc.poll() is not None:
                     raise RuntimeError(self.log.read_text()) from None

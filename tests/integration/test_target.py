@@ -18,7 +18,8 @@ from pathlib import Path
 import pytest
 
 from releasekit import _console, publish
-from releasekit._exceptions import PublishError
+from releasekit import git as releasekit_git
+from releasekit._exceptions import GitError, PublishError
 from tests import index_responder
 from tests.conftest import git
 from tests.integration.conftest import Index, add_fragment, commit_all, invoke, snapshot
@@ -301,3 +302,158 @@ def test_a_dripping_index_stops_the_release_in_preflight(stamped: Path) -> None:
     assert snapshot(stamped) == before
     assert remote_refs(stamped) == refs
     assert not (stamped / ".releasekit/state.json").exists()
+
+
+HOOKS = ("pre-commit", "commit-msg", "post-commit", "reference-transaction", "pre-push")
+
+
+def test_git_hooks_never_see_the_upload_login(stamped: Path, index: Index, tmp_path: Path) -> None:
+    # bump-my-version commits and tags in releasekit's process, and git runs
+    # the repository's hooks with whatever environment it was given.
+    seen = tmp_path / "hook-env"
+    seen.mkdir()
+    for hook in HOOKS:
+        path = stamped / ".git/hooks" / hook
+        path.write_text(f'#!/bin/sh\nenv > "{seen}/{hook}.$$"\nexit 0\n')
+        path.chmod(0o755)
+    add_fragment(stamped)
+    env = {**index.twine_env(), "PYPI_API_TOKEN": "pypi-Tok3n-x", "GH_TOKEN": "gh-Tok3n-x"}
+    invoke("release", "--yes", "--no-checks", "--repository", index.url, cwd=stamped, env=env)
+    assert index.files() == RELEASED  # the upload itself had the login
+    assert "v0.2.0" in remote_refs(stamped)
+    dumps = [(path.name.partition(".")[0], path.read_text()) for path in seen.iterdir()]
+    assert {hook for hook, _ in dumps} == set(HOOKS)  # each ran, in the release's commits and push
+    for hook, dump in dumps:
+        names = {line.partition("=")[0] for line in dump.splitlines()}
+        assert not {"TWINE_USERNAME", "TWINE_PASSWORD", "PYPI_API_TOKEN"} & names, hook
+        assert index.PASSWORD not in dump, hook
+        # The git host's token reaches git's network commands only (a push, a
+        # fetch: their reference-transaction too), never a commit's hooks.
+        if hook in ("pre-commit", "commit-msg", "post-commit"):
+            assert "GH_TOKEN" not in names, hook
+        if hook == "pre-push":
+            assert "GH_TOKEN" in names
+
+
+def test_a_silent_git_remote_stops_the_preflight_naming_its_host(
+    stamped: Path, index: Index
+) -> None:
+    add_fragment(stamped)
+    bare = git(stamped, "remote", "get-url", "origin")
+    refs = git(stamped, "ls-remote", bare)
+    with index_responder.silent() as host:
+        git(stamped, "remote", "set-url", "origin", f"http://{host}/demo.git")
+        before = snapshot(stamped)
+        env = {**index.twine_env(), "RELEASEKIT_NETWORK_TIMEOUT": "2"}
+        proc = invoke("release", "--yes", "--no-checks", "--repository", index.url,
+                      cwd=stamped, check=False, env=env)  # fmt: skip
+    assert proc.returncode == 1
+    assert "Traceback" not in proc.stdout + proc.stderr
+    (line,) = [x for x in proc.stderr.splitlines() if x.startswith("ERROR")]
+    assert (
+        line
+        == f"ERROR the git remote 'origin' ({host}) did not answer within 2s: check it, try again"
+    )
+    assert snapshot(stamped) == before
+    assert git(stamped, "ls-remote", bare) == refs
+    assert index.files() == []
+
+
+def test_a_push_to_a_silent_remote_hits_the_deadline(stamped: Path) -> None:
+    commit = git(stamped, "rev-parse", "HEAD")
+    with index_responder.silent() as host:
+        git(stamped, "remote", "set-url", "origin", f"http://bot:Remote-Pw-7@{host}/demo.git")
+        with pytest.raises(GitError) as info:
+            releasekit_git.push_branch(stamped, "origin", commit, "main", timeout=1)
+    assert str(info.value) == (
+        f"the git remote 'origin' ({host}) did not answer within 1s: check it, try again"
+    )
+    assert "Remote-Pw-7" not in info.value.details
+
+
+@pytest.mark.parametrize(
+    "given",
+    [
+        "uploader:Zq9-Hunter2-Secret@127.0.0.1:{port}/",
+        "//uploader:Zq9-Hunter2-Secret@127.0.0.1:{port}/",
+        "http://uploader:Zq9-Hunter2-Secret@[::1/",
+        "http://uploader:Zq9-Hunter2-Secret@127.0.0.1:99999/",
+    ],
+)
+def test_a_login_in_a_repository_that_is_not_a_url_is_never_shown(
+    given: str, stamped: Path, index: Index
+) -> None:
+    add_fragment(stamped)
+    before, refs = snapshot(stamped), remote_refs(stamped)
+    proc = invoke("release", "--yes", "--no-checks", "--repository", given.format(port=index.port),
+                  cwd=stamped, check=False)  # fmt: skip
+    assert proc.returncode == 1
+    output = proc.stdout + proc.stderr
+    assert "Zq9-Hunter2-Secret" not in output
+    assert "Traceback" not in output
+    (line,) = [x for x in proc.stderr.splitlines() if x.startswith("ERROR")]
+    assert "has no scheme" in line or "is not a valid URL" in line, line
+    assert snapshot(stamped) == before
+    assert remote_refs(stamped) == refs
+    assert index.files() == []
+
+
+class _PrivateIndex(Index):
+    """pypiserver that wants the login to list and download too, as hosted registries do."""
+
+    AUTHENTICATED = "download,list,update"
+
+
+@pytest.fixture
+def private_index(tmp_path: Path) -> Iterator[Index]:
+    server = _PrivateIndex(tmp_path / "index-private")
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+def test_a_release_to_an_index_that_wants_a_login_to_read_is_confirmed(
+    stamped: Path, private_index: Index
+) -> None:
+    index = private_index
+    add_fragment(stamped)
+    proc = invoke("release", "--yes", "--no-checks", "--verbose", "--repository", index.url,
+                  cwd=stamped, env=index.twine_env())  # fmt: skip
+    assert f"demo-lib 0.2.0 installs from {index.url}" in proc.stderr
+    assert index.files() == RELEASED
+    assert "v0.2.0" in remote_refs(stamped)
+    assert not (stamped / ".releasekit/state.json").exists()
+    assert index.PASSWORD not in proc.stdout + proc.stderr
+
+
+@pytest.mark.parametrize("case", ["sdist only", "no login for the host"])
+def test_an_index_that_wants_a_login_to_read_gets_none_it_should_not(
+    case: str, private_index: Index, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    index = private_index
+    monkeypatch.setenv("TWINE_USERNAME", index.USER)
+    monkeypatch.setenv("TWINE_PASSWORD", index.PASSWORD)
+    target = publish.resolve_target(index.url)
+    publish.upload(target, [_tiny_wheel(tmp_path)])
+    if case == "no login for the host":  # the simple index on another host than the upload
+        target = publish.resolve_target(
+            index.url, index_url=index.simple.replace("127.0.0.1", "localhost")
+        )
+        where = target.simple_url
+    else:
+        where = index.simple
+    requires = ["hatchling"] if case == "sdist only" else []
+    with pytest.raises(PublishError) as info:
+        publish.confirm_install(target, "demo-lib", "0.2.0", build_requires=requires)
+    why = (
+        "installing the sdist would hand its login to the build backend"
+        if case == "sdist only"
+        else "releasekit has no login for that host"
+    )
+    assert str(info.value) == (
+        f"the index {where} wants a login to read demo-lib, and {why}: install "
+        "demo-lib==0.2.0 from it by hand, then run --resume --no-confirm"
+    )
+    assert index.files() == ["demo_lib-0.2.0-py3-none-any.whl"]

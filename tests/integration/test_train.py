@@ -353,3 +353,47 @@ def test_status_at_the_root_shows_one_row_per_member(workspace: Path) -> None:
     assert set(rows) == {"a", "b"}
     assert rows["a"]["fragments"] and rows["a"]["next_version"] == "0.2.0"
     assert rows["b"]["fragments"] == [] and rows["b"]["next_version"] is None
+
+
+def test_the_trains_git_hooks_never_see_the_upload_login(
+    workspace: Path, index: Index, tmp_path: Path
+) -> None:
+    root = workspace
+    seen = tmp_path / "hook-env"
+    seen.mkdir()
+    for hook in ("pre-commit", "post-commit", "reference-transaction", "pre-push"):
+        path = root / ".git/hooks" / hook
+        path.write_text(f'#!/bin/sh\nenv > "{seen}/{hook}.$$"\nexit 0\n')
+        path.chmod(0o755)
+    fragment(root, "a")
+    release(root, index, env={"PYPI_API_TOKEN": "pypi-Tok3n-x"})
+    assert "a-v0.2.0" in remote_tags(root)
+    assert any(name.startswith("a-0.2.0") for name in index.files())
+    hooks = {path.name.partition(".")[0] for path in seen.iterdir()}
+    assert hooks == {"pre-commit", "post-commit", "reference-transaction", "pre-push"}
+    for path in seen.iterdir():
+        dump = path.read_text()
+        names = {line.partition("=")[0] for line in dump.splitlines()}
+        assert not {"TWINE_USERNAME", "TWINE_PASSWORD", "PYPI_API_TOKEN"} & names, path.name
+        assert index.PASSWORD not in dump, path.name
+
+
+def test_a_silent_git_remote_stops_the_trains_preflight_naming_its_host(
+    workspace: Path, index: Index
+) -> None:
+    from tests import index_responder
+
+    root = workspace
+    fragment(root, "a")
+    bare = git(root, "remote", "get-url", "origin")
+    refs = git(root, "ls-remote", bare)
+    with index_responder.silent() as host:
+        git(root, "remote", "set-url", "origin", f"http://{host}/demo.git")
+        before = snapshot(root)
+        proc = release(root, index, check=False, env={"RELEASEKIT_NETWORK_TIMEOUT": "2"})
+    assert proc.returncode == 1
+    assert "Traceback" not in proc.stderr
+    assert f"the git remote 'origin' ({host}) did not answer within 2s" in proc.stderr
+    assert snapshot(root) == before
+    assert git(root, "ls-remote", bare) == refs
+    assert index.files() == []

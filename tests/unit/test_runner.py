@@ -1,12 +1,13 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 
 import pytest
 
-from releasekit import _runner
+from releasekit import _runner, _secrets
 from releasekit._exceptions import CommandError, ToolNotFoundError
 
 PY = sys.executable
@@ -128,3 +129,36 @@ def test_git_prints_paths_unquoted_after_the_config_it_was_given(tmp_path: Path)
     (tmp_path / "ü a.md").write_text("x\n")
     _runner.run(["git", "add", "-A"], cwd=tmp_path)
     assert _runner.run(["git", "ls-files"], cwd=tmp_path).stdout == "ü a.md\n"
+
+
+def test_a_login_without_a_scheme_is_masked_and_a_username_alone_is_not() -> None:
+    shown = _secrets.mask("'bot:pw-1@127.0.0.1:8/' //bot:pw-2@h/ git@github.com:o/r.git", {})
+    assert shown == "'bot:********@127.0.0.1:8/' //bot:********@h/ git@github.com:o/r.git"
+
+
+def test_git_gets_no_upload_login_and_its_host_token_only_on_the_network(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    env = {"TWINE_PASSWORD": "s3cr3t-1", "TWINE_USERNAME": "bot", "TWINE_REPOSITORY_URL": "u",
+           "GH_TOKEN": "gh-x", "GIT_ASKPASS": "/bin/ask", "GIT_PASSWORD": "gp",
+           "UV_INDEX_MIRROR_PASSWORD": "mirror-pw", "PLAIN": "kept"}  # fmt: skip
+    assert set(_secrets.for_git(env, network=False)) == {"GIT_ASKPASS", "PLAIN"}
+    network = set(_secrets.for_git(env, network=True))
+    assert network == {"GIT_ASKPASS", "GIT_PASSWORD", "GH_TOKEN", "PLAIN"}
+
+
+def test_secrets_are_withheld_from_this_process_and_stay_masked(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("TWINE_PASSWORD", "withheld-pw-1")
+    monkeypatch.setenv("TWINE_USERNAME", "bot")
+    monkeypatch.setenv("UV_INDEX_MIRROR_PASSWORD", "mirror-pw")
+    with _secrets.withheld():
+        with _secrets.withheld():  # nested: the inner one takes nothing, puts nothing back
+            assert "TWINE_PASSWORD" not in os.environ
+        assert not {"TWINE_PASSWORD", "TWINE_USERNAME"} & set(os.environ)
+        assert os.environ["UV_INDEX_MIRROR_PASSWORD"] == "mirror-pw"  # the re-lock's login
+        assert _secrets.mask("pw withheld-pw-1") == "pw ********"
+        os.environ["TWINE_USERNAME"] = "set-meanwhile"
+    assert os.environ["TWINE_PASSWORD"] == "withheld-pw-1"
+    assert os.environ["TWINE_USERNAME"] == "set-meanwhile"
