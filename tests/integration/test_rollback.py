@@ -344,3 +344,39 @@ def test_an_edit_saved_while_the_commit_is_made_survives_the_rollback(
                                                  "status": "M pyproject.toml"}  # fmt: skip
     assert remote_refs(stamped) == remote_before
     assert index.files() == []
+
+
+def test_a_trains_abort_after_kill_9_in_its_commit_keeps_an_edit_saved_meanwhile(
+    tmp_path: Path, index: Index
+) -> None:
+    """The train records its writes before its commit too: --abort restores by content."""
+    from tests.integration.test_train import fragment, make_workspace
+
+    root = make_workspace(tmp_path, {"a": ""})
+    fragment(root, "a")
+    gate = tmp_path / "gate"
+    hook = root / ".git" / "hooks" / "pre-commit"
+    hook.write_text(GATED_GIT_HOOK.format(gate=gate))
+    hook.chmod(0o755)
+    before, remote_before = snapshot(root), remote_refs(root)
+    proc = start_release(root, index, gate, "--no-push")
+    try:
+        wait_for(gate / "started", proc)
+        pyproject = root / "packages" / "a" / "pyproject.toml"
+        edited = pyproject.read_text() + EDIT
+        pyproject.write_text(edited)
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.communicate(timeout=60)
+    finally:
+        (gate / "go").write_text("1")
+    _wait_for_git(root, gate)
+
+    err = invoke("release", "--abort", cwd=root).stderr
+
+    assert "kept packages/a/pyproject.toml as it is now: it changed after the train wrote it" in err
+    assert pyproject.read_text() == edited
+    theirs = "packages/a/pyproject.toml"
+    expected = {**_without(before, theirs), "status": f"M {theirs}"}
+    assert _without(snapshot(root), theirs) == expected
+    assert remote_refs(root) == remote_before
+    assert index.files() == []
