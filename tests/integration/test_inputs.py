@@ -651,3 +651,32 @@ def test_a_release_commit_with_another_parent_is_refused(stamped: Path) -> None:
         "it, then release again"
     )
     release.check_one_parent(stamped, topic, started)  # one parent, the start: passes
+
+
+def test_what_is_staged_while_a_trains_checks_run_is_refused(tmp_path: Path, index: Index) -> None:
+    from tests.integration.conftest import start_release, wait_for
+
+    root = make_workspace(tmp_path, {"a": ""})
+    member = root / "packages" / "a"
+    gate = tmp_path / "gate"
+    _gated_check(member, gate)
+    add_fragment(member)
+    before = _world(root, index)
+    proc = start_release(root, index, gate, checks=True)
+    try:
+        wait_for(gate / "started", proc)
+        (root / "unreviewed.py").write_text('print("unreviewed")\n')
+        git(root, "add", "unreviewed.py")
+    finally:
+        (gate / "go").touch()
+    _, err = proc.communicate(timeout=300)
+
+    assert proc.returncode == 1, err
+    assert err.splitlines()[-1] == (
+        "ERROR the work tree changed while the checks ran (1 changed or untracked, e.g. "
+        "unreviewed.py): nothing was changed; commit or stash it and release again"
+    )
+    assert git(root, "diff", "--cached", "--name-only") == "unreviewed.py"  # still staged
+    git(root, "rm", "-q", "--cached", "unreviewed.py")
+    (root / "unreviewed.py").unlink()
+    assert _world(root, index) == before
