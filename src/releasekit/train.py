@@ -304,6 +304,7 @@ def preflight(root: Path, options: ReleaseOptions) -> Preflight:
 
     lock = lockfile.find(root)
     if lock is not None:
+        release.check_touched(root, [_rel(root, lock)])
         lockfile.check(lock, timeout=settings.network_timeout)
     has_remote = git.has_remote(root, settings.remote)
     if not options.no_push:
@@ -333,8 +334,6 @@ def preflight(root: Path, options: ReleaseOptions) -> Preflight:
             sessions = release.check_sessions(entry.member.project)
             with _console.step(f"checks of {entry.name}"):
                 release.run_checks(entry.member.root, sessions, cache=not options.no_cache)
-    if lock is not None:
-        release.check_touched(root, [_rel(root, lock)])
     return Preflight(ws, plan, branch, target, lock, head)
 
 
