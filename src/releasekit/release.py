@@ -22,6 +22,7 @@ import dataclasses
 import json
 import os
 import re
+import stat
 import tempfile
 import threading
 from collections.abc import Callable, Iterator
@@ -59,6 +60,8 @@ class Plan:
     target: publish.Target | None
     #: The tracked uv.lock the release re-locks (the workspace root's for a member), or None.
     lock: Path | None = None
+    #: HEAD when the preflight found the tree clean: the release starts from it or not at all.
+    head: str = ""
 
 
 @dataclasses.dataclass
@@ -89,6 +92,9 @@ class State:
     #: Files the release changes: path -> sha256 of what it last wrote there
     #: ("" when it removed the file, None before it wrote anything).
     touched: dict[str, str | None] = dataclasses.field(default_factory=dict)
+    #: The writing step whose writes ``touched`` does not record yet ("" when none): while
+    #: set, a rollback restores every touched file, since what is in them is the release's.
+    writing: str = ""
 
     @property
     def target(self) -> publish.Target | None:
@@ -99,13 +105,74 @@ class State:
         )
 
 
+def _symlink_in(root: Path, relative: str) -> str:
+    """The first part of ``root / relative`` below ``root`` that is a symlink, or ``""``."""
+    parts = Path(relative).parts
+    for end in range(1, len(parts) + 1):
+        if parts[end - 1] != ".." and root.joinpath(*parts[:end]).is_symlink():
+            return "/".join(parts[:end])
+    return ""
+
+
+def own_dir(root: Path, relative: str) -> Path:
+    """``root / relative``, a directory releasekit writes and empties: refused behind a symlink.
+
+    The one check of every writer and cleaner of releasekit's own directories
+    (the journal's, the kept files, ``dist/``): through a link, emptying one
+    would delete files outside the project.
+    """
+    link = _symlink_in(root, relative)
+    if link:
+        _refuse(
+            f"{link} is a symlink (to {os.readlink(root / link)}): releasekit writes and empties "
+            f"{relative} itself, so it must be a real directory in the project; remove the link"
+        )
+    return root / relative
+
+
+def check_own_dirs(root: Path, relatives: list[str]) -> None:
+    """Refuse, before anything changes, when one of releasekit's own directories is a link."""
+    for relative in relatives:
+        own_dir(root, relative)
+
+
+def check_touched(root: Path, paths: list[str]) -> None:
+    """Refuse a file the release writes unless it is a regular file (or absent), not behind a link.
+
+    Written through a symlink, the release would change (and its rollback
+    could not give back) a file outside the repository.
+    """
+    for path in paths:
+        link = _symlink_in(root, path)
+        if link:
+            linked = link == os.path.normpath(path)
+            what = "is a symlink" if linked else f"is inside {link}, a symlink"
+            _refuse(
+                f"{path} {what} (to {os.readlink(root / link)}): the release writes it and would "
+                "change a file elsewhere; replace the link with the real file or directory"
+            )
+        try:
+            mode = (root / path).lstat().st_mode
+        except (FileNotFoundError, NotADirectoryError):
+            continue
+        if not stat.S_ISREG(mode):
+            _refuse(f"{path} is not a regular file: the release writes it; make it one")
+    tracked = git.index_modes(root, [f":(literal){p}" for p in paths])
+    for path, kind in sorted(tracked.items()):
+        if kind not in ("100644", "100755"):
+            _refuse(
+                f"{path} is tracked as mode {kind}, not as a regular file: the release writes "
+                "it; commit it as a regular file"
+            )
+
+
 def state_path(root: Path) -> Path:
-    return root / STATE_DIR / STATE_FILE
+    return own_dir(root, STATE_DIR) / STATE_FILE
 
 
 def write_journal(root: Path, filename: str, data: dict[str, Any]) -> None:
     """Write a journal atomically (tempfile + ``os.replace``); the directory ignores itself."""
-    directory = root / STATE_DIR
+    directory = own_dir(root, STATE_DIR)
     directory.mkdir(exist_ok=True)
     (directory / ".gitignore").write_text("*\n")
     fd, tmp = tempfile.mkstemp(dir=directory, prefix=".journal-", suffix=".json")
@@ -165,6 +232,9 @@ def _state_problem(data: Any) -> str:
         return f"'done' must be a list of steps among {', '.join(public)}"
     if data.get("phase", "public") not in PHASES:
         return f"'phase' must be one of {', '.join(PHASES)}"
+    writing = [s.name for s in STEPS if s.writes]
+    if data.get("writing", "") not in ("", *writing):
+        return f"'writing' must be empty or one of {', '.join(writing)}"
     touched = data.get("touched", {})
     if not isinstance(touched, dict) or not all(
         isinstance(k, str) and (v is None or isinstance(v, str)) for k, v in touched.items()
@@ -194,7 +264,7 @@ def load_state(root: Path) -> State | None:
 
 def remove_journal(root: Path, filename: str) -> None:
     """Remove a journal, and the directory too when nothing else is left in it."""
-    directory = root / STATE_DIR
+    directory = own_dir(root, STATE_DIR)
     (directory / filename).unlink(missing_ok=True)
     gitignore = directory / ".gitignore"
     if directory.is_dir() and not any(p != gitignore for p in directory.iterdir()):
@@ -205,7 +275,7 @@ def remove_journal(root: Path, filename: str) -> None:
 def clear_state(root: Path) -> None:
     import shutil
 
-    shutil.rmtree(root / STATE_DIR / KEPT_DIR, ignore_errors=True)
+    shutil.rmtree(own_dir(root, f"{STATE_DIR}/{KEPT_DIR}"), ignore_errors=True)
     remove_journal(root, STATE_FILE)
 
 
@@ -232,10 +302,11 @@ def kept_files(directory: Path, recorded: dict[str, str]) -> list[Path]:
     return files
 
 
-def mirror(kept: Path, dist_dir: Path) -> None:
+def mirror(root: Path, kept: Path, dist_dir: Path) -> None:
     """A copy of the kept files in ``dist/``, for the user; the release never reads it back."""
     import shutil
 
+    dist_dir = own_dir(root, os.path.relpath(dist_dir, root))
     dists.clean(dist_dir)
     dist_dir.mkdir(parents=True)
     for path in sorted(kept.iterdir()):
@@ -401,9 +472,12 @@ def preflight(project: Project, options: ReleaseOptions) -> Plan:
             f"(allowed: {', '.join(settings.branches)}; [tool.releasekit] branches)"
         )
     check_gitlinks(project)
+    check_own_dirs(root, [STATE_DIR, f"{STATE_DIR}/{KEPT_DIR}", "dist"])
+    head = git.head(root)  # what the checks see: the release starts from it or not at all
     sessions = check_sessions(project)
     if options.no_checks or not sessions or options.dry_run:
-        return _ask_around(project, options, _local_plan(project, options, branch))
+        plan = _ask_around(project, options, _local_plan(project, options, branch))
+        return dataclasses.replace(plan, head=head)
     # The checks start first (they take longest); every other question is
     # asked meanwhile, and a refusal stops them at once.
     checks = _checks_in_background(root, sessions, cache=not options.no_cache)
@@ -414,7 +488,60 @@ def preflight(project: Project, options: ReleaseOptions) -> Plan:
         checks.stop()  # a refusal, Ctrl-C or a signal is the answer: stop the checks now
     if failed is not None:
         raise failed
-    return plan
+    return dataclasses.replace(plan, head=head)
+
+
+def unchanged_since_preflight(root: Path, head: str) -> None:
+    """Right before the first change: the tree is still what the preflight and its checks saw.
+
+    The preflight found it clean and no git operation waiting; the checks take
+    minutes, and what is staged (or a merge started) meanwhile would go into
+    the release commit, unchecked.
+    """
+    git.check_no_operation(root)
+    dirty = git.status(root)
+    if dirty:
+        _refuse(
+            f"the work tree changed while the checks ran ({len(dirty)} changed or untracked, "
+            f"e.g. {dirty[0][3:]}): nothing was changed; commit or stash it and release again"
+        )
+    now = git.head(root)
+    if now != head:
+        _refuse(
+            f"HEAD moved from {head[:12]} to {now[:12]} while the checks ran: nothing was "
+            "changed; release again to check what is there now"
+        )
+
+
+def check_index_holds_only(root: Path, paths: list[str]) -> None:
+    """Before the release commit: nothing but the release's own files is staged, no operation.
+
+    The commit takes the whole index: a change staged (or a merge started)
+    while the release ran would be released unchecked. Paths are relative to
+    ``root``, wherever it sits in the repository.
+    """
+    git.check_no_operation(root)
+    prefix = git.git(root, "rev-parse", "--show-prefix")
+    ours = {os.path.normpath(prefix + p) for p in paths}
+    staged = git.git(root, "diff", "--cached", "--name-only", "-z", "HEAD").split("\0")
+    others = sorted(p for p in staged if p and p not in ours)
+    if others:
+        _refuse(
+            f"{others[0]} was staged while the release ran ({len(others)} such file(s)): it is "
+            "not the release's to commit; commit it after the release, or unstage it"
+        )
+
+
+def check_one_parent(root: Path, commit: str, head_before: str) -> None:
+    """After the release commit: its only parent is where the release started (never a merge)."""
+    parents = git.git(root, "rev-list", "--parents", "-n", "1", commit).split()[1:]
+    if parents != [head_before]:
+        shown = " ".join(p[:12] for p in parents)
+        _refuse(
+            f"the release commit {commit[:12]} has the parent(s) {shown}, not only "
+            f"{head_before[:12]}: a merge (or another commit) came in while it was made; "
+            "finish or abort it, then release again"
+        )
 
 
 def check_gitlinks(project: Project) -> None:
@@ -473,7 +600,7 @@ def _local_plan(project: Project, options: ReleaseOptions, branch: str) -> Plan:
     if lock is not None:
         lockfile.check(lock, timeout=project.settings.network_timeout)
     message = bump_config.message or "Bump version: {current_version} → {new_version}"
-    return Plan(
+    plan = Plan(
         project=project.name,
         current=bump_config.current_version,
         new=new,
@@ -488,6 +615,8 @@ def _local_plan(project: Project, options: ReleaseOptions, branch: str) -> Plan:
         target=None,
         lock=lock,
     )
+    check_touched(root, _touched_paths(project, plan))
+    return plan
 
 
 def _ask_around(project: Project, options: ReleaseOptions, plan: Plan) -> Plan:
@@ -605,27 +734,38 @@ def _changelog(run: Run) -> None:
 
 
 def _commit_and_tag(run: Run) -> None:
-    plan = run.need_plan()
+    plan, state = run.need_plan(), run.need_state()
     relocked: list[Path] = []
 
-    def relock() -> None:
-        """After the version moved, before the commit: the new lock goes in with it."""
+    def before_commit() -> None:
+        """Every file is written, nothing committed yet: re-lock, check the index, record.
+
+        The new lock goes in with the commit; nothing else staged may; and from
+        here on an edit to a touched file is someone else's, kept by the rollback.
+        """
         from releasekit import lockfile
 
         if plan.lock is not None:
             lockfile.relock(plan.lock, timeout=run.project.settings.network_timeout)
             relocked.append(plan.lock)
+        check_index_holds_only(run.root, sorted(state.touched))
+        _record_written(run)
 
     run.project.version_source.commit_and_tag(
-        plan.bump, plan.new, plan.commit_message, before_commit=relock
+        plan.bump, plan.new, plan.commit_message, before_commit=before_commit
     )
     if plan.lock is not None and not relocked:
         _refuse(f"bump-my-version committed before {plan.lock.name} was re-locked")
-    if git.head(run.root) == run.head or not git.local_tag_exists(run.root, plan.tag):
+    head = git.head(run.root)
+    tag = _ref(run.root, f"refs/tags/{plan.tag}")
+    if head == run.head or not tag or not _tags_commit(run.root, tag, head):
         _refuse(f"bump-my-version did not make the release commit and the tag {plan.tag}")
+    # The release's by identity (its new tag names it): the rollback takes it back.
+    run.commit = state.commit = head
+    save_state(run.root, state)
+    check_one_parent(run.root, head, run.head)
     if git.status(run.root):
         _refuse("the release commit left changes behind: is every file committed?")
-    run.commit = git.head(run.root)
     run.epoch = git.commit_timestamp(run.root, run.commit)
 
 
@@ -635,7 +775,7 @@ def _build_dists(root: Path, commit: str, new: str, *, fresh_env: bool) -> dists
     Into the journal's own directory: verify checks those files and publish
     uploads them, so nothing written to ``dist/`` meanwhile can reach the index.
     """
-    kept = root / STATE_DIR / KEPT_DIR
+    kept = own_dir(root, f"{STATE_DIR}/{KEPT_DIR}")
     dists.clean(kept)
     return dists.build_commit(root, commit, kept, version=new, fresh_env=fresh_env)
 
@@ -708,7 +848,7 @@ def _build(run: Run) -> None:
     run.built = run.release_files.dists
     # Recorded now, before verify reads them; verify ends by checking they are still these.
     run.need_state().files = publish.digests(run.release_files.publish)
-    mirror(run.root / STATE_DIR / KEPT_DIR, run.root / "dist")
+    mirror(run.root, run.root / STATE_DIR / KEPT_DIR, run.root / "dist")
 
 
 def needs_siblings(project: Project) -> bool:
@@ -886,9 +1026,9 @@ class Step:
     wanted: Callable[[ReleaseOptions, State], bool] = _always
     #: The option that skips it, for the output.
     skip_flag: str = ""
-    #: Whether it writes the files the release touches. When such a step
-    #: fails halfway, what it left in them is its own and is undone; edits
-    #: made after a writing step finished are someone else's and are kept.
+    #: Whether it writes the files the release touches. Until its writes are
+    #: recorded (the journal's ``writing``), what is in them is its own and is
+    #: undone; an edit made after they were recorded is someone else's, kept.
     writes: bool = False
 
 
@@ -1007,6 +1147,7 @@ def _record_written(run: Run) -> None:
     state = run.need_state()
     state.touched = {path: publish.sha256_or_empty(run.root / path) for path in state.touched}
     state.commit = run.commit
+    state.writing = ""
     save_state(run.root, state)
 
 
@@ -1189,9 +1330,9 @@ def outcome(found: list[str]) -> str:
     return f"the repository is NOT back as it was ({', '.join(found)}): check it"
 
 
-def _rollback(root: Path, state: State, before: Before, *, failed: Step | None = None) -> str:
+def _rollback(root: Path, state: State, before: Before) -> str:
     """Undo the release, compare with ``before``, and say how it went."""
-    if failed is not None and failed.writes:  # what it left halfway is its own
+    if state.writing:  # a writing step's files not recorded yet: what is in them is its own
         state.touched = dict.fromkeys(state.touched)
     kept = _undo(root, state)
     clear_state(root)
@@ -1476,6 +1617,7 @@ def _release(project: Project, options: ReleaseOptions) -> State | None:
         return None
     if not _confirmed(run):
         _refuse("the release was declined: nothing was changed")
+    unchanged_since_preflight(root, plan.head)
 
     run.head = git.head(root)
     run.tags_before = set(git.tags(root))
@@ -1509,13 +1651,16 @@ def _release(project: Project, options: ReleaseOptions) -> State | None:
             if not step.wanted(options, run.state):
                 _console.info(f"{step.name}: skipped ({step.skip_flag})")
                 continue
+            if step.writes:  # until its writes are recorded, what is in the files is ours
+                run.state.writing = step.name
+                save_state(root, run.state)
             with _console.step(step.name):
                 step.action(run)
             _record_written(run)
     except BaseException as exc:  # anything, releasekit's or not: roll back, then say it once
         with _SIGNALS.held():
             run.stop_checks()
-            rolled_back = _rollback(root, run.state, before, failed=current)
+            rolled_back = _rollback(root, run.state, before)
         raise failure(exc, current.name, rolled_back) from None
     finally:
         run.stop_checks()  # whatever ended the steps, no check outlives them
@@ -1587,8 +1732,6 @@ def abort(project: Project, options: ReleaseOptions) -> None:
         return
     paths = sorted(state.touched)
     commit = release_commit(root, state.head_before, state.commit, paths)
-    if not state.commit:  # it died in a writing step: what it left there is its own
-        state.touched = dict.fromkeys(state.touched)
     before = recorded(root, state.head_before, commit, [state.tag], paths)
     with _console.step("abort"), _SIGNALS.held():
         rolled_back = _rollback(root, state, before)

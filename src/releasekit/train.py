@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
 import types
 import typing
 from pathlib import Path
@@ -85,6 +86,8 @@ class TrainState:
     pushed: bool = False
     #: path (relative to the root) -> sha256 of what the train wrote, None before it wrote.
     touched: dict[str, str | None] = dataclasses.field(default_factory=dict)
+    #: Whether the train is writing files whose content ``touched`` does not record yet.
+    writing: bool = False
 
     @property
     def target(self) -> publish.Target | None:
@@ -105,7 +108,9 @@ class TrainState:
 
 
 def state_path(root: Path) -> Path:
-    return root / STATE_DIR / STATE_FILE
+    from releasekit import release as engine
+
+    return engine.own_dir(root, STATE_DIR) / STATE_FILE
 
 
 def save_state(root: Path, state: TrainState) -> None:
@@ -232,7 +237,7 @@ def clear_state(root: Path) -> None:
 
     from releasekit import release as engine
 
-    shutil.rmtree(root / STATE_DIR / KEPT_DIR, ignore_errors=True)
+    shutil.rmtree(engine.own_dir(root, f"{STATE_DIR}/{KEPT_DIR}"), ignore_errors=True)
     engine.remove_journal(root, STATE_FILE)
 
 
@@ -247,6 +252,8 @@ class Preflight:
     target: publish.Target | None
     #: The workspace's tracked uv.lock, re-locked once after every member moved, or None.
     lock: Path | None = None
+    #: HEAD when the preflight found the tree clean: the train starts from it or not at all.
+    head: str = ""
 
 
 def preflight(root: Path, options: ReleaseOptions) -> Preflight:
@@ -275,6 +282,7 @@ def preflight(root: Path, options: ReleaseOptions) -> Preflight:
             f"branch {branch!r} is not a release branch "
             f"(allowed: {', '.join(settings.branches)}; [tool.releasekit] branches of the root)"
         )
+    head = git.head(root)  # what the checks see: the train starts from it or not at all
     plan = workspace.plan(ws)
     if not plan.entries:
         _refuse(
@@ -283,6 +291,11 @@ def preflight(root: Path, options: ReleaseOptions) -> Preflight:
         )
     for entry in plan.ordered():
         release.check_gitlinks(entry.member.project)
+    kept = f"{STATE_DIR}/{KEPT_DIR}"
+    release.check_own_dirs(root, [STATE_DIR, kept, *(f"{kept}/{e.name}" for e in plan.ordered()),
+                                  *(f"{e.member.path}/dist" for e in plan.ordered())])  # fmt: skip
+    generated = {e.name: p for e in plan.ordered() if (p := _generated_path(e)) is not None}
+    release.check_touched(root, _touched(root, plan, generated))
     local_tags = set(git.tags(root))  # one question for every member's tag
     for entry in plan.ordered():
         if entry.tag in local_tags:
@@ -291,6 +304,7 @@ def preflight(root: Path, options: ReleaseOptions) -> Preflight:
 
     lock = lockfile.find(root)
     if lock is not None:
+        release.check_touched(root, [_rel(root, lock)])
         lockfile.check(lock, timeout=settings.network_timeout)
     has_remote = git.has_remote(root, settings.remote)
     if not options.no_push:
@@ -320,7 +334,7 @@ def preflight(root: Path, options: ReleaseOptions) -> Preflight:
             sessions = release.check_sessions(entry.member.project)
             with _console.step(f"checks of {entry.name}"):
                 release.run_checks(entry.member.root, sessions, cache=not options.no_cache)
-    return Preflight(ws, plan, branch, target, lock)
+    return Preflight(ws, plan, branch, target, lock, head)
 
 
 def _remote_tags(root: Path, remote: str, timeout: float) -> set[str]:
@@ -380,7 +394,8 @@ def show_plan(flight: Preflight, options: ReleaseOptions) -> None:
 
 
 def _rel(root: Path, path: Path) -> str:
-    return str(path.resolve().relative_to(root))
+    """``path`` relative to ``root``, links not followed: a linked file is refused, not resolved."""
+    return os.path.relpath(os.path.abspath(path), root)
 
 
 def _touched(root: Path, plan: Plan, generated: dict[str, Path]) -> list[str]:
@@ -447,11 +462,15 @@ def _widen_requirements(plan: Plan) -> None:
 
 
 def _commit_and_tag(root: Path, plan: Plan, state: TrainState) -> None:
+    from releasekit import release as engine
+
+    engine.check_index_holds_only(root, sorted(state.touched))  # the commit takes the index
     present = [p for p in state.touched if (root / p).exists()]
     git.git(root, "add", "--", *present, mutates=True)
     git.git(root, "commit", "--quiet", "--message", _commit_message(plan), mutates=True)
     state.commit = git.head(root)
     save_state(root, state)
+    engine.check_one_parent(root, state.commit, state.head_before)
     for entry in plan.ordered():
         bump = entry.bump
         message = (bump.tag_message or "Release {new_version}").replace(
@@ -467,13 +486,13 @@ def _build(root: Path, entry: Entry, state: TrainState) -> None:
     from releasekit import release as engine
 
     car = state.car(entry.name)
-    kept = car.kept_dir(root)
+    kept = engine.own_dir(root, _rel(root, car.kept_dir(root)))
     dists.clean(kept)
     built = dists.build_commit(entry.member.root, state.commit, kept, version=entry.new)
     # Recorded before verify reads them; verify ends by checking they are still these.
     car.files = publish.digests(built.files)
     save_state(root, state)
-    engine.mirror(kept, car.dist_dir(root))
+    engine.mirror(root, kept, car.dist_dir(root))
 
 
 def _closure(plan: Plan, name: str) -> list[str]:
@@ -622,7 +641,7 @@ def _rollback(root: Path, state: TrainState, before: engine.Before, *, ours: boo
     )  # fmt: skip
     kept = engine._undo(root, one, tags=tuple(state.tags))
     for car in state.cars:
-        dists.clean(car.dist_dir(root))
+        dists.clean(engine.own_dir(root, _rel(root, car.dist_dir(root))))
     clear_state(root)
     for path in kept:
         _console.warn(f"kept {path} as it is now: it changed after the train wrote it; check it")
@@ -694,8 +713,11 @@ def _train(root: Path, options: ReleaseOptions) -> TrainState | None:
         repository_name=target.name if target else "",
         touched=dict.fromkeys(sorted({*_touched(root, plan, generated),
                                       *([_rel(root, flight.lock)] if flight.lock else [])})),
+        writing=True,
     )  # fmt: skip
     from releasekit import release as engine
+
+    engine.unchanged_since_preflight(root, flight.head)
 
     before = engine.snapshot(root, state.tags, sorted(state.touched))
     save_state(root, state)  # before the first change: after kill -9, --abort knows what to undo
@@ -716,6 +738,7 @@ def _train(root: Path, options: ReleaseOptions) -> TrainState | None:
             with _console.step("lock"):
                 lockfile.relock(flight.lock, timeout=settings.network_timeout)
         state.touched = {p: publish.sha256_or_empty(root / p) for p in state.touched}
+        state.writing = False
         save_state(root, state)
         step, writing = "commit and tag", False
         with _console.step("commit and tag"):
@@ -807,7 +830,7 @@ def abort(root: Path, options: ReleaseOptions) -> None:
     commit = engine.release_commit(root, state.head_before, state.commit, paths)
     before = engine.recorded(root, state.head_before, commit, state.tags, paths)
     with _console.step("abort"), engine._SIGNALS.held():
-        rolled_back = _rollback(root, state, before, ours=not state.commit)
+        rolled_back = _rollback(root, state, before, ours=state.writing)
     if rolled_back != engine.outcome([]):
         _refuse(f"undid what the train ({state.summary}) made, but {rolled_back}")
     _console.info(f"undid the train ({state.summary}): the repository is back at "

@@ -370,7 +370,8 @@ def test_a_submodule_outside_the_package_is_a_warning(stamped: Path, tmp_path: P
 # --- the train -----------------------------------------------------------------------------
 
 
-TRAIN_CASES = ["symlinked fragment", "ignored fragment", "merge", "submodule"]
+TRAIN_CASES = ["symlinked fragment", "ignored fragment", "merge", "submodule", "symlinked dist",
+               "symlinked changelog"]  # fmt: skip
 
 
 @pytest.mark.parametrize("case", TRAIN_CASES)
@@ -394,9 +395,22 @@ def test_the_train_checks_its_inputs_the_same_way(tmp_path: Path, index: Index, 
         git(root, "checkout", "-q", "main")
         git(root, "merge", "-q", "--no-ff", "--no-commit", "topic")
         expected = "a merge is in progress in this repository"
-    else:
+    elif case == "submodule":
         _add_submodule(root, tmp_path, "packages/a/src/a/vendored")
         expected = "src/a/vendored is a git submodule inside the package"
+    elif case == "symlinked dist":
+        shared = _shared(tmp_path)
+        (member / "dist").symlink_to(shared)
+        (root / ".git" / "info" / "exclude").write_text("dist\n")
+        expected = f"packages/a/dist is a symlink (to {shared}): releasekit writes and empties"
+    else:
+        shared = tmp_path / "shared"
+        shared.mkdir()
+        (member / "CHANGELOG.md").rename(shared / "CHANGELOG.md")
+        (member / "CHANGELOG.md").symlink_to(shared / "CHANGELOG.md")
+        commit_all(root, "The changelog lives elsewhere")
+        expected = "packages/a/CHANGELOG.md is a symlink (to "
+    elsewhere = _files_under(tmp_path / "shared")
     before = _world(root, index)
 
     line = _refused(root, index)
@@ -404,4 +418,287 @@ def test_the_train_checks_its_inputs_the_same_way(tmp_path: Path, index: Index, 
     assert expected in line
     assert SECRET not in line
     assert _world(root, index) == before
+    assert _files_under(tmp_path / "shared") == elsewhere
     assert SECRET not in (member / "CHANGELOG.md").read_text()
+
+
+# --- what the release writes, and where ----------------------------------------------------
+
+
+def _files_under(directory: Path) -> dict[str, bytes]:
+    """Every file under ``directory`` and its bytes: what nothing may write or delete."""
+    return {str(p.relative_to(directory)): p.read_bytes()
+            for p in sorted(directory.rglob("*")) if p.is_file()}  # fmt: skip
+
+
+def _shared(tmp_path: Path) -> Path:
+    """A directory outside the repository with someone else's files, a ``dist/`` among them."""
+    shared = tmp_path / "shared"
+    (shared / "dist").mkdir(parents=True)
+    (shared / "dist" / "other-1.0.tar.gz").write_text("someone else's build\n")
+    (shared / "notes.txt").write_text("keep me\n")
+    return shared
+
+
+#: Where the link is, and whether it is committed or ignored through .git/info/exclude.
+OWN_DIRS = {
+    "committed .releasekit": (".releasekit", "commit"),
+    "ignored .releasekit": (".releasekit", "exclude"),
+    "ignored .releasekit/dist": (".releasekit/dist", "exclude"),
+    "ignored dist": ("dist", "exclude"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(OWN_DIRS))
+def test_releasekits_own_directory_behind_a_symlink_is_refused(
+    stamped: Path, index: Index, tmp_path: Path, case: str
+) -> None:
+    where, how = OWN_DIRS[case]
+    shared = _shared(tmp_path)
+    add_fragment(stamped)
+    link = stamped / where
+    link.parent.mkdir(exist_ok=True)
+    target = os.path.relpath(shared, link.parent)  # relative, as one would commit it
+    link.symlink_to(target)
+    if how == "commit":
+        commit_all(stamped, "The state lives elsewhere")
+    else:
+        with (stamped / ".git" / "info" / "exclude").open("a") as f:
+            f.write(f"/{where.split('/')[0]}\n")
+    before, outside = _world(stamped, index), _files_under(shared)
+
+    line = _refused(stamped, index)
+
+    assert line == (
+        f"{where} is a symlink (to {target}): releasekit writes and empties {where} itself, "
+        "so it must be a real directory in the project; remove the link"
+    )
+    assert _files_under(shared) == outside  # nothing written, emptied or deleted through it
+    assert sorted(p.name for p in shared.iterdir()) == ["dist", "notes.txt"]
+    assert _world(stamped, index) == before
+    assert link.is_symlink() and os.readlink(link) == target
+
+
+@pytest.mark.parametrize("written", ["CHANGELOG.md", "src/demo_lib/__init__.py"])
+def test_a_file_the_release_writes_behind_a_symlink_is_refused(
+    stamped: Path, index: Index, tmp_path: Path, written: str
+) -> None:
+    outside = tmp_path / "outside" / Path(written).name
+    outside.parent.mkdir()
+    (stamped / written).rename(outside)
+    (stamped / written).symlink_to(outside)
+    add_fragment(stamped)
+    assert git(stamped, "ls-files", "-s", written).startswith("120000")
+    before, kept = _world(stamped, index), outside.read_bytes()
+
+    line = _refused(stamped, index)
+
+    assert line == (
+        f"{written} is a symlink (to {outside}): the release writes it and would change a file "
+        "elsewhere; replace the link with the real file or directory"
+    )
+    assert outside.read_bytes() == kept
+    assert _world(stamped, index) == before
+
+
+def test_a_file_the_release_writes_inside_a_linked_directory_is_refused(
+    stamped: Path, index: Index, tmp_path: Path
+) -> None:
+    package = stamped / "src" / "demo_lib"
+    elsewhere = tmp_path / "elsewhere"
+    package.rename(elsewhere)
+    package.symlink_to(elsewhere)
+    add_fragment(stamped)
+    before, kept = _world(stamped, index), _files_under(elsewhere)
+
+    line = _refused(stamped, index)
+
+    assert line.startswith(
+        f"src/demo_lib/__init__.py is inside src/demo_lib, a symlink (to {elsewhere}): "
+    )
+    assert _files_under(elsewhere) == kept
+    assert _world(stamped, index) == before
+
+
+# --- what changed while the checks ran -----------------------------------------------------
+
+
+GATED_CHECK = '''
+
+import pathlib as _pathlib
+import time as _time
+
+import nox as _nox
+
+
+@_nox.session(python=False)
+def gated(session):
+    """A check that takes as long as the test wants."""
+    gate = _pathlib.Path({gate!r})
+    (gate / "started").touch()
+    deadline = _time.monotonic() + 120
+    while not (gate / "go").exists() and _time.monotonic() < deadline:
+        _time.sleep(0.05)
+'''
+
+
+def _gated_check(repo: Path, gate: Path) -> None:
+    """The only check waits at ``gate`` (``started``, then ``go``); not run again on the commit."""
+    with (repo / "noxfile.py").open("a") as f:
+        f.write(GATED_CHECK.format(gate=str(gate)))
+    pyproject = repo / "pyproject.toml"
+    text = pyproject.read_text().replace('["tests", "style", "build"]', '["gated"]')
+    on_commit = "check_release_commit ="
+    pyproject.write_text(text.replace(f"{on_commit} true", f"{on_commit} false"))
+    commit_all(repo, "A check that waits")
+
+
+def _stage_work(repo: Path) -> None:
+    (repo / "src" / "demo_lib" / "unreviewed.py").write_text('print("unreviewed")\n')
+    with (repo / "README.md").open("a") as f:
+        f.write("half-done\n")
+    git(repo, "add", "src/demo_lib/unreviewed.py", "README.md")
+
+
+def _start_merge(repo: Path) -> None:
+    git(repo, "merge", "-q", "--no-ff", "--no-commit", "topic")
+
+
+MEANWHILE = {
+    "staged": (_stage_work, "the work tree changed while the checks ran (2 changed or untracked, "
+               "e.g. README.md): nothing was changed; commit or stash it and release again"),
+    "merge": (_start_merge, "a merge is in progress in this repository: finish it first "
+              "(git commit, or git merge --abort)"),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("meanwhile", sorted(MEANWHILE))
+def test_what_is_staged_or_merged_while_the_checks_run_is_refused(
+    stamped: Path, index: Index, tmp_path: Path, meanwhile: str
+) -> None:
+    from tests.integration.conftest import start_release, wait_for
+
+    act, expected = MEANWHILE[meanwhile]
+    gate = tmp_path / "gate"
+    _gated_check(stamped, gate)
+    git(stamped, "checkout", "-q", "-b", "topic")
+    (stamped / "src" / "demo_lib" / "experiment.py").write_text('print("experiment")\n')
+    commit_all(stamped, "An experiment")
+    git(stamped, "checkout", "-q", "main")
+    add_fragment(stamped)
+    head, remote = git(stamped, "rev-parse", "HEAD"), git(stamped, "ls-remote", "origin")
+    changelog = (stamped / "CHANGELOG.md").read_bytes()
+    proc = start_release(stamped, index, gate, checks=True)
+    wait_for(gate / "started", proc)
+    act(stamped)  # while the preflight's check runs
+    staged = git(stamped, "diff", "--cached", "--name-only")
+    (gate / "go").touch()
+    _, err = proc.communicate(timeout=300)
+
+    assert proc.returncode == 1, err
+    assert err.splitlines()[-1] == f"ERROR {expected}"
+    # Nothing of it was committed, tagged, pushed or published; what is staged stays so.
+    assert git(stamped, "rev-parse", "HEAD") == head
+    assert git(stamped, "tag", "-l") == ""
+    assert git(stamped, "diff", "--cached", "--name-only") == staged != ""
+    assert (stamped / "CHANGELOG.md").read_bytes() == changelog
+    assert (stamped / "changelog.d" / "+test.feature.md").is_file()
+    assert git(stamped, "ls-remote", "origin") == remote
+    assert index.files() == []
+    assert (stamped / ".git" / "MERGE_HEAD").exists() == (meanwhile == "merge")
+
+
+WAITING_BUMP_HOOK = """touch {gate}/started
+i=0
+while [ ! -e {gate}/go ] && [ $i -lt 2400 ]; do sleep 0.05; i=$((i + 1)); done
+"""
+
+
+def test_what_is_staged_while_the_commit_is_made_is_refused_and_rolled_back(
+    stamped: Path, index: Index, tmp_path: Path
+) -> None:
+    """bump-my-version's own pre-commit hook waits; meanwhile work is staged: not released."""
+    from tests.integration.conftest import start_release, wait_for
+
+    gate, script = tmp_path / "gate", tmp_path / "wait.sh"
+    script.write_text(WAITING_BUMP_HOOK.format(gate=gate))
+    pyproject = stamped / "pyproject.toml"
+    table = "[tool.bumpversion]\n"
+    hook = f'pre_commit_hooks = ["sh {script}"]\n'
+    pyproject.write_text(pyproject.read_text().replace(table, table + hook))
+    commit_all(stamped, "A slow hook of bump-my-version")
+    add_fragment(stamped)
+    before = _world(stamped, index)
+    proc = start_release(stamped, index, gate, "--no-push")
+    try:
+        wait_for(gate / "started", proc)
+        _stage_work(stamped)  # the changelog and the version files are written by now
+    finally:
+        (gate / "go").touch()
+    _, err = proc.communicate(timeout=300)
+
+    assert proc.returncode == 1, err
+    assert err.splitlines()[-1] == (
+        "ERROR commit and tag failed: README.md was staged while the release ran (2 such "
+        "file(s)): it is not the release's to commit; commit it after the release, or unstage "
+        "it; the repository is back as it was"
+    )
+    # The release is undone; what was staged is still staged, and nothing else.
+    theirs = ["README.md", "src/demo_lib/unreviewed.py"]
+    assert git(stamped, "diff", "--cached", "--name-only").splitlines() == theirs
+    git(stamped, "reset", "-q", *theirs)
+    git(stamped, "checkout", "-q", "README.md")
+    (stamped / "src" / "demo_lib" / "unreviewed.py").unlink()
+    assert _world(stamped, index) == before
+
+
+def test_a_release_commit_with_another_parent_is_refused(stamped: Path) -> None:
+    """The check after the commit: a merge cannot be the release commit (git reads MERGE_HEAD
+    before its hooks run, so the preflight and the index check stop it first)."""
+    from releasekit import release
+
+    started = git(stamped, "rev-parse", "HEAD")
+    git(stamped, "checkout", "-q", "-b", "topic")
+    git(stamped, "commit", "-q", "--allow-empty", "-m", "Topic")
+    git(stamped, "checkout", "-q", "main")
+    git(stamped, "merge", "-q", "--no-ff", "-m", "A merge", "topic")
+    merge, topic = git(stamped, "rev-parse", "HEAD"), git(stamped, "rev-parse", "topic")
+
+    with pytest.raises(ReleaseKitError) as refused:
+        release.check_one_parent(stamped, merge, started)
+
+    assert str(refused.value) == (
+        f"the release commit {merge[:12]} has the parent(s) {started[:12]} {topic[:12]}, not only "
+        f"{started[:12]}: a merge (or another commit) came in while it was made; finish or abort "
+        "it, then release again"
+    )
+    release.check_one_parent(stamped, topic, started)  # one parent, the start: passes
+
+
+def test_what_is_staged_while_a_trains_checks_run_is_refused(tmp_path: Path, index: Index) -> None:
+    from tests.integration.conftest import start_release, wait_for
+
+    root = make_workspace(tmp_path, {"a": ""})
+    member = root / "packages" / "a"
+    gate = tmp_path / "gate"
+    _gated_check(member, gate)
+    add_fragment(member)
+    before = _world(root, index)
+    proc = start_release(root, index, gate, checks=True)
+    try:
+        wait_for(gate / "started", proc)
+        (root / "unreviewed.py").write_text('print("unreviewed")\n')
+        git(root, "add", "unreviewed.py")
+    finally:
+        (gate / "go").touch()
+    _, err = proc.communicate(timeout=300)
+
+    assert proc.returncode == 1, err
+    assert err.splitlines()[-1] == (
+        "ERROR the work tree changed while the checks ran (1 changed or untracked, e.g. "
+        "unreviewed.py): nothing was changed; commit or stash it and release again"
+    )
+    assert git(root, "diff", "--cached", "--name-only") == "unreviewed.py"  # still staged
+    git(root, "rm", "-q", "--cached", "unreviewed.py")
+    (root / "unreviewed.py").unlink()
+    assert _world(root, index) == before

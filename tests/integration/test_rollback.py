@@ -13,6 +13,7 @@ import pty
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -314,3 +315,113 @@ def test_what_the_rollback_cannot_give_back_is_named(
     assert git(stamped, "tag", "-l") == ""
     assert not (stamped / ".releasekit").exists()
     assert "refs/tags/" not in remote_refs(stamped)
+
+
+GATED_GIT_HOOK = """#!/bin/sh
+# git's pre-commit hook, as slow as the test wants; it exits with what the test writes to go.
+touch {gate}/started
+i=0
+while [ ! -e {gate}/go ] && [ $i -lt 2400 ]; do sleep 0.05; i=$((i + 1)); done
+touch {gate}/finished
+exit "$(cat {gate}/go 2>/dev/null || echo 1)"
+"""
+
+EDIT = '\n[tool.maintainer-edit]\nkeep = "typed while the release made its commit"\n'
+
+
+def _wait_for_git(repo: Path, gate: Path) -> None:
+    """The orphaned ``git commit`` (its releasekit killed) is done: its hook and its index lock."""
+    deadline = time.monotonic() + 120
+    while not (gate / "finished").exists() or (repo / ".git" / "index.lock").exists():
+        assert time.monotonic() < deadline, "git commit never finished"
+        time.sleep(0.05)
+
+
+def _without(snap: dict[str, object], path: str) -> dict[str, object]:
+    files = snap["files"]
+    assert isinstance(files, dict)
+    return {**snap, "files": {k: v for k, v in files.items() if k != path}}
+
+
+@pytest.mark.parametrize("how", ["the hook fails", "SIGTERM", "kill -9, then --abort"])
+def test_an_edit_saved_while_the_commit_is_made_survives_the_rollback(
+    stamped: Path, index: Index, tmp_path: Path, how: str
+) -> None:
+    """bump-my-version wrote pyproject.toml; a slow pre-commit hook runs; the user saves an edit.
+
+    The release's writes are recorded before its commit: from there on an edit
+    to a file it wrote is someone else's, kept and named, whatever ends it.
+    """
+    gate = tmp_path / "gate"
+    hook = stamped / ".git" / "hooks" / "pre-commit"
+    add_fragment(stamped)
+    hook.write_text(GATED_GIT_HOOK.format(gate=gate))
+    hook.chmod(0o755)
+    before, remote_before = snapshot(stamped), remote_refs(stamped)
+    proc = start_release(stamped, index, gate, "--no-push")
+    try:
+        wait_for(gate / "started", proc)
+        pyproject = stamped / "pyproject.toml"
+        edited = pyproject.read_text() + EDIT  # the release's 0.2.0 is in it already
+        assert 'version = "0.2.0"' in edited
+        pyproject.write_text(edited)
+        if how == "the hook fails":
+            (gate / "go").write_text("1")
+            _, err = proc.communicate(timeout=300)
+        elif how == "SIGTERM":
+            os.killpg(proc.pid, signal.SIGTERM)
+            _, err = proc.communicate(timeout=120)
+        else:
+            os.kill(proc.pid, signal.SIGKILL)
+            proc.communicate(timeout=60)
+            (gate / "go").write_text("1")
+            _wait_for_git(stamped, gate)
+            err = invoke("release", "--abort", cwd=stamped).stderr
+    finally:
+        if not (gate / "go").exists():
+            (gate / "go").write_text("1")
+    assert proc.returncode != 0
+    assert "WARNING kept pyproject.toml as it is now: it changed after the release wrote it" in err
+    assert pyproject.read_text() == edited  # the edit survives, as it was saved
+    # Everything else is as it was: HEAD, the tags, CHANGELOG.md, the fragment, the index.
+    after = snapshot(stamped)
+    assert _without(after, "pyproject.toml") == {**_without(before, "pyproject.toml"),
+                                                 "status": "M pyproject.toml"}  # fmt: skip
+    assert remote_refs(stamped) == remote_before
+    assert index.files() == []
+
+
+def test_a_trains_abort_after_kill_9_in_its_commit_keeps_an_edit_saved_meanwhile(
+    tmp_path: Path, index: Index
+) -> None:
+    """The train records its writes before its commit too: --abort restores by content."""
+    from tests.integration.test_train import fragment, make_workspace
+
+    root = make_workspace(tmp_path, {"a": ""})
+    fragment(root, "a")
+    gate = tmp_path / "gate"
+    hook = root / ".git" / "hooks" / "pre-commit"
+    hook.write_text(GATED_GIT_HOOK.format(gate=gate))
+    hook.chmod(0o755)
+    before, remote_before = snapshot(root), remote_refs(root)
+    proc = start_release(root, index, gate, "--no-push")
+    try:
+        wait_for(gate / "started", proc)
+        pyproject = root / "packages" / "a" / "pyproject.toml"
+        edited = pyproject.read_text() + EDIT
+        pyproject.write_text(edited)
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.communicate(timeout=60)
+    finally:
+        (gate / "go").write_text("1")
+    _wait_for_git(root, gate)
+
+    err = invoke("release", "--abort", cwd=root).stderr
+
+    assert "kept packages/a/pyproject.toml as it is now: it changed after the train wrote it" in err
+    assert pyproject.read_text() == edited
+    theirs = "packages/a/pyproject.toml"
+    expected = {**_without(before, theirs), "status": f"M {theirs}"}
+    assert _without(snapshot(root), theirs) == expected
+    assert remote_refs(root) == remote_before
+    assert index.files() == []
