@@ -168,6 +168,21 @@ def check_no_operation(root: Path) -> None:
             raise GitError(msg)
 
 
+def check_index_unlocked(root: Path) -> None:
+    """Refuse while git's ``index.lock`` exists, as a git killed mid-way (kill -9) leaves it.
+
+    Every git command that stages would fail on it halfway through an undo;
+    git cannot tell a dead holder from a running one, so the user decides.
+    """
+    path = root / git(root, "rev-parse", "--git-path", "index.lock")
+    if path.exists():
+        msg = (
+            f"{path} exists: a git command was killed mid-way (or one is running now); "
+            "when no git runs in this repository, remove it and run again"
+        )
+        raise GitError(msg)
+
+
 def worktrees(root: Path) -> list[Path]:
     """Every work tree of the repository at ``root``, the main one first (a bare one left out)."""
     out = git(root, "worktree", "list", "--porcelain", "-z")

@@ -31,7 +31,7 @@ import sys
 import threading
 import types
 import urllib.parse
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -608,12 +608,19 @@ def upload(target: Target, files: list[Path], *, dry_run: bool = False) -> None:
 
 
 def publish(
-    target: Target, project: str, files: list[Path], *, recorded: Mapping[str, str]
+    target: Target,
+    project: str,
+    files: list[Path],
+    *,
+    recorded: Mapping[str, str],
+    uploaded: Callable[[], None] | None = None,
 ) -> None:
     """Upload what the index lacks, then confirm it lists every file with the local sha256.
 
     :param recorded: file name -> sha256 of what was verified; a file that is
         no longer those bytes is refused by name right before the upload.
+    :param uploaded: called as soon as the upload succeeded, before the index is
+        asked to list the files (its listing may lag behind).
     """
     todo = pending(target, project, files)
     for path in files:
@@ -625,6 +632,8 @@ def publish(
             raise PublishError(msg)
     if todo:
         upload(target, todo)
+    if uploaded is not None:
+        uploaded()
     confirm_listed(target, project, files)
 
 

@@ -95,6 +95,10 @@ class State:
     #: The writing step whose writes ``touched`` does not record yet ("" when none): while
     #: set, a rollback restores every touched file, since what is in them is the release's.
     writing: str = ""
+    #: How far the upload got (:data:`UPLOADS`): from "started" on, a file of this
+    #: release may be on the index whatever its listing says (a stale CDN page),
+    #: and from "done" on it is.
+    upload: str = ""
 
     @property
     def target(self) -> publish.Target | None:
@@ -187,6 +191,7 @@ def save_state(root: Path, state: State) -> None:
 
 
 PHASES = ("local", "public")
+UPLOADS = ("", "started", "done")
 
 
 def is_file_name(value: object) -> bool:
@@ -232,6 +237,8 @@ def _state_problem(data: Any) -> str:
         return f"'done' must be a list of steps among {', '.join(public)}"
     if data.get("phase", "public") not in PHASES:
         return f"'phase' must be one of {', '.join(PHASES)}"
+    if data.get("upload", "") not in UPLOADS:
+        return "'upload' must be empty, 'started' or 'done'"
     writing = [s.name for s in STEPS if s.writes]
     if data.get("writing", "") not in ("", *writing):
         return f"'writing' must be empty or one of {', '.join(writing)}"
@@ -920,7 +927,10 @@ def _publish(run: Run) -> None:
     target = dataclasses.replace(state.target, timeout=settings.network_timeout)
     files = kept_files(run.root / STATE_DIR / KEPT_DIR, state.files)
     wheels.refuse_bare(files)
-    publish.publish(target, state.project, files, recorded=state.files)
+    upload_progress(run.root, state, "started")
+
+    publish.publish(target, state.project, files, recorded=state.files,
+                    uploaded=lambda: upload_progress(run.root, state, "done"))  # fmt: skip
     if not run.options.no_confirm and settings.confirm_install:
         publish.confirm_install(
             target,
@@ -1674,6 +1684,12 @@ def _release(project: Project, options: ReleaseOptions) -> State | None:
     return run.state
 
 
+def upload_progress(root: Path, state: State, progress: str) -> None:
+    """Journal how far the upload got, before and after it (``--abort`` reads it)."""
+    state.upload = progress
+    save_state(root, state)
+
+
 def reached(
     root: Path,
     remote: str,
@@ -1681,14 +1697,21 @@ def reached(
     files: dict[str, dict[str, str]],
     tags: list[str],
     commit: str,
+    *,
+    upload: str = "",
 ) -> str:
-    """What of a release already left this machine, by asking the index and the remote.
+    """What of a release already left this machine, by the journal, the index and the remote.
 
-    ``files``: project -> file name -> sha256. A file of that name whose bytes
-    are not ours, or a tag of that name on another commit, is someone else's.
-    Not knowing (the index or the remote does not answer) is a refusal, never
-    a guess. Returns ``""`` when nothing did.
+    ``files``: project -> file name -> sha256. An upload the journal records as
+    done is public whatever the index lists (its listing may lag behind, a
+    CDN's page). Once an upload started, a file of that name on the index is
+    taken as ours even if its listed sha256 differs (a listing may lie); before,
+    a file whose bytes are not ours, or a tag of that name on another commit,
+    is someone else's. Not knowing (the index or the remote does not answer) is
+    a refusal, never a guess. Returns ``""`` when nothing did.
     """
+    if target is not None and upload == "done":
+        return f"its files were uploaded to {target.shown}"
     if target is not None:
         for project, recorded in files.items():
             try:
@@ -1697,6 +1720,11 @@ def reached(
                     entry = listed.get(name)
                     if entry and publish.remote_sha256(target, name, entry) == digest:
                         return f"{name} is on {target.shown}"
+                    if entry and upload == "started":
+                        return (
+                            f"{name} is on {target.shown} with another sha256, after an upload "
+                            "began; if it is not this release's, remove it from the index first"
+                        )
             except ReleaseKitError as exc:
                 msg = (
                     f"cannot tell whether a file of {project} reached {target.shown} ({exc}): "
@@ -1716,10 +1744,11 @@ def abort(project: Project, options: ReleaseOptions) -> None:
     state = load_state(root)
     if state is None:
         _refuse(f"there is no release in progress to abort (no {STATE_DIR}/{STATE_FILE})")
+    git.check_index_unlocked(root)
     if state.phase != "local":
         public = ", ".join(state.done) or reached(
             root, state.remote, state.target, {state.project: state.files}, [state.tag],
-            state.commit,
+            state.commit, upload=state.upload,
         )  # fmt: skip
         if public:
             _refuse(

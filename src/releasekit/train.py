@@ -88,6 +88,9 @@ class TrainState:
     touched: dict[str, str | None] = dataclasses.field(default_factory=dict)
     #: Whether the train is writing files whose content ``touched`` does not record yet.
     writing: bool = False
+    #: How far the uploads got (``release.UPLOADS``): "started" before the first,
+    #: "done" once one succeeded; ``--abort`` then trusts no listing.
+    upload: str = ""
 
     @property
     def target(self) -> publish.Target | None:
@@ -207,6 +210,8 @@ def _state_problem(data: Any) -> str:
         return "'tiers' must name every car exactly once"
     if data.get("phase", "local") not in engine.PHASES:
         return f"'phase' must be one of {', '.join(engine.PHASES)}"
+    if data.get("upload", "") not in engine.UPLOADS:
+        return "'upload' must be empty, 'started' or 'done'"
     if not all(_inside(p) for p in data.get("touched", {})):
         return "'touched' must hold paths inside the workspace"
     return ""
@@ -568,6 +573,12 @@ def _push(root: Path, state: TrainState) -> None:
         _console.warn(moved)
 
 
+def _uploaded(root: Path, state: TrainState) -> None:
+    """A member's upload succeeded: from now on ``--abort`` trusts no listing."""
+    state.upload = "done"
+    save_state(root, state)
+
+
 def _finish(root: Path, options: ReleaseOptions, state: TrainState, *, confirm: bool) -> None:
     """Tier by tier: check against the index, publish, confirm; then push. Journaled."""
     from releasekit import release as engine
@@ -595,7 +606,11 @@ def _finish(root: Path, options: ReleaseOptions, state: TrainState, *, confirm: 
                         continue
                     with _console.step(f"publish {car.name}"):
                         files = engine.kept_files(car.kept_dir(root), car.files)
-                        publish.publish(target, car.name, files, recorded=car.files)
+                        if not state.upload:
+                            state.upload = "started"
+                            save_state(root, state)
+                        publish.publish(target, car.name, files, recorded=car.files,
+                                        uploaded=lambda: _uploaded(root, state))  # fmt: skip
                     car.published = True
                     save_state(root, state)
                 for car in cars:
@@ -811,12 +826,13 @@ def abort(root: Path, options: ReleaseOptions) -> None:
     state = load_state(root)
     if state is None:
         _refuse(f"there is no release train in progress to abort (no {STATE_DIR}/{STATE_FILE})")
+    git.check_index_unlocked(root)
     if state.phase != "local":
         done = [f"{c.name} is published" for c in state.cars if c.published]
         done += ["it is pushed"] if state.pushed else []
         public = ", ".join(done) or engine.reached(
             root, state.remote, state.target, {c.name: c.files for c in state.cars}, state.tags,
-            state.commit,
+            state.commit, upload=state.upload,
         )  # fmt: skip
         if public:
             _refuse(

@@ -179,14 +179,55 @@ def test_abort_works_while_no_file_reached_the_index(stamped: Path, index: Index
     )
     assert git(stamped, "tag", "-l") == "v0.2.0"
 
-    # Someone else's file under that name is not ours: the release undoes itself.
+    # Other bytes under that name, once an upload started: a listing may lie about
+    # the sha256, so it is taken as ours until someone removes it from the index.
     (index.packages / SDIST).write_bytes(b"someone else's sdist")
+    refused = invoke("release", "--abort", cwd=stamped, check=False)
+    assert refused.returncode == 1
+    assert f"{SDIST} is on {index.url} with another sha256, after an upload began" in refused.stderr
+    assert git(stamped, "tag", "-l") == "v0.2.0"
+    assert _journal(stamped)["upload"] == "started"
+
+    # Removed from the index: nothing of the release is public, it undoes itself.
+    (index.packages / SDIST).unlink()
     aborted = invoke("release", "--abort", cwd=stamped)
     assert "undid the release of demo-lib 0.2.0" in aborted.stderr
     assert snapshot(stamped) == before
     assert "v0.2.0" not in remote_refs(stamped)
-    assert index.files() == [SDIST]
-    assert (index.packages / SDIST).read_bytes() == b"someone else's sdist"
+    assert index.files() == []
+
+
+def test_abort_refuses_an_upload_that_succeeded_whatever_the_listing_says(
+    stamped: Path, index: Index, tmp_path: Path
+) -> None:
+    # The listing comes from another index that never sees the upload: a CDN's
+    # stale page. The upload succeeds, the listing does not show it.
+    stale = Index(tmp_path / "stale")
+    stale.start()
+    try:
+        pyproject = stamped / "pyproject.toml"
+        text = pyproject.read_text()
+        assert 'index_url = ""\n' in text
+        text = text.replace('index_url = ""\n', f'index_url = "{stale.simple}"\n')
+        pyproject.write_text(text)
+        commit_all(stamped, "List from a stale page")
+        add_fragment(stamped)
+        proc = invoke("release", "--yes", "--no-checks", "--no-push", "--repository", index.url,
+                      cwd=stamped, check=False, env=index.twine_env())  # fmt: skip
+        assert proc.returncode == 1
+        assert "is not listed on" in proc.stderr
+        assert index.files() == RELEASED and stale.files() == []
+        assert _journal(stamped)["upload"] == "done"
+
+        refused = invoke("release", "--abort", cwd=stamped, check=False)
+        assert refused.returncode == 1
+        assert f"its files were uploaded to {index.url}" in refused.stderr
+        assert "finish it with --resume" in refused.stderr
+        assert git(stamped, "tag", "-l") == "v0.2.0"
+        assert (stamped / ".releasekit/state.json").is_file()
+        assert sorted(p.name for p in (stamped / ".releasekit/dist").iterdir()) == RELEASED
+    finally:
+        stale.stop()
 
 
 def test_resume_uploads_the_kept_files_when_dist_is_lost(

@@ -113,6 +113,15 @@ def test_kill_9_is_detected_and_abort_undoes_it(
     assert "undo it with --abort and release again" in resumed.stderr
     dry = invoke("release", "--abort", "--dry-run", cwd=stamped)
     assert "Would undo the release of demo-lib 0.2.0" in dry.stdout
+    # A git killed with it leaves its index.lock: named, and nothing is touched.
+    lock = stamped / ".git" / "index.lock"
+    lock.touch()
+    stranded = snapshot(stamped)
+    locked = invoke("release", "--abort", cwd=stamped, check=False)
+    assert locked.returncode == 1 and "Traceback" not in locked.stderr
+    assert f"ERROR {lock} exists: a git command was killed mid-way" in locked.stderr
+    assert snapshot(stamped) == stranded
+    lock.unlink()
     aborted = invoke("release", "--abort", cwd=stamped)
     assert "undid the release of demo-lib 0.2.0" in aborted.stderr
     assert snapshot(stamped) == before
@@ -362,6 +371,7 @@ def test_resume_publishes_to_the_target_given_now(
         ({"files": ["a.whl"]}, "'files' must map file names to sha256 digests"),
         ({"source_date_epoch": "yesterday"}, "'source_date_epoch' must be an integer"),
         ({"phase": "banana"}, "'phase' must be one of local, public"),
+        ({"upload": "maybe"}, "'upload' must be empty, 'started' or 'done'"),
     ],
 )
 def test_a_hand_edited_journal_is_one_line_and_no_action(

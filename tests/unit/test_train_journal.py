@@ -51,6 +51,7 @@ def test_a_journal_as_the_train_writes_it_round_trips(tmp_path: Path) -> None:
         ({"tiers": [["a", "b"]]}, {}, "'tiers' must name every car exactly once"),
         ({"phase": "banana"}, {}, "'phase' must be one of local, public"),
         ({"pushed": "yes"}, {}, "'pushed' must be true or false"),
+        ({"upload": "maybe"}, {}, "'upload' must be empty, 'started' or 'done'"),
         ({"commit": 5}, {}, "'commit' must be a string"),
         ({"touched": {"../x": None}}, {}, "'touched' must hold paths inside the workspace"),
     ],
