@@ -90,6 +90,9 @@ def examine(path: Path) -> RepoStatus:
     """The status of one repository; every problem becomes a line of ``problems``."""
     root = path.resolve()
     row = RepoStatus(path=str(root), name=root.name)
+    if not root.is_dir():  # one bad path in a fleet is a row, not the end of the command
+        row.problems.append(f"{path} is not a directory: check the path")
+        return row
     row.in_progress = in_progress(root)
     try:
         settings = config.load(root)

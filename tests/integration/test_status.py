@@ -39,11 +39,14 @@ def test_status_json_over_two_repositories(stamped: Path, tmp_path: Path) -> Non
     broken.mkdir()
     (broken / "pyproject.toml").write_text("[tool.releasekit]\ntag_fromat = 'x'\n")
 
+    missing = tmp_path / "gone"  # one bad path in a fleet is a row of its own
+
     code, out, err = releasekit("status", "--json", str(stamped), str(other), str(broken),
-                                cwd=tmp_path, check=False)  # fmt: skip
+                                str(missing), cwd=tmp_path, check=False)  # fmt: skip
     assert code == 1, err
     assert "Traceback" not in err
-    first, second, third = json.loads(out)
+    first, second, third, fourth = json.loads(out)
+    assert fourth["problems"] == [f"{missing} is not a directory: check the path"]
     assert first == {
         "path": str(stamped.resolve()),
         "name": "demo-lib",
