@@ -215,6 +215,15 @@ def fragments(root: Path) -> list[Fragment]:
         raise ChangelogError(exc.format_message()) from None
     except ValueError as exc:  # two fragments for one issue and type
         raise ChangelogError(_collision(exc)) from None
+    for path, _ in files:
+        # An issue's empty fragment still lists the issue; an orphan's lists nothing,
+        # yet it would move the version.
+        name = Path(path).name
+        orphan = bool(cfg.orphan_prefix) and name.startswith(cfg.orphan_prefix)
+        if orphan and not Path(path).read_text(encoding="utf-8", errors="replace").strip():
+            shown = os.path.relpath(path, root)
+            msg = f"{shown} is empty: write the change in it, as the changelog should say it"
+            raise ChangelogError(msg)
     return sorted(
         (Fragment(Path(path), category) for path, category in files), key=lambda f: f.path
     )

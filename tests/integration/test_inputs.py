@@ -153,6 +153,28 @@ def test_an_untracked_fragment_is_named_in_the_pull_request_check(stamped: Path)
     assert SECRET in proc.stdout
 
 
+def test_an_empty_orphan_fragment_is_refused(stamped: Path, index: Index) -> None:
+    # It would move the version (a feature: 0.1.0 -> 0.2.0) under an empty section.
+    git(stamped, "checkout", "-q", "-b", "topic")
+    (stamped / "src" / "demo_lib" / "__init__.py").write_text("ANSWER = 42\n", "utf-8")
+    (stamped / "changelog.d" / "+pr.feature.md").write_text("\n")
+    commit_all(stamped, "A change with an empty fragment")
+    expected = (
+        "changelog.d/+pr.feature.md is empty: write the change in it, as the changelog "
+        "should say it"
+    )
+
+    proc = _releasekit(stamped, "check", "--fragment", "--base", "main")
+    assert proc.returncode == 1
+    assert proc.stderr.strip() == f"ERROR {expected}"
+
+    git(stamped, "checkout", "-q", "main")
+    git(stamped, "merge", "-q", "--ff-only", "topic")
+    before = _world(stamped, index)
+    assert _refused(stamped, index) == expected
+    assert _world(stamped, index) == before
+
+
 def test_a_fragment_name_git_quotes_anyway_is_refused_by_name(stamped: Path, index: Index) -> None:
     # A quote or a backslash stays quoted in `git ls-files` whatever core.quotePath says:
     # towncrier would delete such a fragment without staging its removal.
