@@ -654,7 +654,7 @@ def _rollback(root: Path, state: TrainState, before: engine.Before, *, ours: boo
         remote=state.remote, source_date_epoch=0, files={}, phase="local",
         head_before=state.head_before, touched=touched,
     )  # fmt: skip
-    kept = engine._undo(root, one, tags=tuple(state.tags))
+    kept = engine.undo(root, one, tags=tuple(state.tags))
     for car in state.cars:
         dists.clean(engine.own_dir(root, _rel(root, car.dist_dir(root))))
     clear_state(root)

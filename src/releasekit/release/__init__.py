@@ -21,14 +21,12 @@ import contextlib
 import dataclasses
 import json
 import os
-import re
 import stat
-import tempfile
 import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
-from typing import Any, NoReturn, TypeVar
+from typing import Any, TypeVar
 
 from packaging.utils import parse_sdist_filename, parse_wheel_filename
 from packaging.version import Version
@@ -37,13 +35,83 @@ from releasekit import _console, _runner, _venv, changelog, dists, git, publish,
 from releasekit._exceptions import CommandError, ReleaseError, ReleaseKitError
 from releasekit.options import ReleaseOptions
 from releasekit.project import Project
+from releasekit.release.journal import (
+    KEPT_DIR,
+    PHASES,
+    STATE_DIR,
+    STATE_FILE,
+    UPLOADS,
+    State,
+    check_own_dirs,
+    clear_state,
+    is_digest,
+    is_file_name,
+    kept_files,
+    mirror,
+    own_dir,
+    refuse,
+    remove_journal,
+    save_state,
+    state_path,
+    symlink_in,
+    upload_progress,
+    write_journal,
+)
+from releasekit.release.restore import (
+    Before,
+    differences,
+    outcome,
+    recorded,
+    ref,
+    release_commit,
+    rollback,
+    snapshot,
+    tags_commit,
+    undo,
+)
 
-__all__ = ["STEPS", "ReleaseError", "ReleaseOptions", "State", "release", "resume"]
-
-STATE_DIR = ".releasekit"
-STATE_FILE = "state.json"
-#: Where the release keeps the files it verified, beside its journal: what it uploads.
-KEPT_DIR = "dist"
+__all__ = [
+    "PHASES",
+    "STEPS",
+    "UPLOADS",
+    "_SIGNALS",
+    "Before",
+    "ReleaseError",
+    "ReleaseOptions",
+    "State",
+    "_version_on_index",
+    "check_gitlinks",
+    "check_index_holds_only",
+    "check_one_parent",
+    "check_own_dirs",
+    "check_sessions",
+    "check_touched",
+    "clear_state",
+    "differences",
+    "failure",
+    "is_digest",
+    "is_file_name",
+    "kept_files",
+    "load_state",
+    "locked",
+    "mirror",
+    "next_from_fragments",
+    "outcome",
+    "own_dir",
+    "published",
+    "reached",
+    "recorded",
+    "release",
+    "release_commit",
+    "remove_journal",
+    "resume",
+    "run_checks",
+    "save_state",
+    "snapshot",
+    "unchanged_since_preflight",
+    "undo",
+    "write_journal",
+]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -64,82 +132,6 @@ class Plan:
     head: str = ""
 
 
-@dataclasses.dataclass
-class State:
-    """The journal of a release, written from its first change on.
-
-    While ``phase`` is ``"local"`` nothing is public: ``--abort`` (or the
-    rollback of a failure) undoes it from ``head_before`` and ``touched``.
-    From ``"public"`` on, ``--resume`` finishes the public steps.
-    """
-
-    project: str
-    version: str
-    tag: str
-    commit: str
-    branch: str
-    remote: str
-    source_date_epoch: int
-    files: dict[str, str]
-    upload_url: str = ""
-    simple_url: str = ""
-    repository_name: str = ""
-    #: Where the target came from (:data:`publish.SOURCES`), for ``--resume``.
-    repository_source: str = ""
-    done: list[str] = dataclasses.field(default_factory=list)
-    phase: str = "public"
-    head_before: str = ""
-    #: Files the release changes: path -> sha256 of what it last wrote there
-    #: ("" when it removed the file, None before it wrote anything).
-    touched: dict[str, str | None] = dataclasses.field(default_factory=dict)
-    #: The writing step whose writes ``touched`` does not record yet ("" when none): while
-    #: set, a rollback restores every touched file, since what is in them is the release's.
-    writing: str = ""
-    #: How far the upload got (:data:`UPLOADS`): from "started" on, a file of this
-    #: release may be on the index whatever its listing says (a stale CDN page),
-    #: and from "done" on it is.
-    upload: str = ""
-
-    @property
-    def target(self) -> publish.Target | None:
-        if not self.upload_url:
-            return None
-        return publish.Target(
-            self.upload_url, self.simple_url, self.repository_name, self.repository_source
-        )
-
-
-def _symlink_in(root: Path, relative: str) -> str:
-    """The first part of ``root / relative`` below ``root`` that is a symlink, or ``""``."""
-    parts = Path(relative).parts
-    for end in range(1, len(parts) + 1):
-        if parts[end - 1] != ".." and root.joinpath(*parts[:end]).is_symlink():
-            return "/".join(parts[:end])
-    return ""
-
-
-def own_dir(root: Path, relative: str) -> Path:
-    """``root / relative``, a directory releasekit writes and empties: refused behind a symlink.
-
-    The one check of every writer and cleaner of releasekit's own directories
-    (the journal's, the kept files, ``dist/``): through a link, emptying one
-    would delete files outside the project.
-    """
-    link = _symlink_in(root, relative)
-    if link:
-        _refuse(
-            f"{link} is a symlink (to {os.readlink(root / link)}): releasekit writes and empties "
-            f"{relative} itself, so it must be a real directory in the project; remove the link"
-        )
-    return root / relative
-
-
-def check_own_dirs(root: Path, relatives: list[str]) -> None:
-    """Refuse, before anything changes, when one of releasekit's own directories is a link."""
-    for relative in relatives:
-        own_dir(root, relative)
-
-
 def check_touched(root: Path, paths: list[str]) -> None:
     """Refuse a file the release writes unless it is a regular file (or absent), not behind a link.
 
@@ -147,11 +139,11 @@ def check_touched(root: Path, paths: list[str]) -> None:
     could not give back) a file outside the repository.
     """
     for path in paths:
-        link = _symlink_in(root, path)
+        link = symlink_in(root, path)
         if link:
             linked = link == os.path.normpath(path)
             what = "is a symlink" if linked else f"is inside {link}, a symlink"
-            _refuse(
+            refuse(
                 f"{path} {what} (to {os.readlink(root / link)}): the release writes it and would "
                 "change a file elsewhere; replace the link with the real file or directory"
             )
@@ -160,48 +152,14 @@ def check_touched(root: Path, paths: list[str]) -> None:
         except (FileNotFoundError, NotADirectoryError):
             continue
         if not stat.S_ISREG(mode):
-            _refuse(f"{path} is not a regular file: the release writes it; make it one")
+            refuse(f"{path} is not a regular file: the release writes it; make it one")
     tracked = git.index_modes(root, [f":(literal){p}" for p in paths])
     for path, kind in sorted(tracked.items()):
         if kind not in ("100644", "100755"):
-            _refuse(
+            refuse(
                 f"{path} is tracked as mode {kind}, not as a regular file: the release writes "
                 "it; commit it as a regular file"
             )
-
-
-def state_path(root: Path) -> Path:
-    return own_dir(root, STATE_DIR) / STATE_FILE
-
-
-def write_journal(root: Path, filename: str, data: dict[str, Any]) -> None:
-    """Write a journal atomically (tempfile + ``os.replace``); the directory ignores itself."""
-    directory = own_dir(root, STATE_DIR)
-    directory.mkdir(exist_ok=True)
-    (directory / ".gitignore").write_text("*\n")
-    fd, tmp = tempfile.mkstemp(dir=directory, prefix=".journal-", suffix=".json")
-    with os.fdopen(fd, "w") as f:
-        json.dump(data, f, indent=2)
-    os.replace(tmp, directory / filename)
-
-
-def save_state(root: Path, state: State) -> None:
-    """Write the release's journal."""
-    write_journal(root, STATE_FILE, dataclasses.asdict(state))
-
-
-PHASES = ("local", "public")
-UPLOADS = ("", "started", "done")
-
-
-def is_file_name(value: object) -> bool:
-    """A plain file name (no directory part), as the journals record the files they upload."""
-    return isinstance(value, str) and value not in ("", ".", "..") and "/" not in value
-
-
-def is_digest(value: object) -> bool:
-    """A sha256 as ``hashlib`` writes it: 64 lowercase hex digits."""
-    return isinstance(value, str) and re.fullmatch(r"[0-9a-f]{64}", value) is not None
 
 
 def _state_problem(data: Any) -> str:
@@ -269,62 +227,7 @@ def load_state(root: Path) -> State | None:
     return State(**data)
 
 
-def remove_journal(root: Path, filename: str) -> None:
-    """Remove a journal, and the directory too when nothing else is left in it."""
-    directory = own_dir(root, STATE_DIR)
-    (directory / filename).unlink(missing_ok=True)
-    gitignore = directory / ".gitignore"
-    if directory.is_dir() and not any(p != gitignore for p in directory.iterdir()):
-        gitignore.unlink(missing_ok=True)
-        directory.rmdir()
-
-
-def clear_state(root: Path) -> None:
-    import shutil
-
-    shutil.rmtree(own_dir(root, f"{STATE_DIR}/{KEPT_DIR}"), ignore_errors=True)
-    remove_journal(root, STATE_FILE)
-
-
-def kept_files(directory: Path, recorded: dict[str, str]) -> list[Path]:
-    """The verified files kept in ``directory``, each refused by name unless it is intact.
-
-    Checked before every upload: what goes to the index is exactly what was
-    verified, whatever happened to ``dist/`` (rewritten, lost) meanwhile.
-    """
-    files = []
-    for name, digest in recorded.items():
-        path = directory / name
-        if not path.is_file():
-            msg = f"{name}, verified and kept in {directory}, is missing: nothing more is uploaded"
-            raise ReleaseError(msg)
-        if publish.sha256(path) != digest:
-            msg = (
-                f"{name} in {directory} is not the file that was verified (sha256 "
-                f"{publish.sha256(path)[:12]}..., verified {digest[:12]}...): "
-                "nothing more is uploaded"
-            )
-            raise ReleaseError(msg)
-        files.append(path)
-    return files
-
-
-def mirror(root: Path, kept: Path, dist_dir: Path) -> None:
-    """A copy of the kept files in ``dist/``, for the user; the release never reads it back."""
-    import shutil
-
-    dist_dir = own_dir(root, os.path.relpath(dist_dir, root))
-    dists.clean(dist_dir)
-    dist_dir.mkdir(parents=True)
-    for path in sorted(kept.iterdir()):
-        shutil.copy2(path, dist_dir / path.name)
-
-
 # --- preflight ---------------------------------------------------------------
-
-
-def _refuse(message: str) -> NoReturn:
-    raise ReleaseError(message)
 
 
 def _version_on_index(files: dict[str, str], new: str) -> bool:
@@ -460,21 +363,21 @@ def preflight(project: Project, options: ReleaseOptions) -> Plan:
     """
     root, settings = project.root, project.settings
     if not settings.project_name:
-        _refuse(f"no [project] name in {settings.pyproject}")
+        refuse(f"no [project] name in {settings.pyproject}")
     git.toplevel(root)
     git.check_no_operation(root)
     dirty = git.status(root)
     if dirty:
         example = dirty[0][3:]
-        _refuse(
+        refuse(
             f"the work tree is not clean ({len(dirty)} changed or untracked, e.g. {example}): "
             "commit or stash first"
         )
     branch = git.current_branch(root)
     if not branch:
-        _refuse("HEAD is detached: check out a release branch first")
+        refuse("HEAD is detached: check out a release branch first")
     if branch not in settings.branches:
-        _refuse(
+        refuse(
             f"branch {branch!r} is not a release branch "
             f"(allowed: {', '.join(settings.branches)}; [tool.releasekit] branches)"
         )
@@ -508,13 +411,13 @@ def unchanged_since_preflight(root: Path, head: str) -> None:
     git.check_no_operation(root)
     dirty = git.status(root)
     if dirty:
-        _refuse(
+        refuse(
             f"the work tree changed while the checks ran ({len(dirty)} changed or untracked, "
             f"e.g. {dirty[0][3:]}): nothing was changed; commit or stash it and release again"
         )
     now = git.head(root)
     if now != head:
-        _refuse(
+        refuse(
             f"HEAD moved from {head[:12]} to {now[:12]} while the checks ran: nothing was "
             "changed; release again to check what is there now"
         )
@@ -533,7 +436,7 @@ def check_index_holds_only(root: Path, paths: list[str]) -> None:
     staged = git.git(root, "diff", "--cached", "--name-only", "-z", "HEAD").split("\0")
     others = sorted(p for p in staged if p and p not in ours)
     if others:
-        _refuse(
+        refuse(
             f"{others[0]} was staged while the release ran ({len(others)} such file(s)): it is "
             "not the release's to commit; commit it after the release, or unstage it"
         )
@@ -544,7 +447,7 @@ def check_one_parent(root: Path, commit: str, head_before: str) -> None:
     parents = git.git(root, "rev-list", "--parents", "-n", "1", commit).split()[1:]
     if parents != [head_before]:
         shown = " ".join(p[:12] for p in parents)
-        _refuse(
+        refuse(
             f"the release commit {commit[:12]} has the parent(s) {shown}, not only "
             f"{head_before[:12]}: a merge (or another commit) came in while it was made; "
             "finish or abort it, then release again"
@@ -568,7 +471,7 @@ def check_gitlinks(project: Project) -> None:
     code = prcheck.package_dirs(root, project.settings)
     inside = [p for p in links if any(p == d or p.startswith(d + "/") for d in code)]
     if inside:
-        _refuse(
+        refuse(
             f"{inside[0]} is a git submodule inside the package: its files would be missing "
             "from the sdist and the wheel (git archive leaves them out); vendor its files "
             "into the repository instead"
@@ -591,7 +494,7 @@ def _local_plan(project: Project, options: ReleaseOptions, branch: str) -> Plan:
     if not frags and not version.current_is_prerelease(project.version_source):
         # After a pre-release, the next one and the final release need no new fragment.
         directory = changelog.settings(root).directory
-        _refuse(
+        refuse(
             f"no changelog fragment in {directory.relative_to(root)}/: add one with "
             "`invoke fragment TYPE TEXT` or `towncrier create`"
         )
@@ -600,7 +503,7 @@ def _local_plan(project: Project, options: ReleaseOptions, branch: str) -> Plan:
         version.check_post_release(root, project.settings, new)
     tag = bump_config.tag_for(new)
     if git.local_tag_exists(root, tag):
-        _refuse(f"the tag {tag} already exists in this repository")
+        refuse(f"the tag {tag} already exists in this repository")
     from releasekit import lockfile
 
     lock = lockfile.find(root)
@@ -632,20 +535,18 @@ def _ask_around(project: Project, options: ReleaseOptions, plan: Plan) -> Plan:
     has_remote = git.has_remote(root, settings.remote)
     if not options.no_push:
         if not has_remote:
-            _refuse(f"there is no git remote {settings.remote!r}: add it, or use --no-push")
+            refuse(f"there is no git remote {settings.remote!r}: add it, or use --no-push")
         git.fetch(root, settings.remote, timeout=settings.network_timeout)
         upstream = git.upstream(root)
         if upstream:
             count = git.behind(root, upstream)
             if count:
-                _refuse(
-                    f"branch {plan.branch!r} is {count} commit(s) behind {upstream}: pull first"
-                )
+                refuse(f"branch {plan.branch!r} is {count} commit(s) behind {upstream}: pull first")
     # Even with --no-push: a tag of that name on the remote means a version
     # that someone else already released, or will not be able to push.
     if has_remote and git.remote_tag_exists(root, settings.remote, plan.tag,
                                             timeout=settings.network_timeout):  # fmt: skip
-        _refuse(f"the tag {plan.tag} already exists on the remote {settings.remote!r}")
+        refuse(f"the tag {plan.tag} already exists on the remote {settings.remote!r}")
     if options.no_publish:
         return plan
     target = publish.resolve_target(options.repository, configured=settings.repository,
@@ -654,7 +555,7 @@ def _ask_around(project: Project, options: ReleaseOptions, plan: Plan) -> Plan:
     publish.require_credentials(target, dry_run=options.dry_run)
     listed = publish.index_files(target, settings.project_name)
     if _version_on_index(listed, plan.new):
-        _refuse(f"{settings.project_name} {plan.new} is already on {target.shown}")
+        refuse(f"{settings.project_name} {plan.new} is already on {target.shown}")
     return dataclasses.replace(plan, target=target)
 
 
@@ -762,17 +663,17 @@ def _commit_and_tag(run: Run) -> None:
         plan.bump, plan.new, plan.commit_message, before_commit=before_commit
     )
     if plan.lock is not None and not relocked:
-        _refuse(f"bump-my-version committed before {plan.lock.name} was re-locked")
+        refuse(f"bump-my-version committed before {plan.lock.name} was re-locked")
     head = git.head(run.root)
-    tag = _ref(run.root, f"refs/tags/{plan.tag}")
-    if head == run.head or not tag or not _tags_commit(run.root, tag, head):
-        _refuse(f"bump-my-version did not make the release commit and the tag {plan.tag}")
+    tag = ref(run.root, f"refs/tags/{plan.tag}")
+    if head == run.head or not tag or not tags_commit(run.root, tag, head):
+        refuse(f"bump-my-version did not make the release commit and the tag {plan.tag}")
     # The release's by identity (its new tag names it): the rollback takes it back.
     run.commit = state.commit = head
     save_state(run.root, state)
     check_one_parent(run.root, head, run.head)
     if git.status(run.root):
-        _refuse("the release commit left changes behind: is every file committed?")
+        refuse("the release commit left changes behind: is every file committed?")
     run.epoch = git.commit_timestamp(run.root, run.commit)
 
 
@@ -899,9 +800,9 @@ def _verify(run: Run) -> None:
     assert built is not None
     name, built_version = dists.wheel_metadata(built.wheel)
     if Version(built_version) != Version(new):
-        _refuse(f"the wheel's metadata says version {built_version}, not {new}")
+        refuse(f"the wheel's metadata says version {built_version}, not {new}")
     if publish.normalize(name) != publish.normalize(settings.project_name):
-        _refuse(f"the wheel's metadata names {name!r}, not {settings.project_name!r}")
+        refuse(f"the wheel's metadata names {name!r}, not {settings.project_name!r}")
     # The checks of the files and the install are independent: run them side by side.
     from releasekit import inprocess
 
@@ -989,7 +890,7 @@ def _push_into_moved_branch(root: Path, state: State, timeout: float) -> str:
     git.check_no_operation(root)
     dirty = git.status(root)
     if dirty:
-        _refuse(
+        refuse(
             f"{remote}/{branch} moved since the release, and merging the release commit into "
             f"it needs a clean work tree ({len(dirty)} changed or untracked, e.g. "
             f"{dirty[0][3:]}): commit or stash first; nothing was pushed"
@@ -1161,199 +1062,6 @@ def _record_written(run: Run) -> None:
     save_state(run.root, state)
 
 
-@dataclasses.dataclass(frozen=True)
-class Before:
-    """The repository before a release's first change: what its rollback must give back.
-
-    ``tags`` maps each of the release's tag names to what its ref held ("" when
-    absent: a colleague's tag fetched meanwhile is not the release's to delete);
-    ``files`` maps each touched path (relative to the project) to its blob id
-    ("" when the file did not exist).
-    """
-
-    head: str
-    tags: dict[str, str]
-    files: dict[str, str]
-
-
-def _ref(root: Path, ref: str) -> str:
-    """What ``ref`` holds now, or ``""`` when it does not exist."""
-    result = _runner.run([*_runner.tool("git"), "rev-parse", "--verify", "--quiet", ref],
-                         cwd=root, mutates=False, check=False, quiet=True)  # fmt: skip
-    return result.stdout.strip() if result.returncode == 0 else ""
-
-
-def _blobs(root: Path, paths: list[str]) -> dict[str, str]:
-    """The blob id git would store for each file in the work tree now ("" when absent)."""
-    found = dict.fromkeys(paths, "")
-    present = [p for p in paths if (root / p).is_file()]
-    if present:
-        found.update(
-            zip(present, git.git(root, "hash-object", "--", *present).splitlines(), strict=True)
-        )
-    return found
-
-
-def _tree_blobs(root: Path, rev: str, paths: list[str]) -> dict[str, str]:
-    """The blob id of each path (relative to ``root``) in the tree of ``rev`` ("" when absent)."""
-    found = dict.fromkeys(paths, "")
-    if paths:
-        listing = git.git(root, "ls-tree", "-z", rev, "--", *(f":(literal){p}" for p in paths))
-        for entry in listing.split("\0"):
-            if "\t" in entry:
-                meta, path = entry.split("\t", 1)
-                found[path] = meta.split()[2]
-    return found
-
-
-def snapshot(root: Path, tags: list[str], paths: list[str]) -> Before:
-    """Take the snapshot before the first change (HEAD, the tags, the touched files)."""
-    return Before(git.head(root), {t: _ref(root, f"refs/tags/{t}") for t in tags},
-                  _blobs(root, paths))  # fmt: skip
-
-
-def recorded(
-    root: Path, head_before: str, commit: str, tags: list[str], paths: list[str]
-) -> Before:
-    """The snapshot a journal implies (``--abort`` after kill -9): ``head_before``'s files.
-
-    A tag that is there now and does not point at the release's commit was
-    someone else's before the release too.
-    """
-    now = {t: _ref(root, f"refs/tags/{t}") for t in tags}
-    theirs = {t: v if v and not _tags_commit(root, v, commit) else "" for t, v in now.items()}
-    return Before(head_before, theirs, _tree_blobs(root, head_before, paths))
-
-
-def _tags_commit(root: Path, value: str, commit: str) -> bool:
-    """Whether the tag object (or commit) ``value`` names ``commit``."""
-    return bool(commit) and _ref(root, f"{value}^{{commit}}") == commit
-
-
-def release_commit(root: Path, head_before: str, commit: str, paths: list[str]) -> str:
-    """The commit the release made, or ``""``: recorded, or recognised when its step died halfway.
-
-    A commit the journal does not name yet (the tag could not be made, kill -9
-    inside the step) is the release's when it is HEAD, its only parent is
-    ``head_before`` and it changes nothing but the files the release touches.
-    """
-    if commit:
-        return commit
-    head = git.head(root)
-    if head == head_before:
-        return ""
-    parents = git.git(root, "rev-list", "--parents", "-n", "1", head).split()[1:]
-    if parents != [head_before]:
-        return ""
-    prefix = git.git(root, "rev-parse", "--show-prefix")
-    ours = {os.path.normpath(prefix + p) for p in paths}
-    changed = git.git(root, "diff", "--name-only", "-z", head_before, head).split("\0")
-    return head if all(c in ours for c in changed if c) else ""
-
-
-def _is_ancestor(root: Path, commit: str, head: str) -> bool:
-    result = _runner.run([*_runner.tool("git"), "merge-base", "--is-ancestor", commit, head],
-                         cwd=root, mutates=False, check=False, quiet=True)  # fmt: skip
-    return result.returncode == 0
-
-
-def drop_tag(root: Path, tag: str, commit: str) -> None:
-    """Delete ``tag`` only if it points at ``commit``, by identity (``update-ref -d REF OLD``)."""
-    ref = f"refs/tags/{tag}"
-    value = _ref(root, ref)
-    if value and _tags_commit(root, value, commit):
-        git.git(root, "update-ref", "-d", ref, value, mutates=True)
-
-
-def _undo(root: Path, state: State, *, tags: tuple[str, ...] = ()) -> list[str]:
-    """Undo exactly what a local release did; return the files kept as someone else left them.
-
-    Only what is the release's own, by identity: a tag is deleted only if it
-    points at the release's commit, HEAD moves back only from that commit.
-    Each file goes back to its content at ``head_before`` (or is removed when
-    it did not exist), with the index matching for that path only, unless it
-    changed again since the release wrote it: then that version stays, and
-    only the release's staging is undone. Paths are the project's, wherever
-    it sits in the git repository.
-    """
-    paths = sorted(state.touched)
-    commit = release_commit(root, state.head_before, state.commit, paths)
-    for tag in (state.tag, *tags):
-        if tag:
-            drop_tag(root, tag, commit)
-    head = git.head(root)
-    if head != state.head_before:
-        if commit and head == commit:
-            git.git(root, "update-ref", "-m", "releasekit: undo the release commit", "HEAD",
-                    state.head_before, commit, mutates=True)  # fmt: skip
-        else:
-            _console.warn(
-                f"HEAD moved past the release commit ({head[:12]}): it stays; the release "
-                f"started from {state.head_before[:12]}"
-            )
-            if commit and _is_ancestor(root, commit, head):
-                # The release's changes are in the history under HEAD now: restoring
-                # the files would stage their inverse on top of someone's commit.
-                return []
-    before = _tree_blobs(root, state.head_before, paths)
-    kept = []
-    for path, written in sorted(state.touched.items()):
-        spec = f":(literal){path}"
-        if written is not None and publish.sha256_or_empty(root / path) != written:
-            kept.append(path)
-        elif before[path]:
-            git.git(root, "checkout", "--quiet", state.head_before, "--", spec, mutates=True)
-            continue
-        else:
-            (root / path).unlink(missing_ok=True)
-        git.git(root, "reset", "--quiet", state.head_before, "--", spec, mutates=True)
-    return kept
-
-
-def differences(root: Path, before: Before, kept: list[str]) -> list[str]:
-    """What differs from the snapshot after a rollback (the kept files aside), in words."""
-    found = []
-    head = git.head(root)
-    if head != before.head:
-        found.append(f"HEAD is {head[:12]}, not {before.head[:12]}")
-    for tag, value in sorted(before.tags.items()):
-        now = _ref(root, f"refs/tags/{tag}")
-        if now != value:
-            found.append(f"the tag {tag} is {'still there' if not value else 'not as it was'}")
-    paths = sorted(p for p in before.files if p not in kept)
-    now_files = _blobs(root, paths)
-    found += [f"{p} differs" for p in paths if now_files[p] != before.files[p]]
-    if paths:
-        # Named from the top (not --relative): a member's lock sits outside its directory.
-        prefix = git.git(root, "rev-parse", "--show-prefix")
-        staged = set(git.git(root, "diff", "--cached", "--name-only", "-z", before.head, "--",
-                             *(f":(literal){p}" for p in paths)).split("\0"))  # fmt: skip
-        ours = [p for p in paths if os.path.normpath(prefix + p) in staged]
-        found += [f"{p} is staged" for p in ours if f"{p} differs" not in found]
-    return found
-
-
-def outcome(found: list[str]) -> str:
-    """The end of the message of a rollback: "back as it was" only when it compared equal."""
-    if not found:
-        return "the repository is back as it was"
-    return f"the repository is NOT back as it was ({', '.join(found)}): check it"
-
-
-def _rollback(root: Path, state: State, before: Before) -> str:
-    """Undo the release, compare with ``before``, and say how it went."""
-    if state.writing:  # a writing step's files not recorded yet: what is in them is its own
-        state.touched = dict.fromkeys(state.touched)
-    kept = _undo(root, state)
-    clear_state(root)
-    for path in kept:
-        _console.warn(
-            f"kept {path} as it is now: it changed after the release wrote it "
-            "(the release's own change to it may be in it; check it)"
-        )
-    return outcome(differences(root, before, kept))
-
-
 def failure(exc: BaseException, step: str, rolled_back: str) -> BaseException:
     """What to raise after a local step failed and was rolled back: one line, whatever it was.
 
@@ -1416,21 +1124,21 @@ def resume(project: Project, options: ReleaseOptions) -> State:
     root = project.root
     state = load_state(root)
     if state is None:
-        _refuse(f"there is no release in progress to resume (no {STATE_DIR}/{STATE_FILE})")
+        refuse(f"there is no release in progress to resume (no {STATE_DIR}/{STATE_FILE})")
     if state.phase == "local":
-        _refuse(
+        refuse(
             f"the release of {state.project} {state.version} was interrupted before publishing: "
             "nothing is public, so undo it with --abort and release again"
         )
     # The push names the release commit by SHA, so commits made on top of it since
     # may stay checked out: they are not pushed.
     if not git.contains(root, git.head(root), state.commit):
-        _refuse(
+        refuse(
             f"HEAD no longer contains the release commit of {state.version} "
             f"({state.commit[:12]}): check it out again to resume"
         )
     if not git.local_tag_exists(root, state.tag):
-        _refuse(f"the tag {state.tag} of the release in progress is missing")
+        refuse(f"the tag {state.tag} of the release in progress is missing")
     _console.info(f"resuming the release of {state.project} {state.version}")
     if options.dry_run:
         todo = [s.name for s in STEPS if s.public and s.name not in state.done]
@@ -1561,7 +1269,7 @@ def unfinished_elsewhere(root: Path) -> None:
         what = f"a release of {data.get('project', '?')} {data.get('version', '?')}"
     local = data.get("phase") == "local"
     how = "undo it there with --abort" if local else "finish it there with --resume"
-    _refuse(
+    refuse(
         f"{what} is unfinished in another worktree of this repository, "
         f"{journal.parent.parent}: {how}; nothing was changed"
     )
@@ -1609,12 +1317,12 @@ def _release(project: Project, options: ReleaseOptions) -> State | None:
     root = project.root
     state = load_state(root)
     if state is not None and state.phase == "local":
-        _refuse(
+        refuse(
             f"a release of {state.project} {state.version} was interrupted before publishing: "
             "undo it with --abort"
         )
     if state is not None:
-        _refuse(
+        refuse(
             f"a release is already in progress ({STATE_DIR}/{STATE_FILE}): finish it with --resume"
         )
     run = Run(project, options)
@@ -1626,7 +1334,7 @@ def _release(project: Project, options: ReleaseOptions) -> State | None:
         show_plan(run)
         return None
     if not _confirmed(run):
-        _refuse("the release was declined: nothing was changed")
+        refuse("the release was declined: nothing was changed")
     unchanged_since_preflight(root, plan.head)
 
     run.head = git.head(root)
@@ -1670,7 +1378,7 @@ def _release(project: Project, options: ReleaseOptions) -> State | None:
     except BaseException as exc:  # anything, releasekit's or not: roll back, then say it once
         with _SIGNALS.held():
             run.stop_checks()
-            rolled_back = _rollback(root, run.state, before)
+            rolled_back = rollback(root, run.state, before)
         raise failure(exc, current.name, rolled_back) from None
     finally:
         run.stop_checks()  # whatever ended the steps, no check outlives them
@@ -1682,12 +1390,6 @@ def _release(project: Project, options: ReleaseOptions) -> State | None:
     _post_release(run)
     _console.info(f"released {plan.project} {plan.new} ({plan.tag})")
     return run.state
-
-
-def upload_progress(root: Path, state: State, progress: str) -> None:
-    """Journal how far the upload got, before and after it (``--abort`` reads it)."""
-    state.upload = progress
-    save_state(root, state)
 
 
 def reached(
@@ -1743,7 +1445,7 @@ def abort(project: Project, options: ReleaseOptions) -> None:
     root = project.root
     state = load_state(root)
     if state is None:
-        _refuse(f"there is no release in progress to abort (no {STATE_DIR}/{STATE_FILE})")
+        refuse(f"there is no release in progress to abort (no {STATE_DIR}/{STATE_FILE})")
     git.check_index_unlocked(root)
     if state.phase != "local":
         public = ", ".join(state.done) or reached(
@@ -1751,7 +1453,7 @@ def abort(project: Project, options: ReleaseOptions) -> None:
             state.commit, upload=state.upload,
         )  # fmt: skip
         if public:
-            _refuse(
+            refuse(
                 f"the release of {state.version} cannot be undone ({public}): finish it with "
                 "--resume"
             )
@@ -1763,10 +1465,8 @@ def abort(project: Project, options: ReleaseOptions) -> None:
     commit = release_commit(root, state.head_before, state.commit, paths)
     before = recorded(root, state.head_before, commit, [state.tag], paths)
     with _console.step("abort"), _SIGNALS.held():
-        rolled_back = _rollback(root, state, before)
+        rolled_back = rollback(root, state, before)
     if rolled_back != outcome([]):
-        _refuse(
-            f"undid what the release of {state.project} {state.version} made, but {rolled_back}"
-        )
+        refuse(f"undid what the release of {state.project} {state.version} made, but {rolled_back}")
     _console.info(f"undid the release of {state.project} {state.version}: the repository is "
                   f"back at {state.head_before[:12]}, as it was")  # fmt: skip

@@ -1,0 +1,210 @@
+"""Giving the repository back: the snapshot before a release, the undo, the comparison.
+
+Before its first change a release takes a :class:`Before` (HEAD, its tags, the
+files it touches); :func:`rollback` undoes exactly what is the release's own,
+by identity (:func:`undo`), and compares with the snapshot, so "back as it
+was" is said only when it is. ``--abort`` after kill -9 rebuilds the snapshot
+from the journal (:func:`recorded`).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from pathlib import Path
+
+from releasekit import _console, _runner, git, publish
+from releasekit.release.journal import State, clear_state
+
+
+@dataclasses.dataclass(frozen=True)
+class Before:
+    """The repository before a release's first change: what its rollback must give back.
+
+    ``tags`` maps each of the release's tag names to what its ref held ("" when
+    absent: a colleague's tag fetched meanwhile is not the release's to delete);
+    ``files`` maps each touched path (relative to the project) to its blob id
+    ("" when the file did not exist).
+    """
+
+    head: str
+    tags: dict[str, str]
+    files: dict[str, str]
+
+
+def ref(root: Path, ref: str) -> str:
+    """What ``ref`` holds now, or ``""`` when it does not exist."""
+    result = _runner.run([*_runner.tool("git"), "rev-parse", "--verify", "--quiet", ref],
+                         cwd=root, mutates=False, check=False, quiet=True)  # fmt: skip
+    return result.stdout.strip() if result.returncode == 0 else ""
+
+
+def _blobs(root: Path, paths: list[str]) -> dict[str, str]:
+    """The blob id git would store for each file in the work tree now ("" when absent)."""
+    found = dict.fromkeys(paths, "")
+    present = [p for p in paths if (root / p).is_file()]
+    if present:
+        found.update(
+            zip(present, git.git(root, "hash-object", "--", *present).splitlines(), strict=True)
+        )
+    return found
+
+
+def _tree_blobs(root: Path, rev: str, paths: list[str]) -> dict[str, str]:
+    """The blob id of each path (relative to ``root``) in the tree of ``rev`` ("" when absent)."""
+    found = dict.fromkeys(paths, "")
+    if paths:
+        listing = git.git(root, "ls-tree", "-z", rev, "--", *(f":(literal){p}" for p in paths))
+        for entry in listing.split("\0"):
+            if "\t" in entry:
+                meta, path = entry.split("\t", 1)
+                found[path] = meta.split()[2]
+    return found
+
+
+def snapshot(root: Path, tags: list[str], paths: list[str]) -> Before:
+    """Take the snapshot before the first change (HEAD, the tags, the touched files)."""
+    return Before(git.head(root), {t: ref(root, f"refs/tags/{t}") for t in tags},
+                  _blobs(root, paths))  # fmt: skip
+
+
+def recorded(
+    root: Path, head_before: str, commit: str, tags: list[str], paths: list[str]
+) -> Before:
+    """The snapshot a journal implies (``--abort`` after kill -9): ``head_before``'s files.
+
+    A tag that is there now and does not point at the release's commit was
+    someone else's before the release too.
+    """
+    now = {t: ref(root, f"refs/tags/{t}") for t in tags}
+    theirs = {t: v if v and not tags_commit(root, v, commit) else "" for t, v in now.items()}
+    return Before(head_before, theirs, _tree_blobs(root, head_before, paths))
+
+
+def tags_commit(root: Path, value: str, commit: str) -> bool:
+    """Whether the tag object (or commit) ``value`` names ``commit``."""
+    return bool(commit) and ref(root, f"{value}^{{commit}}") == commit
+
+
+def release_commit(root: Path, head_before: str, commit: str, paths: list[str]) -> str:
+    """The commit the release made, or ``""``: recorded, or recognised when its step died halfway.
+
+    A commit the journal does not name yet (the tag could not be made, kill -9
+    inside the step) is the release's when it is HEAD, its only parent is
+    ``head_before`` and it changes nothing but the files the release touches.
+    """
+    if commit:
+        return commit
+    head = git.head(root)
+    if head == head_before:
+        return ""
+    parents = git.git(root, "rev-list", "--parents", "-n", "1", head).split()[1:]
+    if parents != [head_before]:
+        return ""
+    prefix = git.git(root, "rev-parse", "--show-prefix")
+    ours = {os.path.normpath(prefix + p) for p in paths}
+    changed = git.git(root, "diff", "--name-only", "-z", head_before, head).split("\0")
+    return head if all(c in ours for c in changed if c) else ""
+
+
+def _is_ancestor(root: Path, commit: str, head: str) -> bool:
+    result = _runner.run([*_runner.tool("git"), "merge-base", "--is-ancestor", commit, head],
+                         cwd=root, mutates=False, check=False, quiet=True)  # fmt: skip
+    return result.returncode == 0
+
+
+def drop_tag(root: Path, tag: str, commit: str) -> None:
+    """Delete ``tag`` only if it points at ``commit``, by identity (``update-ref -d REF OLD``)."""
+    name = f"refs/tags/{tag}"
+    value = ref(root, name)
+    if value and tags_commit(root, value, commit):
+        git.git(root, "update-ref", "-d", name, value, mutates=True)
+
+
+def undo(root: Path, state: State, *, tags: tuple[str, ...] = ()) -> list[str]:
+    """Undo exactly what a local release did; return the files kept as someone else left them.
+
+    Only what is the release's own, by identity: a tag is deleted only if it
+    points at the release's commit, HEAD moves back only from that commit.
+    Each file goes back to its content at ``head_before`` (or is removed when
+    it did not exist), with the index matching for that path only, unless it
+    changed again since the release wrote it: then that version stays, and
+    only the release's staging is undone. Paths are the project's, wherever
+    it sits in the git repository.
+    """
+    paths = sorted(state.touched)
+    commit = release_commit(root, state.head_before, state.commit, paths)
+    for tag in (state.tag, *tags):
+        if tag:
+            drop_tag(root, tag, commit)
+    head = git.head(root)
+    if head != state.head_before:
+        if commit and head == commit:
+            git.git(root, "update-ref", "-m", "releasekit: undo the release commit", "HEAD",
+                    state.head_before, commit, mutates=True)  # fmt: skip
+        else:
+            _console.warn(
+                f"HEAD moved past the release commit ({head[:12]}): it stays; the release "
+                f"started from {state.head_before[:12]}"
+            )
+            if commit and _is_ancestor(root, commit, head):
+                # The release's changes are in the history under HEAD now: restoring
+                # the files would stage their inverse on top of someone's commit.
+                return []
+    before = _tree_blobs(root, state.head_before, paths)
+    kept = []
+    for path, written in sorted(state.touched.items()):
+        spec = f":(literal){path}"
+        if written is not None and publish.sha256_or_empty(root / path) != written:
+            kept.append(path)
+        elif before[path]:
+            git.git(root, "checkout", "--quiet", state.head_before, "--", spec, mutates=True)
+            continue
+        else:
+            (root / path).unlink(missing_ok=True)
+        git.git(root, "reset", "--quiet", state.head_before, "--", spec, mutates=True)
+    return kept
+
+
+def differences(root: Path, before: Before, kept: list[str]) -> list[str]:
+    """What differs from the snapshot after a rollback (the kept files aside), in words."""
+    found = []
+    head = git.head(root)
+    if head != before.head:
+        found.append(f"HEAD is {head[:12]}, not {before.head[:12]}")
+    for tag, value in sorted(before.tags.items()):
+        now = ref(root, f"refs/tags/{tag}")
+        if now != value:
+            found.append(f"the tag {tag} is {'still there' if not value else 'not as it was'}")
+    paths = sorted(p for p in before.files if p not in kept)
+    now_files = _blobs(root, paths)
+    found += [f"{p} differs" for p in paths if now_files[p] != before.files[p]]
+    if paths:
+        # Named from the top (not --relative): a member's lock sits outside its directory.
+        prefix = git.git(root, "rev-parse", "--show-prefix")
+        staged = set(git.git(root, "diff", "--cached", "--name-only", "-z", before.head, "--",
+                             *(f":(literal){p}" for p in paths)).split("\0"))  # fmt: skip
+        ours = [p for p in paths if os.path.normpath(prefix + p) in staged]
+        found += [f"{p} is staged" for p in ours if f"{p} differs" not in found]
+    return found
+
+
+def outcome(found: list[str]) -> str:
+    """The end of the message of a rollback: "back as it was" only when it compared equal."""
+    if not found:
+        return "the repository is back as it was"
+    return f"the repository is NOT back as it was ({', '.join(found)}): check it"
+
+
+def rollback(root: Path, state: State, before: Before) -> str:
+    """Undo the release, compare with ``before``, and say how it went."""
+    if state.writing:  # a writing step's files not recorded yet: what is in them is its own
+        state.touched = dict.fromkeys(state.touched)
+    kept = undo(root, state)
+    clear_state(root)
+    for path in kept:
+        _console.warn(
+            f"kept {path} as it is now: it changed after the release wrote it "
+            "(the release's own change to it may be in it; check it)"
+        )
+    return outcome(differences(root, before, kept))
