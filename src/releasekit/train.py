@@ -332,7 +332,7 @@ def preflight(root: Path, options: ReleaseOptions) -> Preflight:
         publish.require_credentials(target, dry_run=options.dry_run)
         for entry in plan.ordered():
             listed = publish.index_files(target, entry.name)
-            if release._version_on_index(listed, entry.new):
+            if release.version_on_index(listed, entry.new):
                 _refuse(f"{entry.name} {entry.new} is already on {target.shown}")
     if not (options.no_checks or options.dry_run):
         for entry in plan.ordered():
@@ -769,9 +769,9 @@ def _train(root: Path, options: ReleaseOptions) -> TrainState | None:
             with _console.step(step):
                 _verify(root, plan, entry, state)
     except BaseException as exc:  # anything, releasekit's or not: roll back, then say it once
-        with engine._SIGNALS.held():
+        with engine.SIGNALS.held():
             rolled_back = _rollback(root, state, before, ours=writing)
-        if not isinstance(exc, KeyboardInterrupt) and not engine._SIGNALS.received:
+        if not isinstance(exc, KeyboardInterrupt) and not engine.SIGNALS.received:
             rolled_back = f"the whole train is rolled back, nothing was uploaded; {rolled_back}"
         raise engine.failure(exc, step, rolled_back) from None
     state.phase = "public"
@@ -845,7 +845,7 @@ def abort(root: Path, options: ReleaseOptions) -> None:
     paths = sorted(state.touched)
     commit = engine.release_commit(root, state.head_before, state.commit, paths)
     before = engine.recorded(root, state.head_before, commit, state.tags, paths)
-    with _console.step("abort"), engine._SIGNALS.held():
+    with _console.step("abort"), engine.SIGNALS.held():
         rolled_back = _rollback(root, state, before, ours=state.writing)
     if rolled_back != engine.outcome([]):
         _refuse(f"undid what the train ({state.summary}) made, but {rolled_back}")

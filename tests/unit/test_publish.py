@@ -141,9 +141,9 @@ def test_userinfo_leaves_the_url_and_becomes_credentials() -> None:
 
 def test_version_on_index_compares_pep440_versions() -> None:
     files = {"demo_lib-0.2.0-py3-none-any.whl": "", "demo_lib-0.10.0.tar.gz": "", "junk": ""}
-    assert engine._version_on_index(files, "0.2")
-    assert engine._version_on_index(files, "0.10.0")
-    assert not engine._version_on_index(files, "0.1.0")
+    assert engine.version_on_index(files, "0.2")
+    assert engine.version_on_index(files, "0.10.0")
+    assert not engine.version_on_index(files, "0.1.0")
 
 
 def test_without_a_terminal_yes_is_implied(monkeypatch: pytest.MonkeyPatch) -> None:

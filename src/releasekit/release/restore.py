@@ -32,9 +32,9 @@ class Before:
     files: dict[str, str]
 
 
-def ref(root: Path, ref: str) -> str:
-    """What ``ref`` holds now, or ``""`` when it does not exist."""
-    result = _runner.run([*_runner.tool("git"), "rev-parse", "--verify", "--quiet", ref],
+def ref(root: Path, name: str) -> str:
+    """What the ref ``name`` holds now, or ``""`` when it does not exist."""
+    result = _runner.run([*_runner.tool("git"), "rev-parse", "--verify", "--quiet", name],
                          cwd=root, mutates=False, check=False, quiet=True)  # fmt: skip
     return result.stdout.strip() if result.returncode == 0 else ""
 

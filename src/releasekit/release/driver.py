@@ -1,0 +1,265 @@
+"""The driver: cut, ``--resume`` or ``--abort`` a release, one at a time per repository.
+
+:func:`locked` takes the repository's lock and installs the signal handlers
+(for a single release and a train alike); :func:`release` runs the preflight,
+the local steps (rolled back on any failure) and then the public ones,
+journaled; :func:`resume` finishes those from the journal, which
+:func:`load_state` reads back and checks against the steps; :func:`abort`
+undoes a release of which nothing is public yet, after :func:`reached` found
+nothing of it on the index or the remote.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+from releasekit import _console, git, publish
+from releasekit._exceptions import ReleaseError, ReleaseKitError
+from releasekit.options import ReleaseOptions
+from releasekit.project import Project
+from releasekit.release.finish import finish, load_state, post_release, resume
+from releasekit.release.interrupts import SIGNALS, failure
+from releasekit.release.journal import (
+    STATE_DIR,
+    STATE_FILE,
+    State,
+    refuse,
+    save_state,
+)
+from releasekit.release.plan import confirmed, show_plan
+from releasekit.release.preflight import preflight, touched_paths, unchanged_since_preflight
+from releasekit.release.restore import outcome, recorded, release_commit, rollback, snapshot
+from releasekit.release.steps import STEPS, Run, record_written
+
+T = TypeVar("T")
+
+
+#: The journals of a release and of a train, relative to the project (or workspace) root.
+JOURNALS = (f"{STATE_DIR}/{STATE_FILE}", f"{STATE_DIR}/train.json")
+
+
+def unfinished_elsewhere(root: Path) -> None:
+    """Refuse while another worktree holds this project's journal and this one holds none.
+
+    The worktrees share the tags: a release killed in one of them must be
+    undone (or finished) there, where its journal and its files are; here it
+    would only meet its tag. Asked under the lock, so that journal is no live run's.
+    """
+    found = git.in_every_worktree(root, *JOURNALS)
+    if not found or found[0].parent.parent == root.resolve():
+        return
+    journal = found[0]
+    try:
+        data: Any = json.loads(journal.read_text())
+    except (OSError, ValueError):
+        data = None
+    data = data if isinstance(data, dict) else {}
+    what = "a release train"
+    if journal.name == STATE_FILE:
+        what = f"a release of {data.get('project', '?')} {data.get('version', '?')}"
+    local = data.get("phase") == "local"
+    how = "undo it there with --abort" if local else "finish it there with --resume"
+    refuse(
+        f"{what} is unfinished in another worktree of this repository, "
+        f"{journal.parent.parent}: {how}; nothing was changed"
+    )
+
+
+def locked(
+    root: Path,
+    options: ReleaseOptions,
+    *,
+    cut: Callable[[], T | None],
+    resume: Callable[[], T],
+    abort: Callable[[], None],
+) -> T | None:
+    """Cut, ``--resume`` or ``--abort``, one at a time per repository, signals rolling back.
+
+    The one place that takes the repository's lock and installs the signal
+    handlers, for a single release and a workspace train alike.
+    """
+    from releasekit import _lock
+
+    with _lock.held(root), SIGNALS.installed():
+        SIGNALS.received.clear()
+        unfinished_elsewhere(root)
+        if options.abort:
+            abort()
+            return None
+        if options.resume:
+            return resume()
+        return cut()
+
+
+def release(project: Project, options: ReleaseOptions) -> State | None:
+    """Cut (or resume, or abort) a release of ``project``, holding the repository's lock."""
+    git.toplevel(project.root)
+    return locked(
+        project.root,
+        options,
+        cut=lambda: _release(project, options),
+        resume=lambda: resume(project, options),
+        abort=lambda: abort(project, options),
+    )
+
+
+def _release(project: Project, options: ReleaseOptions) -> State | None:
+    root = project.root
+    state = load_state(root)
+    if state is not None and state.phase == "local":
+        refuse(
+            f"a release of {state.project} {state.version} was interrupted before publishing: "
+            "undo it with --abort"
+        )
+    if state is not None:
+        refuse(
+            f"a release is already in progress ({STATE_DIR}/{STATE_FILE}): finish it with --resume"
+        )
+    run = Run(project, options)
+    with _console.step("preflight"):
+        run.plan = plan = preflight(project, options)
+    with _console.step("version"):
+        _console.info(f"{plan.current} -> {plan.new} ({plan.reason})")
+    if options.dry_run:
+        show_plan(run)
+        return None
+    if not confirmed(run):
+        refuse("the release was declined: nothing was changed")
+    unchanged_since_preflight(root, plan.head)
+
+    run.head = git.head(root)
+    run.tags_before = set(git.tags(root))
+    # The journal exists before the first change: after kill -9 the next run
+    # knows what to undo (--abort).
+    run.state = State(
+        project=plan.project,
+        version=plan.new,
+        tag=plan.tag,
+        commit="",
+        branch=plan.branch,
+        remote=project.settings.remote,
+        source_date_epoch=0,
+        files={},
+        upload_url=plan.target.upload_url if plan.target else "",
+        simple_url=plan.target.simple_url if plan.target else "",
+        repository_name=plan.target.name if plan.target else "",
+        repository_source=plan.target.source if plan.target else "",
+        phase="local",
+        head_before=run.head,
+        touched=dict.fromkeys(touched_paths(project, plan)),
+    )
+    before = snapshot(root, [plan.tag], sorted(run.state.touched))
+    save_state(root, run.state)
+    current = STEPS[0]
+    try:
+        for step in STEPS:
+            if step.public:
+                break
+            current = step
+            if not step.wanted(options, run.state):
+                _console.info(f"{step.name}: skipped ({step.skip_flag})")
+                continue
+            if step.writes:  # until its writes are recorded, what is in the files is ours
+                run.state.writing = step.name
+                save_state(root, run.state)
+            with _console.step(step.name):
+                step.action(run)
+            record_written(run)
+    except BaseException as exc:  # anything, releasekit's or not: roll back, then say it once
+        with SIGNALS.held():
+            run.stop_checks()
+            rolled_back = rollback(root, run.state, before)
+        raise failure(exc, current.name, rolled_back) from None
+    finally:
+        run.stop_checks()  # whatever ended the steps, no check outlives them
+
+    run.state.phase = "public"
+    run.state.source_date_epoch = run.epoch
+    save_state(root, run.state)
+    finish(run)
+    post_release(run)
+    _console.info(f"released {plan.project} {plan.new} ({plan.tag})")
+    return run.state
+
+
+def reached(
+    root: Path,
+    remote: str,
+    target: publish.Target | None,
+    files: dict[str, dict[str, str]],
+    tags: list[str],
+    commit: str,
+    *,
+    upload: str = "",
+) -> str:
+    """What of a release already left this machine, by the journal, the index and the remote.
+
+    ``files``: project -> file name -> sha256. An upload the journal records as
+    done is public whatever the index lists (its listing may lag behind, a
+    CDN's page). Once an upload started, a file of that name on the index is
+    taken as ours even if its listed sha256 differs (a listing may lie); before,
+    a file whose bytes are not ours, or a tag of that name on another commit,
+    is someone else's. Not knowing (the index or the remote does not answer) is
+    a refusal, never a guess. Returns ``""`` when nothing did.
+    """
+    if target is not None and upload == "done":
+        return f"its files were uploaded to {target.shown}"
+    if target is not None:
+        for project, recorded in files.items():
+            try:
+                listed = publish.index_listing(target, project)
+                for name, digest in recorded.items():
+                    entry = listed.get(name)
+                    if entry and publish.remote_sha256(target, name, entry) == digest:
+                        return f"{name} is on {target.shown}"
+                    if entry and upload == "started":
+                        return (
+                            f"{name} is on {target.shown} with another sha256, after an upload "
+                            "began; if it is not this release's, remove it from the index first"
+                        )
+            except ReleaseKitError as exc:
+                msg = (
+                    f"cannot tell whether a file of {project} reached {target.shown} ({exc}): "
+                    "run --abort again when the index answers, or finish with --resume"
+                )
+                raise ReleaseError(msg) from None
+    if commit and git.has_remote(root, remote):
+        for tag in tags:
+            if git.remote_tag_commit(root, remote, tag) == commit:
+                return f"the tag {tag} is on the remote {remote!r}"
+    return ""
+
+
+def abort(project: Project, options: ReleaseOptions) -> None:
+    """Undo a release of which nothing is public yet (its journal says what it did)."""
+    root = project.root
+    state = load_state(root)
+    if state is None:
+        refuse(f"there is no release in progress to abort (no {STATE_DIR}/{STATE_FILE})")
+    git.check_index_unlocked(root)
+    if state.phase != "local":
+        public = ", ".join(state.done) or reached(
+            root, state.remote, state.target, {state.project: state.files}, [state.tag],
+            state.commit, upload=state.upload,
+        )  # fmt: skip
+        if public:
+            refuse(
+                f"the release of {state.version} cannot be undone ({public}): finish it with "
+                "--resume"
+            )
+    if options.dry_run:
+        print(f"Would undo the release of {state.project} {state.version}: its commit, "
+              f"its tag {state.tag}, and {', '.join(sorted(state.touched))}")  # fmt: skip
+        return
+    paths = sorted(state.touched)
+    commit = release_commit(root, state.head_before, state.commit, paths)
+    before = recorded(root, state.head_before, commit, [state.tag], paths)
+    with _console.step("abort"), SIGNALS.held():
+        rolled_back = rollback(root, state, before)
+    if rolled_back != outcome([]):
+        refuse(f"undid what the release of {state.project} {state.version} made, but {rolled_back}")
+    _console.info(f"undid the release of {state.project} {state.version}: the repository is "
+                  f"back at {state.head_before[:12]}, as it was")  # fmt: skip

@@ -1,0 +1,342 @@
+"""The preflight: refuse, before anything changes, every release that cannot succeed.
+
+It only reads: the tree and the branch, the fragments and the version they
+call for, the files the release will write, the remote and the index, while
+the checks run (:mod:`releasekit.release.checks`). Its answer is the
+:class:`Plan`. The checks of the index and of the commit that the steps ask
+again right before they change something are here too.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import stat
+from pathlib import Path
+
+from packaging.utils import parse_sdist_filename, parse_wheel_filename
+from packaging.version import Version
+
+from releasekit import _console, changelog, git, publish, version
+from releasekit.options import ReleaseOptions
+from releasekit.project import Project
+from releasekit.release.checks import check_sessions, checks_in_background
+from releasekit.release.journal import KEPT_DIR, STATE_DIR, check_own_dirs, refuse, symlink_in
+
+
+@dataclasses.dataclass(frozen=True)
+class Plan:
+    project: str
+    current: str
+    new: str
+    reason: str
+    tag: str
+    branch: str
+    commit_message: str
+    bump: version.BumpConfig
+    fragments: list[changelog.Fragment]
+    target: publish.Target | None
+    #: The tracked uv.lock the release re-locks (the workspace root's for a member), or None.
+    lock: Path | None = None
+    #: HEAD when the preflight found the tree clean: the release starts from it or not at all.
+    head: str = ""
+
+
+def check_touched(root: Path, paths: list[str]) -> None:
+    """Refuse a file the release writes unless it is a regular file (or absent), not behind a link.
+
+    Written through a symlink, the release would change (and its rollback
+    could not give back) a file outside the repository.
+    """
+    for path in paths:
+        link = symlink_in(root, path)
+        if link:
+            linked = link == os.path.normpath(path)
+            what = "is a symlink" if linked else f"is inside {link}, a symlink"
+            refuse(
+                f"{path} {what} (to {os.readlink(root / link)}): the release writes it and would "
+                "change a file elsewhere; replace the link with the real file or directory"
+            )
+        try:
+            mode = (root / path).lstat().st_mode
+        except (FileNotFoundError, NotADirectoryError):
+            continue
+        if not stat.S_ISREG(mode):
+            refuse(f"{path} is not a regular file: the release writes it; make it one")
+    tracked = git.index_modes(root, [f":(literal){p}" for p in paths])
+    for path, kind in sorted(tracked.items()):
+        if kind not in ("100644", "100755"):
+            refuse(
+                f"{path} is tracked as mode {kind}, not as a regular file: the release writes "
+                "it; commit it as a regular file"
+            )
+
+
+def version_on_index(files: dict[str, str], new: str) -> bool:
+    wanted = Version(new)
+    for filename in files:
+        try:
+            if filename.endswith(".whl"):
+                found = parse_wheel_filename(filename)[1]
+            else:
+                found = parse_sdist_filename(filename)[1]
+        except ValueError:
+            continue
+        if found == wanted:
+            return True
+    return False
+
+
+def next_from_fragments(
+    project: Project, frags: list[changelog.Fragment] | None = None
+) -> tuple[version.BumpConfig, str, str]:
+    """The version the changelog fragments call for: its configuration, itself, and why."""
+    frags = changelog.fragments(project.root) if frags is None else frags
+    types = sorted({f.type for f in frags})
+    settings = project.settings
+    source = project.version_source
+    part = changelog.infer_part(
+        types, settings.bump_map, source.current(), settings.zero_major_part
+    )
+    bump_config, new = source.choose(part=part, new_version=None)
+    return bump_config, new, f"{part}, from the fragments: {', '.join(types)}"
+
+
+def _choose_version(
+    project: Project, options: ReleaseOptions, frags: list[changelog.Fragment]
+) -> tuple[version.BumpConfig, str, str]:
+    cycle = version.choose_cycle(
+        project.root,
+        project.settings,
+        part=options.part,
+        new_version=options.new_version,
+        pre=options.pre,
+        fragment_types=[f.type for f in frags],
+    )
+    if cycle is not None:  # a pre-release, or the release after one
+        return cycle
+    if options.part or options.new_version:
+        bump_config, new = project.version_source.choose(
+            part=options.part, new_version=options.new_version
+        )
+        reason = f"--part {options.part}" if options.part else "--new-version"
+        return bump_config, new, reason
+    return next_from_fragments(project, frags)
+
+
+def preflight(project: Project, options: ReleaseOptions) -> Plan:
+    """Refuse, before anything changes, every release that cannot succeed.
+
+    The tree and the branch come first; then the checks start, and the
+    fragments, the version, the local tag, the remote and the index are asked
+    while they run: a refusal (a typo) stops the checks at once.
+    """
+    root, settings = project.root, project.settings
+    if not settings.project_name:
+        refuse(f"no [project] name in {settings.pyproject}")
+    git.toplevel(root)
+    git.check_no_operation(root)
+    dirty = git.status(root)
+    if dirty:
+        example = dirty[0][3:]
+        refuse(
+            f"the work tree is not clean ({len(dirty)} changed or untracked, e.g. {example}): "
+            "commit or stash first"
+        )
+    branch = git.current_branch(root)
+    if not branch:
+        refuse("HEAD is detached: check out a release branch first")
+    if branch not in settings.branches:
+        refuse(
+            f"branch {branch!r} is not a release branch "
+            f"(allowed: {', '.join(settings.branches)}; [tool.releasekit] branches)"
+        )
+    check_gitlinks(project)
+    check_own_dirs(root, [STATE_DIR, f"{STATE_DIR}/{KEPT_DIR}", "dist"])
+    head = git.head(root)  # what the checks see: the release starts from it or not at all
+    sessions = check_sessions(project)
+    if options.no_checks or not sessions or options.dry_run:
+        plan = _ask_around(project, options, _local_plan(project, options, branch))
+        return dataclasses.replace(plan, head=head)
+    # The checks start first (they take longest); every other question is
+    # asked meanwhile, and a refusal stops them at once.
+    checks = checks_in_background(root, sessions, cache=not options.no_cache)
+    try:
+        plan = _ask_around(project, options, _local_plan(project, options, branch))
+        failed = checks.wait()
+    finally:
+        checks.stop()  # a refusal, Ctrl-C or a signal is the answer: stop the checks now
+    if failed is not None:
+        raise failed
+    return dataclasses.replace(plan, head=head)
+
+
+def unchanged_since_preflight(root: Path, head: str) -> None:
+    """Right before the first change: the tree is still what the preflight and its checks saw.
+
+    The preflight found it clean and no git operation waiting; the checks take
+    minutes, and what is staged (or a merge started) meanwhile would go into
+    the release commit, unchecked.
+    """
+    git.check_no_operation(root)
+    dirty = git.status(root)
+    if dirty:
+        refuse(
+            f"the work tree changed while the checks ran ({len(dirty)} changed or untracked, "
+            f"e.g. {dirty[0][3:]}): nothing was changed; commit or stash it and release again"
+        )
+    now = git.head(root)
+    if now != head:
+        refuse(
+            f"HEAD moved from {head[:12]} to {now[:12]} while the checks ran: nothing was "
+            "changed; release again to check what is there now"
+        )
+
+
+def check_index_holds_only(root: Path, paths: list[str]) -> None:
+    """Before the release commit: nothing but the release's own files is staged, no operation.
+
+    The commit takes the whole index: a change staged (or a merge started)
+    while the release ran would be released unchecked. Paths are relative to
+    ``root``, wherever it sits in the repository.
+    """
+    git.check_no_operation(root)
+    prefix = git.git(root, "rev-parse", "--show-prefix")
+    ours = {os.path.normpath(prefix + p) for p in paths}
+    staged = git.git(root, "diff", "--cached", "--name-only", "-z", "HEAD").split("\0")
+    others = sorted(p for p in staged if p and p not in ours)
+    if others:
+        refuse(
+            f"{others[0]} was staged while the release ran ({len(others)} such file(s)): it is "
+            "not the release's to commit; commit it after the release, or unstage it"
+        )
+
+
+def check_one_parent(root: Path, commit: str, head_before: str) -> None:
+    """After the release commit: its only parent is where the release started (never a merge)."""
+    parents = git.git(root, "rev-list", "--parents", "-n", "1", commit).split()[1:]
+    if parents != [head_before]:
+        shown = " ".join(p[:12] for p in parents)
+        refuse(
+            f"the release commit {commit[:12]} has the parent(s) {shown}, not only "
+            f"{head_before[:12]}: a merge (or another commit) came in while it was made; "
+            "finish or abort it, then release again"
+        )
+
+
+def check_gitlinks(project: Project) -> None:
+    """Refuse a git submodule inside the package's code; warn about one elsewhere in the project.
+
+    The build exports the release commit with ``git archive``, which leaves a
+    submodule's files out: inside the package they would be missing from the
+    wheel and the sdist without a word; elsewhere (docs, test data) only from
+    the sdist, which may be meant.
+    """
+    from releasekit import prcheck
+
+    root = project.root
+    links = git.gitlinks(root)
+    if not links:
+        return
+    code = prcheck.package_dirs(root, project.settings)
+    inside = [p for p in links if any(p == d or p.startswith(d + "/") for d in code)]
+    if inside:
+        refuse(
+            f"{inside[0]} is a git submodule inside the package: its files would be missing "
+            "from the sdist and the wheel (git archive leaves them out); vendor its files "
+            "into the repository instead"
+        )
+    for path in links:
+        _console.warn(
+            f"{path} is a git submodule: its files are not in the sdist (git archive leaves "
+            "them out)"
+        )
+
+
+def _local_plan(project: Project, options: ReleaseOptions, branch: str) -> Plan:
+    """The fragments, the version, the local tag and the lock: what needs no index.
+
+    (uv's lock check asks its cache; the network only when the cache cannot tell.)
+    """
+    root = project.root
+    changelog.check_consumed(root)
+    frags = changelog.fragments(root)
+    if not frags and not version.current_is_prerelease(project.version_source):
+        # After a pre-release, the next one and the final release need no new fragment.
+        directory = changelog.settings(root).directory
+        refuse(
+            f"no changelog fragment in {directory.relative_to(root)}/: add one with "
+            "`invoke fragment TYPE TEXT` or `towncrier create`"
+        )
+    bump_config, new, reason = _choose_version(project, options, frags)
+    if project.settings.post_release_dev:
+        version.check_post_release(root, project.settings, new)
+    tag = bump_config.tag_for(new)
+    if git.local_tag_exists(root, tag):
+        refuse(f"the tag {tag} already exists in this repository")
+    from releasekit import lockfile
+
+    lock = lockfile.find(root)
+    if lock is not None:
+        lockfile.check(lock, timeout=project.settings.network_timeout)
+    message = bump_config.message or "Bump version: {current_version} → {new_version}"
+    plan = Plan(
+        project=project.name,
+        current=bump_config.current_version,
+        new=new,
+        reason=reason,
+        tag=tag,
+        branch=branch,
+        commit_message=message.replace("{current_version}", bump_config.current_version).replace(
+            "{new_version}", new
+        ),
+        bump=bump_config,
+        fragments=frags,
+        target=None,
+        lock=lock,
+    )
+    check_touched(root, touched_paths(project, plan))
+    return plan
+
+
+def _ask_around(project: Project, options: ReleaseOptions, plan: Plan) -> Plan:
+    """The preflight's questions to the remote and the index."""
+    root, settings = project.root, project.settings
+    has_remote = git.has_remote(root, settings.remote)
+    if not options.no_push:
+        if not has_remote:
+            refuse(f"there is no git remote {settings.remote!r}: add it, or use --no-push")
+        git.fetch(root, settings.remote, timeout=settings.network_timeout)
+        upstream = git.upstream(root)
+        if upstream:
+            count = git.behind(root, upstream)
+            if count:
+                refuse(f"branch {plan.branch!r} is {count} commit(s) behind {upstream}: pull first")
+    # Even with --no-push: a tag of that name on the remote means a version
+    # that someone else already released, or will not be able to push.
+    if has_remote and git.remote_tag_exists(root, settings.remote, plan.tag,
+                                            timeout=settings.network_timeout):  # fmt: skip
+        refuse(f"the tag {plan.tag} already exists on the remote {settings.remote!r}")
+    if options.no_publish:
+        return plan
+    target = publish.resolve_target(options.repository, configured=settings.repository,
+                                    index_url=settings.index_url,
+                                    timeout=settings.network_timeout)  # fmt: skip
+    publish.require_credentials(target, dry_run=options.dry_run)
+    listed = publish.index_files(target, settings.project_name)
+    if version_on_index(listed, plan.new):
+        refuse(f"{settings.project_name} {plan.new} is already on {target.shown}")
+    return dataclasses.replace(plan, target=target)
+
+
+def touched_paths(project: Project, plan: Plan) -> list[str]:
+    """The files a release changes: the changelog, the version files, the fragments, the lock."""
+    root = project.root
+    paths = {str(project.towncrier.filename.relative_to(root))}
+    if plan.lock is not None:  # a member's is the workspace root's, outside the project
+        paths.add(os.path.relpath(plan.lock, root))
+    for name in plan.bump.files:
+        matches = sorted(root.glob(name)) if any(c in name for c in "*?[") else [root / name]
+        paths.update(str(p.relative_to(root)) for p in matches)
+    paths.update(str(f.path.relative_to(root)) for f in plan.fragments)
+    return sorted(paths)

@@ -1,0 +1,408 @@
+"""The steps of a release, as one list (:data:`STEPS`), and what they share (:class:`Run`).
+
+In order: changelog, commit and tag, build, verify, checks (on the release
+commit, started with the build), publish, push. The local ones are undone on
+any failure; the public ones cannot be, so the journal records each as done.
+The driver, the dry-run plan and ``--resume`` all read the same list.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+from packaging.version import Version
+
+from releasekit import _console, _runner, _venv, changelog, dists, git, publish, version, wheels
+from releasekit._exceptions import CommandError, ReleaseError, ReleaseKitError
+from releasekit.options import ReleaseOptions
+from releasekit.project import Project
+from releasekit.release.checks import SERVED_BY_RELEASE, BackgroundChecks, checks_in_background
+from releasekit.release.journal import (
+    KEPT_DIR,
+    STATE_DIR,
+    State,
+    kept_files,
+    mirror,
+    own_dir,
+    refuse,
+    save_state,
+    upload_progress,
+)
+from releasekit.release.preflight import Plan, check_index_holds_only, check_one_parent
+from releasekit.release.restore import ref, tags_commit
+
+
+@dataclasses.dataclass
+class Run:
+    """Everything the steps share, in one object (zest.releaser's ``data``)."""
+
+    project: Project
+    options: ReleaseOptions
+    plan: Plan | None = None
+    head: str = ""
+    tags_before: set[str] = dataclasses.field(default_factory=set)
+    commit: str = ""
+    epoch: int = 0
+    built: dists.Dists | None = None
+    #: What the build yields for publishing (a platform wheel is repaired or held back).
+    release_files: wheels.ReleaseFiles | None = None
+    state: State | None = None
+    #: The checks running on the release commit beside build and verify.
+    commit_checks: BackgroundChecks | None = None
+    #: The commit the push step left on the remote branch (the release commit, or a merge).
+    pushed: str = ""
+
+    @property
+    def root(self) -> Path:
+        return self.project.root
+
+    def need_plan(self) -> Plan:
+        assert self.plan is not None, "a local step runs only in a fresh release"
+        return self.plan
+
+    def need_state(self) -> State:
+        assert self.state is not None, "a public step runs only once the release is recorded"
+        return self.state
+
+    def stop_checks(self) -> None:
+        """Stop the checks on the release commit, if still running, and wait for them."""
+        if self.commit_checks is not None:
+            self.commit_checks.stop()
+            self.commit_checks = None
+
+
+def _changelog(run: Run) -> None:
+    new = run.need_plan().new
+    # A pre-release keeps the fragments: the final release lists the whole series.
+    changelog.build(run.root, new, keep=version.is_prerelease(new))
+
+
+def _commit_and_tag(run: Run) -> None:
+    plan, state = run.need_plan(), run.need_state()
+    relocked: list[Path] = []
+
+    def before_commit() -> None:
+        """Every file is written, nothing committed yet: re-lock, check the index, record.
+
+        The new lock goes in with the commit; nothing else staged may; and from
+        here on an edit to a touched file is someone else's, kept by the rollback.
+        """
+        from releasekit import lockfile
+
+        if plan.lock is not None:
+            lockfile.relock(plan.lock, timeout=run.project.settings.network_timeout)
+            relocked.append(plan.lock)
+        check_index_holds_only(run.root, sorted(state.touched))
+        record_written(run)
+
+    run.project.version_source.commit_and_tag(
+        plan.bump, plan.new, plan.commit_message, before_commit=before_commit
+    )
+    if plan.lock is not None and not relocked:
+        refuse(f"bump-my-version committed before {plan.lock.name} was re-locked")
+    head = git.head(run.root)
+    tag = ref(run.root, f"refs/tags/{plan.tag}")
+    if head == run.head or not tag or not tags_commit(run.root, tag, head):
+        refuse(f"bump-my-version did not make the release commit and the tag {plan.tag}")
+    # The release's by identity (its new tag names it): the rollback takes it back.
+    run.commit = state.commit = head
+    save_state(run.root, state)
+    check_one_parent(run.root, head, run.head)
+    if git.status(run.root):
+        refuse("the release commit left changes behind: is every file committed?")
+    run.epoch = git.commit_timestamp(run.root, run.commit)
+
+
+def _build_dists(root: Path, commit: str, new: str, *, fresh_env: bool) -> dists.Dists:
+    """Build from a clean export of the release commit, never the work tree.
+
+    Into the journal's own directory: verify checks those files and publish
+    uploads them, so nothing written to ``dist/`` meanwhile can reach the index.
+    """
+    kept = own_dir(root, f"{STATE_DIR}/{KEPT_DIR}")
+    dists.clean(kept)
+    return dists.build_commit(root, commit, kept, version=new, fresh_env=fresh_env)
+
+
+def _release_files(
+    project: Project, commit: str, new: str, *, fresh_env: bool = False
+) -> wheels.ReleaseFiles:
+    """Build, then let ``wheels`` decide what is verified and published (compiled code).
+
+    :param fresh_env: build in a new environment, not the kept one (``--no-cache``).
+    """
+    built = _build_dists(project.root, commit, new, fresh_env=fresh_env)
+    return wheels.prepare(built, publish_wheels=project.settings.publish_wheels)
+
+
+def _start_commit_checks(run: Run) -> None:
+    """Start the configured checks on the release commit itself; publish waits for them.
+
+    The preflight checked the tree before the release (or knew its verdict);
+    the commit adds the new version and the changelog, which a check may read
+    (a test of ``__version__``, docs that include the changelog), so what is
+    published is what was checked. They run in the work tree, which no step
+    touches from here on (the build reads a clean export), beside build and
+    verify; their verdict serves the next release when only changelog
+    fragments are committed meanwhile.
+    """
+    settings = run.project.settings
+    if run.options.no_checks or not settings.check_release_commit:
+        return
+    # The audit asks about the dependencies, which the release commit does not move.
+    sessions = [s for s in settings.checks if s not in SERVED_BY_RELEASE]
+    if not sessions:
+        return
+    _console.info(f"checks on the release commit, meanwhile: nox -s {' '.join(sessions)}")
+    run.commit_checks = checks_in_background(
+        run.root,
+        sessions,
+        cache=not run.options.no_cache,
+        where=f" on the release commit {run.need_plan().tag}",
+    )
+
+
+def _checks(run: Run) -> None:
+    checks = run.commit_checks
+    if checks is None:
+        off = not run.project.settings.check_release_commit
+        _console.info("not run on the release commit (check_release_commit = false)" if off
+                      else "no check configured")  # fmt: skip
+        return
+    failed = checks.wait()
+    run.stop_checks()
+    if failed is not None:
+        raise failed
+    changed = git.status(run.root)
+    if changed or git.head(run.root) != run.commit:
+        example = f" (e.g. {changed[0][3:]})" if changed else ""
+        _console.warn(
+            f"the work tree changed while the checks ran{example}: they saw it as it was, "
+            "not the release commit alone; the preflight's checks stand"
+        )
+        return
+    _console.info(f"{', '.join(checks.sessions)} passed on the release commit")
+
+
+def _build(run: Run) -> None:
+    _start_commit_checks(run)
+    run.release_files = _release_files(
+        run.project, run.commit, run.need_plan().new, fresh_env=run.options.no_cache
+    )
+    run.built = run.release_files.dists
+    # Recorded now, before verify reads them; verify ends by checking they are still these.
+    run.need_state().files = publish.digests(run.release_files.publish)
+    mirror(run.root, run.root / STATE_DIR / KEPT_DIR, run.root / "dist")
+
+
+def needs_siblings(project: Project) -> bool:
+    """Whether the project is a workspace member that needs other members (released alone).
+
+    Its siblings come from the target index, as a user installing it from that
+    index gets them (the train's verify and confirm do the same).
+    """
+    from releasekit import workspace
+
+    root = workspace.find_root(project.root)
+    if root is None:
+        return False
+    try:
+        members = workspace.discover(root).members.values()
+    except ReleaseKitError:
+        return False
+    return any(m.root == project.root and m.needs for m in members)
+
+
+def _install_and_import(wheel: Path, import_name: str, index: str | None = None) -> None:
+    """Install the wheel into a fresh environment and import it.
+
+    :param index: resolve its dependencies from this index alone (a member's siblings).
+    """
+    with _venv.fresh() as python:
+        try:
+            _venv.install(python, [*(["--index-url", index] if index else []), str(wheel)])
+            _venv.python_c(python, f"import {import_name}")
+        except CommandError as exc:
+            where = f" with its dependencies from {index}" if index else ""
+            msg = (
+                f"the wheel does not install and import {import_name!r} in a fresh "
+                f"environment{where}"
+            )
+            raise ReleaseError(msg, details=exc.details) from None
+
+
+def _verify(run: Run) -> None:
+    built, settings, new = run.built, run.project.settings, run.need_plan().new
+    assert built is not None
+    name, built_version = dists.wheel_metadata(built.wheel)
+    if Version(built_version) != Version(new):
+        refuse(f"the wheel's metadata says version {built_version}, not {new}")
+    if publish.normalize(name) != publish.normalize(settings.project_name):
+        refuse(f"the wheel's metadata names {name!r}, not {settings.project_name!r}")
+    # The checks of the files and the install are independent: run them side by side.
+    from releasekit import inprocess
+
+    target = run.need_state().target
+    index = target.simple_url if target is not None and needs_siblings(run.project) else None
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        futures = [
+            pool.submit(dists.wheel_contents_check, built.wheel),
+            pool.submit(_install_and_import, built.wheel, settings.import_name, index),
+        ]
+        inprocess.twine_check(built.files)  # in this thread: twine prints to stdout
+        for future in futures:
+            future.result()
+    assert run.release_files is not None
+    if not run.release_files.pure:
+        wheels.verify_compiled(built.wheel, settings.import_name)
+    kept_files(run.root / STATE_DIR / KEPT_DIR, run.need_state().files)
+
+
+def _publish(run: Run) -> None:
+    state, settings = run.need_state(), run.project.settings
+    assert state.target is not None
+    target = dataclasses.replace(state.target, timeout=settings.network_timeout)
+    files = kept_files(run.root / STATE_DIR / KEPT_DIR, state.files)
+    wheels.refuse_bare(files)
+    upload_progress(run.root, state, "started")
+
+    publish.publish(target, state.project, files, recorded=state.files,
+                    uploaded=lambda: upload_progress(run.root, state, "done"))  # fmt: skip
+    if not run.options.no_confirm and settings.confirm_install:
+        publish.confirm_install(
+            target,
+            state.project,
+            state.version,
+            build_requires=wheels.sdist_only_build_requires(files),
+            with_dependencies=needs_siblings(run.project),
+        )
+
+
+def _push(run: Run) -> None:
+    state = run.need_state()
+    if run.plan is None and "publish" in state.done and state.target is not None:
+        files = kept_files(run.root / STATE_DIR / KEPT_DIR, state.files)
+        published(state.target, state.project, files)
+    try:
+        git.push(run.root, state.remote, state.commit, state.branch, [state.tag],
+                 timeout=run.project.settings.network_timeout)  # fmt: skip
+    except ReleaseKitError:
+        if run.plan is not None:  # the first run: say so; --resume will bring it in
+            raise
+        if git.head(run.root) != state.commit:  # a merge now would carry the newer commits
+            msg = (
+                f"{state.remote}/{state.branch} moved since the release and HEAD moved past the "
+                f"release commit: check out {state.commit[:12]} and run --resume again"
+            )
+            raise ReleaseError(msg) from None
+        run.pushed = _push_into_moved_branch(run.root, state, run.project.settings.network_timeout)
+        return
+    run.pushed = state.commit
+    moved = git.moved_past(run.root, state.commit)
+    if moved:
+        _console.warn(moved)
+
+
+def published(target: publish.Target, project: str, files: list[Path]) -> None:
+    """Before a tag goes out for what a journal read from disk says is published: ask the index."""
+    try:
+        publish.confirm_listed(target, project, files)
+    except ReleaseKitError as exc:
+        msg = (
+            f"the journal says {project} is published, but {exc}: nothing is pushed; check "
+            "the index and the journal"
+        )
+        raise ReleaseError(msg) from None
+
+
+def _push_into_moved_branch(root: Path, state: State, timeout: float) -> str:
+    """The remote branch moved: push the tag, then merge the release into the branch.
+
+    Returns the merge commit, pushed by SHA. The merge is made in the work
+    tree, so it must hold nothing else: git refuses to merge over staged work,
+    which would have read as a conflict, and a started operation would take it.
+    """
+    remote, branch = state.remote, state.branch
+    git.check_no_operation(root)
+    dirty = git.status(root)
+    if dirty:
+        refuse(
+            f"{remote}/{branch} moved since the release, and merging the release commit into "
+            f"it needs a clean work tree ({len(dirty)} changed or untracked, e.g. "
+            f"{dirty[0][3:]}): commit or stash first; nothing was pushed"
+        )
+    tag_object = git.tag_object(root, state.tag, state.commit)
+    git.git(root, "push", remote, f"{tag_object}:refs/tags/{state.tag}", mutates=True,
+            timeout=timeout)  # fmt: skip
+    _console.info(f"pushed the tag {state.tag}: it names what was published")
+    git.git(root, "fetch", "--quiet", "--no-tags", remote, branch, mutates=True, timeout=timeout)
+    theirs = f"refs/remotes/{remote}/{branch}"
+    merged = _runner.run(
+        [*_runner.tool("git"), "merge", "--no-edit", "-m",
+         f"Merge the release {state.version} into {branch}", theirs],
+        cwd=root, check=False,
+    )  # fmt: skip
+    if merged.returncode != 0:
+        _runner.run([*_runner.tool("git"), "merge", "--abort"], cwd=root, check=False)
+        msg = (
+            f"{remote}/{branch} moved since the release and does not merge cleanly with the "
+            f"release commit: run `git pull {remote} {branch}`, resolve, then "
+            f"`git push {remote} {branch}` (the tag {state.tag} is already pushed)"
+        )
+        raise ReleaseError(msg, details=merged.output)
+    merge = git.head(root)
+    git.git(root, "push", remote, f"{merge}:refs/heads/{branch}", mutates=True, timeout=timeout)
+    _console.info(f"{remote}/{branch} had moved: merged the release commit into it and pushed")
+    return merge
+
+
+def _always(options: ReleaseOptions, state: State) -> bool:
+    return True
+
+
+@dataclasses.dataclass(frozen=True)
+class Step:
+    """One named step of the release."""
+
+    name: str
+    action: Callable[[Run], None]
+    #: Public steps cannot be undone: from the first one on, the release is
+    #: journaled and finished by ``--resume`` instead of rolled back.
+    public: bool = False
+    #: Whether the options (and the recorded state) want this step at all.
+    wanted: Callable[[ReleaseOptions, State], bool] = _always
+    #: The option that skips it, for the output.
+    skip_flag: str = ""
+    #: Whether it writes the files the release touches. Until its writes are
+    #: recorded (the journal's ``writing``), what is in them is its own and is
+    #: undone; an edit made after they were recorded is someone else's, kept.
+    writes: bool = False
+
+
+STEPS: tuple[Step, ...] = (
+    Step("changelog", _changelog, writes=True),
+    Step("commit and tag", _commit_and_tag, writes=True),
+    Step("build", _build),
+    Step("verify", _verify),
+    Step("checks", _checks, wanted=lambda o, s: not o.no_checks, skip_flag="--no-checks"),
+    Step(
+        "publish",
+        _publish,
+        public=True,
+        wanted=lambda o, s: not o.no_publish and s.target is not None,
+        skip_flag="--no-publish",
+    ),
+    Step("push", _push, public=True, wanted=lambda o, s: not o.no_push, skip_flag="--no-push"),
+)
+
+
+def record_written(run: Run) -> None:
+    """After a local step: remember what the release wrote, to tell it from others' edits."""
+    state = run.need_state()
+    state.touched = {path: publish.sha256_or_empty(run.root / path) for path in state.touched}
+    state.commit = run.commit
+    state.writing = ""
+    save_state(run.root, state)
