@@ -21,7 +21,7 @@ from packaging.version import Version
 from releasekit import _runner, changelog, config, git, version
 from releasekit._exceptions import CommandError, GitError, ReleaseKitError
 
-#: The journals of a release and of a train (release.py, train.py).
+#: The journals of a release and of a train (release/, train.py).
 JOURNALS = (".releasekit/state.json", ".releasekit/train.json")
 
 
