@@ -17,7 +17,6 @@ uploaded, on the first run and on ``--resume`` alike.
 from __future__ import annotations
 
 import dataclasses
-import json
 import os
 import types
 import typing
@@ -219,20 +218,11 @@ def _state_problem(data: Any) -> str:
 
 def load_state(root: Path) -> TrainState | None:
     """Read the train's journal; anything off is one line and no action."""
-    path = state_path(root)
-    if not path.is_file():
+    from releasekit import release as engine
+
+    data = engine.read_journal(state_path(root), _state_problem, "a release train journal")
+    if data is None:
         return None
-    try:
-        data: Any = json.loads(path.read_text())
-    except ValueError:
-        data = None
-    problem = _state_problem(data) if data is not None else "it is not valid JSON"
-    if problem:
-        msg = (
-            f"{path} is not a release train journal that this releasekit can read ({problem}): "
-            "nothing was done; check the repository and the index, then remove the file"
-        )
-        raise ReleaseError(msg)
     cars = [Car(**c) for c in data.pop("cars")]
     return TrainState(cars=cars, **data)
 

@@ -9,7 +9,6 @@ against the steps.
 from __future__ import annotations
 
 import dataclasses
-import json
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +27,7 @@ from releasekit.release.journal import (
     is_digest,
     is_file_name,
     kept_files,
+    read_journal,
     refuse,
     save_state,
     state_path,
@@ -83,21 +83,8 @@ def _state_problem(data: Any) -> str:
 
 def load_state(root: Path) -> State | None:
     """Read the journal; anything off is one line and no action."""
-    path = state_path(root)
-    if not path.is_file():
-        return None
-    try:
-        data: Any = json.loads(path.read_text())
-    except ValueError:
-        data = None
-    problem = _state_problem(data) if data is not None else "it is not valid JSON"
-    if problem:
-        msg = (
-            f"{path} is not a release state that this releasekit can read ({problem}): "
-            "nothing was done; check the repository and the index, then remove the file"
-        )
-        raise ReleaseError(msg)
-    return State(**data)
+    data = read_journal(state_path(root), _state_problem, "a release state")
+    return None if data is None else State(**data)
 
 
 def finish(run: Run) -> None:

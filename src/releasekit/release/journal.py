@@ -14,6 +14,7 @@ import json
 import os
 import re
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -119,6 +120,27 @@ def write_journal(root: Path, filename: str, data: dict[str, Any]) -> None:
     with os.fdopen(fd, "w") as f:
         json.dump(data, f, indent=2)
     os.replace(tmp, directory / filename)
+
+
+def read_journal(path: Path, problem_of: Callable[[Any], str], what: str) -> Any | None:
+    """A journal's JSON, checked by ``problem_of``; anything off is one line and no action.
+
+    :param what: what the file is, for the message ("a release state").
+    """
+    if not path.is_file():
+        return None
+    try:
+        data: Any = json.loads(path.read_text())
+    except ValueError:
+        data = None
+    problem = problem_of(data) if data is not None else "it is not valid JSON"
+    if problem:
+        msg = (
+            f"{path} is not {what} that this releasekit can read ({problem}): "
+            "nothing was done; check the repository and the index, then remove the file"
+        )
+        raise ReleaseError(msg)
+    return data
 
 
 def save_state(root: Path, state: State) -> None:
