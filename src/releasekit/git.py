@@ -100,6 +100,12 @@ def status(root: Path) -> list[str]:
     return [line for line in out.split("\0") if line.strip()]
 
 
+def unclean(root: Path) -> str:
+    """``""`` for a clean work tree, else "N changed or untracked, e.g. PATH" for a refusal."""
+    dirty = status(root)
+    return f"{len(dirty)} changed or untracked, e.g. {dirty[0][3:]}" if dirty else ""
+
+
 def tracked(root: Path) -> list[str]:
     """The paths git tracks at ``root``, relative to it."""
     return [path for path in git(root, "ls-files", "-z").split("\0") if path]

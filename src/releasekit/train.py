@@ -263,12 +263,9 @@ def preflight(root: Path, options: ReleaseOptions) -> Preflight:
     ws = workspace.discover(root)
     settings = ws.project.settings
     git.check_no_operation(root)
-    dirty = git.status(root)
-    if dirty:
-        _refuse(
-            f"the work tree is not clean ({len(dirty)} changed or untracked, e.g. "
-            f"{dirty[0][3:]}): commit or stash first"
-        )
+    dirt = git.unclean(root)
+    if dirt:
+        _refuse(f"the work tree is not clean ({dirt}): commit or stash first")
     branch = git.current_branch(root)
     if not branch:
         _refuse("HEAD is detached: check out a release branch first")

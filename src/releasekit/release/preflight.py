@@ -136,13 +136,9 @@ def preflight(project: Project, options: ReleaseOptions) -> Plan:
         refuse(f"no [project] name in {settings.pyproject}")
     git.toplevel(root)
     git.check_no_operation(root)
-    dirty = git.status(root)
-    if dirty:
-        example = dirty[0][3:]
-        refuse(
-            f"the work tree is not clean ({len(dirty)} changed or untracked, e.g. {example}): "
-            "commit or stash first"
-        )
+    dirt = git.unclean(root)
+    if dirt:
+        refuse(f"the work tree is not clean ({dirt}): commit or stash first")
     branch = git.current_branch(root)
     if not branch:
         refuse("HEAD is detached: check out a release branch first")
@@ -179,11 +175,11 @@ def unchanged_since_preflight(root: Path, head: str) -> None:
     the release commit, unchecked.
     """
     git.check_no_operation(root)
-    dirty = git.status(root)
-    if dirty:
+    dirt = git.unclean(root)
+    if dirt:
         refuse(
-            f"the work tree changed while the checks ran ({len(dirty)} changed or untracked, "
-            f"e.g. {dirty[0][3:]}): nothing was changed; commit or stash it and release again"
+            f"the work tree changed while the checks ran ({dirt}): nothing was changed; "
+            "commit or stash it and release again"
         )
     now = git.head(root)
     if now != head:

@@ -327,12 +327,11 @@ def _push_into_moved_branch(root: Path, state: State, timeout: float) -> str:
     """
     remote, branch = state.remote, state.branch
     git.check_no_operation(root)
-    dirty = git.status(root)
-    if dirty:
+    dirt = git.unclean(root)
+    if dirt:
         refuse(
             f"{remote}/{branch} moved since the release, and merging the release commit into "
-            f"it needs a clean work tree ({len(dirty)} changed or untracked, e.g. "
-            f"{dirty[0][3:]}): commit or stash first; nothing was pushed"
+            f"it needs a clean work tree ({dirt}): commit or stash first; nothing was pushed"
         )
     tag_object = git.tag_object(root, state.tag, state.commit)
     git.git(root, "push", remote, f"{tag_object}:refs/tags/{state.tag}", mutates=True,
