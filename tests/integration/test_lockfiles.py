@@ -181,14 +181,21 @@ def test_a_member_released_alone_takes_its_sibling_from_the_target_index(
     uv("lock", "--locked", "--offline", cwd=root)
 
 
-def test_a_failed_member_release_restores_the_workspace_lock(tmp_path: Path, index: Index) -> None:
+def _locked_member_with_a_hook(tmp_path: Path) -> tuple[Path, Path, dict[str, object], bytes]:
+    """A locked workspace whose member b (a build hook, a bugfix) is released alone.
+
+    Returns the root, b, the root's snapshot and the lock's bytes, as they were.
+    """
     root = make_workspace(tmp_path, {"a": "", "b": "a>=0.1,<0.2"})
     lock(root)
     member = root / "packages" / "b"
     add_build_hook(member)
     fragment(root, "b", "bugfix")
-    before = snapshot(root)
-    locked = (root / "uv.lock").read_bytes()
+    return root, member, snapshot(root), (root / "uv.lock").read_bytes()
+
+
+def test_a_failed_member_release_restores_the_workspace_lock(tmp_path: Path, index: Index) -> None:
+    root, member, before, locked = _locked_member_with_a_hook(tmp_path)
     env = {**index.twine_env(), "RK_TEST_HOOK": "fail"}
     proc = invoke("release", "--yes", "--no-checks", "--no-push", "--repository", index.url,
                   cwd=member, check=False, env=env)  # fmt: skip
@@ -202,13 +209,7 @@ def test_a_failed_member_release_restores_the_workspace_lock(tmp_path: Path, ind
 def test_a_killed_member_release_is_aborted_with_the_workspace_lock(
     tmp_path: Path, index: Index
 ) -> None:
-    root = make_workspace(tmp_path, {"a": "", "b": "a>=0.1,<0.2"})
-    lock(root)
-    member = root / "packages" / "b"
-    add_build_hook(member)
-    fragment(root, "b", "bugfix")
-    before = snapshot(root)
-    locked = (root / "uv.lock").read_bytes()
+    root, member, before, locked = _locked_member_with_a_hook(tmp_path)
     gate = tmp_path / "gate"
     proc = start_release(member, index, gate)
     wait_for(gate / "started", proc)

@@ -209,6 +209,16 @@ def _reject_pushes(repo: Path) -> Path:
     return hook
 
 
+def _published_not_pushed(repo: Path, index: Index) -> subprocess.CompletedProcess[str]:
+    """A release whose push the remote refused once: published, journaled, pushes open again."""
+    add_fragment(repo)
+    hook = _reject_pushes(repo)
+    proc = invoke("release", "--yes", "--no-checks", "--repository", index.url,
+                  cwd=repo, check=False, env=index.twine_env())  # fmt: skip
+    hook.unlink()
+    return proc
+
+
 def _other_clone(repo: Path, tmp_path: Path) -> Path:
     other = tmp_path / "other"
     git(tmp_path, "clone", "-q", str(repo / "../../remote.git"), str(other))
@@ -234,12 +244,8 @@ def test_abort_after_publish_refuses_and_points_to_resume(stamped: Path, index: 
 def test_resume_merges_into_a_remote_branch_that_moved(
     stamped: Path, index: Index, tmp_path: Path
 ) -> None:
-    add_fragment(stamped)
-    hook = _reject_pushes(stamped)
-    proc = invoke("release", "--yes", "--no-checks", "--repository", index.url,
-                  cwd=stamped, check=False, env=index.twine_env())  # fmt: skip
+    proc = _published_not_pushed(stamped, index)
     assert "push failed" in proc.stderr
-    hook.unlink()
     other = _other_clone(stamped, tmp_path)
     (other / "docs.txt").write_text("someone else's work\n")
     commit_all(other, "Someone else's commit")
@@ -260,11 +266,7 @@ def test_resume_merges_into_a_remote_branch_that_moved(
 def test_resume_into_a_moved_branch_refuses_staged_work_until_it_is_stashed(
     stamped: Path, index: Index, tmp_path: Path
 ) -> None:
-    add_fragment(stamped)
-    hook = _reject_pushes(stamped)
-    invoke("release", "--yes", "--no-checks", "--repository", index.url,
-           cwd=stamped, check=False, env=index.twine_env())  # fmt: skip
-    hook.unlink()
+    _published_not_pushed(stamped, index)
     other = _other_clone(stamped, tmp_path)
     (other / "docs.txt").write_text("someone else's work\n")
     commit_all(other, "Someone else's commit")
@@ -305,11 +307,7 @@ def test_resume_into_a_moved_branch_refuses_staged_work_until_it_is_stashed(
 def test_resume_says_what_to_run_when_the_moved_branch_conflicts(
     stamped: Path, index: Index, tmp_path: Path
 ) -> None:
-    add_fragment(stamped)
-    hook = _reject_pushes(stamped)
-    invoke("release", "--yes", "--no-checks", "--repository", index.url,
-           cwd=stamped, check=False, env=index.twine_env())  # fmt: skip
-    hook.unlink()
+    _published_not_pushed(stamped, index)
     other = _other_clone(stamped, tmp_path)
     pyproject = other / "pyproject.toml"
     pyproject.write_text(pyproject.read_text().replace('version = "0.1.0"', 'version = "0.1.5"'))
@@ -377,11 +375,7 @@ def test_resume_publishes_to_the_target_given_now(
 def test_a_hand_edited_journal_is_one_line_and_no_action(
     stamped: Path, index: Index, edit: dict[str, object], problem: str
 ) -> None:
-    add_fragment(stamped)
-    hook = _reject_pushes(stamped)
-    invoke("release", "--yes", "--no-checks", "--repository", index.url,
-           cwd=stamped, check=False, env=index.twine_env())  # fmt: skip
-    hook.unlink()
+    _published_not_pushed(stamped, index)
     path = stamped / ".releasekit/state.json"
     path.write_text(json.dumps({**json.loads(path.read_text()), **edit}))
     proc = invoke("release", "--resume", "--yes", cwd=stamped, check=False)

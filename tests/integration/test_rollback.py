@@ -329,6 +329,13 @@ exit "$(cat {gate}/go 2>/dev/null || echo 1)"
 EDIT = '\n[tool.maintainer-edit]\nkeep = "typed while the release made its commit"\n'
 
 
+def _gate_commits(repo: Path, gate: Path) -> None:
+    """Make ``git commit`` in ``repo`` wait in its pre-commit hook for ``gate/go``."""
+    hook = repo / ".git" / "hooks" / "pre-commit"
+    hook.write_text(GATED_GIT_HOOK.format(gate=gate))
+    hook.chmod(0o755)
+
+
 def _wait_for_git(repo: Path, gate: Path) -> None:
     """The orphaned ``git commit`` (its releasekit killed) is done: its hook and its index lock."""
     deadline = time.monotonic() + 120
@@ -353,10 +360,8 @@ def test_an_edit_saved_while_the_commit_is_made_survives_the_rollback(
     to a file it wrote is someone else's, kept and named, whatever ends it.
     """
     gate = tmp_path / "gate"
-    hook = stamped / ".git" / "hooks" / "pre-commit"
     add_fragment(stamped)
-    hook.write_text(GATED_GIT_HOOK.format(gate=gate))
-    hook.chmod(0o755)
+    _gate_commits(stamped, gate)
     before, remote_before = snapshot(stamped), remote_refs(stamped)
     proc = start_release(stamped, index, gate, "--no-push")
     try:
@@ -400,9 +405,7 @@ def test_a_trains_abort_after_kill_9_in_its_commit_keeps_an_edit_saved_meanwhile
     root = make_workspace(tmp_path, {"a": ""})
     fragment(root, "a")
     gate = tmp_path / "gate"
-    hook = root / ".git" / "hooks" / "pre-commit"
-    hook.write_text(GATED_GIT_HOOK.format(gate=gate))
-    hook.chmod(0o755)
+    _gate_commits(root, gate)
     before, remote_before = snapshot(root), remote_refs(root)
     proc = start_release(root, index, gate, "--no-push")
     try:
