@@ -142,6 +142,13 @@ class Index:
             self._proc.wait(timeout=10)
             self._proc = None
 
+    def __enter__(self) -> Index:
+        self.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
     def files(self) -> list[str]:
         return sorted(p.name for p in self.packages.iterdir())
 
@@ -151,23 +158,15 @@ class Index:
 
 @pytest.fixture
 def index(tmp_path: Path) -> Iterator[Index]:
-    server = Index(tmp_path / "index")
-    server.start()
-    try:
+    with Index(tmp_path / "index") as server:
         yield server
-    finally:
-        server.stop()
 
 
 @pytest.fixture
 def index_without_hashes(tmp_path: Path) -> Iterator[Index]:
     """A pypiserver whose simple pages give no hash fragment (``--hash-algo off``)."""
-    server = Index(tmp_path / "index-nohash", hashes=False)
-    server.start()
-    try:
+    with Index(tmp_path / "index-nohash", hashes=False) as server:
         yield server
-    finally:
-        server.stop()
 
 
 def snapshot(repo: Path) -> dict[str, object]:

@@ -202,9 +202,7 @@ def test_abort_refuses_an_upload_that_succeeded_whatever_the_listing_says(
 ) -> None:
     # The listing comes from another index that never sees the upload: a CDN's
     # stale page. The upload succeeds, the listing does not show it.
-    stale = Index(tmp_path / "stale")
-    stale.start()
-    try:
+    with Index(tmp_path / "stale") as stale:
         pyproject = stamped / "pyproject.toml"
         text = pyproject.read_text()
         assert 'index_url = ""\n' in text
@@ -226,8 +224,6 @@ def test_abort_refuses_an_upload_that_succeeded_whatever_the_listing_says(
         assert git(stamped, "tag", "-l") == "v0.2.0"
         assert (stamped / ".releasekit/state.json").is_file()
         assert sorted(p.name for p in (stamped / ".releasekit/dist").iterdir()) == RELEASED
-    finally:
-        stale.stop()
 
 
 def test_resume_uploads_the_kept_files_when_dist_is_lost(

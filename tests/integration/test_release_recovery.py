@@ -347,9 +347,7 @@ def test_resume_publishes_to_the_target_given_now(
     assert proc.returncode == 1
     state = json.loads((stamped / ".releasekit/state.json").read_text())
     assert state["upload_url"] == index.url
-    second = Index(tmp_path / "second")
-    second.start()
-    try:
+    with Index(tmp_path / "second") as second:
         proc = invoke("release", "--resume", "--yes", "--no-push", "--repository", second.url,
                       cwd=stamped, env=index.twine_env())  # fmt: skip
         assert (
@@ -358,8 +356,6 @@ def test_resume_publishes_to_the_target_given_now(
         )
         assert second.files() == RELEASED
         assert index.files() == []
-    finally:
-        second.stop()
 
 
 @pytest.mark.parametrize(

@@ -103,9 +103,7 @@ def test_resume_follows_twines_environment_when_the_target_came_from_it(
                   env=first)  # fmt: skip
     assert proc.returncode == 1, proc.stderr
     assert _state(stamped)["repository_source"] == "environment"
-    second = Index(tmp_path / "second")
-    second.start()
-    try:
+    with Index(tmp_path / "second") as second:
         proc = invoke("release", "--resume", "--yes", "--no-push", cwd=stamped,
                       env={**index.twine_env(), "TWINE_REPOSITORY_URL": second.url})  # fmt: skip
         assert f"publishing to {second.url} (given now) instead of the recorded {index.url}" in (
@@ -113,8 +111,6 @@ def test_resume_follows_twines_environment_when_the_target_came_from_it(
         )
         assert second.files() == RELEASED
         assert index.files() == []
-    finally:
-        second.stop()
 
 
 def test_no_login_for_an_index_that_needs_one_is_refused_before_anything_changes(
@@ -211,12 +207,8 @@ class _ShortPasswordIndex(Index):
 
 @pytest.fixture
 def short_password_index(tmp_path: Path) -> Iterator[Index]:
-    server = _ShortPasswordIndex(tmp_path / "index-short")
-    server.start()
-    try:
+    with _ShortPasswordIndex(tmp_path / "index-short") as server:
         yield server
-    finally:
-        server.stop()
 
 
 def test_a_short_password_in_every_path_changes_no_data(
@@ -406,12 +398,8 @@ class _PrivateIndex(Index):
 
 @pytest.fixture
 def private_index(tmp_path: Path) -> Iterator[Index]:
-    server = _PrivateIndex(tmp_path / "index-private")
-    server.start()
-    try:
+    with _PrivateIndex(tmp_path / "index-private") as server:
         yield server
-    finally:
-        server.stop()
 
 
 def test_a_release_to_an_index_that_wants_a_login_to_read_is_confirmed(
