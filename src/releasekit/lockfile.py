@@ -29,17 +29,9 @@ _HOST = "the package index of uv lock"
 def _lock_dir(project_root: Path) -> Path:
     """Where uv keeps the lock of the project: the workspace root for a member, else its own."""
     from releasekit import workspace
-    from releasekit._exceptions import ReleaseKitError
 
-    root = workspace.find_root(project_root)
-    if root is None:
-        return project_root
-    try:
-        members = workspace.discover(root).members.values()
-    except ReleaseKitError:
-        return project_root
-    here = project_root.resolve()
-    return root if any(m.root == here for m in members) else project_root
+    member = workspace.membership(project_root)
+    return project_root if member is None else member[0]
 
 
 def find(project_root: Path) -> Path | None:

@@ -240,6 +240,23 @@ def find_root(path: Path) -> Path | None:
     return None
 
 
+def membership(path: Path) -> tuple[Path, Member] | None:
+    """The workspace root above ``path`` and the member that ``path`` is, or ``None``.
+
+    A workspace that cannot be read is no membership: the project is then taken alone.
+    """
+    root = find_root(path)
+    if root is None:
+        return None
+    try:
+        members = discover(root).members.values()
+    except ReleaseKitError:
+        return None
+    here = Path(path).resolve()
+    found = [m for m in members if m.root == here]
+    return (root, found[0]) if found else None
+
+
 def editable_needs(member_dir: Path) -> list[str]:
     """``-e DIR`` for every workspace member that the member at ``member_dir`` needs.
 

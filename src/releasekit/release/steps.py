@@ -206,14 +206,8 @@ def needs_siblings(project: Project) -> bool:
     """
     from releasekit import workspace
 
-    root = workspace.find_root(project.root)
-    if root is None:
-        return False
-    try:
-        members = workspace.discover(root).members.values()
-    except ReleaseKitError:
-        return False
-    return any(m.root == project.root and m.needs for m in members)
+    member = workspace.membership(project.root)
+    return member is not None and bool(member[1].needs)
 
 
 def _install_and_import(wheel: Path, import_name: str, index: str | None = None) -> None:
