@@ -27,7 +27,6 @@ from releasekit import _console, _secrets
 from releasekit._exceptions import CommandError, ToolNotFoundError
 
 TAIL_LINES = 20
-MASK = _secrets.MASK
 
 # Tools that releasekit installs as its own dependencies: run them with the
 # interpreter releasekit runs under, so the right copy is used even when the
@@ -91,10 +90,6 @@ def child_env(extra: Mapping[str, str | None] | None = None) -> dict[str, str]:
         else:
             env[key] = value
     return env
-
-
-add_secret = _secrets.add
-mask = _secrets.mask
 
 
 def unquoted_paths(env: Mapping[str, str]) -> dict[str, str]:
@@ -162,7 +157,7 @@ def run(
     # Output is captured, not shown on a terminal: keep tools that draw boxes
     # (rich, click) from wrapping a message across lines of the tail.
     full_env.setdefault("COLUMNS", "200")
-    line = mask(_display(argv), {**os.environ, **full_env})
+    line = _secrets.mask(_display(argv), {**os.environ, **full_env})
     if dry_run and mutates:
         _console.command(line, dry_run=True)
         return Result(argv, 0, "", "")

@@ -36,7 +36,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from releasekit import _console, _runner, _venv
+from releasekit import _console, _secrets, _venv
 from releasekit._exceptions import CommandError, PublishError
 
 if TYPE_CHECKING:
@@ -93,7 +93,7 @@ class Target:
 
     @property
     def shown(self) -> str:
-        url = _runner.mask(self.upload_url)
+        url = _secrets.mask(self.upload_url)
         return f"{self.name} ({url})" if self.name else url
 
     def twine_args(self) -> list[str]:
@@ -122,7 +122,7 @@ def split_userinfo(url: str) -> tuple[str, Credentials | None]:
     userinfo, _, host = match["netloc"].rpartition("@")
     user, _, password = userinfo.partition(":")
     user, password = urllib.parse.unquote(user), urllib.parse.unquote(password)
-    _runner.add_secret(password)  # a username alone is not a secret
+    _secrets.add(password)  # a username alone is not a secret
     clean = f"{match['scheme']}{host}{match['rest']}"
     if not (user or password):
         return clean, None
@@ -176,7 +176,7 @@ def mask_pypirc(config_file: str) -> None:
     except Exception:  # an unreadable .pypirc: twine itself will say why
         return
     for section in sections.values():
-        _runner.add_secret(str(section.get("password") or ""))
+        _secrets.add(str(section.get("password") or ""))
 
 
 def environment_target() -> str:
@@ -419,7 +419,7 @@ def _get(
         try:
             return session.get(url, auth=auth, allow_redirects=False, timeout=timeout)
         except requests.RequestException as exc:
-            msg = f"the index {_runner.mask(url)} is unreachable ({type(exc).__name__})"
+            msg = f"the index {_secrets.mask(url)} is unreachable ({type(exc).__name__})"
             raise PublishError(msg) from None
 
     host = urllib.parse.urlsplit(url).hostname or url
@@ -433,7 +433,7 @@ def _get(
             if not response.is_redirect:
                 return response
             url = urllib.parse.urljoin(url, response.headers["Location"])
-    where = _runner.mask(target.simple_url)
+    where = _secrets.mask(target.simple_url)
     msg = f"the index {where} redirects more than {_MAX_REDIRECTS} times: check the URL"
     raise PublishError(msg)
 
@@ -454,7 +454,7 @@ def index_listing(target: Target, project: str, *, timeout: float = 15) -> dict[
     """
     url = urllib.parse.urljoin(target.simple_url, normalize(project) + "/")
     response = _get(target, url, accept=f"{_SIMPLE_JSON}, text/html;q=0.1", timeout=timeout)
-    where = _runner.mask(target.simple_url)
+    where = _secrets.mask(target.simple_url)
     if response.status_code == 404:
         return {}
     if not response.ok:
@@ -740,7 +740,7 @@ def _read_login(target: Target, project: str) -> _ReadLogin | None:
         return None  # the install itself says which host did not answer
     if answer.status_code not in (401, 403):
         return None
-    where = f"the index {_runner.mask(target.simple_url)}"
+    where = f"the index {_secrets.mask(target.simple_url)}"
     login = credentials_for(target, url)
     if login is None:
         return _ReadLogin(where, None)

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from releasekit import _console, _runner, changelog, commands, dists, publish
+from releasekit import _console, _runner, _secrets, changelog, commands, dists, publish
 from releasekit._exceptions import ReleaseKitError
 from releasekit.commands import ReleaseOptions
 from tests import index_responder
@@ -169,7 +169,7 @@ def test_pypirc_passwords_are_masked_in_whatever_a_tool_prints(
     shown = capsys.readouterr().err
     assert f"username = {index.USER}" in shown
     assert index.PASSWORD not in shown
-    assert f"password = {_runner.MASK}" in shown
+    assert f"password = {_secrets.MASK}" in shown
 
 
 def test_credentials_never_cross_to_another_host(monkeypatch: pytest.MonkeyPatch) -> None:

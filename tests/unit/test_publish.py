@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from releasekit import _options, _runner, publish
+from releasekit import _options, _runner, _secrets, publish
 from releasekit import release as engine
 from releasekit._exceptions import PublishError
 from releasekit.commands import ReleaseOptions
@@ -132,7 +132,7 @@ def test_userinfo_leaves_the_url_and_becomes_credentials() -> None:
     assert target.url_credentials == publish.Credentials("bot", "n0-port-Secret")
     assert "n0-port-Secret" not in repr(target)
     assert publish.upload_credentials(target) == publish.Credentials("bot", "n0-port-Secret")
-    assert "n0-port-Secret" not in _runner.mask("twine said: n0-port-Secret", {})
+    assert "n0-port-Secret" not in _secrets.mask("twine said: n0-port-Secret", {})
     # Only the upload host gets them; another host, even on a redirect, never.
     assert publish.credentials_for(target, "http://pkgs.example.com/simple/x/") is not None
     assert publish.credentials_for(target, "http://pkgs.example.com:8080/simple/x/") is None
@@ -204,9 +204,9 @@ def test_a_username_alone_is_not_a_secret() -> None:
     assert _runner.run([sys.executable, "-c", code], mutates=False).stdout.strip() == (
         "/home/alice/project"
     )
-    assert _runner.mask("/home/alice/project", {}) == "/home/alice/project"
-    assert _runner.mask("see http://alice@pkgs.example.com/", {}) == (
-        f"see http://{_runner.MASK}@pkgs.example.com/"
+    assert _secrets.mask("/home/alice/project", {}) == "/home/alice/project"
+    assert _secrets.mask("see http://alice@pkgs.example.com/", {}) == (
+        f"see http://{_secrets.MASK}@pkgs.example.com/"
     )
 
 

@@ -67,7 +67,7 @@ def test_secrets_are_masked_where_shown_never_in_data(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     monkeypatch.setenv("TWINE_PASSWORD", "s3cr3t-token-value")
-    _runner.add_secret("tmp-pw")
+    _secrets.add("tmp-pw")
     code = "import sys; print('pw=tmp-pw in /srv/tmp-pw/x'); sys.exit(sys.argv[1] == 'fail')"
     # The data a caller reads is exact, though a secret occurs in it (a path).
     result = _runner.run([PY, "-c", code, "ok"], mutates=False)
