@@ -45,16 +45,22 @@ def is_verbose() -> bool:
 
 
 @cache
-def _console() -> Console:
+def console() -> Console:
+    """The one console everything is shown on (stderr), shared with live displays."""
     from rich.console import Console
 
     return Console(stderr=True, highlight=False, soft_wrap=True)
 
 
+def is_terminal() -> bool:
+    """Whether a person watches stderr on a terminal that can redraw (live lines are for them)."""
+    return console().is_interactive
+
+
 def _print(text: str, style: str = "") -> None:
     from rich.text import Text
 
-    _console().print(Text(_secrets.mask(text), style=style))
+    console().print(Text(_secrets.mask(text), style=style))
 
 
 def info(message: str) -> None:

@@ -20,8 +20,9 @@ import signal
 import subprocess
 import sys
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
+from typing import IO
 
 from releasekit import _console, _secrets
 from releasekit._exceptions import CommandError, ToolNotFoundError
@@ -135,6 +136,7 @@ def run(
     secrets: bool = False,
     timeout: float | None = None,
     host: str = "",
+    on_line: Callable[[str], None] | None = None,
 ) -> Result:
     """Run one command; see the module docstring for the contract.
 
@@ -147,6 +149,8 @@ def run(
         its credential helper reads); every other child gets no credentials.
     :param timeout: a total deadline in seconds for a command that talks to
         ``host``: past it the command is stopped and the error names the host.
+    :param on_line: called with each line of output as the command prints it
+        (with ``cancel`` only: the check sessions' progress), masked.
     """
     argv = [os.fspath(a) for a in args]
     full_env = dict(env) if env is not None else dict(os.environ)
@@ -179,7 +183,9 @@ def run(
             )
             returncode, stdout, stderr = proc.returncode, proc.stdout, proc.stderr
         else:
-            returncode, stdout, stderr = _run_cancellable(argv, cwd, full_env, stdin, cancel)
+            returncode, stdout, stderr = _run_cancellable(
+                argv, cwd, full_env, stdin, cancel, on_line
+            )
     except FileNotFoundError:
         msg = f"{argv[0]} is not installed or not on PATH"
         raise ToolNotFoundError(msg) from None
@@ -216,14 +222,36 @@ def _plain_lines(output: str) -> list[str]:
     return plain or lines
 
 
+def _reader(
+    stream: IO[str], into: list[str], on_line: Callable[[str], None] | None
+) -> threading.Thread:
+    """Read ``stream`` line by line into ``into`` in a thread, telling ``on_line`` of each."""
+
+    def read() -> None:
+        for line in stream:
+            into.append(line)
+            if on_line is not None:
+                on_line(_secrets.mask(line.rstrip("\n")))
+        stream.close()
+
+    thread = threading.Thread(target=read, daemon=True)
+    thread.start()
+    return thread
+
+
 def _run_cancellable(
     argv: list[str],
     cwd: str | os.PathLike[str] | None,
     env: dict[str, str],
     stdin: str | None,
     cancel: threading.Event,
+    on_line: Callable[[str], None] | None = None,
 ) -> tuple[int, str, str]:
-    """Run in a process group of its own, so that cancelling stops its children too."""
+    """Run in a process group of its own, so that cancelling stops its children too.
+
+    The output is read as it comes (two reader threads), so that a caller can
+    show a long command's progress and a full pipe never blocks it.
+    """
     proc = subprocess.Popen(
         argv,
         cwd=cwd,
@@ -232,26 +260,48 @@ def _run_cancellable(
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        errors="replace",
         start_new_session=True,
     )
-    pending_input = stdin
+    out: list[str] = []
+    err: list[str] = []
+    assert proc.stdout is not None and proc.stderr is not None
+    readers = [_reader(proc.stdout, out, on_line), _reader(proc.stderr, err, on_line)]
+    if stdin is not None and proc.stdin is not None:
+        try:
+            proc.stdin.write(stdin)
+            proc.stdin.close()
+        except BrokenPipeError:
+            pass
+    returncode, stopped = _wait_or_stop(proc, cancel)
+    for reader in readers:
+        reader.join(timeout=5.0)  # a grandchild holding the pipe must not hold us
+    stderr = "".join(err) + ("\n(cancelled)" if stopped else "")
+    return returncode, "".join(out), stderr
+
+
+def _wait_or_stop(proc: subprocess.Popen[str], cancel: threading.Event) -> tuple[int, bool]:
+    """Wait for ``proc``; once ``cancel`` is set, stop its group (SIGTERM, then SIGKILL).
+
+    :returns: the exit status, and whether it was stopped.
+    """
     while True:
         try:
-            stdout, stderr = proc.communicate(pending_input, timeout=0.2)
-            return proc.returncode, stdout, stderr
+            return proc.wait(timeout=0.2), False
         except subprocess.TimeoutExpired:
-            pending_input = None
-            if not cancel.is_set():
-                continue
-        for sig, wait in ((signal.SIGTERM, 5.0), (signal.SIGKILL, None)):
-            try:
-                os.killpg(proc.pid, sig)
-            except ProcessLookupError:
+            if cancel.is_set():
                 break
-            try:
-                stdout, stderr = proc.communicate(timeout=wait)
-                return proc.returncode or -int(sig), stdout, stderr + "\n(cancelled)"
-            except subprocess.TimeoutExpired:
-                continue
-        stdout, stderr = proc.communicate()
-        return proc.returncode or -int(signal.SIGKILL), stdout, stderr + "\n(cancelled)"
+    return _stop(proc), True
+
+
+def _stop(proc: subprocess.Popen[str]) -> int:
+    for sig, wait in ((signal.SIGTERM, 5.0), (signal.SIGKILL, None)):
+        try:
+            os.killpg(proc.pid, sig)
+        except ProcessLookupError:
+            break
+        try:
+            return proc.wait(timeout=wait) or -int(sig)
+        except subprocess.TimeoutExpired:
+            continue
+    return proc.wait() or -int(signal.SIGKILL)

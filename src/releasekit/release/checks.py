@@ -1,37 +1,157 @@
 """The configured checks (nox sessions): run in parallel, skipped when known, stoppable.
 
 The preflight runs them on the tree before anything changes, while it asks
-its other questions; the release runs them again on its commit, beside build
-and verify (:func:`checks_in_background`). Whoever starts them stops them.
+its other questions and the person at the terminal reads the plan; the
+release runs them again on its commit, beside build and verify
+(:func:`checks_in_background`). Whoever starts them stops them. While they
+run, the :class:`Board` says what each is doing.
 """
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import os
 import threading
+import time
+from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from releasekit import _console, _runner
+from releasekit import _console, _runner, _secrets
 from releasekit._exceptions import CommandError, ReleaseError, ReleaseKitError
 from releasekit.project import Project
+
+if TYPE_CHECKING:
+    from rich.console import RenderableType
+    from rich.live import Live
 
 # The release builds and verifies its own sdist and wheel (build, twine check,
 # check-wheel-contents and more), so a `build` check would only do it twice.
 SERVED_BY_RELEASE = frozenset({"build"})
 
 
+class Board:
+    """What each check session is doing while it runs, as nox users expect to see it.
+
+    On a terminal: one live line per running session (its name, the time it
+    has taken, its last line of output), redrawn in place, and a line of
+    its own when it ends. Elsewhere (CI, a pipe): a line when a session
+    starts and one when it ends. With ``-v``: every line of their output,
+    named by session. :meth:`paused` clears the live lines while the plan
+    and the question are shown; the sessions keep running.
+    """
+
+    def __init__(self, where: str = "") -> None:
+        self.where = where
+        self._running: dict[str, tuple[float, str]] = {}
+        self._lock = threading.Lock()
+        self._live: Live | None = None
+        self._paused = 0
+        self._streaming = _console.is_verbose()
+        self._drawing = not self._streaming and _console.is_terminal()
+
+    def started(self, session: str) -> None:
+        with self._lock:
+            self._running[session] = (time.monotonic(), "")
+            if self._drawing:
+                self._show()
+                return
+        _console.info(f"  check {session}: started{self.where}")
+
+    def line(self, session: str, text: str) -> None:
+        if self._streaming:
+            _console.output(f"{session}| {text}")
+        elif text.strip():
+            with self._lock:
+                if session in self._running:
+                    self._running[session] = (self._running[session][0], text.strip())
+
+    def ended(self, session: str, error: CommandError | None) -> None:
+        with self._lock:
+            began, _ = self._running.pop(session, (time.monotonic(), ""))
+            if self._live is not None and not self._running:
+                self._live.stop()
+                self._live = None
+        verdict = "failed" if error is not None else "passed"
+        took = f"{time.monotonic() - began:.1f}s"
+        if error is not None and "(cancelled)" in error.details:
+            verdict = "stopped"
+        _console.info(f"  check {session}: {verdict} ({took}){self.where}")
+
+    @contextlib.contextmanager
+    def paused(self) -> Iterator[None]:
+        """Clear the live lines while something else has the terminal (the plan, a question)."""
+        with self._lock:
+            self._paused += 1
+            if self._live is not None:
+                self._live.stop()
+                self._live = None
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._paused -= 1
+                if self._drawing and self._running:
+                    self._show()
+
+    def close(self) -> None:
+        with self._lock:
+            self._running.clear()
+            if self._live is not None:
+                self._live.stop()
+                self._live = None
+
+    def _show(self) -> None:
+        """Start the live lines (called with the lock held)."""
+        if self._live is not None or self._paused:
+            return
+        from rich.live import Live
+
+        self._live = Live(
+            get_renderable=self._render,
+            console=_console.console(),
+            refresh_per_second=4,
+            transient=True,
+            redirect_stdout=False,
+            redirect_stderr=False,
+        )
+        self._live.start()
+
+    def _render(self) -> RenderableType:
+        from rich.table import Table
+
+        table = Table.grid(padding=(0, 2))
+        table.add_column(no_wrap=True)
+        table.add_column(justify="right", no_wrap=True)
+        table.add_column(no_wrap=True, overflow="ellipsis", style="dim")
+        now = time.monotonic()
+        for session, (began, last) in sorted(self._running.items()):
+            table.add_row(f"  check {session}", f"{now - began:.0f}s", _secrets.mask(last))
+        return table
+
+
 def _run_one_check(
-    root: Path, session: str, cancel: threading.Event | None
+    root: Path, session: str, cancel: threading.Event | None, board: Board
 ) -> ReleaseKitError | None:
     args = [*_runner.tool("nox"), "--no-color", "-s", session]
     env = _runner.child_env({"NOX_SCRIPT_MODE": "none"})
+    error: CommandError | None = None
+    board.started(session)
     try:
-        _runner.run(args, cwd=root, env=env, mutates=False, cancel=cancel)
+        _runner.run(
+            args,
+            cwd=root,
+            env=env,
+            mutates=False,
+            cancel=cancel or threading.Event(),
+            on_line=lambda text: board.line(session, text),
+        )
     except CommandError as exc:
-        return exc
-    return None
+        error = exc
+    board.ended(session, error)
+    return error
 
 
 def run_checks(
@@ -41,6 +161,7 @@ def run_checks(
     cache: bool = True,
     cancel: threading.Event | None = None,
     where: str = "",
+    board: Board | None = None,
 ) -> None:
     """Run the configured nox sessions, in parallel, skipping known verdicts.
 
@@ -52,6 +173,7 @@ def run_checks(
     SIGTERM, SIGHUP) stops them, instead of waiting for them to finish.
 
     :param where: what was checked, for the failure's message.
+    :param board: where their progress is shown (one of its own by default).
     """
     from releasekit import _verdicts
 
@@ -66,13 +188,17 @@ def run_checks(
     if not todo:
         return
     stop = cancel if cancel is not None else threading.Event()
+    shown = board if board is not None else Board(where)
     workers = max(1, min(len(todo), os.cpu_count() or 1))
     with ThreadPoolExecutor(max_workers=workers) as pool:
         try:
-            results = list(pool.map(lambda s: (s, _run_one_check(root, s, stop)), todo))
+            results = list(pool.map(lambda s: (s, _run_one_check(root, s, stop, shown)), todo))
         except BaseException:
             stop.set()  # before the pool's exit waits for the sessions
             raise
+        finally:
+            if board is None:
+                shown.close()
     failed = [(s, exc) for s, exc in results if exc is not None]
     if failed:
         names = ", ".join(s for s, _ in failed)
@@ -97,6 +223,7 @@ class BackgroundChecks:
     cancel: threading.Event
     pool: ThreadPoolExecutor
     result: Future[None]
+    board: Board
 
     def wait(self) -> BaseException | None:
         """Their verdict: None, or the error that failed them."""
@@ -111,6 +238,7 @@ class BackgroundChecks:
         """
         self.cancel.set()
         self.pool.shutdown(wait=True)
+        self.board.close()
 
 
 def checks_in_background(
@@ -118,6 +246,9 @@ def checks_in_background(
 ) -> BackgroundChecks:
     """Start :func:`run_checks` in a thread; the caller waits, and stops them in a ``finally``."""
     cancel = threading.Event()
+    board = Board(where)
     pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="releasekit-checks")
-    result = pool.submit(run_checks, root, sessions, cache=cache, cancel=cancel, where=where)
-    return BackgroundChecks(sessions, cancel, pool, result)
+    result = pool.submit(
+        run_checks, root, sessions, cache=cache, cancel=cancel, where=where, board=board
+    )
+    return BackgroundChecks(sessions, cancel, pool, result, board)

@@ -30,7 +30,12 @@ from releasekit.release.journal import (
     save_state,
 )
 from releasekit.release.plan import confirmed, show_plan
-from releasekit.release.preflight import preflight, touched_paths, unchanged_since_preflight
+from releasekit.release.preflight import (
+    Plan,
+    preflight,
+    touched_paths,
+    unchanged_since_preflight,
+)
 from releasekit.release.restore import outcome, recorded, release_commit, rollback, snapshot
 from releasekit.release.steps import STEPS, Run, record_written
 
@@ -119,15 +124,18 @@ def _release(project: Project, options: ReleaseOptions) -> State | None:
             f"a release is already in progress ({STATE_DIR}/{STATE_FILE}): finish it with --resume"
         )
     run = Run(project, options)
+
+    def decide(plan: Plan) -> bool:  # asked while the checks run
+        run.plan = plan
+        return confirmed(run)
+
     with _console.step("preflight"):
-        run.plan = plan = preflight(project, options)
+        run.plan = plan = preflight(project, options, None if options.dry_run else decide)
     with _console.step("version"):
         _console.info(f"{plan.current} -> {plan.new} ({plan.reason})")
     if options.dry_run:
         show_plan(run)
         return None
-    if not confirmed(run):
-        refuse("the release was declined: nothing was changed")
     unchanged_since_preflight(root, plan.head)
 
     run.head = git.head(root)

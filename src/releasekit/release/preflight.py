@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 import os
 import stat
+from collections.abc import Callable
 from pathlib import Path
 
 from packaging.utils import parse_sdist_filename, parse_wheel_filename
@@ -124,12 +125,17 @@ def _choose_version(
     return next_from_fragments(project, frags)
 
 
-def preflight(project: Project, options: ReleaseOptions) -> Plan:
+def preflight(
+    project: Project, options: ReleaseOptions, decide: Callable[[Plan], bool] | None = None
+) -> Plan:
     """Refuse, before anything changes, every release that cannot succeed.
 
     The tree and the branch come first; then the checks start, and the
     fragments, the version, the local tag, the remote and the index are asked
-    while they run: a refusal (a typo) stops the checks at once.
+    while they run: a refusal (a typo) stops the checks at once. As soon as
+    the plan is known, ``decide`` is asked (the person at the terminal reads
+    the plan while the checks keep running): no stops them at once, yes waits
+    for their verdict.
     """
     root, settings = project.root, project.settings
     if not settings.project_name:
@@ -153,18 +159,28 @@ def preflight(project: Project, options: ReleaseOptions) -> Plan:
     sessions = check_sessions(project)
     if options.no_checks or not sessions or options.dry_run:
         plan = _ask_around(project, options, _local_plan(project, options, branch))
-        return dataclasses.replace(plan, head=head)
+        plan = dataclasses.replace(plan, head=head)
+        _decided(plan, decide)
+        return plan
     # The checks start first (they take longest); every other question is
     # asked meanwhile, and a refusal stops them at once.
     checks = checks_in_background(root, sessions, cache=not options.no_cache)
     try:
         plan = _ask_around(project, options, _local_plan(project, options, branch))
+        plan = dataclasses.replace(plan, head=head)
+        with checks.board.paused():
+            _decided(plan, decide)
         failed = checks.wait()
     finally:
         checks.stop()  # a refusal, Ctrl-C or a signal is the answer: stop the checks now
     if failed is not None:
         raise failed
-    return dataclasses.replace(plan, head=head)
+    return plan
+
+
+def _decided(plan: Plan, decide: Callable[[Plan], bool] | None) -> None:
+    if decide is not None and not decide(plan):
+        refuse("the release was declined: nothing was changed")
 
 
 def unchanged_since_preflight(root: Path, head: str) -> None:

@@ -1,0 +1,246 @@
+"""What a person sees while the checks run: the plan and the question early, the checks' progress.
+
+Real check sessions (nox, pytest) that wait on gate files, a real
+pseudo-terminal, a real pypiserver and a bare remote.
+"""
+
+from __future__ import annotations
+
+import os
+import pty
+import re
+import select
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+
+from tests.integration.conftest import Index, add_fragment, commit_all, snapshot, wait_for
+from tests.integration.test_release import remote_refs
+from tests.integration.test_release_checks import _processes_in
+
+GATED_TEST = """\
+import time
+from pathlib import Path
+
+import pytest
+
+
+def test_waits_for_its_gate():
+    Path({started!r}).touch()
+    print("checking the gate")
+    deadline = time.monotonic() + 600
+    while not Path({stop!r}).exists() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    Path({finished!r}).touch()
+"""
+
+
+def _gated_check(project: Path, gates: Path) -> dict[str, Path]:
+    """The project's only check is a test that runs until ``gates/stop`` appears (ten minutes)."""
+    gates.mkdir()
+    names = {name: gates / name for name in ("started", "stop", "finished")}
+    text = GATED_TEST.format(**{name: str(path) for name, path in names.items()})
+    (project / "tests/test_gated.py").write_text(text)
+    pyproject = project / "pyproject.toml"
+    pyproject.write_text(pyproject.read_text().replace(
+        'checks = ["tests", "style", "build"]', 'checks = ["tests"]'))  # fmt: skip
+    commit_all(project, "a check that waits for its gate")
+    return names
+
+
+class _Reader:
+    """Collect a stream in a thread, so a test can wait for a line without blocking."""
+
+    def __init__(self, fd: int) -> None:
+        self.fd = fd
+        self.data = b""
+        self._thread = threading.Thread(target=self._read, daemon=True)
+        self._thread.start()
+
+    def _read(self) -> None:
+        while True:
+            try:
+                ready, _, _ = select.select([self.fd], [], [], 0.1)
+                if not ready:
+                    continue
+                chunk = os.read(self.fd, 4096)
+            except OSError:  # EIO: the terminal's other side is closed
+                return
+            if not chunk:
+                return
+            self.data += chunk
+
+    @property
+    def text(self) -> str:
+        return self.data.decode(errors="replace")
+
+    def join(self) -> None:
+        self._thread.join(timeout=10)
+
+
+def _wait_for_text(
+    reader: _Reader, text: str, proc: subprocess.Popen[bytes], other: _Reader | None = None
+) -> None:
+    for _ in range(1200):
+        if text in reader.text:
+            return
+        if proc.poll() is not None:
+            break
+        threading.Event().wait(0.1)
+    raise AssertionError(f"{text!r} never appeared:\n{reader.text}\n{other.text if other else ''}")
+
+
+RELEASE = [sys.executable, "-m", "invoke", "release"]
+
+
+def test_no_at_the_question_stops_a_running_check_at_once(
+    stamped: Path, index: Index, tmp_path: Path
+) -> None:
+    gates = _gated_check(stamped, tmp_path / "gates")
+    add_fragment(stamped)
+    before, refs = snapshot(stamped), remote_refs(stamped)
+    controller, terminal = pty.openpty()
+    proc = subprocess.Popen(
+        [*RELEASE, "--repository", index.url], cwd=stamped, stdin=terminal,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        env={**os.environ, **index.twine_env()}, start_new_session=True,
+    )  # fmt: skip
+    assert proc.stdout is not None and proc.stderr is not None
+    out, err = _Reader(proc.stdout.fileno()), _Reader(proc.stderr.fileno())
+    try:
+        wait_for(gates["started"], proc)  # type: ignore[arg-type]
+        # The plan and the question come while the check is still running.
+        _wait_for_text(out, "Release demo-lib 0.2.0? [y/N]", proc, err)
+        assert "Release plan for demo-lib" in out.text
+        assert not gates["finished"].exists()
+        os.write(controller, b"n\n")
+        proc.wait(timeout=30)  # the check would run for ten minutes
+    finally:
+        gates["stop"].touch()
+        if proc.poll() is None:
+            proc.kill()
+        os.close(terminal)
+        os.close(controller)
+    out.join()
+    err.join()
+    proc.stdout.close()
+    proc.stderr.close()
+    assert proc.returncode == 1, err.text
+    assert not gates["finished"].exists(), "the check ran to its end instead of being stopped"
+    assert _processes_in(stamped) == []
+    lines = err.text.splitlines()
+    assert "  check tests: started" in lines
+    assert any(re.fullmatch(r"  check tests: stopped \(\d+\.\ds\)", line) for line in lines), lines
+    assert lines[-1] == "ERROR the release was declined: nothing was changed"
+    assert snapshot(stamped) == before
+    assert remote_refs(stamped) == refs
+    assert index.files() == []
+
+
+def test_yes_at_the_question_waits_for_the_running_check(
+    stamped: Path, index: Index, tmp_path: Path
+) -> None:
+    gates = _gated_check(stamped, tmp_path / "gates")
+    (stamped / "pyproject.toml").write_text(
+        (stamped / "pyproject.toml")
+        .read_text()
+        .replace("check_release_commit = true", "check_release_commit = false")
+    )
+    commit_all(stamped, "the tree's checks only")
+    add_fragment(stamped)
+    controller, terminal = pty.openpty()
+    proc = subprocess.Popen(
+        [*RELEASE, "--repository", index.url, "--no-push"], cwd=stamped, stdin=terminal,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        env={**os.environ, **index.twine_env()}, start_new_session=True,
+    )  # fmt: skip
+    assert proc.stdout is not None and proc.stderr is not None
+    out, err = _Reader(proc.stdout.fileno()), _Reader(proc.stderr.fileno())
+    try:
+        _wait_for_text(out, "[y/N]", proc, err)
+        os.write(controller, b"y\n")
+        # Answered: the release waits for the check, which is still running.
+        threading.Event().wait(1.0)
+        assert proc.poll() is None
+        assert not gates["finished"].exists()
+        assert "▶ changelog" not in err.text
+        gates["stop"].touch()
+        proc.wait(timeout=300)
+    finally:
+        gates["stop"].touch()
+        if proc.poll() is None:
+            proc.kill()
+        os.close(terminal)
+        os.close(controller)
+    out.join()
+    err.join()
+    proc.stdout.close()
+    proc.stderr.close()
+    assert proc.returncode == 0, err.text
+    lines = err.text.splitlines()
+    passed = next(i for i, line in enumerate(lines) if line.startswith("  check tests: passed"))
+    assert passed < next(i for i, line in enumerate(lines) if line == "▶ changelog")
+    assert sorted(index.files()) == ["demo_lib-0.2.0-py3-none-any.whl", "demo_lib-0.2.0.tar.gz"]
+
+
+def test_on_a_terminal_each_running_check_has_a_live_line(
+    stamped: Path, index: Index, tmp_path: Path
+) -> None:
+    gates = _gated_check(stamped, tmp_path / "gates")
+    add_fragment(stamped)
+    env = {**os.environ, **index.twine_env(), "TERM": "xterm", "COLUMNS": "120"}
+    for name in ("CI", "FORCE_COLOR", "NO_COLOR", "TTY_COMPATIBLE", "TTY_INTERACTIVE"):
+        env.pop(name, None)
+    controller, terminal = pty.openpty()
+    proc = subprocess.Popen(
+        [*RELEASE, "--repository", index.url, "--no-push", "--yes"], cwd=stamped,
+        stdin=terminal, stdout=terminal, stderr=terminal, env=env, start_new_session=True,
+    )  # fmt: skip
+    os.close(terminal)
+    screen = _Reader(controller)
+    try:
+        wait_for(gates["started"], proc)  # type: ignore[arg-type]
+        # The line shows the session's name, the time it has run and its last line of output.
+        live = re.compile(r"check tests\s+\d+s\s+\S")
+        for _ in range(300):
+            if live.search(screen.text):
+                break
+            threading.Event().wait(0.1)
+        assert live.search(screen.text), screen.text
+        gates["stop"].touch()
+        proc.wait(timeout=300)
+    finally:
+        gates["stop"].touch()
+        if proc.poll() is None:
+            proc.kill()
+    screen.join()
+    os.close(controller)
+    assert proc.returncode == 0, screen.text
+    assert re.search(r"check tests: passed \(\d+\.\ds\)", screen.text)
+    # A started line of its own is for logs without a terminal: the live line says it here.
+    assert "check tests: started" not in screen.text
+
+
+def test_without_a_terminal_a_check_has_a_line_as_it_starts_and_ends_and_v_streams_it(
+    stamped: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from releasekit import _console
+    from releasekit import release as engine
+
+    engine.run_checks(stamped, ["style"], cache=False)
+    lines = capsys.readouterr().err.splitlines()
+    assert lines[0] == "  check style: started"
+    assert lines[1] == "$ nox --no-color -s style"
+    assert re.fullmatch(r"  check style: passed \(\d+\.\ds\)", lines[2]), lines
+    assert len(lines) == 3, lines  # the session's own output stays out of the way
+
+    _console.set_verbose(True)
+    try:
+        engine.run_checks(stamped, ["style"], cache=False)
+    finally:
+        _console.set_verbose(False)
+    err = capsys.readouterr().err
+    assert "  style| nox > Running session style" in err.splitlines(), err
