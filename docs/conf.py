@@ -26,4 +26,9 @@ myst_enable_extensions = ["deflist"]
 myst_heading_anchors = 3
 exclude_patterns = ["_build"]
 html_theme = "alabaster"
-html_theme_options = {"description": "Release automation for Python packages"}
+html_theme_options = {
+    "description": "Release automation for Python packages",
+    "page_width": "1100px",
+}
+# Options are spelled with two hyphens: never turn ``--check`` into an en dash.
+smartquotes = False

@@ -349,7 +349,7 @@ def _message(node: ast.expr, strings: Mapping[str, ast.expr]) -> str | None:
             if isinstance(value, ast.Constant):
                 parts.append(str(value.value))
             elif isinstance(value, ast.FormattedValue):
-                parts.append("{" + ast.unparse(value.value) + "}")
+                parts.append("{" + _placeholder(value.value) + "}")
         return "".join(parts)
     if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
         left = _message(node.left, strings)
@@ -358,6 +358,17 @@ def _message(node: ast.expr, strings: Mapping[str, ast.expr]) -> str | None:
     if isinstance(node, ast.Name) and node.id in strings:
         return _message(strings[node.id], {})
     return None
+
+
+def _placeholder(node: ast.expr) -> str:
+    """What a value in a message is called: its name (``path.name``), else ``...``."""
+    while isinstance(node, ast.Subscript):
+        node = node.value
+    if isinstance(node, (ast.Name, ast.Attribute)):
+        shown = ast.unparse(node)
+        if shown.replace(".", "").replace("_", "").isalnum() and not shown.isupper():
+            return shown
+    return "..."
 
 
 def messages(
@@ -462,9 +473,17 @@ def steps(table: Sequence[Any] | None = None) -> list[str]:
     names = [name for name, _ in BEFORE_STEPS] + [step.name for step in table]
     first_public = next((i for i, s in enumerate(table) if s.public), len(table))
     groups = [
-        (0, len(BEFORE_STEPS), "nothing has changed"),
-        (len(BEFORE_STEPS), len(BEFORE_STEPS) + first_public, "rolled back on any failure"),
-        (len(BEFORE_STEPS) + first_public, len(names), "journaled: --resume"),
+        (0, len(BEFORE_STEPS), "a failure here: nothing has changed yet"),
+        (
+            len(BEFORE_STEPS),
+            len(BEFORE_STEPS) + first_public,
+            "a failure here: rolled back, as it was before the release",
+        ),
+        (
+            len(BEFORE_STEPS) + first_public,
+            len(names),
+            "a failure here: journaled; --resume finishes, nothing public is undone",
+        ),
     ]
     lines = [*_picture(names, groups), ""]
     unchanged = "nothing changed yet: fix what the one line says and run again"
@@ -482,35 +501,26 @@ def steps(table: Sequence[Any] | None = None) -> list[str]:
 
 
 def _picture(names: Sequence[str], groups: Sequence[tuple[int, int, str]]) -> list[str]:
-    """The steps in a row and, under them, a bracket per group: a text diagram."""
-    arrow = " ──▶ "
-    row, starts, ends = "", [], []
-    for index, name in enumerate(names):
-        if index:
-            row += arrow
-        starts.append(len(row))
-        row += name
-        ends.append(len(row))
-    width = len(row) + max(len(label) for _, _, label in groups)
-    under = [" "] * width
-    labels = [" "] * width
+    """The steps top to bottom, a bracket per group and its label: a text diagram.
+
+    Top to bottom so that it fits any page width, however many steps there are.
+    """
+    width = max(map(len, names)) + 2
+    lines = []
     for first, last, label in groups:
-        if first >= last:
-            continue
-        left, right = starts[first], ends[last - 1] - 1
-        under[left] = "└"
-        under[right] = "┘"
-        for i in range(left + 1, right):
-            under[i] = "─"
-        middle = left + max(0, (right - left + 1 - len(label)) // 2)
-        labels[middle : middle + len(label)] = label
-    return [
-        "::",
-        "",
-        "   " + row,
-        "   " + "".join(under).rstrip(),
-        "   " + "".join(labels).rstrip(),
-    ]
+        middle = first + (last - first - 1) // 2
+        for index in range(first, last):
+            if last - first == 1:
+                bracket = "─"
+            elif index == first:
+                bracket = "┐"
+            elif index == last - 1:
+                bracket = "┘"
+            else:
+                bracket = "│"
+            tail = f"  {label}" if index == middle else ""
+            lines.append(f"{index + 1:>2}  {names[index].ljust(width)}{bracket}{tail}")
+    return ["::", "", *("   " + line for line in lines)]
 
 
 #: The sections a page can ask for (``.. releasekit-reference:: NAME``).

@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import dataclasses
 import inspect
+import re
 import sys
 from pathlib import Path
 
@@ -205,7 +206,12 @@ def test_every_error_class_is_in_the_catalogue() -> None:
 def test_the_picture_names_every_step_in_order() -> None:
     from releasekit.release.steps import STEPS
 
-    picture = _text(_docs.steps()).split("\n\n")[1].splitlines()[0]
+    text = _text(_docs.steps())
+    picture = text[text.index("::\n\n") + 4 : text.index(".. list-table::")].splitlines()
     names = [name for name, _ in _docs.BEFORE_STEPS] + [step.name for step in STEPS]
-    positions = [picture.index(name) for name in names]
-    assert positions == sorted(positions)
+    rows = [re.match(r"\s*(\d+)  (.+?) *([┐┘│─])(.*)", line) for line in picture if line.strip()]
+    assert [row.group(2) for row in rows if row] == names
+    assert [int(row.group(1)) for row in rows if row] == list(range(1, len(names) + 1))
+    # The label of the public steps' bracket says how to go on.
+    public = [row for row in rows if row and row.group(2) in ("publish", "push")]
+    assert any("--resume" in row.group(4) for row in public)
