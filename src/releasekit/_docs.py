@@ -124,14 +124,36 @@ def front_ends() -> dict[str, dict[str, str]]:
     Read from the front ends themselves: the nox sessions that take a verb's
     options, invoke's task table and the console script's subcommands.
     """
-    from releasekit import cli, tasks
     from releasekit import nox as rk_nox
+    from releasekit import tasks
 
     return {
         "nox": dict(rk_nox.SESSION_VERBS),
         "invoke": dict(tasks.TASKS),
-        "console": {name: name for name in cli.SUBCOMMANDS},
+        "console": console_verbs(),
     }
+
+
+def console_verbs() -> dict[str, str]:
+    """The console script's subcommands and their verbs, read from its real parser.
+
+    A subcommand is known by its verb's summary (its description), so a
+    subcommand named otherwise than its verb is still found.
+    """
+    import argparse
+
+    from releasekit import cli
+    from releasekit.commands import VERBS
+
+    by_summary = {verb.summary: name for name, verb in VERBS.items()}
+    found: dict[str, str] = {}
+    for action in cli._parser()._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for command, sub in action.choices.items():
+                verb = by_summary.get(sub.description or "", command)
+                if verb in VERBS:
+                    found[command] = verb
+    return found
 
 
 def _calls(verb: str, offered: Mapping[str, Mapping[str, str]], has_options: bool) -> list[str]:

@@ -58,6 +58,18 @@ def test_a_verb_shows_each_front_end_that_offers_it() -> None:
     assert "invoke ship" not in text
 
 
+def test_the_console_verbs_are_the_commands_its_help_lists(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from releasekit import cli
+
+    assert cli.main(["--help"]) == 0
+    listed = re.findall(r"^    (\S+) +\S", capsys.readouterr().out, flags=re.M)
+    console = _docs.console_verbs()
+    assert sorted(console) == sorted(listed)
+    assert console["status"] == "status" and console["check"] == "check"
+
+
 def test_every_real_option_is_spelled_as_its_front_ends_take_it() -> None:
     """Each flag argparse and invoke really accept appears in the generated reference."""
     from releasekit.tasks import TASKS, namespace
