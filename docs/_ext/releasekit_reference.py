@@ -7,6 +7,7 @@ from the declarations the front ends use, so the reference cannot drift.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from docutils import nodes
@@ -25,6 +26,10 @@ class ReferenceDirective(SphinxDirective):
         if name not in _docs.SECTIONS:
             known = ", ".join(_docs.SECTIONS)
             raise self.error(f"no reference section {name!r} (there are: {known})")
+        # The page is made from releasekit's sources: an incremental build
+        # (sphinx-build reuses its doctrees) must read it again when they change.
+        for source in sorted(Path(_docs.__file__).parent.rglob("*.py")):
+            self.env.note_dependency(str(source))
         lines = _docs.SECTIONS[name]()
         container = nodes.section() if name in ("verbs", "errors") else nodes.container()
         nested_parse_with_titles(

@@ -96,7 +96,8 @@ def _invoke_spelling(spec: _options.Spec) -> str:
     value = ""
     if spec.kind != "bool":
         value = " " + (spec.flag.metavar or spec.name.upper())
-    return ", ".join(name + value for name in spec.names)
+    spelled = ", ".join(name + value for name in spec.names)
+    return spelled + (" (repeatable)" if spec.flag.positional else "")
 
 
 def _default(spec: _options.Spec) -> str:
@@ -308,17 +309,15 @@ def config_keys(
         if not meaning:
             msg = f"[tool.releasekit] {name} has no description: add a #: comment above it"
             raise ValueError(msg)
-        variable = _literal(env_name(name)) if from_environment(hints[name]) else "table only"
         rows.append(
             [
                 _literal(name),
                 config._type_name(hints[name]),
                 _literal(toml_value(_field_default(field))),
-                meaning,
-                variable,
+                meaning + ("" if from_environment(hints[name]) else " (Not from the environment.)"),
             ]
         )
-    return _table(["key", "type", "default", "meaning", "variable"], rows, "15 12 18 40 15")
+    return _table(["key", "type", "default", "meaning"], rows, "18 12 20 50")
 
 
 def env_name(key: str) -> str:
@@ -495,16 +494,16 @@ def steps(table: Sequence[Any] | None = None) -> list[str]:
     names = [name for name, _ in BEFORE_STEPS] + [step.name for step in table]
     first_public = next((i for i, s in enumerate(table) if s.public), len(table))
     groups = [
-        (0, len(BEFORE_STEPS), "a failure here: nothing has changed yet"),
+        (0, len(BEFORE_STEPS), "a failure: nothing has changed yet"),
         (
             len(BEFORE_STEPS),
             len(BEFORE_STEPS) + first_public,
-            "a failure here: rolled back, as it was before the release",
+            "a failure: rolled back, as before the release",
         ),
         (
             len(BEFORE_STEPS) + first_public,
             len(names),
-            "a failure here: journaled; --resume finishes, nothing public is undone",
+            "a failure: journaled; --resume finishes it",
         ),
     ]
     lines = [*_picture(names, groups), ""]
@@ -532,14 +531,15 @@ def _picture(names: Sequence[str], groups: Sequence[tuple[int, int, str]]) -> li
     for first, last, label in groups:
         middle = first + (last - first - 1) // 2
         for index in range(first, last):
+            # ASCII: box-drawing glyphs come from fallback fonts of other widths.
             if last - first == 1:
-                bracket = "─"
+                bracket = "--"
             elif index == first:
-                bracket = "┐"
+                bracket = "-."
             elif index == last - 1:
-                bracket = "┘"
+                bracket = "-'"
             else:
-                bracket = "│"
+                bracket = " |"
             tail = f"  {label}" if index == middle else ""
             lines.append(f"{index + 1:>2}  {names[index].ljust(width)}{bracket}{tail}")
     return ["::", "", *("   " + line for line in lines)]

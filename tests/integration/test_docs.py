@@ -150,3 +150,39 @@ def test_read_the_docs_builds_what_the_docs_session_builds() -> None:
     assert " docs " in build and config.Settings().docs_dir == "docs"
     checker = Path(sys.executable).parent / "check-jsonschema"
     run([str(checker), "--builtin-schema", "vendor.readthedocs", str(path)], REPO_ROOT)
+
+
+def test_the_built_reference_follows_a_changed_declaration(tmp_path: Path) -> None:
+    """A copy of the checkout: drop an option and add a key, rebuild, and the pages follow.
+
+    The second build is incremental, as a maintainer's repeated ``nox -s
+    docs`` is: the reference pages depend on the sources they are made from.
+    """
+    import shutil
+
+    shutil.copytree(REPO_ROOT / "docs", tmp_path / "docs", ignore=shutil.ignore_patterns("_build"))
+    shutil.copytree(REPO_ROOT / "src", tmp_path / "src")
+    # The console script's parser lists the template's keys: it reads the template.
+    shutil.copytree(REPO_ROOT / "templates", tmp_path / "templates")
+    out = tmp_path / "docs/_build/html"
+    build = [sys.executable, "-m", "sphinx", "-W", "--keep-going", "-q", "-b", "html",
+             str(tmp_path / "docs"), str(out)]  # fmt: skip
+    run(build, tmp_path)
+    assert "--no-confirm" in verb_sections(out / "reference/verbs.html")["release"]
+    assert "added_key" not in text_of(out / "reference/configuration.html")
+
+    options = tmp_path / "src/releasekit/options.py"
+    lines = options.read_text().splitlines(keepends=True)
+    (line,) = [i for i, text in enumerate(lines) if text.strip().startswith("no_confirm:")]
+    options.write_text("".join(lines[:line] + lines[line + 1 :]))
+    settings = tmp_path / "src/releasekit/config.py"
+    marker = "    # Not keys of the table: where it was read from.\n"
+    added = '    #: A key the test added.\n    added_key: str = "here"\n\n'
+    settings.write_text(settings.read_text().replace(marker, added + marker))
+    run(build, tmp_path)
+
+    release = verb_sections(out / "reference/verbs.html")["release"]
+    assert "--no-confirm" not in release and "--no-push" in release
+    keys = text_of(out / "reference/configuration.html")
+    assert "added_key" in keys and "A key the test added." in keys and '"here"' in keys
+    assert "RELEASEKIT_ADDED_KEY" in text_of(out / "reference/environment.html")

@@ -116,7 +116,6 @@ def test_a_key_added_to_the_settings_appears_with_type_default_and_meaning() -> 
     assert "Whether to ring the bell, twice." in before
     assert "capacity" not in before
     assert "``capacity``" in after and "an integer" in after and "``12``" in after
-    assert "``RELEASEKIT_CAPACITY``" in after
     variables = _text(_docs.environment(BiggerSettings, _keys(BiggerSettings), others={}))
     assert "RELEASEKIT_CAPACITY" in variables and "RELEASEKIT_DEPOT" in variables
 
@@ -221,7 +220,9 @@ def test_the_picture_names_every_step_in_order() -> None:
     text = _text(_docs.steps())
     picture = text[text.index("::\n\n") + 4 : text.index(".. list-table::")].splitlines()
     names = [name for name, _ in _docs.BEFORE_STEPS] + [step.name for step in STEPS]
-    rows = [re.match(r"\s*(\d+)  (.+?) *([┐┘│─])(.*)", line) for line in picture if line.strip()]
+    rows = [
+        re.match(r"\s*(\d+)  (.+?) *(-\.|-'| \||--)(.*)", line) for line in picture if line.strip()
+    ]
     assert [row.group(2) for row in rows if row] == names
     assert [int(row.group(1)) for row in rows if row] == list(range(1, len(names) + 1))
     # The label of the public steps' bracket says how to go on.
