@@ -25,6 +25,10 @@ VENV_BACKEND = "uv|virtualenv"
 
 _registered: set[str] = set()
 
+#: The sessions that take a verb's options after ``--`` (the others hand theirs
+#: to their tool: pytest, ruff, mypy, sphinx-build); the reference lists them.
+SESSION_VERBS = {"build": "build", "audit": "audit", "changelog": "changelog", "release": "release"}
+
 Session = Callable[[nox.Session], None]
 
 

@@ -75,12 +75,14 @@ class Run:
 
 
 def _changelog(run: Run) -> None:
+    """Write the changelog section with towncrier (a pre-release keeps the fragments)."""
     new = run.need_plan().new
     # A pre-release keeps the fragments: the final release lists the whole series.
     changelog.build(run.root, new, keep=version.is_prerelease(new))
 
 
 def _commit_and_tag(run: Run) -> None:
+    """Move the version in every file, re-lock uv.lock, commit and make the annotated tag."""
     plan, state = run.need_plan(), run.need_state()
     relocked: list[Path] = []
 
@@ -166,6 +168,7 @@ def _start_commit_checks(run: Run) -> None:
 
 
 def _checks(run: Run) -> None:
+    """Wait for the checks on the release commit: what is published is what was checked."""
     checks = run.commit_checks
     if checks is None:
         off = not run.project.settings.check_release_commit
@@ -188,6 +191,7 @@ def _checks(run: Run) -> None:
 
 
 def _build(run: Run) -> None:
+    """Build the sdist and wheel from a clean export of the release commit; start its checks."""
     _start_commit_checks(run)
     run.release_files = _release_files(
         run.project, run.commit, run.need_plan().new, fresh_env=run.options.no_cache
@@ -229,6 +233,7 @@ def _install_and_import(wheel: Path, import_name: str, index: str | None = None)
 
 
 def _verify(run: Run) -> None:
+    """Check the built files (twine, check-wheel-contents, metadata) and install the wheel."""
     built, settings, new = run.built, run.project.settings, run.need_plan().new
     assert built is not None
     name, built_version = dists.wheel_metadata(built.wheel)
@@ -256,6 +261,7 @@ def _verify(run: Run) -> None:
 
 
 def _publish(run: Run) -> None:
+    """Upload the verified files, skip those the index holds with the same sha256, confirm."""
     state, settings = run.need_state(), run.project.settings
     assert state.target is not None
     target = dataclasses.replace(state.target, timeout=settings.network_timeout)
@@ -276,6 +282,7 @@ def _publish(run: Run) -> None:
 
 
 def _push(run: Run) -> None:
+    """Push the release commit and its tag, by SHA, atomically."""
     state = run.need_state()
     if run.plan is None and "publish" in state.done and state.target is not None:
         files = kept_files(run.root / STATE_DIR / KEPT_DIR, state.files)
