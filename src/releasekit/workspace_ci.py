@@ -218,8 +218,8 @@ jobs:
     environment:
       name: pypi
     permissions:
-      # Trusted publishing: PyPI trusts this job's OIDC token; it signs the attestations.
-      id-token: write
+      # PyPI trusts this job's OIDC token; it signs the attestations.
+      id-token: write # trusted publishing, with attestations
     steps:
       - uses: @DOWNLOAD@
         with:
