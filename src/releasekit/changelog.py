@@ -352,6 +352,8 @@ def draft(root: Path, version: str) -> str:
 def build(root: Path, version: str, *, dry_run: bool = False, keep: bool = False) -> None:
     """Add the section for ``version``; towncrier stages it and removes the fragments.
 
+    A markdown changelog that links its release headings to definitions at
+    its end gets the new one too (:mod:`releasekit.changelog_links`).
     With ``keep`` (a pre-release) the fragments stay, so that the final
     release's section lists every change of the series.
     """
@@ -367,9 +369,16 @@ def build(root: Path, version: str, *, dry_run: bool = False, keep: bool = False
     from releasekit import inprocess
 
     inprocess.towncrier_build(root, version, keep=keep)  # no new interpreter: ~0.4 s saved
-    if crlf and news.is_file():
+    if news.is_file():
         data = news.read_bytes()
-        fixed = data.replace(b"\r\n", b"\n").replace(b"\n", b"\r\n")
+        fixed = data
+        if news.suffix.lower() == ".md":  # its link reference, beside the others
+            from releasekit import changelog_links
+
+            text = data.decode("utf-8")
+            fixed = changelog_links.add(text, version).encode("utf-8")
+        if crlf:
+            fixed = fixed.replace(b"\r\n", b"\n").replace(b"\n", b"\r\n")
         if fixed != data:
             news.write_bytes(fixed)
             _runner.run([*_runner.tool("git"), "add", "--", str(news)], cwd=root, quiet=True)

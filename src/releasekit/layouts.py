@@ -133,6 +133,13 @@ def stamp_workspace(
     for member in (core, app):
         # GitHub reads workflows at the root only; the members' would never run.
         shutil.rmtree(member / ".github", ignore_errors=True)
+    from releasekit import workspace_ci
+
+    workflows = root / ".github" / "workflows"
+    workflows.mkdir(parents=True)
+    found = workspace_ci.workflows([core.name, app.name], context.get("requires_python", "3.10"))
+    for name, text in found.items():
+        (workflows / name).write_text(text)
     _wire(core, tag_name=f"{core.name}-v{{new_version}}")
     _wire(app, tag_name=f"{app.name}-v{{new_version}}", requires=f"{core.name}>=0.1,<0.2",
           source=core.name)  # fmt: skip

@@ -86,6 +86,12 @@ def split_sections(
     return sections
 
 
+def _markdown_template(template: str | tuple[str, str]) -> bool:
+    """Whether towncrier writes markdown titles: it asks its template's name, as here."""
+    name = template[1] if isinstance(template, tuple) else template
+    return Path(name).suffix.lower() == ".md"
+
+
 def notes(root: Path, version: str | None = None) -> str:
     """The changelog text of ``version`` (default: the latest), without its heading."""
     from releasekit import changelog
@@ -110,7 +116,7 @@ def notes(root: Path, version: str | None = None) -> str:
         text,
         title_format=cfg.title_format,
         start_string=cfg.start_string,
-        markdown=path.suffix.lower() == ".md",
+        markdown=_markdown_template(cfg.template),
         underline=cfg.underlines[0] if cfg.underlines else "=",
     )
     if not sections:

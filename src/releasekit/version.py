@@ -800,3 +800,23 @@ def post_release(
         raise VersionError(msg, details=exc.details) from None
     _console.info(f"back to development: {dev}")
     return dev
+
+
+def parts_note(current: str, new: str) -> str:
+    """Which part moves, when the project's versions have two parts (3.20 -> 3.21); else "".
+
+    A two-part scheme has no patch part to read the move by: the plan names it.
+    """
+    try:
+        old, following = Version(current).release, Version(new).release
+    except InvalidVersion:
+        return ""
+    if len(old) != 2:
+        return ""
+    padded = zip(SCM_PARTS, (*old, 0), (*following, 0, 0)[:3], strict=True)
+    moved = next((name for name, a, b in padded if a != b), "")
+    if not moved:  # the same release: a pre-release finalized, a dev release
+        return "this project's versions have two parts"
+    if len(following) > 2:
+        return f"the {moved} part moves: this project's versions have two parts, this one three"
+    return f"the {moved} part moves: this project's versions have two parts"

@@ -115,6 +115,16 @@ def assert_checkouts_keep_no_credentials(workflow: dict[str, Any]) -> None:
             assert step["with"]["persist-credentials"] is False
 
 
+def load_ci(workflows: Path) -> dict[str, Any]:
+    """``ci.yml``, checked to run on each push and pull request with read-only jobs."""
+    ci = load(workflows / "ci.yml")
+    assert set(ci["on"]) >= {"push", "pull_request"}
+    assert ci["permissions"] == {}
+    for job in ci["jobs"].values():
+        assert job["permissions"] == {"contents": "read"}
+    return ci
+
+
 def test_stamped_workflows_validate_and_pass_zizmor(tmp_path: Path) -> None:
     repo = stamp(tmp_path)
     workflows = repo / ".github" / "workflows"
@@ -124,11 +134,7 @@ def test_stamped_workflows_validate_and_pass_zizmor(tmp_path: Path) -> None:
         assert_pinned(workflows / name)
         assert_checkouts_keep_no_credentials(load(workflows / name))
 
-    ci = load(workflows / "ci.yml")
-    assert set(ci["on"]) >= {"push", "pull_request"}
-    assert ci["permissions"] == {}
-    for job in ci["jobs"].values():
-        assert job["permissions"] == {"contents": "read"}
+    ci = load_ci(workflows)
     # The matrix is exactly the Python versions the stamped requires-python admits.
     requires = re.search(r'requires-python = "(.+)"', (repo / "pyproject.toml").read_text())
     assert requires is not None
@@ -379,3 +385,107 @@ def test_extension_check_job_runs_and_refuses_bare_wheels(tmp_path: Path) -> Non
     # A bare linux wheel among them stops the workflow before the upload.
     (dist / bare.name).write_bytes(bare.read_bytes())
     assert run_job("v0.1.0") != 0
+
+
+# --- the workspace layout: root workflows for every member ---------------------------
+
+
+def stamp_workspace(parent: Path) -> Path:
+    parent.mkdir(parents=True, exist_ok=True)
+    proc = run(
+        [sys.executable, "-m", "releasekit", "new", "--no-input", "-o", str(parent),
+         "layout=workspace"],
+        parent,
+    )  # fmt: skip
+    return Path(proc.stdout.strip())
+
+
+MEMBERS = ["demo-workspace-core", "demo-workspace-app"]  # the app requires the core
+
+
+def test_workspace_workflows_validate_and_run_every_member(tmp_path: Path) -> None:
+    root = stamp_workspace(tmp_path)
+    workflows = root / ".github" / "workflows"
+    assert sorted(p.name for p in workflows.iterdir()) == sorted(WORKFLOWS)
+    assert not list(root.glob("packages/*/.github"))  # GitHub would never read them
+    assert_valid_and_clean(workflows)
+    # One set of pins with the package template's workflows.
+    package = stamp(tmp_path / "package") / ".github" / "workflows"
+    pins = {a: p for name in WORKFLOWS for a, p in assert_pinned(package / name).items()}
+    for name in WORKFLOWS:
+        for action, pin in assert_pinned(workflows / name).items():
+            assert pins.setdefault(action, pin) == pin, action
+        assert_checkouts_keep_no_credentials(load(workflows / name))
+
+    ci = load_ci(workflows)
+    matrix = ci["jobs"]["tests"]["strategy"]["matrix"]["python-version"]
+    assert (
+        matrix == load(package / "ci.yml")["jobs"]["tests"]["strategy"]["matrix"]["python-version"]
+    )
+    # Each session runs in every member's directory.
+    commands = " ".join(s.get("run", "") for j in ci["jobs"].values() for s in j["steps"])
+    assert commands.count("for member in packages/*/; do") == 3
+    for session in ("tests", "style", "typecheck", "docs", "build"):
+        assert re.search(rf'cd "\$\{{member\}}" && uvx nox -s [\w ]*\b{session}\b', commands)
+    assert "releasekit check --fragment" in commands
+
+    release = load(workflows / "release.yml")
+    # A train pushes its tags with its commit: the branch push starts the workflow.
+    assert release["on"] == {"push": {"branches": ["main", "master"]}}
+    assert release["permissions"] == {}
+    jobs = release["jobs"]
+    assert list(jobs) == ["build", "publish", "github-release"]
+    assert jobs["build"]["permissions"] == {"contents": "read"}
+    (build,) = [s for s in jobs["build"]["steps"] if "run" in s]
+    assert build["env"]["MEMBERS"] == " ".join(MEMBERS)  # in dependency order
+    # One publishing job, with nothing but OIDC, one upload per member, the core first.
+    publish = jobs["publish"]
+    assert publish["needs"] == "build"
+    assert publish["permissions"] == {"id-token": "write"}
+    assert publish["environment"]["name"] == "pypi"
+    assert steps_using(publish, "actions/download-artifact")
+    uploads = steps_using(publish, "pypa/gh-action-pypi-publish")
+    assert [u["with"]["packages-dir"] for u in uploads] == [f"dist/{m}/" for m in MEMBERS]
+    for upload in uploads:
+        assert upload["with"]["attestations"] is True
+        assert not {"password", "user"} & set(upload["with"]), "trusted publishing needs no token"
+    assert not steps_using(publish, "actions/checkout")
+    assert not [s for s in publish["steps"] if "run" in s]
+    assert jobs["github-release"]["permissions"] == {"contents": "write"}
+    assert jobs["github-release"]["needs"] == ["build", "publish"]
+
+
+def test_workspace_release_build_job_builds_the_tagged_members(tmp_path: Path) -> None:
+    """The build job's shell step, run as the runner would: only the tagged members, checked."""
+    root = stamp_workspace(tmp_path / "ws")
+    (build,) = [
+        s for s in load(root / ".github/workflows/release.yml")["jobs"]["build"]["steps"]
+        if "run" in s
+    ]  # fmt: skip
+    git(root, "init", "-q", "-b", "main")
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "Start")
+    path = f"{_uvx_shim(tmp_path)}{os.pathsep}{os.environ['PATH']}"
+    output = tmp_path / "github-output"
+
+    def run_job() -> tuple[int, str]:
+        output.write_text("")
+        env = {"PATH": path, "GITHUB_OUTPUT": str(output), **build["env"]}
+        proc = run(["bash", "-e", "-c", build["run"]], root, check=False, env=env)
+        return proc.returncode, output.read_text()
+
+    # No release tag on the commit: nothing is built, nothing to publish.
+    assert run_job() == (0, "tags=\n")
+    assert not (root / "dist").exists()
+    # The core released alone: only the core is built, in its own directory.
+    git(root, "tag", "-a", "demo-workspace-core-v0.1.0", "-m", "core 0.1.0")
+    assert run_job() == (0, "tags=demo-workspace-core-v0.1.0\n")
+    assert sorted(p.name for p in (root / "dist").iterdir()) == ["demo-workspace-core"]
+    assert sorted(p.name for p in (root / "dist/demo-workspace-core").iterdir()) == [
+        "demo_workspace_core-0.1.0-py3-none-any.whl",
+        "demo_workspace_core-0.1.0.tar.gz",
+    ]
+    # A tag that does not name the built version stops the job before any upload.
+    git(root, "tag", "-a", "demo-workspace-app-v0.2.0", "-m", "app 0.2.0")
+    assert run_job()[0] != 0
+    assert output.read_text() == ""  # no tags for the publishing job

@@ -35,3 +35,23 @@ def test_tag_for_uses_bumpversion_tag_name() -> None:
         tag=True,
     )
     assert bump.tag_for("1.1.0") == "release-1.1.0"
+
+
+@pytest.mark.parametrize(
+    ("current", "new", "note"),
+    [
+        ("3.20", "3.21", "the minor part moves: this project's versions have two parts"),
+        ("3.20", "4.0", "the major part moves: this project's versions have two parts"),
+        (
+            "3.20",
+            "3.20.1",
+            "the patch part moves: this project's versions have two parts, this one three",
+        ),
+        ("3.21rc1", "3.21", "this project's versions have two parts"),
+        ("1.2.3", "1.3.0", ""),  # three parts: the plan's part says it already
+    ],
+)
+def test_parts_note_says_which_part_of_a_two_part_version_moves(
+    current: str, new: str, note: str
+) -> None:
+    assert version.parts_note(current, new) == note

@@ -31,11 +31,11 @@ def bump(root: Path, options: BumpOptions) -> None:
     else:
         bump_config, new = source.choose(part=options.part, new_version=options.new_version)
     tag = bump_config.tag_for(new)
+    note = version.parts_note(bump_config.current_version, new)
+    move = f"{bump_config.current_version} -> {new}" + (f" ({note})" if note else "")
     if options.dry_run:
         source.bump_files(new, dry_run=True)
-        print(
-            f"would move {bump_config.current_version} -> {new} in {', '.join(bump_config.files)}"
-        )
+        print(f"would move {move} in {', '.join(bump_config.files)}")
         if bump_config.commit:
             print(f"would commit {bump_config.message or 'the change'!r} locally")
         if bump_config.tag:
@@ -45,7 +45,7 @@ def bump(root: Path, options: BumpOptions) -> None:
     head = git.head(root) if git.has_commits(root) else ""
     tags_before = set(git.tags(root)) if head else set()
     files = source.bump_files(new, dry_run=False)
-    print(f"moved {bump_config.current_version} -> {new} in {', '.join(files)}")
+    print(f"moved {move} in {', '.join(files)}")
     if head and git.head(root) != head:
         print(f"committed {git.git(root, 'log', '-1', '--format=%s')!r} ({git.head(root)[:12]})")
     new_tags = sorted(set(git.tags(root)) - tags_before) if head else []

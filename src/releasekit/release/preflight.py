@@ -281,6 +281,8 @@ def _local_plan(project: Project, options: ReleaseOptions, branch: str) -> Plan:
             "`invoke fragment TYPE TEXT` or `towncrier create`"
         )
     bump_config, new, reason = _choose_version(project, options, frags)
+    note = version.parts_note(bump_config.current_version, new)  # 3.20 -> 3.21: say which part
+    reason = f"{reason}; {note}" if note else reason
     if project.settings.post_release_dev:
         version.check_post_release(root, project.settings, new)
     tag = bump_config.tag_for(new)
