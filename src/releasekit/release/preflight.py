@@ -265,6 +265,12 @@ def _local_plan(project: Project, options: ReleaseOptions, branch: str) -> Plan:
             "`invoke fragment TYPE TEXT` or `towncrier create`"
         )
     bump_config, new, reason = _choose_version(project, options, frags)
+    from releasekit import api_check
+
+    explicit = options.part or options.new_version  # else the fragments chose the version
+    api_check.check_release(
+        project, new, fragment_types=[] if explicit else [f.type for f in frags]
+    )
     if project.settings.post_release_dev:
         version.check_post_release(root, project.settings, new)
     tag = bump_config.tag_for(new)
