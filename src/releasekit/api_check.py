@@ -18,7 +18,11 @@ version below that an error, a warning, or leaves the API unread.
 from __future__ import annotations
 
 import dataclasses
+import hashlib
+import importlib.metadata
+import json
 import logging
+import os
 import tarfile
 import tempfile
 from collections.abc import Sequence
@@ -101,48 +105,127 @@ def last_release(project: Project) -> tuple[str, str] | None:
     return (found[0], released) if released else None
 
 
-def _candidates(project: Project) -> list[str]:
-    """Where the package may live, relative to the repository's top (src layout or flat)."""
-    top = git.toplevel(project.root)
-    prefix = PurePosixPath(project.root.relative_to(top.resolve()).as_posix())
-    name = project.settings.import_name
-    return [str(prefix / p) for p in (f"src/{name}", f"src/{name}.py", name, f"{name}.py")]
+@dataclasses.dataclass(frozen=True)
+class Package:
+    """An import package in a git repository: where to look for it at any commit."""
+
+    top: Path  #: the repository's top directory
+    prefix: str  #: the project's directory, relative to ``top`` ("." at the top)
+    name: str  #: the import name
+
+    @classmethod
+    def of(cls, project: Project) -> Package:
+        top = git.toplevel(project.root).resolve()
+        prefix = project.root.relative_to(top).as_posix()
+        return cls(top, prefix, project.settings.import_name)
+
+    def candidates(self) -> list[str]:
+        """Where the package may live: src layout or flat, a package or a module."""
+        name, prefix = self.name, PurePosixPath(self.prefix)
+        return [str(prefix / p) for p in (f"src/{name}", f"src/{name}.py", name, f"{name}.py")]
+
+    def at(self, rev: str) -> dict[str, str]:
+        """Its paths at ``rev`` (a commit or a tree) and their git object ids."""
+        out = git.git(self.top, "ls-tree", "--full-tree", rev, "--", *self.candidates())
+        found = {}
+        for line in out.splitlines():
+            meta, _, path = line.partition("\t")
+            found[path] = meta.split()[2]
+        return found
+
+    def load(self, rev: str, paths: list[str], into: Path) -> Any:
+        """griffe's model of the package at ``rev``, read from a ``git archive`` of ``paths``."""
+        import griffe
+
+        into.mkdir()
+        tar_path = into / "api.tar"
+        git.git(self.top, "archive", "--format=tar", f"--output={tar_path}", rev, "--", *paths)
+        with tarfile.open(tar_path) as tf:
+            if hasattr(tarfile, "data_filter"):
+                tf.extractall(into, filter="data")
+            else:  # pragma: no cover - Python before 3.10.12
+                tf.extractall(into)  # git's own archive of this repository
+        # Warnings about what griffe cannot follow (an import from outside the
+        # package) are not the user's to read here.
+        logging.getLogger("griffe").setLevel(logging.ERROR)
+        return griffe.load(
+            self.name,
+            search_paths=[into / PurePosixPath(paths[0]).parent],
+            allow_inspection=False,  # never import (run) the project's code
+            resolve_aliases=True,
+        )
+
+    def breakages(self, old_rev: str, new_rev: str, *, cache: bool = True) -> list[Breakage] | None:
+        """What griffe finds broken from ``old_rev`` to ``new_rev``; None if absent at ``old_rev``.
+
+        Nothing is read when the package's git objects are the same at both, and
+        a pair of trees compared once is answered from the cache (the git
+        objects name the contents: ``releasekit status`` over a fleet asks again
+        and again).
+        """
+        old_paths = self.at(old_rev)
+        if not old_paths:
+            return None  # the package came after old_rev: nothing of it was released
+        new_paths = self.at(new_rev)
+        if not new_paths:
+            msg = (
+                f"cannot find the package {self.name} in {self.top / self.prefix} (src/NAME or "
+                "NAME): set [tool.releasekit] package to its import name"
+            )
+            raise ReleaseError(msg)
+        if old_paths == new_paths:  # the same git objects: the same API
+            return []
+        cached = _Cache(self.name, old_paths, new_paths) if cache else None
+        found = cached.read() if cached else None
+        if found is not None:
+            return found
+        import griffe
+
+        try:
+            with tempfile.TemporaryDirectory(prefix="releasekit-api-") as tmp:
+                old = self.load(old_rev, sorted(old_paths), Path(tmp) / "old")
+                new = self.load(new_rev, sorted(new_paths), Path(tmp) / "new")
+                found = [_shown(b) for b in griffe.find_breaking_changes(old, new)]
+        except (griffe.GriffeError, ImportError, SyntaxError, OSError) as exc:
+            msg = (
+                f"griffe cannot read the public API of {self.name} ({type(exc).__name__}: "
+                f'{exc}): fix it, or set [tool.releasekit] api_check = "off"'
+            )
+            raise ReleaseError(msg.splitlines()[0]) from None
+        if cached:
+            cached.write(found)
+        return found
 
 
-def _package_at(project: Project, rev: str) -> dict[str, str]:
-    """The package's paths at ``rev`` (a commit or a tree) and their git object ids."""
-    top = git.toplevel(project.root)
-    out = git.git(top, "ls-tree", "--full-tree", rev, "--", *_candidates(project))
-    found = {}
-    for line in out.splitlines():
-        meta, _, path = line.partition("\t")
-        found[path] = meta.split()[2]
-    return found
+class _Cache:
+    """Breakages already found between two trees, in ``$XDG_CACHE_HOME/releasekit/api``.
 
+    Keyed by the package's git object ids on both sides and griffe's version:
+    the same trees always give the same answer. A file that cannot be read is
+    a miss; one that cannot be written is no error.
+    """
 
-def _load(project: Project, rev: str, paths: list[str], into: Path) -> Any:
-    """griffe's model of the package at ``rev``, read from a ``git archive`` of ``paths``."""
-    import griffe
+    def __init__(self, name: str, old: dict[str, str], new: dict[str, str]) -> None:
+        key = json.dumps([importlib.metadata.version("griffelib"), name, sorted(old.items()),
+                          sorted(new.items())])  # fmt: skip
+        base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+        digest = hashlib.sha256(key.encode()).hexdigest()
+        self.path = Path(base) / "releasekit" / "api" / f"{digest}.json"
 
-    top = git.toplevel(project.root)
-    into.mkdir()
-    tar_path = into / "api.tar"
-    git.git(top, "archive", "--format=tar", f"--output={tar_path}", rev, "--", *paths)
-    with tarfile.open(tar_path) as tf:
-        if hasattr(tarfile, "data_filter"):
-            tf.extractall(into, filter="data")
-        else:  # pragma: no cover - Python before 3.10.12
-            tf.extractall(into)  # git's own archive of this repository
-    search = into / PurePosixPath(paths[0]).parent
-    # Warnings about what griffe cannot follow (an import from outside the
-    # package) are not the user's to read here.
-    logging.getLogger("griffe").setLevel(logging.ERROR)
-    return griffe.load(
-        project.settings.import_name,
-        search_paths=[search],
-        allow_inspection=False,  # never import (run) the project's code
-        resolve_aliases=True,
-    )
+    def read(self) -> list[Breakage] | None:
+        try:
+            return [Breakage(**item) for item in json.loads(self.path.read_text())]
+        except (OSError, ValueError, TypeError):
+            return None
+
+    def write(self, breakages: list[Breakage]) -> None:
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            with tempfile.NamedTemporaryFile("w", dir=self.path.parent, delete=False) as f:
+                json.dump([b.as_dict() for b in breakages], f)
+            os.replace(f.name, self.path)
+        except OSError:
+            pass
 
 
 def _shown(breakage: Any) -> Breakage:
@@ -160,42 +243,21 @@ def _shown(breakage: Any) -> Breakage:
     )
 
 
-def compare(project: Project, *, rev: str | None = None) -> Comparison | None:
+def compare(
+    project: Project, *, rev: str | None = None, release: tuple[str, str] | None = None
+) -> Comparison | None:
     """The breakages since the last release tag in ``rev`` (None: what ``git add -A`` would commit).
 
     None when there is no release tag yet, or the package is not in the tag.
+    :param release: the last release tag and its version, when the caller knows them.
     """
-    found = last_release(project)
+    found = release or last_release(project)
     if found is None:
         return None
     tag, released = found
     new_rev = rev or git.work_tree_snapshot(project.root)
-    old_paths = _package_at(project, tag)
-    if not old_paths:
-        return None  # the package came after the tag: nothing of it was released
-    new_paths = _package_at(project, new_rev)
-    if not new_paths:
-        msg = (
-            f"cannot find the package {project.settings.import_name} in {project.root} "
-            "(src/NAME or NAME): set [tool.releasekit] package to its import name"
-        )
-        raise ReleaseError(msg)
-    if old_paths == new_paths:  # the same git objects: the same API
-        return Comparison(tag, released, [])
-    import griffe
-
-    try:
-        with tempfile.TemporaryDirectory(prefix="releasekit-api-") as tmp:
-            old = _load(project, tag, sorted(old_paths), Path(tmp) / "old")
-            new = _load(project, new_rev, sorted(new_paths), Path(tmp) / "new")
-            breakages = [_shown(b) for b in griffe.find_breaking_changes(old, new)]
-    except (griffe.GriffeError, ImportError, SyntaxError, OSError) as exc:
-        msg = (
-            f"griffe cannot read the public API of {project.settings.import_name} "
-            f'({type(exc).__name__}: {exc}): fix it, or set [tool.releasekit] api_check = "off"'
-        )
-        raise ReleaseError(msg.splitlines()[0]) from None
-    return Comparison(tag, released, breakages)
+    breakages = Package.of(project).breakages(tag, new_rev)
+    return None if breakages is None else Comparison(tag, released, breakages)
 
 
 def major_types(project: Project) -> list[str]:

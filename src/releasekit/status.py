@@ -152,18 +152,21 @@ def examine(path: Path) -> RepoStatus:
             row.problems.append(str(exc))
     if row.last_tag and row.version:
         row.published = published(root, settings, row.version)
-    if row.last_tag and settings.api_check != "off":
-        row.api_breakages = api_breakages(root, row.problems)
+    released = version.version_of_tag(row.last_tag, tag_format) if row.last_tag else None
+    if row.last_tag and released and settings.api_check != "off":
+        row.api_breakages = api_breakages(root, (row.last_tag, released), row.problems)
     return row
 
 
-def api_breakages(root: Path, problems: list[str]) -> list[dict[str, str]] | None:
+def api_breakages(
+    root: Path, release: tuple[str, str], problems: list[str]
+) -> list[dict[str, str]] | None:
     """The API check's breakages at HEAD; cheap when the package is as it was at the tag."""
     from releasekit import api_check
     from releasekit.project import Project
 
     try:
-        comparison = api_check.compare(Project(root), rev="HEAD")
+        comparison = api_check.compare(Project(root), rev="HEAD", release=release)
     except ReleaseKitError as exc:
         problems.append(str(exc))
         return None

@@ -19,6 +19,7 @@ from tests.integration.conftest import (
     run,
     snapshot,
 )
+from tests.integration.test_train import fragment, make_workspace
 
 GREET = '''
 
@@ -258,3 +259,44 @@ def test_status_counts_the_breakages_and_json_lists_them(stamped: Path, tmp_path
     table = run([sys.executable, "-m", "releasekit", "status", str(stamped)], tmp_path,
                 env={"COLUMNS": "200"}).stdout  # fmt: skip
     assert "1 API break(s) since v0.1.0" in table
+
+
+def test_the_train_refuses_a_member_whose_api_broke_and_changes_nothing(
+    tmp_path: Path, index: Index
+) -> None:
+    root = make_workspace(tmp_path, {"a": "", "b": "a>=0.1,<0.2"})
+    git(root, "tag", "-a", "a-v0.1.0", "-m", "Release a 0.1.0")
+    init = root / "packages/a/src/a/__init__.py"
+    init.write_text(init.read_text().replace('name: str = "world"', "name: str"))
+    fragment(root, "a", "feature", "Greet whom you name")
+    before, remote = snapshot(root), git(root, "ls-remote", "origin")
+    proc = invoke("release", "--yes", "--no-checks", "--repository", index.url, cwd=root,
+                  check=False, env=index.twine_env())  # fmt: skip
+    assert proc.returncode == 1
+    assert error_line(proc.stdout + proc.stderr) == (
+        "ERROR a 0.2.0 breaks the public API of a-v0.1.0 (a.greet(name): Parameter is now "
+        "required) and none of the fragments (feature) maps to a major bump: add a `removal` "
+        "fragment, or make the object private (a leading underscore)"
+    )
+    assert snapshot(root) == before and git(root, "ls-remote", "origin") == remote
+    assert index.files() == []
+
+
+def test_two_trees_compared_once_are_answered_from_the_cache(
+    stamped: Path, isolated_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(isolated_home / "cache"))
+    released(stamped)
+    remove_greet(stamped)
+    project = Project(stamped)
+    first = api_check.compare(project, rev="HEAD")
+    assert first is not None and [b.object for b in first.breakages] == ["demo_lib.greet"]
+    (entry,) = (isolated_home / "cache/releasekit/api").iterdir()
+    # An answer that griffe could not give shows that the cache answered.
+    entry.write_text(json.dumps([{"object": "demo_lib.cached", "kind": "k", "old": "", "new": ""}]))
+    again = api_check.compare(project, rev="HEAD")
+    assert again is not None and [b.object for b in again.breakages] == ["demo_lib.cached"]
+    entry.write_text("not json")  # a damaged entry is a miss, and is written anew
+    again = api_check.compare(project, rev="HEAD")
+    assert again is not None and [b.object for b in again.breakages] == ["demo_lib.greet"]
+    assert json.loads(entry.read_text())[0]["object"] == "demo_lib.greet"
