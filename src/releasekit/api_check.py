@@ -8,7 +8,8 @@ the release's commit (or the tree ``git add -A`` would commit, for the
 pull-request check): unlike ``griffe.load_git``, which checks the tag out into a
 worktree on a temporary branch of the repository, nothing in the repository
 changes, runs its hooks, or is left behind by an interrupted check. When the
-package's tree is the same on both sides, griffe is not asked at all.
+package's tree is the same on both sides, griffe is not asked at all; two trees
+compared once are answered from a cache keyed by their git object ids.
 
 A breakage calls for a major bump (under 0.x, ``zero_major_part``, as the
 fragments' version map says); ``api_check`` in ``[tool.releasekit]`` makes a
