@@ -242,6 +242,17 @@ def test_the_pull_request_check_lists_the_breakage(stamped: Path) -> None:
         "  demo_lib.greet: Public object was removed",
     ]
     assert git(stamped, "status", "--porcelain") == ""
+    # With api_check = "warn", what the release would refuse passes with a warning.
+    git(stamped, "mv", "changelog.d/+test.removal.md", "changelog.d/+test.feature.md")
+    commit_all(stamped, "A feature after all")
+    proc = run(check, stamped, env={"RELEASEKIT_API_CHECK": "warn"})
+    assert proc.stdout.splitlines()[3:5] == [
+        "  demo_lib.greet: Public object was removed",
+        'warning (api_check = "warn"): demo-lib 0.2.0 breaks the public API of v0.1.0 '
+        "(demo_lib.greet: Public object was removed) and none of the fragments (feature) maps "
+        "to a major bump: add a `removal` fragment, or make the object private (a leading "
+        "underscore)",
+    ]
 
 
 def test_status_counts_the_breakages_and_json_lists_them(stamped: Path, tmp_path: Path) -> None:
