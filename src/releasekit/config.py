@@ -31,6 +31,7 @@ BUMPVERSION_FILES = (".bumpversion.toml", ".bumpversion.cfg")
 TOWNCRIER_FILES = ("towncrier.toml",)
 VERSION_SOURCES = ("bumpversion", "scm")
 PUBLISH_WHEELS = ("sdist-only", "repaired")
+API_CHECKS = ("error", "warn", "off")
 
 DEFAULT_BUMP_MAP: Mapping[str, str] = types.MappingProxyType(
     {"removal": "major", "feature": "minor", "bugfix": "patch", "doc": "patch", "misc": "patch"}
@@ -122,6 +123,10 @@ class Settings:
     #: After a final release is pushed, commit the next development version
     #: (1.5.0 -> 1.5.1.dev0) and push that too (zest.releaser's postrelease).
     post_release_dev: bool = False
+    #: The public API at the last release tag against the release (griffe): a
+    #: breaking change without a version that says so is ``"error"`` (refused),
+    #: ``"warn"`` (shown) or ``"off"`` (not looked for).
+    api_check: str = "error"
 
     # Not keys of the table: where it was read from.
     root: Path = dataclasses.field(default=Path(), metadata={"internal": True})
@@ -240,6 +245,8 @@ def validate(table: Mapping[str, Any], *, source: str) -> dict[str, Any]:
         if not part:
             msg = f"[tool.releasekit] bump_map.{fragment_type} in {source} names no version part"
             raise ConfigError(msg)
+    if "api_check" in values:
+        check_api_check(values["api_check"], source=f"[tool.releasekit] of {source}")
     if "audit_backend" in values:
         check_audit_backend(values["audit_backend"], source=f"[tool.releasekit] of {source}")
     if "audit_ignore" in values:
@@ -254,6 +261,13 @@ def check_audit_backend(value: str, *, source: str) -> None:
     if value not in AUDIT_BACKENDS:
         choices = ", ".join(repr(b) for b in AUDIT_BACKENDS)
         msg = f"audit_backend {value!r} in {source} is not one of {choices}"
+        raise ConfigError(msg)
+
+
+def check_api_check(value: str, *, source: str) -> None:
+    if value not in API_CHECKS:
+        choices = ", ".join(repr(c) for c in API_CHECKS)
+        msg = f"api_check {value!r} in {source} is not one of {choices}"
         raise ConfigError(msg)
 
 
@@ -324,6 +338,8 @@ def from_pyproject(root_path: Path, data: Mapping[str, Any], **overrides: Any) -
             values[key] = _from_env(env_name, hints[key])
     if "RELEASEKIT_AUDIT_BACKEND" in os.environ:
         check_audit_backend(values["audit_backend"], source="RELEASEKIT_AUDIT_BACKEND")
+    if "RELEASEKIT_API_CHECK" in os.environ:
+        check_api_check(values["api_check"], source="RELEASEKIT_API_CHECK")
     if "RELEASEKIT_PUBLISH_WHEELS" in os.environ:
         check_publish_wheels(values["publish_wheels"], source="RELEASEKIT_PUBLISH_WHEELS")
     if values.get("network_timeout", 1) <= 0:

@@ -14,7 +14,7 @@ import dataclasses
 import fnmatch
 from pathlib import Path, PurePosixPath
 
-from releasekit import _runner, changelog, config, status, version
+from releasekit import _runner, api_check, changelog, config, status, version
 from releasekit._exceptions import CommandError, FragmentCheckError, GitError
 
 
@@ -27,6 +27,12 @@ class Verdict:
     fragments: list[str]
     next_version: str | None = None
     notes: str = ""
+    #: The public API against the last release tag (api_check); None when not compared.
+    api: api_check.Comparison | None = None
+    #: The lowest version the API's breakages allow (None without a breakage).
+    api_minimum: str | None = None
+    #: What the release would say about the API ("" when it would not refuse it).
+    api_problem: str = ""
 
 
 def _git(root: Path, *args: str) -> str:
@@ -137,7 +143,27 @@ def check(root: Path, base: str | None = None) -> Verdict:
     types = sorted({f.type for f in changelog.fragments(root)})
     current = version.current_for(root, settings)
     new = status.next_version(root, settings, version.bumpversion_table(root), current, types)
-    return Verdict(base, touched, fragments, new, changelog.draft(root, new))
+    api, problem = _api(root, new, types)
+    minimum = api.minimum(settings.zero_major_part) if api else None
+    notes = changelog.draft(root, new)
+    return Verdict(base, touched, fragments, new, notes, api, minimum, problem)
+
+
+def _api(root: Path, new: str, types: list[str]) -> tuple[api_check.Comparison | None, str]:
+    """The release's API check, seen first on the pull request: its refusal fails it here."""
+    from releasekit.project import Project
+
+    project = Project(root)
+    if project.settings.api_check == "off":
+        return None, ""
+    comparison = api_check.compare(project)
+    if comparison is None:
+        return None, ""
+    problem = api_check.problem(project, comparison, new, types) or ""
+    if problem and project.settings.api_check == "error":
+        shown = "\n".join(str(b) for b in comparison.breakages)
+        raise FragmentCheckError(problem, details=shown)
+    return comparison, problem
 
 
 def report(verdict: Verdict) -> str:
@@ -150,7 +176,16 @@ def report(verdict: Verdict) -> str:
     lines = [
         f"changelog fragments since {verdict.base}: {', '.join(verdict.fragments)}",
         f"next version: {verdict.next_version}",
-        "",
-        verdict.notes,
     ]
-    return "\n".join(lines)
+    api = verdict.api
+    if api is not None and api.breakages:
+        lines.append(
+            f"public API since {api.tag}: {len(api.breakages)} breaking change(s), "
+            f"calling for {verdict.api_minimum} or above"
+        )
+        lines += [f"  {b}" for b in api.breakages]
+        if verdict.api_problem:
+            lines.append(f'warning (api_check = "warn"): {verdict.api_problem}')
+    elif api is not None:
+        lines.append(f"public API since {api.tag}: no breaking change")
+    return "\n".join([*lines, "", verdict.notes])

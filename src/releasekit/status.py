@@ -41,6 +41,10 @@ class RepoStatus:
     #: For a package with compiled code: what the index holds of the last
     #: release ("sdist only" until CI's platform wheels arrive); None otherwise.
     published: str | None = None
+    #: The breaking changes to the public API since ``last_tag`` at HEAD
+    #: (``api_check``), each ``object``, ``kind``, ``old``, ``new``; None when
+    #: not compared (no tag, or ``api_check = "off"``).
+    api_breakages: list[dict[str, str]] | None = None
     problems: list[str] = dataclasses.field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
@@ -148,7 +152,25 @@ def examine(path: Path) -> RepoStatus:
             row.problems.append(str(exc))
     if row.last_tag and row.version:
         row.published = published(root, settings, row.version)
+    released = version.version_of_tag(row.last_tag, tag_format) if row.last_tag else None
+    if row.last_tag and released and settings.api_check != "off":
+        row.api_breakages = api_breakages(root, (row.last_tag, released), row.problems)
     return row
+
+
+def api_breakages(
+    root: Path, release: tuple[str, str], problems: list[str]
+) -> list[dict[str, str]] | None:
+    """The API check's breakages at HEAD; cheap when the package is as it was at the tag."""
+    from releasekit import api_check
+    from releasekit.project import Project
+
+    try:
+        comparison = api_check.compare(Project(root), rev="HEAD", release=release)
+    except ReleaseKitError as exc:
+        problems.append(str(exc))
+        return None
+    return None if comparison is None else [b.as_dict() for b in comparison.breakages]
 
 
 def published(root: Path, settings: config.Settings, released: str) -> str | None:
@@ -249,6 +271,8 @@ def render_table(rows: Sequence[RepoStatus]) -> None:
             state.append(f"[red]{len(row.problems)} problem(s)[/]")
         if row.published:
             state.append(f"{row.last_tag}: {row.published}")
+        if row.api_breakages:
+            state.append(f"[yellow]{len(row.api_breakages)} API break(s) since {row.last_tag}[/]")
         table.add_row(
             row.name,
             row.version or "?",

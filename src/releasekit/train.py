@@ -281,8 +281,12 @@ def preflight(root: Path, options: ReleaseOptions) -> Preflight:
             "no workspace member has a changelog fragment: add one in a member with "
             "`invoke fragment TYPE TEXT` (or `towncrier create`) in its directory"
         )
+    from releasekit import api_check
+
     for entry in plan.ordered():
         release.check_gitlinks(entry.member.project)
+        types = [f.type for f in changelog.fragments(entry.member.root)]
+        api_check.check_release(entry.member.project, entry.new, fragment_types=types)
     kept = f"{STATE_DIR}/{KEPT_DIR}"
     release.check_own_dirs(root, [STATE_DIR, kept, *(f"{kept}/{e.name}" for e in plan.ordered()),
                                   *(f"{e.member.path}/dist" for e in plan.ordered())])  # fmt: skip

@@ -293,6 +293,9 @@ def test_dry_run_shows_the_diff_and_writes_nothing(tmp_path: Path) -> None:
     assert "new empty file changelog.d/.gitkeep" in out
     assert "version: __version__ in lib/__init__.py (0.3.0)" in out
     assert "checks: not tried in a dry run" in out
+    # An adopted project's API was never held to its versions: shown, not refused.
+    assert '+api_check = "warn"' in out
+    assert 'api_check: "warn" (a breaking change to the public API is shown at release' in out
     assert "dry run: nothing was written" in out
 
 

@@ -58,6 +58,7 @@ def test_status_json_over_two_repositories(stamped: Path, tmp_path: Path) -> Non
         "next_version": None,
         "in_progress": False,
         "published": None,
+        "api_breakages": None,  # no release tag: no API to compare
         "problems": [],
     }
     assert second["last_tag"] == "v0.1.0"
@@ -66,6 +67,7 @@ def test_status_json_over_two_repositories(stamped: Path, tmp_path: Path) -> Non
     assert second["fragments"] == ["changelog.d/+test.removal.md", "changelog.d/12.bugfix.md"]
     assert second["next_version"] == "0.2.0"  # removal on 0.x: zero_major_part = minor
     assert second["in_progress"] is True
+    assert second["api_breakages"] == []  # the package is as it was at v0.1.0
     assert second["problems"] == []
     assert third["name"] == "broken"
     assert third["version"] is None

@@ -289,6 +289,13 @@ def plan(root: Path, *, run_checks: bool = True) -> Plan:
             found = [n for n in _import_names(root, project, pyproject) if _module_file(root, n)]
             if found:
                 releasekit["package"] = found[0]
+        # An adopted project's API was never held to its versions: its breakages
+        # are shown at each release, not refused, until the maintainer says so.
+        releasekit["api_check"] = "warn"
+        result.notes.append(
+            'api_check: "warn" (a breaking change to the public API is shown at release, '
+            'not refused; set "error" once the versions follow the API)'
+        )
         backend_name = str(pyproject.get("build-system", {}).get("build-backend", ""))
         _plan_front_ends(
             result, setuptools=backend_name.startswith("setuptools") or not backend_name

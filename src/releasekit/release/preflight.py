@@ -283,6 +283,12 @@ def _local_plan(project: Project, options: ReleaseOptions, branch: str) -> Plan:
     bump_config, new, reason = _choose_version(project, options, frags)
     note = version.parts_note(bump_config.current_version, new)  # 3.20 -> 3.21: say which part
     reason = f"{reason}; {note}" if note else reason
+    from releasekit import api_check
+
+    explicit = options.part or options.new_version  # else the fragments chose the version
+    api_check.check_release(
+        project, new, fragment_types=[] if explicit else [f.type for f in frags]
+    )
     if project.settings.post_release_dev:
         version.check_post_release(root, project.settings, new)
     tag = bump_config.tag_for(new)
