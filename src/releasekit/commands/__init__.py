@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from releasekit.project import Project
 
 __all__ = [
+    "RELEASE_VERBS",
     "VERBS",
     "AuditOptions",
     "BumpOptions",
@@ -51,6 +52,7 @@ __all__ = [
     "ReleaseOptions",
     "StatusOptions",
     "Verb",
+    "find_root",
     "project",
     "run",
 ]
@@ -98,6 +100,23 @@ _VERBS = (
 )  # fmt: skip
 
 VERBS: dict[str, Verb] = {verb.name: verb for verb in _VERBS}
+
+#: The release verbs: invoke tasks and ``releasekit`` subcommands of the same
+#: name, and nox sessions where a session fits (release, changelog, build, audit).
+RELEASE_VERBS = ("release", "bump", "version", "changelog", "fragment", "build", "publish", "audit")
+
+
+def find_root(start: Path) -> Path:
+    """The nearest directory upwards that holds a pyproject.toml (``start`` if none does).
+
+    invoke finds tasks.py upwards, so a release verb run from a subdirectory
+    acts on its project; the console script does the same.
+    """
+    here = start.resolve()
+    for candidate in (here, *here.parents):
+        if (candidate / "pyproject.toml").is_file():
+            return candidate
+    return here
 
 
 def project(root: Path) -> Project:
