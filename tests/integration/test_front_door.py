@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 from releasekit import _options, commands
+from tests.integration import workspaces
 from tests.integration.conftest import invoke, nox, run, snapshot
 
 
@@ -50,3 +51,34 @@ def test_invoke_help_wins_over_a_missing_positional_argument(stamped: Path) -> N
     invoke("fragment", "feature", "Explain -h and --help", cwd=stamped)
     [created] = (stamped / "changelog.d").glob("+*.feature.md")
     assert created.read_text().strip() == "Explain -h and --help"
+
+
+def test_one_project_verbs_at_a_workspace_root_send_the_user_to_a_member(tmp_path: Path) -> None:
+    root = workspaces.generate(tmp_path, 2)
+    before = snapshot(root)
+    for argv in (["fragment", "feature", "Greet"], ["version"], ["changelog", "--draft"]):
+        proc = invoke(*argv, cwd=root, check=False)
+        assert proc.returncode == 1, argv
+        assert proc.stderr.strip() == (
+            f"ERROR {root} is a workspace root: run {argv[0]} in a member "
+            "(packages/m00, packages/m01)"
+        )
+    assert snapshot(root) == before
+
+
+def test_fragment_refuses_an_issue_that_is_no_number(stamped: Path) -> None:
+    before = snapshot(stamped)
+    proc = invoke("fragment", "feature", "Greet", "--issue", "abc", cwd=stamped, check=False)
+    assert proc.returncode == 1
+    assert proc.stderr.strip() == (
+        "ERROR --issue 'abc' is not an issue number: give its digits, e.g. --issue 42"
+    )
+    assert snapshot(stamped) == before
+    invoke("fragment", "feature", "Greet", "--issue", "42", cwd=stamped)
+    assert (stamped / "changelog.d/42.feature.md").read_text().strip() == "Greet"
+
+
+def test_bump_dry_run_shows_the_commit_message_it_would_write(stamped: Path) -> None:
+    proc = invoke("bump", "--part", "patch", "--dry-run", cwd=stamped)
+    assert "would commit 'Release 0.1.1' locally" in proc.stdout
+    assert "{new_version}" not in proc.stdout
