@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
 import sys
 from pathlib import Path
 
-from releasekit import _options, commands
+from releasekit import _options, commands, new
+from tests.conftest import git
 from tests.integration import workspaces
-from tests.integration.conftest import invoke, nox, run, snapshot
+from tests.integration.conftest import Index, commit_all, invoke, nox, run, snapshot, stamp
 
 
 def releasekit(*args: str, cwd: Path, check: bool = True) -> tuple[int, str, str]:
@@ -82,3 +86,46 @@ def test_bump_dry_run_shows_the_commit_message_it_would_write(stamped: Path) -> 
     proc = invoke("bump", "--part", "patch", "--dry-run", cwd=stamped)
     assert "would commit 'Release 0.1.1' locally" in proc.stdout
     assert "{new_version}" not in proc.stdout
+
+
+def test_status_shows_text_literally_and_whole_when_piped(stamped: Path, tmp_path: Path) -> None:
+    long_name = "acme-widgets-for-the-whole-fleet-and-then-some"
+    repo = stamp(tmp_path / "fleet", long_name.replace("-", " ").title())
+    nameless = tmp_path / "nameless"
+    nameless.mkdir()
+    (nameless / "pyproject.toml").write_text("[tool.releasekit]\n")
+    env = {k: v for k, v in os.environ.items() if k != "COLUMNS"}  # piped: rich's own width
+    proc = subprocess.run(
+        [sys.executable, "-m", "releasekit", "status", str(stamped), str(repo), str(nameless)],
+        cwd=tmp_path, capture_output=True, text=True, env=env, stdin=subprocess.DEVNULL,
+    )  # fmt: skip
+    assert proc.returncode == 1
+    assert long_name in proc.stdout  # not "acme-w…"
+    assert "…" not in proc.stdout
+    assert f"{nameless}: no [project] name in {nameless / 'pyproject.toml'}" in proc.stdout
+
+
+def test_status_at_a_workspace_root_is_its_members_however_it_is_named(tmp_path: Path) -> None:
+    root = workspaces.generate(tmp_path, 2)
+    answers = []
+    for argv in ([], ["."], [str(root)]):
+        code, out, err = releasekit("status", "--json", *argv, cwd=root)
+        assert code == 0, err
+        answers.append(json.loads(out))
+    assert answers[0] == answers[1] == answers[2]
+    assert [row["name"] for row in answers[0]] == ["m00", "m01"]
+    assert [row["path"] for row in answers[0]] == [str(root / "packages/m00"),
+                                                   str(root / "packages/m01")]  # fmt: skip
+
+
+def test_status_asks_the_index_given_with_repository(tmp_path: Path, index: Index) -> None:
+    repo = new.stamp(tmp_path, extra_context={"project_name": "Ext Lib", "kind": "extension"})
+    git(repo, "init", "-q", "-b", "main")
+    commit_all(repo, "Start")
+    git(repo, "tag", "-a", "v0.1.0", "-m", "Release 0.1.0")
+    (index.packages / "ext_lib-0.1.0.tar.gz").write_bytes(b"the sdist the release uploaded")
+    for flag in ("--repository", "-r"):
+        _, out, _ = releasekit("status", "--json", flag, index.url, cwd=repo)
+        assert json.loads(out)[0]["published"] == "sdist only"
+    proc = invoke("status", "--json", "--repository", index.url, cwd=repo)
+    assert json.loads(proc.stdout)[0]["published"] == "sdist only"

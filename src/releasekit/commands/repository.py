@@ -172,20 +172,33 @@ __all__ = ["TemplateError", "check", "check_repository", "init", "new", "templat
 
 
 def status(root: Path, options: StatusOptions) -> None:
-    """One row per repository; problems are rows, and make the exit status 1."""
+    """One row per repository; problems are rows, and make the exit status 1.
+
+    A workspace root is its members, one row each, whether it is here or a
+    ``DIR`` (``status``, ``status .`` and ``status DIR`` agree).
+    """
     from releasekit import status as engine
     from releasekit import workspace
 
-    train = not options.dirs and workspace.is_workspace(root)
-    if options.dirs:
-        paths = [root / d for d in options.dirs]
-    elif train:  # one row per member of the train
-        paths = workspace.member_roots(root)
-    else:
-        paths = [root]
-    rows = engine.collect(paths)
-    if train and engine.in_progress(root):  # the train's journal is the root's
-        for row in rows:
+    paths: list[Path] = []
+    trains: dict[Path, Path] = {}  # a member's path -> its workspace root
+    def is_train(path: Path) -> bool:
+        try:
+            return path.is_dir() and workspace.is_workspace(path)
+        except ReleaseKitError:  # a broken pyproject.toml: its row says so
+            return False
+
+    for given in [root / d for d in options.dirs] or [root]:
+        if is_train(given):
+            for member in workspace.member_roots(given):
+                trains[member] = given
+                paths.append(member)
+        else:
+            paths.append(given)
+    rows = engine.collect(paths, repository=options.repository)
+    in_progress = {r: engine.in_progress(r) for r in set(trains.values())}
+    for path, row in zip(paths, rows, strict=True):
+        if path in trains and in_progress[trains[path]]:  # the train's journal is the root's
             row.in_progress = True
     if options.json:
         print(json.dumps([row.as_dict() for row in rows], indent=2))
