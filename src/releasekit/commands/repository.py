@@ -182,6 +182,7 @@ def status(root: Path, options: StatusOptions) -> None:
 
     paths: list[Path] = []
     trains: dict[Path, Path] = {}  # a member's path -> its workspace root
+
     def is_train(path: Path) -> bool:
         try:
             return path.is_dir() and workspace.is_workspace(path)
