@@ -54,7 +54,11 @@ def _epilog(verb: str) -> str | None:
     return "template keys (key=value) and their defaults:\n" + "\n".join(lines)
 
 
-def _parser() -> argparse.ArgumentParser:
+def _parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:
+    """The parser; ``new``'s list of template keys only when ``argv`` is a ``new``.
+
+    Rendering the template's defaults loads cookiecutter: no other command pays for it.
+    """
     parser = _options.Parser(
         prog="releasekit", description="Release automation for Python packages."
     )
@@ -66,7 +70,7 @@ def _parser() -> argparse.ArgumentParser:
             name,
             help=verb.summary.rstrip("."),
             description=verb.summary,
-            epilog=_epilog(name),
+            epilog=_epilog(name) if list(argv[:1]) == [name] else None,
             formatter_class=argparse.RawDescriptionHelpFormatter,
         )
         _options.add_arguments(p, verb.options)
@@ -77,7 +81,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     try:
         _refuse_unknown(argv)
-        args = _parser().parse_args(argv)
+        args = _parser(argv).parse_args(argv)
         name: str | None = args.command
         if name is None:
             _parser().print_help()

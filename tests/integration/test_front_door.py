@@ -129,3 +129,43 @@ def test_status_asks_the_index_given_with_repository(tmp_path: Path, index: Inde
         assert json.loads(out)[0]["published"] == "sdist only"
     proc = invoke("status", "--json", "--repository", index.url, cwd=repo)
     assert json.loads(proc.stdout)[0]["published"] == "sdist only"
+
+
+def test_new_refuses_a_bad_value_of_any_key_before_cookiecutter_runs(tmp_path: Path) -> None:
+    temp = tmp_path / "tmp"  # the temporary directory of the stamps below: must stay empty
+    temp.mkdir()
+    out_dir = tmp_path / "out"
+    refused = {
+        "version=abc": "version 'abc' is not a PEP 440 version: give one like 0.1.0",
+        "version=1.0": "version 1.0 does not match the template's [tool.bumpversion] parse",
+        "version=1.0.0+local": "version 1.0.0+local would be written as 1.0.0",
+        "author_email=nobody": "author_email 'nobody' is no e-mail address",
+        "repository_url=github.com/x": "repository_url 'github.com/x' is no web address",
+        "requires_python=3.9": "requires_python '3.9' must be a Python minor version from 3.10",
+        "kind=rust": "kind 'rust' is not one of pure, extension",
+        "package_name=class": "package_name 'class' is no valid import name",
+        "project_slug=-x-": "project_slug '-x-' is no valid distribution name",
+        "year=26": "year '26' must be four digits",
+    }
+    for item, message in refused.items():
+        proc = run([sys.executable, "-m", "releasekit", "new", "--no-input", "-o", str(out_dir),
+                    item], tmp_path, check=False, env={"TMPDIR": str(temp)})  # fmt: skip
+        assert proc.returncode == 1, item
+        assert proc.stderr.startswith(f"ERROR {message}"), (item, proc.stderr)
+        assert len(proc.stderr.strip().splitlines()) == 1, item
+    assert not out_dir.exists()
+    proc = run([sys.executable, "-m", "releasekit", "new", "--no-input", "-o", str(out_dir),
+                "version=2.0.0rc1"], tmp_path, env={"TMPDIR": str(temp)})  # fmt: skip
+    assert 'current_version = "2.0.0rc1"' in (out_dir / "demo-lib/pyproject.toml").read_text()
+    assert list(temp.iterdir()) == []  # cookiecutter's rendered hook (tmp*.py) went too
+
+
+def test_new_help_shows_the_defaults_a_stamp_would_use(tmp_path: Path) -> None:
+    code, out, _ = releasekit("new", "--help", cwd=tmp_path)
+    assert code == 0
+    assert "{{" not in out and "{%" not in out
+    keys = dict(line.split(None, 1) for line in out.split("defaults:\n")[1].splitlines())
+    assert keys["project_slug"].startswith("demo-lib ")
+    assert keys["package_name"].startswith("demo_lib ")
+    assert keys["year"][:4].isdigit()
+    assert keys["kind"] == "pure, extension"

@@ -135,11 +135,19 @@ def init(root: Path, options: InitOptions) -> None:
 
 
 def template_keys() -> dict[str, str]:
-    """The template's keys and their defaults, as cookiecutter.json gives them."""
+    """The template's keys and their defaults, as a stamp would use them (Jinja rendered)."""
     from releasekit import new as engine
 
-    data = json.loads((engine.template_dir() / "cookiecutter.json").read_text())
-    keys = {k: v if isinstance(v, str) else ", ".join(map(str, v)) for k, v in data.items()}
+    raw = json.loads((engine.template_dir() / "cookiecutter.json").read_text())
+    rendered = engine.defaults()
+    keys = {}
+    for key, value in raw.items():
+        if isinstance(value, list):  # a choice: the first is the default
+            keys[key] = ", ".join(map(str, value))
+        elif "{" in value:  # computed from the keys before it
+            keys[key] = f"{rendered[key]} (from the keys above)"
+        else:
+            keys[key] = value
     # Not cookiecutter's: releasekit stamps a uv workspace of two members with it.
     return {"layout": "package, workspace", **keys}
 
@@ -148,15 +156,18 @@ def new(root: Path, options: NewOptions) -> Path:
     from releasekit import new as engine
 
     context = engine.parse_extra_context(list(options.extra_context))
+    keys = template_keys()
+    keys.pop("layout")
     stamp: Callable[..., Path] = engine.stamp
     if context.get("layout", "package") != "package":  # layout=workspace: a uv workspace
         from releasekit import layouts
 
         stamp = layouts.stamp_workspace
+        # Each member is stamped with these: the project_name is the members' to check.
+        engine.check_context({k: v for k, v in context.items()
+                              if k not in ("layout", "project_name")}, keys)  # fmt: skip
     else:
         context.pop("layout", None)
-        keys = template_keys()
-        keys.pop("layout")
         engine.check_context(context, keys)
     created = stamp(
         root / options.output_dir,
