@@ -169,3 +169,76 @@ def test_new_help_shows_the_defaults_a_stamp_would_use(tmp_path: Path) -> None:
     assert keys["package_name"].startswith("demo_lib ")
     assert keys["year"][:4].isdigit()
     assert keys["kind"] == "pure, extension"
+
+
+class OpenIndex(Index):
+    """A pypiserver that takes uploads without a login: twine then asks keyring for one."""
+
+    AUTHENTICATED = "."
+
+    def __init__(self, root: Path) -> None:
+        super().__init__(root)
+        self.htpasswd = Path(".")  # pypiserver: no password file when nothing needs a login
+
+
+KEYRING_BACKEND = """
+from keyring.backend import KeyringBackend
+from keyring.credentials import SimpleCredential
+
+
+class TestKeyring(KeyringBackend):
+    priority = 20
+
+    def get_credential(self, service, username):
+        return SimpleCredential("anyone", "from-the-keyring")
+
+    def get_password(self, service, username):
+        return "from-the-keyring"
+
+    def set_password(self, service, username, password):
+        raise NotImplementedError
+
+    def delete_password(self, service, username):
+        raise NotImplementedError
+"""
+
+
+def keyring_plugins(parent: Path) -> Path:
+    """Two keyring backend plugins: one that gives a login, one that cannot start
+    (as KWallet cannot without D-Bus)."""
+    site = parent / "plugins"
+    info = site / "test_backends-0.dist-info"
+    info.mkdir(parents=True)
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: test-backends\nVersion: 0\n")
+    (info / "entry_points.txt").write_text(
+        "[keyring.backends]\nBroken = broken_backend\nGood = good_backend\n"
+    )
+    (site / "broken_backend.py").write_text(
+        'raise RuntimeError("The KWallet daemon is neither running nor activatable")\n'
+    )
+    (site / "good_backend.py").write_text(KEYRING_BACKEND)
+    return site
+
+
+def test_publish_keeps_keyring_and_twine_noise_for_verbose(stamped: Path, tmp_path: Path) -> None:
+    env = {"PYTHONPATH": str(keyring_plugins(tmp_path))}
+    invoke("build", cwd=stamped)
+    with OpenIndex(tmp_path / "open") as index:
+        quiet = invoke("publish", "--repository", index.url, cwd=stamped, env=env)
+        assert len(index.files()) == 2
+        assert "KWallet" not in quiet.stdout + quiet.stderr
+        assert "Traceback" not in quiet.stdout + quiet.stderr
+    invoke("clean", cwd=stamped)
+    invoke("bump", "--part", "patch", cwd=stamped)
+    invoke("build", cwd=stamped)
+    with OpenIndex(tmp_path / "open-again") as index:
+        verbose = invoke("publish", "-v", "--repository", index.url, cwd=stamped, env=env)
+        assert "KWallet daemon is neither running" in verbose.stdout + verbose.stderr
+    with Index(tmp_path / "closed") as index:  # a wrong password: twine's advice in our words
+        proc = invoke("publish", "--repository", index.url, cwd=stamped, check=False,
+                      env={"TWINE_USERNAME": index.USER, "TWINE_PASSWORD": "wrong"})  # fmt: skip
+        assert proc.returncode == 1
+        output = proc.stdout + proc.stderr
+        assert "Retry with -v for more details" in output
+        assert "--verbose option" not in output
+        assert index.files() == []
