@@ -242,3 +242,18 @@ def test_publish_keeps_keyring_and_twine_noise_for_verbose(stamped: Path, tmp_pa
         assert "Retry with -v for more details" in output
         assert "--verbose option" not in output
         assert index.files() == []
+
+
+def test_a_train_of_one_asks_about_one_member(tmp_path: Path, index: Index) -> None:
+    from tests.integration.test_interrupt import CTRL_D, _on_a_terminal
+    from tests.integration.test_train import fragment, make_workspace
+
+    root = make_workspace(tmp_path, {"a": "", "b": ""})
+    fragment(root, "a")
+    before = snapshot(root)
+    argv = [sys.executable, "-m", "releasekit", "release", "--no-checks", "--repository", index.url]
+    proc = _on_a_terminal(argv, root, CTRL_D, env=index.twine_env())
+    assert proc.returncode == 1
+    question = proc.stdout.rstrip().splitlines()[-1]
+    assert question.startswith("Release 1 member (") and question.endswith("? [y/N]"), question
+    assert snapshot(root) == before
