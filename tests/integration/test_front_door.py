@@ -257,3 +257,14 @@ def test_a_train_of_one_asks_about_one_member(tmp_path: Path, index: Index) -> N
     question = proc.stdout.rstrip().splitlines()[-1]
     assert question.startswith("Release 1 member (") and question.endswith("? [y/N]"), question
     assert snapshot(root) == before
+
+
+def test_the_build_backend_s_warnings_come_once_and_only_verbose(tmp_path: Path) -> None:
+    repo = new.stamp(tmp_path, extra_context={"project_name": "Ext Lib", "kind": "extension"})
+    git(repo, "init", "-q", "-b", "main")
+    commit_all(repo, "Start")
+    _, out, err = releasekit("build", cwd=repo)
+    assert "experimental" not in out + err  # setuptools on [tool.setuptools] ext-modules
+    assert len(list((repo / "dist").iterdir())) == 2
+    _, out, err = releasekit("build", "-v", cwd=repo)
+    assert (out + err).count("`[tool.setuptools.ext-modules]` in `pyproject.toml` is still") == 1
