@@ -268,3 +268,25 @@ def test_the_build_backend_s_warnings_come_once_and_only_verbose(tmp_path: Path)
     assert len(list((repo / "dist").iterdir())) == 2
     _, out, err = releasekit("build", "-v", cwd=repo)
     assert (out + err).count("`[tool.setuptools.ext-modules]` in `pyproject.toml` is still") == 1
+
+
+def test_pip_audit_without_its_service_is_one_line_and_the_traceback_verbose(
+    stamped: Path,
+) -> None:
+    from tests.integration.test_audit import set_dependencies
+
+    set_dependencies(stamped, "urllib3>=1.26.5")
+    env = {"RELEASEKIT_OSV_URL": "http://127.0.0.1:9/v1/query"}
+    argv = [sys.executable, "-m", "releasekit", "audit", "--backend", "pip-audit"]
+    quiet = run(argv, stamped, check=False, env=env)
+    assert quiet.returncode == 1
+    error = [line for line in quiet.stderr.splitlines() if line.startswith("ERROR")]
+    assert error == [
+        "ERROR pip-audit could not audit the dependencies (exit status 1): "
+        "ConnectionError ([Errno 111] Connection refused)"
+    ]
+    assert "Traceback" not in quiet.stdout + quiet.stderr
+    assert "resolved 1 package (runtime dependencies)" in quiet.stderr
+    verbose = run([*argv, "-v"], stamped, check=False, env=env)
+    assert verbose.returncode == 1
+    assert "Traceback (most recent call last)" in verbose.stdout + verbose.stderr
