@@ -8,7 +8,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-from releasekit import _options, commands, new
+import pytest
+
+from releasekit import _options, cli, commands, new
 from tests.conftest import git
 from tests.integration import workspaces
 from tests.integration.conftest import Index, commit_all, invoke, nox, run, snapshot, stamp
@@ -19,14 +21,22 @@ def releasekit(*args: str, cwd: Path, check: bool = True) -> tuple[int, str, str
     return proc.returncode, proc.stdout, proc.stderr
 
 
-def test_help_only_helps_for_every_verb_in_every_front_end(stamped: Path) -> None:
+def console_help(*argv: str, capsys: pytest.CaptureFixture[str]) -> str:
+    """The console script's help, in this process (argparse's, as its subprocess prints it)."""
+    assert cli.main(list(argv)) == 0
+    return capsys.readouterr().out
+
+
+def test_help_only_helps_for_every_verb_in_every_front_end(
+    stamped: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     before = snapshot(stamped)
     sessions = {"release", "changelog", "build", "audit"}
     for verb in commands.RELEASE_VERBS:
         declared = commands.VERBS[verb]
         flags = [s.long for s in _options.specs(declared.options) if not s.flag.positional]
         outputs = {
-            "releasekit": releasekit(verb, "-h", cwd=stamped)[1],
+            "releasekit": console_help(verb, "-h", capsys=capsys),
             "invoke": invoke(verb, "-h", cwd=stamped).stdout,
         }
         if verb in sessions:
@@ -35,6 +45,14 @@ def test_help_only_helps_for_every_verb_in_every_front_end(stamped: Path) -> Non
             for flag in flags:
                 assert flag in out, f"{front} {verb} -h does not show {flag}"
             assert declared.summary.rstrip(".") in " ".join(out.split()), (front, verb)
+    for task in ("check", "clean", "init", "status"):  # the other tasks and subcommands
+        assert invoke(task, "-h", cwd=stamped).stdout.startswith(
+            f"Usage: inv[oke] [--core-opts] {task} "
+        )
+    for command in ("new", "check", "init", "status", "notes"):
+        assert console_help(command, "-h", capsys=capsys).startswith(
+            f"usage: releasekit {command} "
+        )
     assert snapshot(stamped) == before
 
 
