@@ -88,7 +88,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 2
         options = _options.from_namespace(commands.VERBS[name].options, args)
         # A release verb acts on the project around here, as its invoke task does.
-        root = commands.find_root(Path.cwd()) if name in commands.RELEASE_VERBS else Path.cwd()
+        root = commands.enter_root() if name in commands.RELEASE_VERBS else Path.cwd()
         commands.run(name, root, options)
     except _options.HelpShown as shown:
         return int(shown.args[0] or 0)

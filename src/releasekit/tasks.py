@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 from invoke.collection import Collection
@@ -40,7 +39,7 @@ def _call(verb: str, values: dict[str, Any]) -> None:
 
     options = _options.from_keywords(commands.VERBS[verb].options, values)
     try:
-        commands.run(verb, commands.find_root(Path.cwd()), options)
+        commands.run(verb, commands.enter_root(), options)
     except ReleaseKitError as exc:
         if exc.details:
             print(exc.details)

@@ -13,7 +13,16 @@ import pytest
 from releasekit import _options, cli, commands, new
 from tests.conftest import git
 from tests.integration import workspaces
-from tests.integration.conftest import Index, commit_all, invoke, nox, run, snapshot, stamp
+from tests.integration.conftest import (
+    Index,
+    add_fragment,
+    commit_all,
+    invoke,
+    nox,
+    run,
+    snapshot,
+    stamp,
+)
 
 
 def releasekit(*args: str, cwd: Path, check: bool = True) -> tuple[int, str, str]:
@@ -308,3 +317,15 @@ def test_pip_audit_without_its_service_is_one_line_and_the_traceback_verbose(
     verbose = run([*argv, "-v"], stamped, check=False, env=env)
     assert verbose.returncode == 1
     assert "Traceback (most recent call last)" in verbose.stdout + verbose.stderr
+
+
+def test_releasekit_release_is_invoke_release(stamped: Path, index: Index) -> None:
+    """The same plan from the console script (run in a subdirectory) and from invoke."""
+    add_fragment(stamped)
+    before = snapshot(stamped)
+    argv = ["release", "--dry-run", "--no-checks", "--repository", index.url]
+    _, console_out, _ = releasekit(*argv, cwd=stamped / "src")
+    task_out = invoke(*argv, cwd=stamped).stdout
+    assert "0.1.0 -> 0.2.0" in console_out
+    assert console_out == task_out
+    assert snapshot(stamped) == before

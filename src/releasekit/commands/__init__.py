@@ -52,6 +52,7 @@ __all__ = [
     "ReleaseOptions",
     "StatusOptions",
     "Verb",
+    "enter_root",
     "find_root",
     "project",
     "run",
@@ -117,6 +118,19 @@ def find_root(start: Path) -> Path:
         if (candidate / "pyproject.toml").is_file():
             return candidate
     return here
+
+
+def enter_root() -> Path:
+    """Change to the project around the working directory, as nox does to the noxfile's.
+
+    The tools read paths relative to the working directory (bump-my-version's
+    files): from a subdirectory, the plan would name them differently.
+    """
+    import os
+
+    root = find_root(Path.cwd())
+    os.chdir(root)
+    return root
 
 
 def project(root: Path) -> Project:
