@@ -23,11 +23,7 @@ from tests.integration.conftest import (
     snapshot,
     stamp,
 )
-
-
-def releasekit(*args: str, cwd: Path, check: bool = True) -> tuple[int, str, str]:
-    proc = run([sys.executable, "-m", "releasekit", *args], cwd, check=check)
-    return proc.returncode, proc.stdout, proc.stderr
+from tests.integration.test_commands import releasekit
 
 
 def console_help(*argv: str, capsys: pytest.CaptureFixture[str]) -> str:
