@@ -158,17 +158,9 @@ def test_new_refuses_a_bad_value_of_any_key_before_cookiecutter_runs(tmp_path: P
     temp = tmp_path / "tmp"  # the temporary directory of the stamps below: must stay empty
     temp.mkdir()
     out_dir = tmp_path / "out"
-    refused = {
+    refused = {  # every other key: tests/unit/test_cli.py
         "version=abc": "version 'abc' is not a PEP 440 version: give one like 0.1.0",
         "version=1.0": "version 1.0 does not match the template's [tool.bumpversion] parse",
-        "version=1.0.0+local": "version 1.0.0+local would be written as 1.0.0",
-        "author_email=nobody": "author_email 'nobody' is no e-mail address",
-        "repository_url=github.com/x": "repository_url 'github.com/x' is no web address",
-        "requires_python=3.9": "requires_python '3.9' must be a Python minor version from 3.10",
-        "kind=rust": "kind 'rust' is not one of pure, extension",
-        "package_name=class": "package_name 'class' is no valid import name",
-        "project_slug=-x-": "project_slug '-x-' is no valid distribution name",
-        "year=26": "year '26' must be four digits",
     }
     for item, message in refused.items():
         proc = run([sys.executable, "-m", "releasekit", "new", "--no-input", "-o", str(out_dir),
@@ -251,10 +243,7 @@ def test_publish_keeps_keyring_and_twine_noise_for_verbose(stamped: Path, tmp_pa
         assert len(index.files()) == 2
         assert "KWallet" not in quiet.stdout + quiet.stderr
         assert "Traceback" not in quiet.stdout + quiet.stderr
-    invoke("clean", cwd=stamped)
-    invoke("bump", "--part", "patch", cwd=stamped)
-    invoke("build", cwd=stamped)
-    with OpenIndex(tmp_path / "open-again") as index:
+    with OpenIndex(tmp_path / "open-again") as index:  # the same files to a new index
         verbose = invoke("publish", "-v", "--repository", index.url, cwd=stamped, env=env)
         assert "KWallet daemon is neither running" in verbose.stdout + verbose.stderr
     with Index(tmp_path / "closed") as index:  # a wrong password: twine's advice in our words
