@@ -362,11 +362,27 @@ def _json(result: _runner.Result) -> Any:
         return None
 
 
+def _packages(count: int) -> str:
+    return f"{count} package" if count == 1 else f"{count} packages"
+
+
 def _failed(what: str, result: _runner.Result) -> AuditError:
+    """One line for a backend that could not run; a Python traceback only at ``-v``.
+
+    pip-audit without its service ends with requests' traceback (20 lines):
+    its exception line, shortened to the error's name and errno, is the reason.
+    """
+    from releasekit.publish import twine_failure
+
     lines = [line for line in result.output.splitlines() if line.strip()]
+    tail = "\n".join(lines[-_runner.TAIL_LINES :])
     last = lines[-1].strip() if lines else "no output"
+    details = tail
+    if any(line.startswith("Traceback (most recent call last)") for line in lines):
+        last = twine_failure(result.output)[0]  # the same shape as twine's failures
+        details = tail if _console.is_verbose() else ""
     msg = f"{what} could not audit the dependencies (exit status {result.returncode}): {last}"
-    return AuditError(msg, details="\n".join(lines[-_runner.TAIL_LINES :]))
+    return AuditError(msg, details=details)
 
 
 def _write_requirements(directory: Path, packages: Sequence[Package]) -> Path:
@@ -521,7 +537,7 @@ def audit(
         )
         if part
     )
-    _console.info(f"resolved {len(packages)} packages ({what}) for install")
+    _console.info(f"resolved {_packages(len(packages))} ({what}) for install")
     for package in packages:
         _console.verbose(f"  {package}")
     for line in unaudited:
@@ -546,7 +562,8 @@ def audit(
     if not report.passed:
         raise AuditError(_summary(report))
     _console.info(
-        f"no known vulnerabilities in {len(packages)} resolved packages"
+        f"no known vulnerabilities in {len(packages)} resolved "
+        + ("package" if len(packages) == 1 else "packages")
         + (f" ({len(ignored)} ignored)" if ignored else "")
     )
     return report

@@ -1,7 +1,8 @@
-"""The ``releasekit`` console script: what fits neither nox nor invoke.
+"""The ``releasekit`` console script: the release verbs, and what fits neither nox nor invoke.
 
 Each subcommand is a verb of ``releasekit.commands``, its options generated
-from the verb's declaration; errors are one line and exit status 1.
+from the verb's declaration (the same as the invoke task's and the nox
+session's); errors are one line and exit status 1.
 """
 
 from __future__ import annotations
@@ -12,10 +13,34 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from releasekit import __version__, _options, commands
-from releasekit._exceptions import ReleaseKitError
+from releasekit._exceptions import ReleaseKitError, UsageError
 
-#: The console script's subcommands (the release itself is nox's and invoke's).
-SUBCOMMANDS = ("new", "check", "init", "status", "notes")
+#: The console script's subcommands: the release verbs, then its own.
+SUBCOMMANDS = (*commands.RELEASE_VERBS, "new", "check", "init", "status", "notes")
+
+#: What a user may type from the other front ends, and where it lives here.
+_ELSEWHERE = {
+    "check-dists": "releasekit has no 'check-dists': run invoke check (dist/) or releasekit check",
+    "clean": "releasekit has no 'clean': run invoke clean",
+}
+
+
+def _refuse_unknown(argv: Sequence[str]) -> None:
+    """An unknown command: one line with the nearest known one, before argparse's long list."""
+    import difflib
+
+    if not argv or argv[0].startswith("-") or argv[0] in SUBCOMMANDS:
+        return
+    word = argv[0]
+    if word in _ELSEWHERE:
+        raise UsageError(_ELSEWHERE[word])
+    if word in ("tests", "style", "typecheck", "docs"):
+        msg = f"releasekit has no command {word!r}: it is a nox session, run nox -s {word}"
+        raise UsageError(msg)
+    close = difflib.get_close_matches(word, SUBCOMMANDS, n=1)
+    hint = f" (did you mean {close[0]!r}?)" if close else ""
+    msg = f"releasekit has no command {word!r}{hint}; its commands: {', '.join(SUBCOMMANDS)}"
+    raise UsageError(msg)
 
 
 def _epilog(verb: str) -> str | None:
@@ -29,7 +54,11 @@ def _epilog(verb: str) -> str | None:
     return "template keys (key=value) and their defaults:\n" + "\n".join(lines)
 
 
-def _parser() -> argparse.ArgumentParser:
+def _parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:
+    """The parser; ``new``'s list of template keys only when ``argv`` is a ``new``.
+
+    Rendering the template's defaults loads cookiecutter: no other command pays for it.
+    """
     parser = _options.Parser(
         prog="releasekit", description="Release automation for Python packages."
     )
@@ -41,7 +70,7 @@ def _parser() -> argparse.ArgumentParser:
             name,
             help=verb.summary.rstrip("."),
             description=verb.summary,
-            epilog=_epilog(name),
+            epilog=_epilog(name) if list(argv[:1]) == [name] else None,
             formatter_class=argparse.RawDescriptionHelpFormatter,
         )
         _options.add_arguments(p, verb.options)
@@ -49,14 +78,18 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
     try:
-        args = _parser().parse_args(argv)
+        _refuse_unknown(argv)
+        args = _parser(argv).parse_args(argv)
         name: str | None = args.command
         if name is None:
             _parser().print_help()
             return 2
         options = _options.from_namespace(commands.VERBS[name].options, args)
-        commands.run(name, Path.cwd(), options)
+        # A release verb acts on the project around here, as its invoke task does.
+        root = commands.enter_root() if name in commands.RELEASE_VERBS else Path.cwd()
+        commands.run(name, root, options)
     except _options.HelpShown as shown:
         return int(shown.args[0] or 0)
     except ReleaseKitError as exc:

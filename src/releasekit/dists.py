@@ -148,6 +148,7 @@ def build(
         extra["SOURCE_DATE_EPOCH"] = str(source_date_epoch)
     runner = _hook_runner(extra)
     with (
+        _backend_warnings(),
         _backend_errors("building the sdist and wheel failed"),
         _environment_for(root, runner, fresh=fresh_env) as env,
     ):
@@ -166,6 +167,7 @@ def editable_wheel(root: Path, out_dir: Path) -> Path:
     """
     runner = _hook_runner({})
     with (
+        _backend_warnings(),
         _backend_errors("building the editable wheel failed"),
         _environment_for(root, runner) as env,
     ):
@@ -199,6 +201,33 @@ def _build_in(
     builder = pypa_build.ProjectBuilder.from_isolated_env(env, srcdir, runner=runner)
     env.install(builder.get_requires_for_build(distribution))
     return Path(builder.build(distribution, out_dir))
+
+
+@contextlib.contextmanager
+def _backend_warnings() -> Iterator[None]:
+    """The backend's warnings, once each and only at ``-v``, like the rest of its output.
+
+    pyproject_hooks re-issues them in this process after each hook, so
+    setuptools' "ext-modules is experimental" came four times per build (two
+    hooks for the sdist, two for the wheel).
+    """
+    import warnings
+
+    from pyproject_hooks import BuildBackendWarning
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", BuildBackendWarning)
+        try:
+            yield
+        finally:
+            seen = dict.fromkeys(
+                str(w.message) for w in caught if issubclass(w.category, BuildBackendWarning)
+            )
+            for message in seen:
+                _console.verbose(f"the build backend warns: {message}")
+            for w in caught:  # anything else is not ours to hide
+                if not issubclass(w.category, BuildBackendWarning):
+                    warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
 
 
 @contextlib.contextmanager

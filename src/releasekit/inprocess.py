@@ -213,6 +213,12 @@ def twine_upload(args: list[str], login: Any = None) -> tuple[bool, str]:
     handler = logging.StreamHandler(out)
     twine_logger = logging.getLogger("twine")
     twine_logger.addHandler(handler)
+    # keyring, which twine asks for a login the target did not need, logs a
+    # backend it cannot start (KWallet without D-Bus) with a traceback through
+    # Python's last-resort handler: keep it with twine's output (-v, or a failure).
+    keyring_logger = logging.getLogger("keyring")
+    keyring_logger.addHandler(handler)
+    keyring_propagate, keyring_logger.propagate = keyring_logger.propagate, False
     failed = True
     try:
         with contextlib.redirect_stdout(out):
@@ -245,4 +251,7 @@ def twine_upload(args: list[str], login: Any = None) -> tuple[bool, str]:
         out.write("".join(traceback.format_exception(exc)))
     finally:
         twine_logger.removeHandler(handler)
-    return failed, out.getvalue()
+        keyring_logger.removeHandler(handler)
+        keyring_logger.propagate = keyring_propagate
+    # Our option, not twine's: its --verbose is releasekit's -v.
+    return failed, out.getvalue().replace("Retry with the --verbose option", "Retry with -v")

@@ -144,6 +144,11 @@ class StatusOptions(Common):
         (), positional=True, help="repositories (default: here)", metavar="DIR"
     )
     json: bool = option(False, help="a JSON list of objects, one per repository")
+    repository: str | None = option(
+        short="-r",
+        help="the index a compiled package's files are looked up on: a .pypirc name or a URL",
+        metavar="NAME|URL",
+    )
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)

@@ -10,6 +10,7 @@ never a traceback.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import os
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -90,8 +91,12 @@ def in_progress(root: Path) -> bool:
     return bool(git.in_every_worktree(root, *JOURNALS))
 
 
-def examine(path: Path) -> RepoStatus:
-    """The status of one repository; every problem becomes a line of ``problems``."""
+def examine(path: Path, repository: str | None = None) -> RepoStatus:
+    """The status of one repository; every problem becomes a line of ``problems``.
+
+    :param repository: ``--repository``, the index asked about a compiled
+        package's files (else the project's own target).
+    """
     root = path.resolve()
     row = RepoStatus(path=str(root), name=root.name)
     if not root.is_dir():  # one bad path in a fleet is a row, not the end of the command
@@ -151,7 +156,7 @@ def examine(path: Path) -> RepoStatus:
         except ReleaseKitError as exc:
             row.problems.append(str(exc))
     if row.last_tag and row.version:
-        row.published = published(root, settings, row.version)
+        row.published = published(root, settings, row.version, repository)
     released = version.version_of_tag(row.last_tag, tag_format) if row.last_tag else None
     if row.last_tag and released and settings.api_check != "off":
         row.api_breakages = api_breakages(root, (row.last_tag, released), row.problems)
@@ -173,7 +178,9 @@ def api_breakages(
     return None if comparison is None else [b.as_dict() for b in comparison.breakages]
 
 
-def published(root: Path, settings: config.Settings, released: str) -> str | None:
+def published(
+    root: Path, settings: config.Settings, released: str, repository: str | None = None
+) -> str | None:
     """What the target index holds of ``released``, for a project that builds platform wheels.
 
     The local release of such a project uploads the sdist; CI adds the wheels.
@@ -187,7 +194,7 @@ def published(root: Path, settings: config.Settings, released: str) -> str | Non
     try:
         if not wheels.expects_compiled(root, git.tracked(root)):
             return None
-        target = publish.resolve_target(configured=settings.repository,
+        target = publish.resolve_target(repository, configured=settings.repository,
                                         index_url=settings.index_url,
                                         timeout=settings.network_timeout)  # fmt: skip
         listed = publish.index_files(target, settings.project_name)
@@ -241,7 +248,9 @@ def next_version(
     return version.next_in_process(table, current, part)
 
 
-def collect(paths: Sequence[Path], *, workers: int | None = None) -> list[RepoStatus]:
+def collect(
+    paths: Sequence[Path], *, workers: int | None = None, repository: str | None = None
+) -> list[RepoStatus]:
     """Examine every repository side by side; rows come back in the order given.
 
     Threads suffice: most of the time goes to git subprocesses, which run
@@ -251,18 +260,28 @@ def collect(paths: Sequence[Path], *, workers: int | None = None) -> list[RepoSt
         return []
     workers = workers or min(len(paths), 4 * (os.cpu_count() or 1))
     with ThreadPoolExecutor(max_workers=workers) as pool:
-        return list(pool.map(examine, paths))
+        return list(pool.map(functools.partial(examine, repository=repository), paths))
 
 
 def render_table(rows: Sequence[RepoStatus]) -> None:
-    """A rich table, one row per repository; the problems, one line each, below it."""
+    """A rich table, one row per repository; the problems, one line each, below it.
+
+    Every text from a repository is shown literally (rich would take "[...]"
+    for markup and drop it). Piped, nothing is cut: the table is as wide as
+    its longest cells, as a script reading names needs.
+    """
     from rich.console import Console
+    from rich.markup import escape
     from rich.table import Table
 
+    console = Console()
+    whole = not console.is_terminal
+    if whole:
+        console = Console(width=100_000, soft_wrap=True)
     table = Table(title="releasekit status")
     for heading in ("name", "version", "last tag", "tagged", "commits", "fragments", "next"):
-        table.add_column(heading)
-    table.add_column("state")
+        table.add_column(heading, no_wrap=whole)
+    table.add_column("state", no_wrap=whole)
     for row in rows:
         state = []
         if row.in_progress:
@@ -270,21 +289,25 @@ def render_table(rows: Sequence[RepoStatus]) -> None:
         if row.problems:
             state.append(f"[red]{len(row.problems)} problem(s)[/]")
         if row.published:
-            state.append(f"{row.last_tag}: {row.published}")
+            state.append(escape(f"{row.last_tag}: {row.published}"))
         if row.api_breakages:
-            state.append(f"[yellow]{len(row.api_breakages)} API break(s) since {row.last_tag}[/]")
+            since = escape(f"since {row.last_tag}")
+            state.append(f"[yellow]{len(row.api_breakages)} API break(s) {since}[/]")
         table.add_row(
-            row.name,
-            row.version or "?",
-            row.last_tag or "-",
+            escape(row.name),
+            escape(row.version or "?"),
+            escape(row.last_tag or "-"),
             (row.last_tag_date or "")[:10] or "-",
             "?" if row.commits_since_tag is None else str(row.commits_since_tag),
             str(len(row.fragments)),
-            row.next_version or "-",
+            escape(row.next_version or "-"),
             ", ".join(state) or "ok",
         )
-    console = Console()
     console.print(table)
     for row in rows:
         for problem in row.problems:
-            console.print(f"[red]ERROR[/] {row.path}: {problem}", highlight=False, soft_wrap=True)
+            console.print(
+                f"[red]ERROR[/] {escape(row.path)}: {escape(problem)}",
+                highlight=False,
+                soft_wrap=True,
+            )

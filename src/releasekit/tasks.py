@@ -12,39 +12,25 @@ fast as with an empty tasks.py.
 from __future__ import annotations
 
 import inspect
-from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
 from invoke.collection import Collection
 from invoke.context import Context
 from invoke.exceptions import Exit
+from invoke.parser.argument import Argument
 from invoke.tasks import Task
 
 from releasekit import _options, commands
 
-#: task name -> verb name
+#: task name -> verb name: the release verbs under their own names, then the rest.
 TASKS = {
-    "bump": "bump",
-    "fragment": "fragment",
-    "changelog": "changelog",
-    "version": "version",
-    "release": "release",
-    "build": "build",
-    "publish": "publish",
+    **{verb: verb for verb in commands.RELEASE_VERBS},
     "check": "check-dists",
     "clean": "clean",
     "init": "init",
     "status": "status",
 }
-
-
-def _root() -> Path:
-    """The nearest directory upwards that holds a pyproject.toml."""
-    here = Path.cwd().resolve()
-    for candidate in (here, *here.parents):
-        if (candidate / "pyproject.toml").is_file():
-            return candidate
-    return here
 
 
 def _call(verb: str, values: dict[str, Any]) -> None:
@@ -53,13 +39,37 @@ def _call(verb: str, values: dict[str, Any]) -> None:
 
     options = _options.from_keywords(commands.VERBS[verb].options, values)
     try:
-        commands.run(verb, _root(), options)
+        commands.run(verb, commands.enter_root(), options)
     except ReleaseKitError as exc:
         if exc.details:
             print(exc.details)
         raise Exit(f"ERROR {exc}", code=1) from None
     except KeyboardInterrupt:
         raise Exit("ERROR interrupted", code=130) from None
+
+
+HELP = ("-h", "--help")
+
+
+class _Positional(Argument):
+    """A required positional argument that takes ``-h``/``--help`` as a request for help.
+
+    invoke's parser fills a missing positional before it looks for its own
+    ``--help`` (pyinvoke/invoke#982), so ``invoke fragment -h`` would stop at
+    "did not receive required positional arguments". The value arrives here
+    first: print the task's help and stop before any task runs, as invoke's
+    own ``--help`` does.
+    """
+
+    def __init__(self, show_help: Callable[[], None], **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._show_help = show_help  # a function: the parser's deepcopy shares it
+
+    def set_value(self, value: Any, cast: bool = True) -> None:
+        if value in HELP:
+            self._show_help()
+            raise Exit(code=0)
+        super().set_value(value, cast)
 
 
 class _VerbTask(Task[Any]):
@@ -102,11 +112,40 @@ class _VerbTask(Task[Any]):
             help={s.name: s.flag.help for s in spec_list},
         )
 
+    def get_arguments(self, ignore_unknown_help: bool | None = None) -> list[Argument]:
+        # invoke pops the help texts as it uses them: keep them for the next call
+        # (the help printed for -h makes the arguments a second time).
+        saved = dict(self.help)
+        try:
+            arguments = super().get_arguments(ignore_unknown_help)
+        finally:
+            self.help = saved
+
+        def show_help() -> None:
+            _print_help(self)
+
+        def helpful(a: Argument) -> Argument:
+            if not a.positional or a.kind is list:
+                return a
+            return _Positional(show_help, names=a.names, kind=a.kind, default=a.default,
+                               help=a.help, positional=True, attr_name=a.attr_name)  # fmt: skip
+
+        return [helpful(a) for a in arguments]
+
     def arg_opts(self, name: str, default: str, taken_names: set[str]) -> dict[str, Any]:
         opts: dict[str, Any] = super().arg_opts(name, default, taken_names)
         if name in self._shorts:
             opts["names"] = [*opts["names"], self._shorts[name]]
         return opts
+
+
+def _print_help(task: Task[Any]) -> None:
+    """invoke's own help for ``task``, as ``invoke --help TASK`` prints it."""
+    from invoke.program import Program
+
+    Program(namespace=Collection(task), binary="inv[oke]").run(
+        ["invoke", "--help", task.name], exit=False
+    )
 
 
 namespace = Collection(*(_VerbTask(name, verb) for name, verb in TASKS.items()))

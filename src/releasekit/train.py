@@ -699,7 +699,9 @@ def _train(root: Path, options: ReleaseOptions) -> TrainState | None:
 
     if not options.yes and sys.stdin.isatty():
         show_plan(flight, options)
-        if not publish.ask(f"Release {len(plan.entries)} members ({_commit_message(plan)})?"):
+        count = len(plan.entries)
+        members = f"{count} member{'' if count == 1 else 's'}"
+        if not publish.ask(f"Release {members} ({_commit_message(plan)})?"):
             _refuse("the release was declined: nothing was changed")
 
     settings = flight.workspace.project.settings

@@ -45,3 +45,38 @@ def test_extra_context_uses_cookiecutter_syntax() -> None:
 
 def test_template_is_found() -> None:
     assert (new.template_dir() / "cookiecutter.json").is_file()
+
+
+@pytest.mark.parametrize(
+    ("item", "message"),
+    [
+        ("version=abc", "version 'abc' is not a PEP 440 version: give one like 0.1.0"),
+        ("version=1.0", "version 1.0 does not match the template's [tool.bumpversion] parse"),
+        ("version=1.0.0+local", "version 1.0.0+local would be written as 1.0.0"),
+        ("author_email=nobody", "author_email 'nobody' is no e-mail address"),
+        ("repository_url=github.com/x", "repository_url 'github.com/x' is no web address"),
+        ("requires_python=3.9", "requires_python '3.9' must be a Python minor version from 3.10"),
+        ("kind=rust", "kind 'rust' is not one of pure, extension"),
+        ("package_name=class", "package_name 'class' is no valid import name"),
+        ("project_slug=-x-", "project_slug '-x-' is no valid distribution name"),
+        ("description=two\nlines", "description must be one line"),
+        ("year=26", "year '26' must be four digits"),
+    ],
+)
+def test_every_template_key_is_checked(item: str, message: str) -> None:
+    from releasekit._exceptions import TemplateError
+    from releasekit.commands import repository
+
+    keys = repository.template_keys()
+    with pytest.raises(TemplateError) as info:
+        new.check_context(new.parse_extra_context([item]), keys)
+    assert str(info.value).startswith(message)
+    assert "\n" not in str(info.value)
+
+
+def test_good_template_values_pass() -> None:
+    from releasekit.commands import repository
+
+    good = ["version=2.0.0rc1", "author_email=a@b.org", "repository_url=https://x.org/y",
+            "requires_python=3.12", "kind=extension", "year=2031", "project_slug=a-b"]  # fmt: skip
+    new.check_context(new.parse_extra_context(good), repository.template_keys())

@@ -86,3 +86,63 @@ def test_front_ends_import_lazily(module: str) -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     ).stdout.strip()
     assert out == "", f"importing {module} pulled in {out}"
+
+
+def _sample_argv(verb: str) -> list[str]:
+    """Every option of ``verb`` given once, with a value of its kind."""
+    from releasekit import _options, commands
+
+    argv: list[str] = []
+    for spec in _options.specs(commands.VERBS[verb].options):
+        value = spec.flag.choices[-1] if spec.flag.choices else f"{spec.name}-value"
+        if spec.flag.positional:
+            argv.append(value)
+        elif spec.kind == "bool":
+            argv.append(spec.long)
+        else:
+            argv += [spec.long, value]
+    return argv
+
+
+@pytest.mark.parametrize("verb", ["release", "bump", "version", "changelog", "fragment",
+                                  "build", "publish", "audit"])  # fmt: skip
+def test_every_release_verb_means_the_same_in_every_front_end(
+    verb: str, nox_registry: dict[str, object]
+) -> None:
+    """One declaration: the console script, the invoke task and the nox session parse alike."""
+    from invoke.parser import Parser
+
+    import releasekit.nox as rk_nox
+    from releasekit import _options, cli, commands
+    from releasekit.tasks import namespace
+
+    assert verb in commands.RELEASE_VERBS
+    declared = commands.VERBS[verb].options
+    argv = _sample_argv(verb)
+
+    args = cli._parser().parse_args([verb, *argv])
+    from_cli = _options.from_namespace(declared, args)
+    assert args.command == verb
+
+    contexts = namespace.to_contexts()
+    [parsed] = Parser(contexts=contexts).parse_argv([verb, *argv])
+    assert parsed.name == verb
+    from_invoke = _options.from_keywords(declared, parsed.as_kwargs)
+
+    assert from_cli == from_invoke
+    for spec in _options.specs(declared):  # every option arrived, not its default twice
+        assert getattr(from_cli, spec.name) not in (spec.default, None, ()), spec.name
+    if verb in rk_nox._SESSIONS:  # a session of the same name parses its posargs alike
+        from_nox = _options.parse(declared, argv, prog="nox", description="")
+        assert from_nox == from_cli
+
+
+def test_an_unknown_command_names_the_nearest_one(capsys: pytest.CaptureFixture[str]) -> None:
+    from releasekit import cli
+
+    assert cli.main(["relase", "--dry-run"]) == 1
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("ERROR releasekit has no command 'relase' (did you mean 'release'?)")
+    assert len(err.splitlines()) == 1
+    assert cli.main(["tests"]) == 1
+    assert "it is a nox session, run nox -s tests" in capsys.readouterr().err

@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from releasekit.project import Project
 
 __all__ = [
+    "RELEASE_VERBS",
     "VERBS",
     "AuditOptions",
     "BumpOptions",
@@ -51,6 +52,8 @@ __all__ = [
     "ReleaseOptions",
     "StatusOptions",
     "Verb",
+    "enter_root",
+    "find_root",
     "project",
     "run",
 ]
@@ -98,6 +101,36 @@ _VERBS = (
 )  # fmt: skip
 
 VERBS: dict[str, Verb] = {verb.name: verb for verb in _VERBS}
+
+#: The release verbs: invoke tasks and ``releasekit`` subcommands of the same
+#: name, and nox sessions where a session fits (release, changelog, build, audit).
+RELEASE_VERBS = ("release", "bump", "version", "changelog", "fragment", "build", "publish", "audit")
+
+
+def find_root(start: Path) -> Path:
+    """The nearest directory upwards that holds a pyproject.toml (``start`` if none does).
+
+    invoke finds tasks.py upwards, so a release verb run from a subdirectory
+    acts on its project; the console script does the same.
+    """
+    here = start.resolve()
+    for candidate in (here, *here.parents):
+        if (candidate / "pyproject.toml").is_file():
+            return candidate
+    return here
+
+
+def enter_root() -> Path:
+    """Change to the project around the working directory, as nox does to the noxfile's.
+
+    The tools read paths relative to the working directory (bump-my-version's
+    files): from a subdirectory, the plan would name them differently.
+    """
+    import os
+
+    root = find_root(Path.cwd())
+    os.chdir(root)
+    return root
 
 
 def project(root: Path) -> Project:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 from releasekit.commands import AuditOptions
@@ -12,8 +13,12 @@ from releasekit.project import Project
 Installer = Callable[[Sequence[str]], Path]
 
 
-def audit(root: Path, options: AuditOptions, *, install: Installer) -> None:
-    """Choose the backend, let the front end install it, then audit."""
+def audit(root: Path, options: AuditOptions, *, install: Installer | None = None) -> None:
+    """Choose the backend, let the front end install it (or a fresh environment), then audit."""
+    if install is None:
+        with throwaway() as fresh:
+            audit(root, options, install=fresh)
+        return
     from releasekit import audit as engine
 
     project = Project(root)
@@ -28,6 +33,24 @@ def audit(root: Path, options: AuditOptions, *, install: Installer) -> None:
         ),
         bin_dir=bin_dir,
     )
+
+
+@contextmanager
+def throwaway() -> Iterator[Installer]:
+    """An installer into a fresh environment, removed afterwards.
+
+    For the front ends that have no environment of their own to give the
+    backend (invoke, the console script); nox gives its session's.
+    """
+    from releasekit import _venv
+
+    with _venv.fresh() as python:
+
+        def install(requirements: Sequence[str]) -> Path:
+            _venv.install(python, list(requirements))
+            return python.parent
+
+        yield install
 
 
 def in_session(root: Path, args: Sequence[str] = ()) -> None:

@@ -135,11 +135,19 @@ def init(root: Path, options: InitOptions) -> None:
 
 
 def template_keys() -> dict[str, str]:
-    """The template's keys and their defaults, as cookiecutter.json gives them."""
+    """The template's keys and their defaults, as a stamp would use them (Jinja rendered)."""
     from releasekit import new as engine
 
-    data = json.loads((engine.template_dir() / "cookiecutter.json").read_text())
-    keys = {k: v if isinstance(v, str) else ", ".join(map(str, v)) for k, v in data.items()}
+    raw = json.loads((engine.template_dir() / "cookiecutter.json").read_text())
+    rendered = engine.defaults()
+    keys = {}
+    for key, value in raw.items():
+        if isinstance(value, list):  # a choice: the first is the default
+            keys[key] = ", ".join(map(str, value))
+        elif "{" in value:  # computed from the keys before it
+            keys[key] = f"{rendered[key]} (from the keys above)"
+        else:
+            keys[key] = value
     # Not cookiecutter's: releasekit stamps a uv workspace of two members with it.
     return {"layout": "package, workspace", **keys}
 
@@ -148,15 +156,18 @@ def new(root: Path, options: NewOptions) -> Path:
     from releasekit import new as engine
 
     context = engine.parse_extra_context(list(options.extra_context))
+    keys = template_keys()
+    keys.pop("layout")
     stamp: Callable[..., Path] = engine.stamp
     if context.get("layout", "package") != "package":  # layout=workspace: a uv workspace
         from releasekit import layouts
 
         stamp = layouts.stamp_workspace
+        # Each member is stamped with these: the project_name is the members' to check.
+        engine.check_context({k: v for k, v in context.items()
+                              if k not in ("layout", "project_name")}, keys)  # fmt: skip
     else:
         context.pop("layout", None)
-        keys = template_keys()
-        keys.pop("layout")
         engine.check_context(context, keys)
     created = stamp(
         root / options.output_dir,
@@ -172,20 +183,34 @@ __all__ = ["TemplateError", "check", "check_repository", "init", "new", "templat
 
 
 def status(root: Path, options: StatusOptions) -> None:
-    """One row per repository; problems are rows, and make the exit status 1."""
+    """One row per repository; problems are rows, and make the exit status 1.
+
+    A workspace root is its members, one row each, whether it is here or a
+    ``DIR`` (``status``, ``status .`` and ``status DIR`` agree).
+    """
     from releasekit import status as engine
     from releasekit import workspace
 
-    train = not options.dirs and workspace.is_workspace(root)
-    if options.dirs:
-        paths = [root / d for d in options.dirs]
-    elif train:  # one row per member of the train
-        paths = workspace.member_roots(root)
-    else:
-        paths = [root]
-    rows = engine.collect(paths)
-    if train and engine.in_progress(root):  # the train's journal is the root's
-        for row in rows:
+    paths: list[Path] = []
+    trains: dict[Path, Path] = {}  # a member's path -> its workspace root
+
+    def is_train(path: Path) -> bool:
+        try:
+            return path.is_dir() and workspace.is_workspace(path)
+        except ReleaseKitError:  # a broken pyproject.toml: its row says so
+            return False
+
+    for given in [root / d for d in options.dirs] or [root]:
+        if is_train(given):
+            for member in workspace.member_roots(given):
+                trains[member] = given
+                paths.append(member)
+        else:
+            paths.append(given)
+    rows = engine.collect(paths, repository=options.repository)
+    in_progress = {r: engine.in_progress(r) for r in set(trains.values())}
+    for path, row in zip(paths, rows, strict=True):
+        if path in trains and in_progress[trains[path]]:  # the train's journal is the root's
             row.in_progress = True
     if options.json:
         print(json.dumps([row.as_dict() for row in rows], indent=2))

@@ -37,7 +37,8 @@ def bump(root: Path, options: BumpOptions) -> None:
         source.bump_files(new, dry_run=True)
         print(f"would move {move} in {', '.join(bump_config.files)}")
         if bump_config.commit:
-            print(f"would commit {bump_config.message or 'the change'!r} locally")
+            message = _filled(bump_config.message, bump_config.current_version, new)
+            print(f"would commit {message or 'the change'!r} locally")
         if bump_config.tag:
             print(f"would tag {tag} locally")
         print("nothing would be pushed or published")
@@ -54,10 +55,29 @@ def bump(root: Path, options: BumpOptions) -> None:
     print("all of it local: nothing was pushed or published (nox -s release does that)")
 
 
+def _filled(template: str, current: str, new: str) -> str:
+    """bump-my-version's commit message as it will write it (``str.format``, as it does).
+
+    A field this preview does not know (``{now:%Y}``, ``{current_major}``)
+    is left as written.
+    """
+
+    class Known(dict[str, str]):
+        def __missing__(self, key: str) -> str:
+            return "{" + key + "}"
+
+    try:
+        return template.format_map(Known(current_version=current, new_version=new))
+    except (ValueError, IndexError, AttributeError):
+        return template
+
+
 def show(root: Path, options: NoOptions) -> None:
     """The current version, the next one for each part, and the one the fragments call for."""
     from releasekit import changelog
+    from releasekit.commands.changes import not_at_a_workspace_root
 
+    not_at_a_workspace_root(root, "version")
     project = Project(root)
     settings = project.settings
     if isinstance(project.version_source, version.GitTags):

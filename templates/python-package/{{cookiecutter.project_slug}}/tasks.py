@@ -1,6 +1,6 @@
 """Tasks for {{ cookiecutter.project_name }}.
 
-bump, fragment, changelog, version, release, build, publish, check, clean, init, status.
+bump, fragment, changelog, version, release, build, publish, audit, check, clean, init, status.
 
 They come from releasekit; `invoke --list` lists them.
 """
