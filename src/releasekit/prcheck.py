@@ -14,7 +14,7 @@ import dataclasses
 import fnmatch
 from pathlib import Path, PurePosixPath
 
-from releasekit import _runner, changelog, config, status, version
+from releasekit import _runner, changelog, config, versions
 from releasekit._exceptions import CommandError, FragmentCheckError, GitError
 
 
@@ -101,8 +101,11 @@ def fragment_problem(name: str, types: list[str], suffix: str) -> str | None:
 
 def check(root: Path, base: str | None = None) -> Verdict:
     """Run the pull-request check; raise :class:`FragmentCheckError` when it fails."""
+    from releasekit.project import Project
+
     root = root.resolve()
-    settings = config.load(root)
+    project = Project(root)
+    settings = project.settings
     base = base or default_base(root, settings.remote)
     changed = changed_files(root, base)
     changelog.check_files(root)  # a symlinked or ignored fragment is refused, never shown
@@ -135,8 +138,7 @@ def check(root: Path, base: str | None = None) -> Verdict:
     if not fragments:
         return Verdict(base, touched, [])
     types = sorted({f.type for f in changelog.fragments(root)})
-    current = version.current_for(root, settings)
-    new = status.next_version(root, settings, version.bumpversion_table(root), current, types)
+    new = versions.choose(project, fragment_types=types).new
     return Verdict(base, touched, fragments, new, changelog.draft(root, new))
 
 
