@@ -109,3 +109,24 @@ def test_a_typed_version_is_cleaned_and_checked(tmp_path: Path) -> None:
 def test_refusals(tmp_path: Path, kwargs: dict[str, str], message: str) -> None:
     with pytest.raises(VersionError, match=message):
         versions.choose(project_at(tmp_path, "1.4.2"), **kwargs)  # type: ignore[arg-type]
+
+
+# bump-my-version warns that .cfg is deprecated through rich-click, which warns in turn.
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")
+def test_a_bumpversion_cfg_answers_through_the_same_model(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "x"\nversion = "1.2.0"\n')
+    (tmp_path / ".bumpversion.cfg").write_text(
+        "[bumpversion]\ncurrent_version = 1.2.0\n\n[bumpversion:file:pyproject.toml]\n"
+    )
+    project = Project(tmp_path)
+    source = versions.source_for(project)
+    assert source.next_versions() == (
+        "1.2.0",
+        {"major": "2.0.0", "minor": "1.3.0", "patch": "1.2.1"},
+    )
+    assert versions.choose(project, fragment_types=["feature"]).new == "1.3.0"
+    # Its default parse has no pre-release parts: refused before anything changes.
+    with pytest.raises(VersionError, match="cannot represent 1.3.0rc1 .* add the pre_l and pre_n"):
+        versions.choose(project, pre="rc", fragment_types=["feature"])
+    with pytest.raises(VersionError, match="version 1.3 does not match .* give every part"):
+        versions.choose(project, new_version="1.3")

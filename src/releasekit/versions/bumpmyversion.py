@@ -10,6 +10,7 @@ bump-my-version move the files to exactly that version.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import json
 import sys
 from collections.abc import Callable
@@ -117,29 +118,6 @@ def in_process_config(root: Path) -> Any:
         raise VersionError(msg) from None
 
 
-def representable(root: Path, new: str) -> None:
-    """Refuse a version that ``[tool.bumpversion]`` parse/serialize cannot write back as typed."""
-    cfg = in_process_config(root)
-    parsed = cfg.version_config.parse(new)
-    shown = ", ".join(cfg.serialize)
-    if parsed is None:
-        msg = (
-            f"version {new} does not match [tool.bumpversion] parse, which expects versions "
-            f"like {shown}: give every part (e.g. {new}.0)"
-        )
-        raise VersionError(msg)
-    try:
-        written = cfg.version_config.serialize(parsed, {})
-    except Exception:
-        written = ""
-    if written != new:
-        msg = (
-            f"version {new} would be written as {written or 'nothing'} by [tool.bumpversion] "
-            f"serialize ({shown}): give it as {written or 'a version that serialize can write'}"
-        )
-        raise VersionError(msg)
-
-
 def bumpversion_table(root: Path) -> dict[str, Any] | None:
     """``[tool.bumpversion]`` from pyproject.toml or .bumpversion.toml, else None."""
     table = config.tool_table(root, "bumpversion")
@@ -214,28 +192,63 @@ def next_in_process(table: dict[str, Any], current: str, part: str) -> str:
     return check_next(current, new)
 
 
-def check_representable(table: dict[str, Any], current: str, new: str) -> None:
+def round_trip(table: dict[str, Any], current: str, new: str) -> str | None:
+    """What bump-my-version's parse/serialize write for ``new``; None when parse does not match."""
+    try:
+        model, _ = _model(table, current)
+    except _model_errors():
+        return ""
+    parsed = model.parse(new)
+    if parsed is None:
+        return None
+    try:
+        return _serialize(model, parsed, current)
+    except _model_errors():
+        return ""
+
+
+def check_representable(
+    table: dict[str, Any], current: str, new: str, *, typed: bool = False
+) -> None:
     """Refuse a version that bump-my-version's parse/serialize would not write as is.
 
     A pre-release needs the ``pre_l``/``pre_n`` parts of the template's
     ``[tool.bumpversion]``; without them bump-my-version would read 1.5.0rc1
-    as 1.5.0 and write that.
+    as 1.5.0 and write that. A version typed with ``--new-version`` is
+    refused saying how to type it.
     """
     from packaging.version import Version
 
-    try:
-        model, _ = _model(table, current)
-        parsed = model.parse(new, raise_error=True)
-        written = _serialize(model, parsed, current)
-    except _model_errors():
-        written = ""
-    if written != new or Version(written) != Version(new):
+    written = round_trip(table, current, new)
+    if typed:
+        shown = ", ".join(_serialize_formats(table))
+        if written is None:
+            msg = (
+                f"version {new} does not match [tool.bumpversion] parse, which expects "
+                f"versions like {shown}: give every part (e.g. {new}.0)"
+            )
+            raise VersionError(msg)
+        if written != new:
+            msg = (
+                f"version {new} would be written as {written or 'nothing'} by "
+                f"[tool.bumpversion] serialize ({shown}): give it as "
+                f"{written or 'a version that serialize can write'}"
+            )
+            raise VersionError(msg)
+        return
+    if not written or written != new or Version(written) != Version(new):
         msg = (
             f"[tool.bumpversion] cannot represent {new} (its parse/serialize give "
             f"{written or 'nothing'!r}): add the pre_l and pre_n parts to parse and serialize "
             "as the template's pyproject.toml does"
         )
         raise VersionError(msg)
+
+
+def _serialize_formats(table: dict[str, Any]) -> list[str]:
+    from bumpversion.config import set_config_defaults
+
+    return list(set_config_defaults(dict(table))["serialize"])
 
 
 class BumpMyVersionFiles:
@@ -257,9 +270,7 @@ class BumpMyVersionFiles:
         return str(table.get("tag_name") or "v{new_version}")
 
     def current(self) -> str:
-        table = self._table() or {}
-        value = table.get("current_version")
-        return str(value) if value else self.config().current_version
+        return str(self._model_table.get("current_version") or self.config().current_version)
 
     def config(self) -> BumpConfig:
         """In this process: a train of fifty members would spend its plan starting Python."""
@@ -270,54 +281,48 @@ class BumpMyVersionFiles:
         return dataclasses.replace(bump_config, files=files)
 
     def next(self, part: str, current: str | None = None) -> str:
-        current = current or self.current()
-        table = self._table()
-        if table is not None:
-            return next_in_process(table, current, part)
-        cfg = in_process_config(self.project.root)  # a .bumpversion.cfg: its own reader
-        if part not in cfg.parts:
-            msg = f"unknown version part {part!r} (valid parts: {', '.join(cfg.parts)})"
-            raise VersionError(msg)
-        try:
-            parsed = cfg.version_config.parse(current, raise_error=True)
-            text = cfg.version_config.serialize(parsed.bump(part), {})
-        except Exception as exc:  # bump-my-version raises several unrelated types here
-            msg = f"cannot bump {part} from {current}: {exc}".splitlines()[0]
-            raise VersionError(msg) from None
-        return check_next(current, str(text))
+        return next_in_process(self._model_table, current or self.current(), part)
 
     def next_versions(self) -> tuple[str, dict[str, str]]:
-        """In one process; parts that cannot move from here (a label at its last value) left out."""
-        cfg = in_process_config(self.project.root)
-        current_text = str(cfg.current_version)
-        current_version = cfg.version_config.parse(current_text)
+        """Parts that cannot move from here (a label at its last value) are left out."""
+        table, current = self._model_table, self.current()
+        try:
+            parts = _model(table, current)[1]
+        except _model_errors() as exc:
+            msg = f"bump-my-version cannot read [tool.bumpversion] of {self.project.root}: {exc}"
+            raise VersionError(msg.splitlines()[0]) from None
         found: dict[str, str] = {}
-        for part in cfg.parts:
+        for part in parts:
             try:
-                text = cfg.version_config.serialize(current_version.bump(part), {})
-                found[part] = check_next(current_text, text)
-            except Exception:
+                found[part] = next_in_process(table, current, part)
+            except VersionError:
                 continue
-        return current_text, found
+        return current, found
 
-    def check_representable(self, new: str, *, typed: bool = False) -> None:
-        if typed:
-            representable(self.project.root, new)
-            return
+    @functools.cached_property
+    def _model_table(self) -> dict[str, Any]:
+        """The table bump-my-version's version model is built from (a .bumpversion.cfg's too).
+
+        Read once per source: bump-my-version warns about a .cfg file on each read.
+        """
         table = self._table()
         if table is not None:
-            check_representable(table, self.current(), new)
+            return table
+        data: dict[str, Any] = in_process_config(self.project.root).model_dump()
+        return {k: data[k] for k in ("current_version", "parse", "serialize", "parts")}
+
+    def check_representable(self, new: str, *, typed: bool = False) -> None:
+        check_representable(self._model_table, self.current(), new, typed=typed)
 
     def development_after(self, released: str) -> str | None:
         return dev_after(released)
 
     def check_post_release(self, new: str) -> None:
         dev = dev_after(new)
-        table = self._table()
-        if dev is None or table is None:
+        if dev is None:
             return
         try:
-            check_representable(table, new, dev)
+            check_representable(self._model_table, new, dev)
         except VersionError:
             msg = (
                 f"post_release_dev is on, but [tool.bumpversion] cannot represent {dev}: add "
@@ -361,5 +366,5 @@ __all__ = [
     "in_process_config",
     "load",
     "next_in_process",
-    "representable",
+    "round_trip",
 ]
