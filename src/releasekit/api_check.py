@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING, Any
 
 from packaging.version import Version
 
-from releasekit import _console, git, version
+from releasekit import _console, git, versions
 from releasekit._exceptions import ReleaseError
 
 if TYPE_CHECKING:
@@ -72,7 +72,7 @@ class Comparison:
         """The lowest version that may carry these breakages; None when there are none."""
         if not self.breakages:
             return None
-        return version.release_bump(self.released, self.part(zero_major_part))
+        return versions.release_bump(self.released, self.part(zero_major_part))
 
 
 def covers(new: str, minimum: str) -> bool:
@@ -87,11 +87,8 @@ def covers(new: str, minimum: str) -> bool:
 
 
 def tag_template(project: Project) -> str:
-    """The release tags' name, ``v{new_version}`` unless the version source says otherwise."""
-    if project.settings.version_source != "scm":
-        table = version.bumpversion_table(project.root) or {}
-        return str(table.get("tag_name") or "v{new_version}")
-    return project.settings.tag_format
+    """The release tags' name, as the project's version source writes them."""
+    return versions.source_for(project).tag_template
 
 
 def last_release(project: Project) -> tuple[str, str] | None:
@@ -102,7 +99,7 @@ def last_release(project: Project) -> tuple[str, str] | None:
     found = status.last_release_tag(project.root, template)
     if found is None:
         return None
-    released = version.version_of_tag(found[0], template)
+    released = versions.version_of_tag(found[0], template)
     return (found[0], released) if released else None
 
 

@@ -11,14 +11,11 @@ import dataclasses
 import os
 import re
 import secrets
-from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
 from releasekit import _runner, config, git
 from releasekit._exceptions import ChangelogError, CommandError, ConfigError
-
-PART_ORDER = ("major", "minor", "patch")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -292,26 +289,6 @@ def check_consumed(root: Path) -> None:
         f"NAME.TYPE{first.suffix} with TYPE one of {types}, or remove it"
     )
     raise ChangelogError(msg)
-
-
-def infer_part(
-    fragment_types: Iterable[str],
-    bump_map: Mapping[str, str],
-    current_version: str,
-    zero_major_part: str = "minor",
-) -> str:
-    """The largest part that the fragments call for (removal -> major, ...)."""
-    from releasekit.version import parse
-
-    wanted = {bump_map.get(t, "patch") for t in fragment_types}
-    if not wanted:
-        msg = "no changelog fragments: add one with `invoke fragment` or `towncrier create`"
-        raise ChangelogError(msg)
-    ranked = [p for p in PART_ORDER if p in wanted] or sorted(wanted)
-    part = ranked[0]
-    if part == "major" and parse(current_version).major == 0:
-        return zero_major_part
-    return part
 
 
 def create(

@@ -2,11 +2,11 @@
 
 A new interpreter for bump-my-version, towncrier or twine costs about as long as
 the work it does (their imports: pydantic, rich, click, jinja2), and a
-release asked them four times on its critical path: ``show --increment``
-for the plan, ``towncrier build``, ``bump`` for the commit and tag, ``twine
-check`` in verify. Here the same functions their command lines call
-(``get_configuration``, ``do_bump``, towncrier's click command, twine's
-``check``) run in this process: each tool still
+release asked them three times on its critical path: ``towncrier build``,
+``bump`` for the commit and tag, ``twine check`` in verify (the plan asks
+bump-my-version's version model, :mod:`releasekit.versions.bumpmyversion`).
+Here the same functions their command lines call (``get_configuration``,
+``do_bump``, towncrier's click command, twine's ``check``) run in this process: each tool still
 reads its own configuration, writes its files and runs git itself. Both find
 the repository from the working directory, as their command lines do, so
 they run inside it; the release calls them from its main thread, with no
@@ -25,7 +25,7 @@ from typing import Any
 from releasekit import _console, _runner, _secrets
 from releasekit._exceptions import ChangelogError, DistError, ReleaseKitError, VersionError
 
-__all__ = ["bump", "show_increment", "towncrier_build", "twine_check"]
+__all__ = ["bump", "towncrier_build", "twine_check"]
 
 
 @contextlib.contextmanager
@@ -55,24 +55,6 @@ def _inside(root: Path) -> Iterator[None]:
 def _reason(exc: BaseException) -> str:
     text = str(exc).strip().splitlines()
     return text[-1] if text else type(exc).__name__
-
-
-def show_increment(cfg: Any, part: str) -> tuple[dict[str, Any], str]:
-    """``bump-my-version show --increment PART``: the configuration and the next version.
-
-    :param cfg: bump-my-version's configuration (``get_configuration``).
-    """
-    from bumpversion.bump import get_next_version
-    from bumpversion.context import get_context
-
-    data: dict[str, Any] = cfg.model_dump()
-    try:
-        current = cfg.version_config.parse(cfg.current_version)
-        new = get_next_version(current, cfg, part, None)
-        return data, str(cfg.version_config.serialize(new, get_context(cfg)))
-    except Exception as exc:  # bump-my-version raises several unrelated types here
-        msg = f"cannot bump {part} from {cfg.current_version}: {_reason(exc)}"
-        raise VersionError(msg) from None
 
 
 def bump(

@@ -65,11 +65,12 @@ def _template_version_problem(value: str) -> str:
     bump-my-version itself reads the template's table, rendered with this
     version, so a version it could not bump later is refused now.
     """
-    from releasekit import version
+    from releasekit import versions
     from releasekit._exceptions import VersionError
+    from releasekit.versions import bumpmyversion
 
     try:
-        version.parse(value, what="version")
+        versions.parse(value, what="version")
     except VersionError:
         return f"version {value!r} is not a PEP 440 version: give one like 0.1.0"
     from cookiecutter.environment import StrictEnvironment
@@ -80,7 +81,8 @@ def _template_version_problem(value: str) -> str:
     with tempfile.TemporaryDirectory(prefix="releasekit-new-") as scratch:
         Path(scratch, "pyproject.toml").write_text(rendered)
         try:
-            version.representable(Path(scratch), value)
+            table = bumpmyversion.bumpversion_table(Path(scratch)) or {}
+            bumpmyversion.check_representable(table, value, value, typed=True)
         except VersionError as exc:
             return str(exc).replace("[tool.bumpversion]", "the template's [tool.bumpversion]")
     return ""

@@ -14,7 +14,7 @@ import dataclasses
 import fnmatch
 from pathlib import Path, PurePosixPath
 
-from releasekit import _runner, api_check, changelog, config, status, version
+from releasekit import _runner, api_check, changelog, config, versions
 from releasekit._exceptions import CommandError, FragmentCheckError, GitError
 
 
@@ -107,8 +107,11 @@ def fragment_problem(name: str, types: list[str], suffix: str) -> str | None:
 
 def check(root: Path, base: str | None = None) -> Verdict:
     """Run the pull-request check; raise :class:`FragmentCheckError` when it fails."""
+    from releasekit.project import Project
+
     root = root.resolve()
-    settings = config.load(root)
+    project = Project(root)
+    settings = project.settings
     base = base or default_base(root, settings.remote)
     changed = changed_files(root, base)
     changelog.check_files(root)  # a symlinked or ignored fragment is refused, never shown
@@ -141,8 +144,7 @@ def check(root: Path, base: str | None = None) -> Verdict:
     if not fragments:
         return Verdict(base, touched, [])
     types = sorted({f.type for f in changelog.fragments(root)})
-    current = version.current_for(root, settings)
-    new = status.next_version(root, settings, version.bumpversion_table(root), current, types)
+    new = versions.choose(project, fragment_types=types).new
     api, problem = _api(root, new, types)
     minimum = api.minimum(settings.zero_major_part) if api else None
     notes = changelog.draft(root, new)

@@ -15,7 +15,6 @@ from releasekit import config
 
 if TYPE_CHECKING:
     from releasekit.changelog import Towncrier
-    from releasekit.version import VersionSource
 
 
 class Project:
@@ -57,13 +56,6 @@ class Project:
         from releasekit import changelog
 
         return changelog.settings(self.root)
-
-    @functools.cached_property
-    def version_source(self) -> VersionSource:
-        """Where the version lives, chosen once from ``version_source``."""
-        from releasekit import version
-
-        return version.source_for(self)
 
     def reload(self) -> Project:
         """A fresh view of the same project, after a step changed its files."""

@@ -12,14 +12,14 @@ from __future__ import annotations
 import dataclasses
 import functools
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
 from packaging.version import Version
 
-from releasekit import _runner, changelog, config, git, version
+from releasekit import _runner, changelog, config, git, versions
 from releasekit._exceptions import CommandError, GitError, ReleaseKitError
 
 #: The journals of a release and of a train (release/, train.py).
@@ -77,7 +77,7 @@ def last_release_tag(root: Path, tag_format: str) -> tuple[str, str] | None:
     best: tuple[Version, str, str] | None = None
     for line in out.splitlines():
         tag, _, date = line.partition("\0")
-        found = version.version_of_tag(tag, tag_format)
+        found = versions.version_of_tag(tag, tag_format)
         if found is not None and (best is None or Version(found) > best[0]):
             best = (Version(found), tag, date)
     return (best[1], best[2]) if best else None
@@ -103,21 +103,20 @@ def examine(path: Path, repository: str | None = None) -> RepoStatus:
         row.problems.append(f"{path} is not a directory: check the path")
         return row
     row.in_progress = in_progress(root)
+    from releasekit.project import Project
+
+    project = Project(root)
     try:
-        settings = config.load(root)
+        settings = project.settings
     except ReleaseKitError as exc:
         row.problems.append(str(exc))
         return row
     row.name = settings.project_name or root.name
     if not settings.project_name:
         row.problems.append(f"no [project] name in {settings.pyproject}")
-    table: dict[str, Any] | None = None
-    tag_format = settings.tag_format
-    if settings.version_source != "scm":
-        table = version.bumpversion_table(root)
-        if table is not None:
-            tag_format = str(table.get("tag_name") or "v{new_version}")
+    source = versions.source_for(project)
     try:
+        tag_format = source.tag_template
         found = last_release_tag(root, tag_format)
         if found:
             row.last_tag, row.last_tag_date = found
@@ -126,14 +125,11 @@ def examine(path: Path, repository: str | None = None) -> RepoStatus:
     except (ReleaseKitError, ValueError) as exc:
         row.problems.append(str(exc))
     try:
-        if settings.version_source == "scm":
-            if row.last_tag:
-                row.version = version.version_of_tag(row.last_tag, tag_format)
-            else:
-                row.version = version.scm_current(root, tag_format)  # says what to do
+        if source.builds_in_place and row.last_tag:  # the version is the tag: no second look
+            row.version = versions.version_of_tag(row.last_tag, source.tag_template)
         else:
-            row.version = version.current(root)
-            version.parse(row.version, what="current_version in [tool.bumpversion]")
+            row.version = source.current()  # a missing tag or table says what to do
+            versions.parse(row.version, what="current_version in [tool.bumpversion]")
     except ReleaseKitError as exc:
         row.problems.append(str(exc))
     types: list[str] = []
@@ -152,12 +148,14 @@ def examine(path: Path, repository: str | None = None) -> RepoStatus:
         row.problems.append(str(exc))
     if row.version and (types or _is_pre(row.version)):
         try:
-            row.next_version = next_version(root, settings, table, row.version, types)
+            choice = versions.choose(project, fragment_types=types, current=row.version,
+                                     source=source)  # fmt: skip
+            row.next_version = choice.new
         except ReleaseKitError as exc:
             row.problems.append(str(exc))
     if row.last_tag and row.version:
         row.published = published(root, settings, row.version, repository)
-    released = version.version_of_tag(row.last_tag, tag_format) if row.last_tag else None
+    released = versions.version_of_tag(row.last_tag, tag_format) if row.last_tag else None
     if row.last_tag and released and settings.api_check != "off":
         row.api_breakages = api_breakages(root, (row.last_tag, released), row.problems)
     return row
@@ -219,33 +217,9 @@ def published(
 
 def _is_pre(text: str) -> bool:
     try:
-        return version.is_prerelease(text)
+        return versions.is_prerelease(text)
     except ReleaseKitError:
         return False
-
-
-def next_version(
-    root: Path,
-    settings: config.Settings,
-    table: dict[str, Any] | None,
-    current: str,
-    types: Iterable[str],
-) -> str:
-    """The version the fragment ``types`` call for, as the release would choose it.
-
-    From a pre-release, that is the final release the series leads to (what a
-    release without ``--pre`` makes), with or without fragments.
-    """
-    if not types and version.is_prerelease(current):
-        return version.finalize(current)
-    part = changelog.infer_part(types, settings.bump_map, current, settings.zero_major_part)
-    if version.is_prerelease(current) or version.is_development(current):
-        return version.finalize(current, part)
-    if settings.version_source == "scm":
-        return version.scm_next(current, part)
-    if table is None:  # a .bumpversion.cfg: ask the tool itself
-        return version.next_version(root, part)
-    return version.next_in_process(table, current, part)
 
 
 def collect(

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 
 from packaging.version import Version
 
-from releasekit import _console, _venv, changelog, dists, git, publish, version
+from releasekit import _console, _venv, changelog, dists, git, publish, versions
 from releasekit._exceptions import CommandError, ReleaseError, ReleaseKitError, UsageError
 from releasekit.options import ReleaseOptions
 from releasekit.workspace import Entry, Plan, Workspace
@@ -443,10 +443,7 @@ def _write_changelogs(plan: Plan, generated: dict[str, Path]) -> None:
 
 def _bump_versions(plan: Plan) -> None:
     for entry in plan.ordered():
-        project = entry.member.project
-        if project.settings.version_source == "scm":
-            continue  # the tag is the version
-        version.bump(project.root, entry.new, allow_dirty=True, commit=False, tag=False)
+        versions.source_for(entry.member.project).write(entry.new)  # git tags: the tag is it
 
 
 def _widen_requirements(plan: Plan) -> None:

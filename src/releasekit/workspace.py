@@ -78,10 +78,9 @@ class Member:
     @functools.cached_property
     def tag_template(self) -> str:
         """The member's tag name with ``{new_version}`` unrendered (no subprocess)."""
-        if self.project.settings.version_source == "scm":
-            return self.project.settings.tag_format
-        table = self.project.tool("bumpversion") or {}
-        return str(table.get("tag_name") or "v{new_version}")
+        from releasekit import versions
+
+        return versions.source_for(self.project).tag_template
 
     def tag_for(self, version: str) -> str:
         return self.tag_template.replace("{new_version}", version)
@@ -453,7 +452,7 @@ class Entry:
     reasons: tuple[str, ...]
     fragments: tuple[Path, ...]
     widenings: tuple[Widening, ...]
-    bump: Any  # version.BumpConfig (kept loose: the engine imports it lazily)
+    bump: Any  # versions.BumpConfig (kept loose: the engine imports it lazily)
 
     @property
     def name(self) -> str:
@@ -515,35 +514,15 @@ def _next_version(project: Project, types: list[str]) -> tuple[Any, str, str]:
     """The member's next version: from its fragments' types, else a patch; and why.
 
     bump-my-version is asked in this process (its own configuration and
-    version objects), not through one interpreter per member: a train of fifty
+    version model), not through one interpreter per member: a train of fifty
     members would otherwise spend most of its plan starting Python.
     """
-    from releasekit import changelog, version
+    from releasekit import versions
 
-    source = project.version_source
-    current = source.current()
-    if types:
-        settings = project.settings
-        kinds = sorted(set(types))
-        part = changelog.infer_part(kinds, settings.bump_map, current, settings.zero_major_part)
-        reason = f"{part}, from the fragments: {', '.join(kinds)}"
-    else:
-        part, reason = "patch", "patch"
-    if project.settings.version_source == "scm":
-        bump, new = source.choose(part=part, new_version=None)
-        return bump, new, reason
-    cfg = version._in_process_config(project.root)
-    bump = version._config_from(cfg.model_dump())
-    files = [str(Path(f).relative_to(project.root)) if Path(f).is_absolute() else f
-             for f in bump.files]  # fmt: skip
-    bump = dataclasses.replace(bump, files=files)
-    try:
-        parsed = cfg.version_config.parse(bump.current_version)
-        text = cfg.version_config.serialize(parsed.bump(part), {})
-    except Exception:  # bump-my-version's own one-line refusal comes from the subprocess
-        bump, new = source.choose(part=part, new_version=None)
-        return bump, new, reason
-    return bump, version.check_next(bump.current_version, text), reason
+    source = versions.source_for(project)
+    part = None if types else "patch"
+    choice = versions.choose(project, part=part, fragment_types=types, source=source)
+    return source.config(), choice.new, choice.reason if types else "patch"
 
 
 def plan(workspace: Workspace) -> Plan:

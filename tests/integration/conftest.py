@@ -85,6 +85,16 @@ def invoke(
     return run([sys.executable, "-m", "invoke", *args], cwd, check=check, env=env)
 
 
+def bmv_next(repo: Path, part: str) -> str:
+    """bump-my-version's own command line: the version bumping ``part`` gives (or its error)."""
+    bmv = str(Path(sys.executable).with_name("bump-my-version"))
+    proc = run([bmv, "show", "new_version", "--increment", part], repo, check=False)
+    if proc.returncode:
+        lines = (proc.stderr or proc.stdout).strip().splitlines()
+        raise AssertionError(lines[-1] if lines else f"bump-my-version exited {proc.returncode}")
+    return proc.stdout.strip().splitlines()[-1].strip()
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from releasekit import api_check, version
+from releasekit import api_check
 from releasekit.project import Project
+from releasekit.versions import bumpmyversion
 from tests.conftest import git
 from tests.integration.conftest import (
     Index,
@@ -38,7 +39,7 @@ def released(repo: Path, at: str = "0.1.0") -> Path:
     if at == "0.1.0":
         git(repo, "tag", "-a", "v0.1.0", "-m", "Release 0.1.0")
     else:  # bump-my-version moves the files, commits and tags, as the template says
-        version.bump(repo, at)
+        bumpmyversion.bump(repo, at)
     git(repo, "push", "-q", "--follow-tags", "origin", "main")
     return repo
 

@@ -7,37 +7,44 @@ from pathlib import Path
 
 import pytest
 
-from releasekit import changelog, dists, git, version
+from releasekit import changelog, dists, git
 from releasekit._exceptions import ChangelogError, DistError, VersionError
+from releasekit.project import Project
+from releasekit.versions.bumpmyversion import BumpMyVersionFiles, bump, load
 from tests.conftest import git as run_git
 
 
 def test_version_reads_config_and_computes_without_changing(stamped: Path) -> None:
-    bump = version.load(stamped)
-    assert bump.current_version == "0.1.0"
-    assert bump.parts == ["dev_l", "dev_n", "major", "minor", "patch", "pre_l", "pre_n"]
-    assert bump.files == ["pyproject.toml", "src/demo_lib/__init__.py"]
-    assert bump.tag_for("0.2.0") == "v0.2.0"
-    assert version.next_version(stamped, "minor", bump) == "0.2.0"
-    assert version.next_version(stamped, "major", bump) == "1.0.0"
+    source = BumpMyVersionFiles(Project(stamped))
+    for bump_config in (load(stamped), source.config()):  # its command line, and in-process
+        assert bump_config.current_version == "0.1.0"
+        parts = sorted(
+            bump_config.parts
+        )  # its command line sorts them; its model keeps parse's order
+        assert parts == ["dev_l", "dev_n", "major", "minor", "patch", "pre_l", "pre_n"]
+        assert bump_config.files == ["pyproject.toml", "src/demo_lib/__init__.py"]
+        assert bump_config.tag_for("0.2.0") == "v0.2.0"
+    assert source.next("minor") == "0.2.0"
+    assert source.next("major") == "1.0.0"
     assert git.status(stamped) == []
 
 
 def test_invalid_versions_from_bumpversion_are_refused(stamped: Path) -> None:
+    source = BumpMyVersionFiles(Project(stamped))
     with pytest.raises(VersionError, match="'0.1.0final2' is not a valid PEP 440"):
-        version.next_version(stamped, "pre_n")
+        source.next("pre_n")
     with pytest.raises(VersionError, match="cannot bump pre_l from 0.1.0: The part has already"):
-        version.next_version(stamped, "pre_l")
+        source.next("pre_l")
 
 
 def test_bump_dry_run_changes_nothing_and_bump_moves_files(stamped: Path) -> None:
     head = git.head(stamped)
-    version.bump(stamped, "0.2.0", dry_run=True)
+    bump(stamped, "0.2.0", dry_run=True)
     assert git.status(stamped) == [] and git.head(stamped) == head
-    version.bump(stamped, "0.2.0", commit=False, tag=False)
+    bump(stamped, "0.2.0", commit=False, tag=False)
     changed = sorted(line[3:] for line in git.status(stamped))
     assert changed == ["pyproject.toml", "src/demo_lib/__init__.py"]
-    assert version.load(stamped).current_version == "0.2.0"
+    assert load(stamped).current_version == "0.2.0"
 
 
 def test_fragments_create_draft_build(stamped: Path) -> None:

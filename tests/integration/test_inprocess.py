@@ -6,10 +6,12 @@ from pathlib import Path
 
 import pytest
 
-from releasekit import dists, inprocess, version
+from releasekit import dists, inprocess
 from releasekit._exceptions import ChangelogError, DistError, VersionError
+from releasekit.project import Project
+from releasekit.versions.bumpmyversion import BumpMyVersionFiles
 from tests.conftest import git
-from tests.integration.conftest import add_fragment, commit_all
+from tests.integration.conftest import add_fragment, bmv_next, commit_all
 
 
 def test_bump_commits_and_tags_through_the_api(stamped: Path) -> None:
@@ -36,10 +38,12 @@ def test_a_bump_that_fails_is_one_line_and_leaves_no_commit(stamped: Path) -> No
 
 
 def test_the_plan_matches_the_command_line(stamped: Path) -> None:
-    bump, new = version.plan(stamped, "minor")
+    source = BumpMyVersionFiles(Project(stamped))
+    bump, new = source.config(), source.next("minor")
     assert (bump.current_version, new, bump.tag_for(new)) == ("0.1.0", "0.2.0", "v0.2.0")
+    assert new == bmv_next(stamped, "minor")
     with pytest.raises(VersionError, match="unknown version part 'huge'"):
-        version.plan(stamped, "huge")
+        source.next("huge")
 
 
 def test_towncrier_builds_stages_and_removes_in_process(stamped: Path) -> None:

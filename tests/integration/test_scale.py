@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from releasekit import version
+from releasekit.versions.bumpmyversion import load
 from tests.conftest import git
 from tests.integration.conftest import Index, invoke, scale_up
 
 
 def test_two_hundred_fragments_and_fifty_version_files(stamped: Path, index: Index) -> None:
     scale_up(stamped, fragments=200, files=50)
-    assert len(version.load(stamped).files) == 50
+    assert len(load(stamped).files) == 50
     invoke("release", "--yes", "--no-checks", "--repository", index.url,
            cwd=stamped, env=index.twine_env())  # fmt: skip
     carriers = [stamped / "pyproject.toml", stamped / "src/demo_lib/__init__.py",

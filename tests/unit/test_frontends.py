@@ -10,7 +10,7 @@ import pytest
 HEAVY = (
     "releasekit.audit",
     "releasekit.config",
-    "releasekit.version",
+    "releasekit.versions",
     "releasekit.changelog",
     "releasekit.dists",
     "releasekit._runner",

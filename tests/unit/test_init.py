@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from releasekit import config, init, version
-from releasekit._exceptions import ConfigError, InitError, VersionError
+from releasekit import config, init
+from releasekit._exceptions import ConfigError, InitError
 from releasekit.init.versions import reconcile
 
 if sys.version_info >= (3, 11):
@@ -198,24 +198,6 @@ def test_pyproject_edit_keeps_every_byte_and_appends(tmp_path: Path) -> None:
     ]  # fmt: skip
     with pytest.raises(Exception, match="already exists|Key"):
         init.edit_pyproject(new, ["[tool.ruff]\nline-length = 80\n"])
-
-
-def test_scm_versions_are_computed_with_packaging() -> None:
-    assert version.scm_next("1.2.3", "major") == "2.0.0"
-    assert version.scm_next("1.2.3", "minor") == "1.3.0"
-    assert version.scm_next("1.2.3", "patch") == "1.2.4"
-    assert version.scm_next("3.10", "minor") == "3.11"
-    assert version.scm_next("3.10", "patch") == "3.10.1"
-    assert version.scm_next("2.0.0rc1", "patch") == "2.0.1"
-    with pytest.raises(VersionError, match="unknown version part 'pre_l'"):
-        version.scm_next("1.0.0", "pre_l")
-
-
-def test_version_of_a_tag() -> None:
-    assert version.version_of_tag("v1.2.3", "v{new_version}") == "1.2.3"
-    assert version.version_of_tag("1.2.3", "v{new_version}") is None
-    assert version.version_of_tag("vnext", "v{new_version}") is None
-    assert version.version_of_tag("release-2.0", "release-{new_version}") == "2.0"
 
 
 def test_a_failed_write_puts_every_file_back(

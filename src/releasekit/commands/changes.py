@@ -12,12 +12,12 @@ from releasekit.project import Project
 
 def changelog_(root: Path, options: ChangelogOptions) -> None:
     """Show (``--draft``) or build the next section; no fragment is news, not an error."""
-    from releasekit import release, version
+    from releasekit import versions
 
     not_at_a_workspace_root(root, "changelog")
     project = Project(root).validated()
     if options.version:
-        new = version.typed(options.version)
+        new = versions.typed(options.version)
     else:
         if not changelog.fragments(root):
             directory = project.towncrier.directory
@@ -26,7 +26,8 @@ def changelog_(root: Path, options: ChangelogOptions) -> None:
                 "added (add one with `invoke fragment TYPE TEXT`)"
             )
             return
-        new = release.next_from_fragments(project)[1]
+        types = [f.type for f in changelog.fragments(root)]
+        new = versions.choose(project, fragment_types=types).new
     if options.draft:
         print(changelog.draft(root, new))
     else:

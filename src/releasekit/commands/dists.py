@@ -29,7 +29,9 @@ def build(root: Path, options: NoOptions) -> dists.Dists:
         git.toplevel(root)
     except GitError:
         in_git = False
-    if in_git and project.settings.version_source != "scm":
+    from releasekit import versions
+
+    if in_git and not versions.source_for(project).builds_in_place:
         built = dists.build_work_tree(root, dist_dir)
         how = "from what git tracks in the work tree (ignored files left out)"
     else:

@@ -13,12 +13,13 @@ from releasekit.project import Project
 
 
 def _bumpversion_problems(project: Project) -> list[str]:
-    from releasekit import version
+    from releasekit import versions
+    from releasekit.versions.bumpmyversion import load
 
     settings = project.settings
     problems = []
-    bump = version.load(project.root)
-    version.parse(bump.current_version, what="current_version in [tool.bumpversion]")
+    bump = load(project.root)
+    versions.parse(bump.current_version, what="current_version in [tool.bumpversion]")
     if not bump.files:
         problems.append(
             f"[tool.bumpversion] in {settings.pyproject} lists no files: add a "
@@ -47,7 +48,7 @@ def _nox_sessions(root: Path) -> list[str] | None:
 
 
 def _check_problems(project: Project) -> list[str]:
-    from releasekit import git, version
+    from releasekit import git, versions
     from releasekit.config import unknown_env
 
     root = project.root
@@ -65,8 +66,9 @@ def _check_problems(project: Project) -> list[str]:
     except ReleaseKitError as exc:
         problems.append(str(exc))
     try:
-        if isinstance(project.version_source, version.GitTags):
-            project.version_source.current()
+        source = versions.source_for(project)
+        if source.builds_in_place:  # the tags are the whole configuration
+            source.current()
         else:
             problems += _bumpversion_problems(project)
     except ReleaseKitError as exc:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from releasekit import _console, git, version
-from releasekit._exceptions import UsageError
+from releasekit import _console, git, versions
+from releasekit._exceptions import UsageError, VersionError
 from releasekit.commands import BumpOptions, NoOptions
 from releasekit.project import Project
 
@@ -16,22 +16,21 @@ def bump(root: Path, options: BumpOptions) -> None:
         msg = "give either --part or --new-version, not both"
         raise UsageError(msg)
     project = Project(root)
-    source = project.version_source
-    if isinstance(source, version.GitTags):
+    source = versions.source_for(project)
+    if source.builds_in_place:
         source.bump_files("", dry_run=options.dry_run)  # refuses, naming the source
     if options.pre:
         from releasekit import changelog
 
-        cycle = version.choose_cycle(
-            root, project.settings, part=options.part, new_version=options.new_version,
-            pre=options.pre, fragment_types=[f.type for f in changelog.fragments(root)],
-        )  # fmt: skip
-        assert cycle is not None  # with --pre, never the ordinary path
-        bump_config, new, _ = cycle
+        new = versions.choose(
+            project, part=options.part, new_version=options.new_version, pre=options.pre,
+            fragment_types=[f.type for f in changelog.fragments(root)], source=source,
+        ).new  # fmt: skip
     else:
-        bump_config, new = source.choose(part=options.part, new_version=options.new_version)
+        new = _bumped(source, options.part, options.new_version)
+    bump_config = source.config()
     tag = bump_config.tag_for(new)
-    note = version.parts_note(bump_config.current_version, new)
+    note = versions.parts_note(bump_config.current_version, new)
     move = f"{bump_config.current_version} -> {new}" + (f" ({note})" if note else "")
     if options.dry_run:
         source.bump_files(new, dry_run=True)
@@ -72,6 +71,16 @@ def _filled(template: str, current: str, new: str) -> str:
         return template
 
 
+def _bumped(source: versions.VersionSource, part: str | None, new_version: str | None) -> str:
+    """What ``--part`` or ``--new-version`` gives through the source's own parts (pre_l too)."""
+    versions.part_or_version(part, new_version)
+    if new_version:
+        new = versions.typed(new_version)
+        source.check_representable(new, typed=True)
+        return versions.check_next(source.current(), new)
+    return source.next(part or "")
+
+
 def show(root: Path, options: NoOptions) -> None:
     """The current version, the next one for each part, and the one the fragments call for."""
     from releasekit import changelog
@@ -79,14 +88,12 @@ def show(root: Path, options: NoOptions) -> None:
 
     not_at_a_workspace_root(root, "version")
     project = Project(root)
-    settings = project.settings
-    if isinstance(project.version_source, version.GitTags):
-        current = project.version_source.current()
-        nexts = {part: version.scm_next(current, part) for part in version.SCM_PARTS}
-        print(f"current: {current} (from git tags)")
-    else:
-        current, nexts = version.next_versions(root)
-        print(f"current: {current}")
+    source = versions.source_for(project)
+    current, nexts = source.next_versions()
+    # Files carry a version where anyone sees it; one from the tags says where it came from.
+    print(
+        f"current: {current}" + (f" (from {source.description})" if source.builds_in_place else "")
+    )
     for part, new in nexts.items():
         print(f"{part}: {new}")
     frags = changelog.fragments(root)
@@ -94,10 +101,12 @@ def show(root: Path, options: NoOptions) -> None:
         _console.info("fragments: none pending")
         return
     types = sorted({f.type for f in frags})
-    part = changelog.infer_part(types, settings.bump_map, current, settings.zero_major_part)
-    following = nexts.get(part)
-    if following is None:
+    settings = project.settings
+    part = versions.infer_part(types, settings.bump_map, current, settings.zero_major_part)
+    try:  # what the release makes of them: after a .devN version too
+        choice = versions.choose(project, fragment_types=types, current=current, source=source)
+    except VersionError:
         _console.warn(f"the fragments ({', '.join(types)}) call for a {part} bump, which "
                       f"cannot move from {current}")  # fmt: skip
         return
-    print(f"fragments: {following} ({part}, from {len(frags)} fragment(s): {', '.join(types)})")
+    print(f"fragments: {choice.new} ({part}, from {len(frags)} fragment(s): {', '.join(types)})")

@@ -11,7 +11,7 @@ from typing import Any
 
 from packaging.version import Version
 
-from releasekit import _console, config, git, version
+from releasekit import _console, config, git, versions
 from releasekit._exceptions import InitError, ReleaseKitError
 from releasekit.init import backend, testdeps, tree
 from releasekit.init.authoring import _table_toml, bumpversion_toml, edit_pyproject
@@ -140,7 +140,7 @@ def _plan_version(
     if detected.source == "scm":
         releasekit["version_source"] = "scm"
         releasekit["tag_format"] = tag_format
-        known = [v for v in (version.version_of_tag(t, tag_format) for t in tags) if v]
+        known = [v for v in (versions.version_of_tag(t, tag_format) for t in tags) if v]
         if known:
             result.notes.append(
                 f"current version {max(known, key=Version)}, from the tags ({tag_format})"
@@ -323,6 +323,6 @@ _RK_COMMENT = "releasekit: nox -s release (releasekit init)."
 def _next_version(current: str) -> str:
     """A plausible next version for the preview (the fragments decide the real one)."""
     try:
-        return version.scm_next(Version(current).base_version, "minor")
+        return versions.bump_release(Version(current).base_version, "minor")
     except (ValueError, ReleaseKitError):
         return "1.0.0"

@@ -52,7 +52,6 @@ from releasekit.release.preflight import (
     check_index_holds_only,
     check_one_parent,
     check_touched,
-    next_from_fragments,
     unchanged_since_preflight,
     version_on_index,
 )
@@ -91,7 +90,6 @@ __all__ = [
     "load_state",
     "locked",
     "mirror",
-    "next_from_fragments",
     "outcome",
     "own_dir",
     "published",

@@ -12,7 +12,7 @@ import dataclasses
 from pathlib import Path
 from typing import Any
 
-from releasekit import _console, git, publish, version
+from releasekit import _console, git, publish, versions
 from releasekit._exceptions import ReleaseError, ReleaseKitError
 from releasekit.options import ReleaseOptions
 from releasekit.project import Project
@@ -159,9 +159,11 @@ def post_release(run: Run) -> None:
     """With ``post_release_dev``: back to a development version, in its own commit."""
     project, state = run.project, run.need_state()
     if project.settings.post_release_dev:
-        version.post_release(project.root, project.settings, state.version,
-                             branch=state.branch, push=not run.options.no_push,
-                             base=run.pushed or state.commit)  # fmt: skip
+        from releasekit.versions.development import post_release as back_to_development
+
+        back_to_development(versions.source_for(project), project.root, project.settings,
+                            state.version, branch=state.branch, push=not run.options.no_push,
+                            base=run.pushed or state.commit)  # fmt: skip
 
 
 def _retarget(project: Project, options: ReleaseOptions, state: State) -> None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 
-from releasekit import changelog, git, publish, version, wheels
+from releasekit import changelog, git, publish, versions, wheels
 from releasekit.release.checks import SERVED_BY_RELEASE, check_sessions
 from releasekit.release.steps import STEPS, Run
 
@@ -22,7 +22,7 @@ def _plan_lines(run: Run) -> list[str]:
     if plan.lock is not None:
         changed.append(f"{os.path.relpath(plan.lock, root)} (re-locked with uv)")
     removed = [str(f.path.relative_to(root)) for f in plan.fragments]
-    if version.is_prerelease(plan.new):
+    if versions.is_prerelease(plan.new):
         removed = ["none (a pre-release keeps the fragments for the final release)"]
     signed = "signed" if plan.bump.sign_tags else "not signed"
     target = plan.target.shown if plan.target else "none (--no-publish)"
@@ -46,7 +46,8 @@ def _plan_lines(run: Run) -> list[str]:
         ],
         "push": [f"  push:      {push}"],
     }
-    dev = version.dev_after(plan.new) if project.settings.post_release_dev else None
+    source = versions.source_for(project)
+    dev = source.development_after(plan.new) if project.settings.post_release_dev else None
     if dev:
         by_step["push"].append(f"  then:      commit {dev} (post_release_dev)")
     lines = [f"  version:   {plan.current} -> {plan.new} ({plan.reason})"]

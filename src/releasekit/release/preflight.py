@@ -18,7 +18,7 @@ from pathlib import Path
 from packaging.utils import parse_sdist_filename, parse_wheel_filename
 from packaging.version import Version
 
-from releasekit import _console, changelog, git, publish, version
+from releasekit import _console, changelog, git, publish, versions
 from releasekit.options import ReleaseOptions
 from releasekit.project import Project
 from releasekit.release.checks import check_sessions, checks_in_background
@@ -34,7 +34,7 @@ class Plan:
     tag: str
     branch: str
     commit_message: str
-    bump: version.BumpConfig
+    bump: versions.BumpConfig
     fragments: list[changelog.Fragment]
     target: publish.Target | None
     #: The tracked uv.lock the release re-locks (the workspace root's for a member), or None.
@@ -88,41 +88,20 @@ def version_on_index(files: dict[str, str], new: str) -> bool:
     return False
 
 
-def next_from_fragments(
-    project: Project, frags: list[changelog.Fragment] | None = None
-) -> tuple[version.BumpConfig, str, str]:
-    """The version the changelog fragments call for: its configuration, itself, and why."""
-    frags = changelog.fragments(project.root) if frags is None else frags
-    types = sorted({f.type for f in frags})
-    settings = project.settings
-    source = project.version_source
-    part = changelog.infer_part(
-        types, settings.bump_map, source.current(), settings.zero_major_part
-    )
-    bump_config, new = source.choose(part=part, new_version=None)
-    return bump_config, new, f"{part}, from the fragments: {', '.join(types)}"
-
-
 def _choose_version(
     project: Project, options: ReleaseOptions, frags: list[changelog.Fragment]
-) -> tuple[version.BumpConfig, str, str]:
-    cycle = version.choose_cycle(
-        project.root,
-        project.settings,
+) -> tuple[versions.BumpConfig, str, str]:
+    """The configuration, the new version and why: :func:`releasekit.versions.choose`."""
+    source = versions.source_for(project)
+    choice = versions.choose(
+        project,
         part=options.part,
         new_version=options.new_version,
         pre=options.pre,
         fragment_types=[f.type for f in frags],
+        source=source,
     )
-    if cycle is not None:  # a pre-release, or the release after one
-        return cycle
-    if options.part or options.new_version:
-        bump_config, new = project.version_source.choose(
-            part=options.part, new_version=options.new_version
-        )
-        reason = f"--part {options.part}" if options.part else "--new-version"
-        return bump_config, new, reason
-    return next_from_fragments(project, frags)
+    return source.config(), choice.new, choice.reason
 
 
 def preflight(
@@ -273,7 +252,7 @@ def _local_plan(project: Project, options: ReleaseOptions, branch: str) -> Plan:
     root = project.root
     changelog.check_consumed(root)
     frags = changelog.fragments(root)
-    if not frags and not version.current_is_prerelease(project.version_source):
+    if not frags and not versions.current_is_prerelease(versions.source_for(project)):
         # After a pre-release, the next one and the final release need no new fragment.
         directory = changelog.settings(root).directory
         refuse(
@@ -281,7 +260,7 @@ def _local_plan(project: Project, options: ReleaseOptions, branch: str) -> Plan:
             "`invoke fragment TYPE TEXT` or `towncrier create`"
         )
     bump_config, new, reason = _choose_version(project, options, frags)
-    note = version.parts_note(bump_config.current_version, new)  # 3.20 -> 3.21: say which part
+    note = versions.parts_note(bump_config.current_version, new)  # 3.20 -> 3.21: say which part
     reason = f"{reason}; {note}" if note else reason
     from releasekit import api_check
 
@@ -290,7 +269,7 @@ def _local_plan(project: Project, options: ReleaseOptions, branch: str) -> Plan:
         project, new, fragment_types=[] if explicit else [f.type for f in frags]
     )
     if project.settings.post_release_dev:
-        version.check_post_release(root, project.settings, new)
+        versions.source_for(project).check_post_release(new)
     tag = bump_config.tag_for(new)
     if git.local_tag_exists(root, tag):
         refuse(f"the tag {tag} already exists in this repository")

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from packaging.version import Version
 
-from releasekit import _console, _runner, _venv, changelog, dists, git, publish, version, wheels
+from releasekit import _console, _runner, _venv, changelog, dists, git, publish, versions, wheels
 from releasekit._exceptions import CommandError, ReleaseError, ReleaseKitError
 from releasekit.options import ReleaseOptions
 from releasekit.project import Project
@@ -78,7 +78,7 @@ def _changelog(run: Run) -> None:
     """Write the changelog section with towncrier (a pre-release keeps the fragments)."""
     new = run.need_plan().new
     # A pre-release keeps the fragments: the final release lists the whole series.
-    changelog.build(run.root, new, keep=version.is_prerelease(new))
+    changelog.build(run.root, new, keep=versions.is_prerelease(new))
 
 
 def _commit_and_tag(run: Run) -> None:
@@ -100,7 +100,7 @@ def _commit_and_tag(run: Run) -> None:
         check_index_holds_only(run.root, sorted(state.touched))
         record_written(run)
 
-    run.project.version_source.commit_and_tag(
+    versions.source_for(run.project).commit_and_tag(
         plan.bump, plan.new, plan.commit_message, before_commit=before_commit
     )
     if plan.lock is not None and not relocked:

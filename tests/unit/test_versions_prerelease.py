@@ -1,11 +1,11 @@
-"""Pre-releases: pure version arithmetic, checked with packaging."""
+"""Pre-releases and development versions: arithmetic, and what bump-my-version can write."""
 
 from __future__ import annotations
 
 import pytest
 
-from releasekit import version
 from releasekit._exceptions import VersionError
+from releasekit.versions import arithmetic, bumpmyversion
 
 TEMPLATE_TABLE = {
     "current_version": "1.4.2",
@@ -42,22 +42,22 @@ TEMPLATE_TABLE = {
     ],
 )
 def test_next_pre(current: str, part: str | None, label: str, new: str) -> None:
-    assert version.next_pre(current, part, label) == new
+    assert arithmetic.next_pre(current, part, label) == new
 
 
 def test_going_back_is_refused() -> None:
     with pytest.raises(VersionError, match=r"^--pre b after 1.5.0rc1 goes back"):
-        version.next_pre("1.5.0rc1", None, "b")
+        arithmetic.next_pre("1.5.0rc1", None, "b")
 
 
 def test_a_first_pre_release_needs_a_part() -> None:
     with pytest.raises(VersionError, match="needs a version part: add a changelog fragment"):
-        version.next_pre("1.4.2", None, "rc")
+        arithmetic.next_pre("1.4.2", None, "rc")
 
 
 def test_unknown_label() -> None:
     with pytest.raises(VersionError, match="unknown pre-release label 'c'"):
-        version.next_pre("1.4.2", "minor", "c")
+        arithmetic.next_pre("1.4.2", "minor", "c")
 
 
 @pytest.mark.parametrize(
@@ -72,7 +72,7 @@ def test_unknown_label() -> None:
     ],
 )
 def test_finalize(current: str, part: str | None, new: str) -> None:
-    assert version.finalize(current, part) == new
+    assert arithmetic.finalize(current, part) == new
 
 
 @pytest.mark.parametrize(
@@ -80,25 +80,25 @@ def test_finalize(current: str, part: str | None, new: str) -> None:
     [("1.4.2", "minor", "1.5.0"), ("1.4.2", "major", "2.0.0"), ("1.5.0rc1", "minor", "1.5.0")],
 )
 def test_release_bump(current: str, part: str, new: str) -> None:
-    assert version.release_bump(current, part) == new
+    assert arithmetic.release_bump(current, part) == new
 
 
 def test_the_template_table_represents_pre_releases() -> None:
     for new in ("1.5.0rc1", "1.5.0a12", "1.5.0"):
-        version.check_representable(TEMPLATE_TABLE, "1.4.2", new)
+        bumpmyversion.check_representable(TEMPLATE_TABLE, "1.4.2", new)
 
 
 def test_a_table_without_pre_parts_is_refused() -> None:
     table = {"current_version": "1.4.2"}  # bump-my-version's default parse: X.Y.Z only
     with pytest.raises(VersionError, match=r"cannot represent 1.5.0rc1 .* add the pre_l and pre_n"):
-        version.check_representable(table, "1.4.2", "1.5.0rc1")
+        bumpmyversion.check_representable(table, "1.4.2", "1.5.0rc1")
 
 
 def test_in_process_bump_uses_the_configured_parts() -> None:
-    assert version.next_in_process(TEMPLATE_TABLE, "1.4.2", "minor") == "1.5.0"
-    assert version.next_in_process(TEMPLATE_TABLE, "1.5.0rc1", "pre_n") == "1.5.0rc2"
+    assert bumpmyversion.next_in_process(TEMPLATE_TABLE, "1.4.2", "minor") == "1.5.0"
+    assert bumpmyversion.next_in_process(TEMPLATE_TABLE, "1.5.0rc1", "pre_n") == "1.5.0rc2"
     with pytest.raises(VersionError, match="unknown version part 'micro'"):
-        version.next_in_process(TEMPLATE_TABLE, "1.4.2", "micro")
+        bumpmyversion.next_in_process(TEMPLATE_TABLE, "1.4.2", "micro")
 
 
 @pytest.mark.parametrize(
@@ -107,7 +107,7 @@ def test_in_process_bump_uses_the_configured_parts() -> None:
      ("1.5.0rc1", None), ("1.5.1.dev0", None)],
 )  # fmt: skip
 def test_dev_after(released: str, dev: str | None) -> None:
-    assert version.dev_after(released) == dev
+    assert arithmetic.dev_after(released) == dev
 
 
 @pytest.mark.parametrize(
@@ -116,5 +116,5 @@ def test_dev_after(released: str, dev: str | None) -> None:
      ("1.5.1.dev0", "major", "2.0.0")],
 )  # fmt: skip
 def test_a_release_from_a_development_version(current: str, part: str, new: str) -> None:
-    assert version.finalize(current, part) == new
-    assert version.next_pre(current, part, "rc") == f"{new}rc1"
+    assert arithmetic.finalize(current, part) == new
+    assert arithmetic.next_pre(current, part, "rc") == f"{new}rc1"
