@@ -34,6 +34,7 @@ from packaging.version import Version
 
 from releasekit import _console, git, versions
 from releasekit._exceptions import ReleaseError
+from releasekit.versions import gittags
 
 if TYPE_CHECKING:
     from releasekit.project import Project
@@ -93,10 +94,8 @@ def tag_template(project: Project) -> str:
 
 def last_release(project: Project) -> tuple[str, str] | None:
     """The highest release tag that HEAD contains and its version; None before a first release."""
-    from releasekit import status
-
     template = tag_template(project)
-    found = status.last_release_tag(project.root, template)
+    found = gittags.last_release_tag(project.root, template)
     if found is None:
         return None
     released = versions.version_of_tag(found[0], template)

@@ -21,6 +21,7 @@ from packaging.version import Version
 
 from releasekit import _runner, changelog, config, git, versions
 from releasekit._exceptions import CommandError, GitError, ReleaseKitError
+from releasekit.versions import gittags
 
 #: The journals of a release and of a train (release/, train.py).
 JOURNALS = (".releasekit/state.json", ".releasekit/train.json")
@@ -64,25 +65,6 @@ def _git(root: Path, *args: str) -> str:
         raise GitError(last) from None
 
 
-def last_release_tag(root: Path, tag_format: str) -> tuple[str, str] | None:
-    """The highest release tag that HEAD contains, and its date (ISO 8601)."""
-    glob = tag_format.replace("{new_version}", "*")
-    out = _git(
-        root,
-        "for-each-ref",
-        "--merged=HEAD",
-        "--format=%(refname:strip=2)%00%(creatordate:iso-strict)",
-        f"refs/tags/{glob}",
-    )
-    best: tuple[Version, str, str] | None = None
-    for line in out.splitlines():
-        tag, _, date = line.partition("\0")
-        found = versions.version_of_tag(tag, tag_format)
-        if found is not None and (best is None or Version(found) > best[0]):
-            best = (Version(found), tag, date)
-    return (best[1], best[2]) if best else None
-
-
 def in_progress(root: Path) -> bool:
     """Whether a release (or a train) of ``root`` left its journal, in any worktree.
 
@@ -117,7 +99,7 @@ def examine(path: Path, repository: str | None = None) -> RepoStatus:
     source = versions.source_for(project)
     try:
         tag_format = source.tag_template
-        found = last_release_tag(root, tag_format)
+        found = gittags.last_release_tag(root, tag_format)
         if found:
             row.last_tag, row.last_tag_date = found
         since = f"{row.last_tag}..HEAD" if row.last_tag else "HEAD"

@@ -40,6 +40,25 @@ def current_from_tags(root: Path, tag_format: str) -> str:
     return max(found, key=Version)
 
 
+def last_release_tag(root: Path, tag_format: str) -> tuple[str, str] | None:
+    """The highest release tag that HEAD contains, and its date (ISO 8601)."""
+    glob = tag_format.replace("{new_version}", "*")
+    out = git.git(
+        root,
+        "for-each-ref",
+        "--merged=HEAD",
+        "--format=%(refname:strip=2)%00%(creatordate:iso-strict)",
+        f"refs/tags/{glob}",
+    )
+    best: tuple[Version, str, str] | None = None
+    for line in out.splitlines():
+        tag, _, date = line.partition("\0")
+        found = version_of_tag(tag, tag_format)
+        if found is not None and (best is None or Version(found) > best[0]):
+            best = (Version(found), tag, date)
+    return (best[1], best[2]) if best else None
+
+
 class GitTags:
     """The version is the highest release tag (setuptools-scm, hatch-vcs, pdm read it)."""
 
