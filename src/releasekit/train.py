@@ -23,9 +23,7 @@ import typing
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
-from packaging.version import Version
-
-from releasekit import _console, _venv, changelog, dists, git, publish, version
+from releasekit import _console, _venv, changelog, dists, git, publish, version, wheels
 from releasekit._exceptions import CommandError, ReleaseError, ReleaseKitError, UsageError
 from releasekit.options import ReleaseOptions
 from releasekit.workspace import Entry, Plan, Workspace
@@ -82,6 +80,9 @@ class TrainState:
     upload_url: str = ""
     simple_url: str = ""
     repository_name: str = ""
+    #: Where the target came from (``publish.SOURCES``): whether twine's environment
+    #: may retarget ``--resume``, as for a single release.
+    repository_source: str = ""
     pushed: bool = False
     #: path (relative to the root) -> sha256 of what the train wrote, None before it wrote.
     touched: dict[str, str | None] = dataclasses.field(default_factory=dict)
@@ -95,7 +96,9 @@ class TrainState:
     def target(self) -> publish.Target | None:
         if not self.upload_url:
             return None
-        return publish.Target(self.upload_url, self.simple_url, self.repository_name)
+        return publish.Target(
+            self.upload_url, self.simple_url, self.repository_name, self.repository_source
+        )
 
     def car(self, name: str) -> Car:
         return next(c for c in self.cars if c.name == name)
@@ -474,17 +477,21 @@ def _commit_and_tag(root: Path, plan: Plan, state: TrainState) -> None:
         _refuse("the release commit left changes behind: is every file committed?")
 
 
-def _build(root: Path, entry: Entry, state: TrainState) -> None:
+def _build(root: Path, entry: Entry, state: TrainState) -> wheels.ReleaseFiles:
+    """Build the member from the release commit as a single release would (compiled code too)."""
     from releasekit import release as engine
+    from releasekit.release import artifacts
 
     car = state.car(entry.name)
     kept = engine.own_dir(root, _rel(root, car.kept_dir(root)))
-    dists.clean(kept)
-    built = dists.build_commit(entry.member.root, state.commit, kept, version=entry.new)
+    settings = entry.member.project.settings
+    files = artifacts.build(entry.member.root, state.commit, kept, entry.new,
+                            publish_wheels=settings.publish_wheels)  # fmt: skip
     # Recorded before verify reads them; verify ends by checking they are still these.
-    car.files = publish.digests(built.files)
+    car.files = publish.digests(files.publish)
     save_state(root, state)
     engine.mirror(root, kept, car.dist_dir(root))
+    return files
 
 
 def _closure(plan: Plan, name: str) -> list[str]:
@@ -514,35 +521,29 @@ def _install_check(
             raise ReleaseError(msg, details=exc.details) from None
 
 
-def _verify(root: Path, plan: Plan, entry: Entry, state: TrainState) -> None:
-    """A member's files, before anything is uploaded: metadata, twine, contents, install.
+def _verify(
+    root: Path, plan: Plan, files: wheels.ReleaseFiles, car: Car, state: TrainState
+) -> None:
+    """A member's files, before anything is uploaded, as a single release checks them.
 
     The install takes the wheels of the train's own members it needs beside
     it (they are not on the index yet) and the rest from the target index.
     """
-    from concurrent.futures import ThreadPoolExecutor
+    from releasekit import release as engine
+    from releasekit.release import artifacts
 
     target = state.target
     index = target.simple_url if target else None
-    from releasekit import release as engine
-
-    car = state.car(entry.name)
-    built = dists.find(car.kept_dir(root))
-    name, built_version = dists.wheel_metadata(built.wheel)
-    if Version(built_version) != Version(car.version):
-        _refuse(f"the wheel of {car.name} says version {built_version}, not {car.version}")
-    if publish.normalize(name) != car.name:
-        _refuse(f"the wheel's metadata names {name!r}, not {car.name!r}")
     deps = [dists.find(state.car(d).kept_dir(root)).wheel for d in _closure(plan, car.name)]
-    with ThreadPoolExecutor(max_workers=3) as pool:
-        futures = [
-            pool.submit(dists.twine_check, built),
-            pool.submit(dists.wheel_contents_check, built.wheel),
-            pool.submit(_install_check, car, [built.wheel, *deps], index,
-                        what="with the train's other wheels"),
-        ]  # fmt: skip
-        for future in futures:
-            future.result()
+    artifacts.verify(
+        files,
+        name=car.name,
+        new=car.version,
+        import_name=car.import_name,
+        install=lambda wheel: _install_check(
+            car, [wheel, *deps], index, what="with the train's other wheels"
+        ),
+    )
     engine.kept_files(car.kept_dir(root), car.files)
 
 
@@ -560,6 +561,13 @@ def _push(root: Path, state: TrainState) -> None:
         _console.warn(moved)
 
 
+def _upload_started(root: Path, state: TrainState) -> None:
+    """The first upload is about to start: ``--abort`` no longer trusts an empty listing."""
+    if not state.upload:
+        state.upload = "started"
+        save_state(root, state)
+
+
 def _uploaded(root: Path, state: TrainState) -> None:
     """A member's upload succeeded: from now on ``--abort`` trusts no listing."""
     state.upload = "done"
@@ -570,6 +578,7 @@ def _finish(root: Path, options: ReleaseOptions, state: TrainState, *, confirm: 
     """Tier by tier: check against the index, publish, confirm; then push. Journaled."""
     from releasekit import release as engine
     from releasekit.project import Project
+    from releasekit.release import artifacts
 
     target = state.target
     if target is not None:
@@ -593,20 +602,17 @@ def _finish(root: Path, options: ReleaseOptions, state: TrainState, *, confirm: 
                         continue
                     with _console.step(f"publish {car.name}"):
                         files = engine.kept_files(car.kept_dir(root), car.files)
-                        if not state.upload:
-                            state.upload = "started"
-                            save_state(root, state)
-                        publish.publish(target, car.name, files, recorded=car.files,
-                                        uploaded=lambda: _uploaded(root, state))  # fmt: skip
+                        artifacts.upload(target, car.name, files, car.files,
+                                         started=lambda: _upload_started(root, state),
+                                         uploaded=lambda: _uploaded(root, state))  # fmt: skip
                     car.published = True
                     save_state(root, state)
                 for car in cars:
                     if car.confirmed or not confirm:
                         continue
                     with _console.step(f"confirm {car.name}"):
-                        publish.confirm_install(
-                            target, car.name, car.version, with_dependencies=True
-                        )
+                        files = engine.kept_files(car.kept_dir(root), car.files)
+                        artifacts.confirm(target, car.name, car.version, files, siblings=True)
                     car.confirmed = True
                     save_state(root, state)
         if not options.no_push and not state.pushed:
@@ -713,6 +719,7 @@ def _train(root: Path, options: ReleaseOptions) -> TrainState | None:
         upload_url=target.upload_url if target else "",
         simple_url=target.simple_url if target else "",
         repository_name=target.name if target else "",
+        repository_source=target.source if target else "",
         touched=dict.fromkeys(sorted({*_touched(root, plan, generated),
                                       *([_rel(root, flight.lock)] if flight.lock else [])})),
         writing=True,
@@ -747,14 +754,15 @@ def _train(root: Path, options: ReleaseOptions) -> TrainState | None:
             _commit_and_tag(root, plan, state)
         # Every member is built and verified before the first upload: a failure in any
         # of them still rolls the whole train back.
+        built = {}
         for entry in plan.ordered():
             step = f"build {entry.name}"
             with _console.step(step):
-                _build(root, entry, state)
+                built[entry.name] = _build(root, entry, state)
         for entry in plan.ordered():
             step = f"verify {entry.name}"
             with _console.step(step):
-                _verify(root, plan, entry, state)
+                _verify(root, plan, built[entry.name], state.car(entry.name), state)
     except BaseException as exc:  # anything, releasekit's or not: roll back, then say it once
         with engine.SIGNALS.held():
             rolled_back = _rollback(root, state, before, ours=writing)
@@ -791,16 +799,30 @@ def resume(root: Path, options: ReleaseOptions) -> TrainState:
         todo += [] if state.pushed or options.no_push else ["push"]
         print(f"Would finish the train ({state.summary}): {', '.join(todo) or 'nothing'}")
         return state
-    if state.target is not None and not all(c.published for c in state.cars):
-        publish.require_credentials(state.target)  # before anything else, as in the preflight
     from releasekit import release as engine
+    from releasekit.project import Project
+
+    settings = Project(root).settings
+    # The target (retargeted by --repository) and its credentials before anything else,
+    # as in the preflight; only for what is not uploaded yet.
+    if state.target is not None and not all(c.published for c in state.cars):
+        target = engine.retarget(settings, options.repository, state.target)
+        moved = (target.upload_url, target.name) != (state.upload_url, state.repository_name)
+        done = [c.name for c in state.cars if c.published]
+        if moved and done:
+            _refuse(
+                f"{done[0]} of the train is published on {state.target.shown} already: the rest "
+                f"cannot go to {target.shown} (its members install each other from one index); "
+                "resume without --repository"
+            )
+        state.upload_url, state.simple_url = target.upload_url, target.simple_url
+        state.repository_name, state.repository_source = target.name, target.source
+        save_state(root, state)
 
     for car in state.cars:  # the files verified on the first run, kept: never a rebuild
         if not car.published:
             engine.kept_files(car.kept_dir(root), car.files)
-    from releasekit.project import Project
-
-    confirm = not options.no_confirm and Project(root).settings.confirm_install
+    confirm = not options.no_confirm and settings.confirm_install
     _finish(root, options, state, confirm=confirm)
     _console.info(f"released {state.summary} ({' '.join(state.tags)})")
     return state

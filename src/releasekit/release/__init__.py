@@ -29,7 +29,7 @@ from releasekit._exceptions import ReleaseError
 from releasekit.options import ReleaseOptions
 from releasekit.release.checks import check_sessions, run_checks
 from releasekit.release.driver import locked, reached, release
-from releasekit.release.finish import load_state, resume
+from releasekit.release.finish import load_state, resume, retarget
 from releasekit.release.interrupts import SIGNALS, failure
 from releasekit.release.journal import (
     PHASES,
@@ -102,6 +102,7 @@ __all__ = [
     "release_commit",
     "remove_journal",
     "resume",
+    "retarget",
     "run_checks",
     "save_state",
     "snapshot",
