@@ -23,7 +23,17 @@ import typing
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
-from releasekit import _console, _venv, changelog, dists, git, publish, version, wheels
+from releasekit import (
+    _console,
+    _venv,
+    changelog,
+    dists,
+    git,
+    publish,
+    train_development,
+    version,
+    wheels,
+)
 from releasekit._exceptions import CommandError, ReleaseError, ReleaseKitError, UsageError
 from releasekit.options import ReleaseOptions
 from releasekit.workspace import Entry, Plan, Workspace
@@ -278,7 +288,7 @@ def preflight(root: Path, options: ReleaseOptions) -> Preflight:
             f"(allowed: {', '.join(settings.branches)}; [tool.releasekit] branches of the root)"
         )
     head = git.head(root)  # what the checks see: the train starts from it or not at all
-    plan = workspace.plan(ws)
+    plan = workspace.plan(ws, pre=options.pre)
     if not plan.entries:
         _refuse(
             "no workspace member has a changelog fragment: add one in a member with "
@@ -286,6 +296,7 @@ def preflight(root: Path, options: ReleaseOptions) -> Preflight:
         )
     for entry in plan.ordered():
         release.check_gitlinks(entry.member.project)
+    train_development.check((e.member.project, e.new) for e in plan.ordered())
     kept = f"{STATE_DIR}/{KEPT_DIR}"
     release.check_own_dirs(root, [STATE_DIR, kept, *(f"{kept}/{e.name}" for e in plan.ordered()),
                                   *(f"{e.member.path}/dist" for e in plan.ordered())])  # fmt: skip
@@ -372,6 +383,9 @@ def plan_lines(flight: Preflight, options: ReleaseOptions) -> list[str]:
     tags = " ".join(e.tag for e in plan.ordered())
     push = "no" if options.no_push else f"{flight.branch} and {tags} to {settings.remote} (atomic)"
     lines.append(f"  push:      {push}")
+    dev = train_development.planned((e.member.project, e.new) for e in plan.ordered())
+    if dev:
+        lines.append(f"  then:      commit {', '.join(dev)} (post_release_dev)")
     checks = "none (--no-checks)" if options.no_checks else "each releasing member's own"
     if options.dry_run and not options.no_checks:
         checks += " (not run in a dry run)"
@@ -437,7 +451,8 @@ def _write_changelogs(plan: Plan, generated: dict[str, Path]) -> None:
                 _refuse(f"towncrier create did not write {path} ({kind})")
             # Tracked like any fragment, which is all that towncrier may read.
             git.git(project.root, "add", "--", str(path), mutates=True)
-        changelog.build(project.root, entry.new)
+        # A pre-release keeps the fragments: the final release lists the whole series.
+        changelog.build(project.root, entry.new, keep=version.is_prerelease(entry.new))
 
 
 def _bump_versions(plan: Plan) -> None:
@@ -634,6 +649,16 @@ def _finish(root: Path, options: ReleaseOptions, state: TrainState, *, confirm: 
     clear_state(root)
 
 
+def _back_to_development(root: Path, options: ReleaseOptions, state: TrainState) -> None:
+    """Each released member with ``post_release_dev`` to its next ``.dev0``, in one commit."""
+    from releasekit.project import Project
+
+    timeout = Project(root).settings.network_timeout
+    members = [(Project(root / car.path), car.version) for car in state.cars]
+    train_development.commit(root, members, release_commit=state.commit, remote=state.remote,
+                             branch=state.branch, push=state.pushed, timeout=timeout)  # fmt: skip
+
+
 # --- the driver ---------------------------------------------------------------------------
 
 
@@ -664,12 +689,6 @@ def release(root: Path, options: ReleaseOptions) -> TrainState | None:
         msg = (
             "--part and --new-version pick one project's version: in a workspace the fragments "
             "pick each member's (or run the release in the member's directory)"
-        )
-        raise UsageError(msg)
-    if options.pre:
-        msg = (
-            "--pre is not supported for a workspace train yet: cut the pre-release in the "
-            "member's directory"
         )
         raise UsageError(msg)
     root = Path(root).resolve()
@@ -774,6 +793,7 @@ def _train(root: Path, options: ReleaseOptions) -> TrainState | None:
     confirm = not options.no_confirm and settings.confirm_install
     _finish(root, options, state, confirm=confirm)
     _console.info(f"released {state.summary} ({' '.join(state.tags)})")
+    _back_to_development(root, options, state)
     return state
 
 
@@ -825,6 +845,7 @@ def resume(root: Path, options: ReleaseOptions) -> TrainState:
     confirm = not options.no_confirm and settings.confirm_install
     _finish(root, options, state, confirm=confirm)
     _console.info(f"released {state.summary} ({' '.join(state.tags)})")
+    _back_to_development(root, options, state)
     return state
 
 

@@ -511,17 +511,32 @@ def widening_text(widening: Widening) -> str:
     )
 
 
-def _next_version(project: Project, types: list[str]) -> tuple[Any, str, str]:
+def _next_version(
+    project: Project, types: list[str], pre: str | None = None
+) -> tuple[Any, str, str]:
     """The member's next version: from its fragments' types, else a patch; and why.
 
-    bump-my-version is asked in this process (its own configuration and
-    version objects), not through one interpreter per member: a train of fifty
-    members would otherwise spend most of its plan starting Python.
+    A pre-release (``--pre``), and the release after one or after a
+    development version, are the single release's own choice
+    (``version.choose_cycle``): every member of a ``--pre`` train is cut as a
+    pre-release, and a final train finalizes them. Otherwise bump-my-version
+    is asked in this process (its own configuration and version objects), not
+    through one interpreter per member: a train of fifty members would
+    otherwise spend most of its plan starting Python.
     """
     from releasekit import changelog, version
 
     source = project.version_source
     current = source.current()
+    in_cycle = version.is_prerelease(current) or version.is_development(current)
+    if pre or in_cycle:
+        # A member that releases only for a widening is a patch, unless a series goes on.
+        part = None if types or in_cycle else "patch"
+        cycle = version.choose_cycle(project.root, project.settings, part=part,
+                                     new_version=None, pre=pre, fragment_types=types)  # fmt: skip
+        if cycle is not None:
+            bump, new, reason = cycle
+            return bump, new, reason.replace("--part patch", "patch")
     if types:
         settings = project.settings
         kinds = sorted(set(types))
@@ -546,13 +561,17 @@ def _next_version(project: Project, types: list[str]) -> tuple[Any, str, str]:
     return bump, version.check_next(bump.current_version, text), reason
 
 
-def plan(workspace: Workspace) -> Plan:
+def plan(workspace: Workspace, *, pre: str | None = None) -> Plan:
     """Which members release, at which version, and why; tag names checked for collisions.
 
     In dependency order, so a widening is seen by what depends on the widened
-    member in turn (transitively).
+    member in turn (transitively). A member at a pre-release releases without
+    a new fragment, as a single project does: ``--pre`` (``pre``) goes on with
+    the series, a release without it finalizes it.
+
+    :param pre: the pre-release label every releasing member is cut with.
     """
-    from releasekit import changelog
+    from releasekit import changelog, version
 
     entries: dict[str, Entry] = {}
     for name in workspace.order():
@@ -571,9 +590,9 @@ def plan(workspace: Workspace) -> Plan:
                         member.root / "pyproject.toml", edge.requirement, widened, dep.name, dep.new
                     )
                 )
-        if not frags and not widenings:
-            continue
-        bump, new, reason = _next_version(member.project, [f.type for f in frags])
+        if not (frags or widenings or version.current_is_prerelease(member.project.version_source)):
+            continue  # nothing to release (a pre-release goes on, or is finalized, without one)
+        bump, new, reason = _next_version(member.project, [f.type for f in frags], pre)
         reasons = [reason]
         reasons += [w.why for w in widenings]
         if widenings:

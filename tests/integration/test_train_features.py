@@ -16,13 +16,21 @@ from tests.conftest import git
 from tests.integration.conftest import (
     Index,
     add_build_hook,
+    commit_all,
+    invoke,
     nox,
     snapshot,
     start_release,
     wait_for,
 )
 from tests.integration.test_extension import sdist_installs_from_the_index
-from tests.integration.test_train import fragment, make_workspace, remote_tags, workspace
+from tests.integration.test_train import (
+    fragment,
+    make_workspace,
+    release,
+    remote_tags,
+    workspace,
+)
 
 __all__ = ["workspace"]  # the fixture
 
@@ -117,3 +125,66 @@ def test_resume_cannot_move_the_rest_of_a_half_published_train(
     assert snapshot(root) == before
     assert (root / ".releasekit/train.json").read_text() == journal
     assert index.files() == published and remote_tags(root) == []
+
+
+def test_post_release_dev_moves_every_released_member_on_in_one_commit(
+    workspace: Path, index: Index
+) -> None:
+    root = workspace
+    for member in ("a", "b"):
+        pyproject = root / "packages" / member / "pyproject.toml"
+        pyproject.write_text(pyproject.read_text().replace(
+            "post_release_dev = false", "post_release_dev = true"))  # fmt: skip
+    commit_all(root, "Back to development after each release")
+    fragment(root, "a", "feature")
+    dry = invoke("release", "--dry-run", "--no-checks", "--repository", index.url, cwd=root)
+    assert "then:      commit a 0.2.1.dev0, b 0.1.2.dev0 (post_release_dev)" in dry.stdout
+
+    release(root, index)
+    log = git(root, "log", "-2", "--format=%s").splitlines()
+    assert log == ["Back to development: a 0.2.1.dev0, b 0.1.2.dev0", "Release a 0.2.0, b 0.1.1"]
+    for tag in ("a-v0.2.0", "b-v0.1.1"):
+        assert git(root, "rev-parse", f"{tag}^{{commit}}") == git(root, "rev-parse", "HEAD~1")
+    assert 'version = "0.2.1.dev0"' in (root / "packages/a/pyproject.toml").read_text()
+    assert '__version__ = "0.1.2.dev0"' in (root / "packages/b/src/b/__init__.py").read_text()
+    assert git(root, "ls-remote", "origin", "refs/heads/main").split()[0] == git(
+        root, "rev-parse", "HEAD"
+    )
+    assert git(root, "status", "--porcelain") == ""
+    assert index.files() == ["a-0.2.0-py3-none-any.whl", "a-0.2.0.tar.gz",
+                             "b-0.1.1-py3-none-any.whl", "b-0.1.1.tar.gz"]  # fmt: skip
+
+    # From the development version a bugfix releases 0.2.1, as for a single project;
+    # b's widened requirement admits it, so b stays.
+    fragment(root, "a", "bugfix", "Fix a crash")
+    dry = invoke("release", "--dry-run", "--no-checks", "--repository", index.url, cwd=root)
+    assert "a 0.2.1.dev0 -> 0.2.1, tag a-v0.2.1 (finalizes 0.2.1.dev0; patch" in dry.stdout
+    assert "b 0." not in dry.stdout
+
+
+def test_pre_rc_cuts_every_member_then_a_final_train_finalizes_them(
+    workspace: Path, index: Index
+) -> None:
+    root = workspace
+    fragment(root, "a", "feature", "Greet in French")
+    proc = release(root, index, "--pre", "rc")
+    assert "released a 0.2.0rc1, b 0.1.1rc1" in proc.stdout + proc.stderr
+    assert index.files() == ["a-0.2.0rc1-py3-none-any.whl", "a-0.2.0rc1.tar.gz",
+                             "b-0.1.1rc1-py3-none-any.whl", "b-0.1.1rc1.tar.gz"]  # fmt: skip
+    assert remote_tags(root) == ["a-v0.2.0rc1", "b-v0.1.1rc1"]
+    assert '"a>=0.1,<0.3"' in (root / "packages/b/pyproject.toml").read_text()
+    # The pre-release keeps the fragments: the final release lists the whole series.
+    assert (root / "packages/a/changelog.d/+feature.feature.md").is_file()
+    assert git(root, "status", "--porcelain") == ""
+
+    # Without --pre and without a new fragment: both members are finalized.
+    proc = release(root, index)
+    assert "released a 0.2.0, b 0.1.1" in proc.stdout + proc.stderr
+    assert remote_tags(root) == ["a-v0.2.0", "a-v0.2.0rc1", "b-v0.1.1", "b-v0.1.1rc1"]
+    assert "a-0.2.0.tar.gz" in index.files() and "b-0.1.1.tar.gz" in index.files()
+    changes = (root / "packages/a/CHANGELOG.md").read_text()
+    final = changes.split("\n## 0.2.0 ", 1)[1].split("\n## ", 1)[0]  # its section alone
+    assert "Greet in French" in final, changes
+    assert not list((root / "packages/a/changelog.d").glob("+*"))
+    assert not list((root / "packages/b/changelog.d").glob("+*"))
+    assert git(root, "status", "--porcelain") == ""
