@@ -40,6 +40,7 @@ from releasekit.workspace import Entry, Plan, Workspace
 
 if TYPE_CHECKING:
     from releasekit import release as engine
+    from releasekit.release.checks import BackgroundChecks
 
 STATE_DIR = ".releasekit"
 STATE_FILE = "train.json"
@@ -386,7 +387,8 @@ def plan_lines(flight: Preflight, options: ReleaseOptions) -> list[str]:
     dev = train_development.planned((e.member.project, e.new) for e in plan.ordered())
     if dev:
         lines.append(f"  then:      commit {', '.join(dev)} (post_release_dev)")
-    checks = "none (--no-checks)" if options.no_checks else "each releasing member's own"
+    checks = "none (--no-checks)" if options.no_checks else (
+        "each releasing member's own, then again on the release commit")  # fmt: skip
     if options.dry_run and not options.no_checks:
         checks += " (not run in a dry run)"
     lines.append(f"  checks:    {checks}")
@@ -507,6 +509,53 @@ def _build(root: Path, entry: Entry, state: TrainState) -> wheels.ReleaseFiles:
     save_state(root, state)
     engine.mirror(root, kept, car.dist_dir(root))
     return files
+
+
+def _start_commit_checks(plan: Plan, options: ReleaseOptions) -> BackgroundChecks | None:
+    """Start each releasing member's checks on the release commit, as a single release does.
+
+    The commit moved every version, changelog and widened requirement, which a
+    test or the docs may read: what is published is what was checked. They run
+    beside build and verify, one member after another, in the members' work
+    trees, which no step touches from here on; ``--no-checks`` and a member's
+    ``check_release_commit = false`` leave them out.
+    """
+    from releasekit.release.checks import SERVED_BY_RELEASE, several_in_background
+
+    if options.no_checks:
+        return None
+    runs = []
+    for entry in plan.ordered():
+        settings = entry.member.project.settings
+        sessions = [s for s in settings.checks if s not in SERVED_BY_RELEASE]
+        if settings.check_release_commit and sessions:
+            where = f" on the release commit ({entry.name}, {entry.tag})"
+            runs.append((entry.member.root, sessions, where))
+    if not runs:
+        return None
+    shown = "; ".join(f"{root.name}: nox -s {' '.join(sessions)}" for root, sessions, _ in runs)
+    _console.info(f"checks on the release commit, meanwhile: {shown}")
+    return several_in_background(runs, cache=not options.no_cache)
+
+
+def _wait_for_checks(root: Path, state: TrainState, checks: BackgroundChecks | None) -> None:
+    """Before the first upload: the members' checks on the release commit passed."""
+    if checks is None:
+        _console.info("none on the release commit (--no-checks, or none configured)")
+        return
+    failed = checks.wait()
+    checks.stop()
+    if failed is not None:
+        raise failed
+    changed = git.status(root)
+    if changed or git.head(root) != state.commit:
+        example = f" (e.g. {changed[0][3:]})" if changed else ""
+        _console.warn(
+            f"the work tree changed while the checks ran{example}: they saw it as it was, "
+            "not the release commit alone; the preflight's checks stand"
+        )
+        return
+    _console.info(f"{', '.join(checks.sessions)} passed on the release commit")
 
 
 def _closure(plan: Plan, name: str) -> list[str]:
@@ -750,6 +799,7 @@ def _train(root: Path, options: ReleaseOptions) -> TrainState | None:
     before = engine.snapshot(root, state.tags, sorted(state.touched))
     save_state(root, state)  # before the first change: after kill -9, --abort knows what to undo
     step, writing = "changelog", True
+    checks: BackgroundChecks | None = None
     try:
         with _console.step("changelog"):
             _write_changelogs(plan, generated)
@@ -771,6 +821,7 @@ def _train(root: Path, options: ReleaseOptions) -> TrainState | None:
         step, writing = "commit and tag", False
         with _console.step("commit and tag"):
             _commit_and_tag(root, plan, state)
+        checks = _start_commit_checks(plan, options)
         # Every member is built and verified before the first upload: a failure in any
         # of them still rolls the whole train back.
         built = {}
@@ -782,8 +833,13 @@ def _train(root: Path, options: ReleaseOptions) -> TrainState | None:
             step = f"verify {entry.name}"
             with _console.step(step):
                 _verify(root, plan, built[entry.name], state.car(entry.name), state)
+        step = "checks"
+        with _console.step(step):
+            _wait_for_checks(root, state, checks)
     except BaseException as exc:  # anything, releasekit's or not: roll back, then say it once
         with engine.SIGNALS.held():
+            if checks is not None:
+                checks.stop()
             rolled_back = _rollback(root, state, before, ours=writing)
         if not isinstance(exc, KeyboardInterrupt) and not engine.SIGNALS.received:
             rolled_back = f"the whole train is rolled back, nothing was uploaded; {rolled_back}"

@@ -188,3 +188,35 @@ def test_pre_rc_cuts_every_member_then_a_final_train_finalizes_them(
     assert not list((root / "packages/a/changelog.d").glob("+*"))
     assert not list((root / "packages/b/changelog.d").glob("+*"))
     assert git(root, "status", "--porcelain") == ""
+
+
+def test_a_check_failing_on_the_release_commit_rolls_the_whole_train_back(
+    workspace: Path, index: Index
+) -> None:
+    root = workspace
+    a, b = root / "packages/a", root / "packages/b"
+    for member, checks in ((a, '["tests"]'), (b, "[]")):  # a's tests alone, for speed
+        pyproject = member / "pyproject.toml"
+        pyproject.write_text(pyproject.read_text().replace(
+            'checks = ["tests", "style", "build"]', f"checks = {checks}"))  # fmt: skip
+    # Passes on the tree the preflight checks, fails once the release commit moved a's version.
+    (a / "tests/test_unreleased.py").write_text(
+        "from pathlib import Path\n\n\n"
+        "def test_still_the_first_version() -> None:\n"
+        "    pyproject = Path(__file__).parents[1] / 'pyproject.toml'\n"
+        "    assert 'version = \"0.1.0\"' in pyproject.read_text()\n"
+    )
+    commit_all(root, "Checks that read the version")
+    fragment(root, "a", "feature")
+    before = snapshot(root)
+    proc = nox("-s", "release", "--", "--yes", "--repository", index.url, cwd=root,
+               env=index.twine_env(), check=False)  # fmt: skip
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr
+    assert "checks of a" in proc.stdout + proc.stderr  # the preflight's passed
+    assert (
+        "checks failed: the configured check tests failed on the release commit (a, a-v0.2.0)"
+        in proc.stderr
+    )
+    assert "the whole train is rolled back, nothing was uploaded" in proc.stderr
+    assert snapshot(root) == before
+    assert index.files() == [] and remote_tags(root) == []

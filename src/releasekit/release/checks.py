@@ -121,3 +121,24 @@ def checks_in_background(
     pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="releasekit-checks")
     result = pool.submit(run_checks, root, sessions, cache=cache, cancel=cancel, where=where)
     return BackgroundChecks(sessions, cancel, pool, result)
+
+
+def several_in_background(
+    runs: list[tuple[Path, list[str], str]], *, cache: bool
+) -> BackgroundChecks:
+    """Several projects' checks (root, sessions, where), one project after another, in a thread.
+
+    A train's checks on its release commit: each member's sessions in its
+    own directory, as the preflight ran them; the first failure stops the rest.
+    """
+    cancel = threading.Event()
+
+    def run_all() -> None:
+        for root, sessions, where in runs:
+            if cancel.is_set():
+                return
+            run_checks(root, sessions, cache=cache, cancel=cancel, where=where)
+
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="releasekit-checks")
+    names = sorted({s for _, sessions, _ in runs for s in sessions})
+    return BackgroundChecks(names, cancel, pool, pool.submit(run_all))
