@@ -20,9 +20,10 @@ the undo and the comparison after it), ``checks`` (the nox sessions),
 ``preflight`` (what is refused before anything changes, and the
 :class:`~releasekit.release.preflight.Plan`), ``steps`` (:data:`STEPS` and
 what they share), ``plan`` (the dry-run plan), ``interrupts`` (the signals,
-the one-line failure), ``finish`` (the public steps, ``--resume``, reading the
-journal back) and ``driver`` (the lock, the release, ``--abort``). This
-package re-exports what the other modules use.
+the one-line failure), ``artifacts`` (one package's files, built to
+confirmed: a release's and each train member's), ``finish`` (the public
+steps, ``--resume``, reading the journal back) and ``driver`` (the lock,
+the release, ``--abort``). This package re-exports what the other modules use.
 """
 
 from releasekit._exceptions import ReleaseError
