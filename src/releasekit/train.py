@@ -169,12 +169,18 @@ def plan_lines(flight: Preflight, options: ReleaseOptions) -> list[str]:
     plan = flight.plan
     settings = flight.workspace.project.settings
     lines = []
+    tracked = git.tracked(flight.workspace.root)  # once: each member's files are under its path
     for number, tier in enumerate(plan.tiers, 1):
         lines.append(f"  tier {number}:")
         for entry in tier:
             lines.append(
                 f"    {entry.name} {entry.current} -> {entry.new}, tag {entry.tag} ({entry.why})"
             )
+            prefix = f"{entry.member.path}/"
+            own = [t.removeprefix(prefix) for t in tracked if t.startswith(prefix)]
+            publish_wheels = entry.member.project.settings.publish_wheels
+            shown = wheels.plan(entry.member.root, own, entry.name, entry.new, publish_wheels)
+            lines.append(f"      files: {shown}")
             for frag in entry.fragments:
                 lines.append(f"      fragment: {frag.relative_to(flight.workspace.root)}")
             for w in entry.widenings:

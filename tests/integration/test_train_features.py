@@ -44,6 +44,9 @@ def test_a_compiled_member_publishes_its_sdist_and_verifies_a_repaired_wheel(
     root = make_workspace(tmp_path, {"a": "", "ext-lib": ""}, kinds={"ext-lib": "extension"})
     fragment(root, "a", "feature")
     fragment(root, "ext-lib", "feature")
+    dry = invoke("release", "--dry-run", "--no-checks", "--repository", index.url, cwd=root)
+    assert "files: a-0.2.0.tar.gz and its py3-none-any wheel" in dry.stdout
+    assert "files: ext_lib-0.2.0.tar.gz only; compiled code (src/ext_lib/_core.c)" in dry.stdout
     proc = nox("-s", "release", "--", "--yes", "--no-checks", "--repository", index.url,
                cwd=root, env=index.twine_env())  # fmt: skip
     output = proc.stdout + proc.stderr
