@@ -23,7 +23,6 @@ from typing import TYPE_CHECKING, NoReturn
 
 from releasekit import (
     _console,
-    _venv,
     changelog,
     dists,
     git,
@@ -386,14 +385,11 @@ def _install_check(
     car: Car, wheels: list[Path], index: str | None, *, what: str, refresh: bool = False
 ) -> None:
     """Install the wheels (the car's first) into a fresh environment and import the car."""
-    args = [*(["--index-url", index] if index else []), *map(str, wheels)]
-    with _venv.fresh() as python:
-        try:
-            _venv.install(python, args, refresh=refresh)
-            _venv.python_c(python, f"import {car.import_name}")
-        except CommandError as exc:
-            msg = f"the wheel of {car.name} {car.version} does not install and import {what}"
-            raise ReleaseError(msg, details=exc.details) from None
+    from releasekit.release import artifacts
+
+    artifacts.install_and_import(wheels, car.import_name, index, refresh=refresh,
+                                 subject=f"the wheel of {car.name} {car.version}",
+                                 what=what)  # fmt: skip
 
 
 def _verify(

@@ -17,7 +17,8 @@ from pathlib import Path
 
 from packaging.version import Version
 
-from releasekit import dists, publish, wheels
+from releasekit import _venv, dists, publish, wheels
+from releasekit._exceptions import CommandError, ReleaseError
 from releasekit.release.journal import refuse
 
 
@@ -68,6 +69,32 @@ def verify(
             future.result()
     if not files.pure:
         wheels.verify_compiled(built.wheel, import_name)
+
+
+def install_and_import(
+    wheels: list[Path],
+    import_name: str,
+    index: str | None,
+    *,
+    subject: str,
+    what: str,
+    refresh: bool = False,
+) -> None:
+    """Install the wheels (the one verified first) into a fresh environment and import it.
+
+    :param index: resolve the dependencies from this index alone (siblings already published).
+    :param subject: what failed, for the message ("the wheel").
+    :param what: what it failed at, for the message.
+    :param refresh: ask the index again rather than trust uv's cache of its pages.
+    """
+    args = [*(["--index-url", index] if index else []), *map(str, wheels)]
+    with _venv.fresh() as python:
+        try:
+            _venv.install(python, args, refresh=refresh)
+            _venv.python_c(python, f"import {import_name}")
+        except CommandError as exc:
+            msg = f"{subject} does not install and import {what}"
+            raise ReleaseError(msg, details=exc.details) from None
 
 
 def upload(

@@ -12,8 +12,8 @@ import dataclasses
 from collections.abc import Callable
 from pathlib import Path
 
-from releasekit import _console, _runner, _venv, changelog, dists, git, publish, version, wheels
-from releasekit._exceptions import CommandError, ReleaseError, ReleaseKitError
+from releasekit import _console, _runner, changelog, dists, git, publish, version, wheels
+from releasekit._exceptions import ReleaseError, ReleaseKitError
 from releasekit.options import ReleaseOptions
 from releasekit.project import Project
 from releasekit.release import artifacts
@@ -193,24 +193,6 @@ def needs_siblings(project: Project) -> bool:
     return member is not None and bool(member[1].needs)
 
 
-def _install_and_import(wheel: Path, import_name: str, index: str | None = None) -> None:
-    """Install the wheel into a fresh environment and import it.
-
-    :param index: resolve its dependencies from this index alone (a member's siblings).
-    """
-    with _venv.fresh() as python:
-        try:
-            _venv.install(python, [*(["--index-url", index] if index else []), str(wheel)])
-            _venv.python_c(python, f"import {import_name}")
-        except CommandError as exc:
-            where = f" with its dependencies from {index}" if index else ""
-            msg = (
-                f"the wheel does not install and import {import_name!r} in a fresh "
-                f"environment{where}"
-            )
-            raise ReleaseError(msg, details=exc.details) from None
-
-
 def _verify(run: Run) -> None:
     settings = run.project.settings
     assert run.release_files is not None
@@ -221,7 +203,14 @@ def _verify(run: Run) -> None:
         name=settings.project_name,
         new=run.need_plan().new,
         import_name=settings.import_name,
-        install=lambda wheel: _install_and_import(wheel, settings.import_name, index),
+        install=lambda wheel: artifacts.install_and_import(
+            [wheel],
+            settings.import_name,
+            index,
+            subject="the wheel",
+            what=f"{settings.import_name!r} in a fresh environment"
+            + (f" with its dependencies from {index}" if index else ""),
+        ),
     )
     kept_files(run.root / STATE_DIR / KEPT_DIR, run.need_state().files)
 
