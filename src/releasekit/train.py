@@ -18,222 +18,40 @@ from __future__ import annotations
 
 import dataclasses
 import os
-import types
-import typing
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
-from packaging.version import Version
-
-from releasekit import _console, _venv, changelog, dists, git, publish, versions
+from releasekit import (
+    _console,
+    changelog,
+    dists,
+    git,
+    publish,
+    train_development,
+    versions,
+    wheels,
+)
 from releasekit._exceptions import CommandError, ReleaseError, ReleaseKitError, UsageError
 from releasekit.options import ReleaseOptions
+from releasekit.train_journal import (
+    KEPT_DIR,
+    STATE_DIR,
+    STATE_FILE,
+    Car,
+    TrainState,
+    clear_state,
+    load_state,
+    save_state,
+)
 from releasekit.workspace import Entry, Plan, Workspace
 
 if TYPE_CHECKING:
     from releasekit import release as engine
-
-STATE_DIR = ".releasekit"
-STATE_FILE = "train.json"
-#: Where the train keeps each member's verified files (one directory per member): what it uploads.
-KEPT_DIR = "train-dist"
+    from releasekit.release.checks import BackgroundChecks
 
 
 def _refuse(message: str) -> NoReturn:
     raise ReleaseError(message)
-
-
-# --- the journal ---------------------------------------------------------------------
-
-
-@dataclasses.dataclass
-class Car:
-    """One member on the train, as journaled."""
-
-    name: str
-    path: str
-    version: str
-    tag: str
-    import_name: str
-    files: dict[str, str] = dataclasses.field(default_factory=dict)
-    published: bool = False
-    confirmed: bool = False
-
-    def dist_dir(self, root: Path) -> Path:
-        """The member's ``dist/``: a copy for the user, never read back by the train."""
-        return root / self.path / "dist"
-
-    def kept_dir(self, root: Path) -> Path:
-        """The member's verified files, beside the journal: what the train uploads."""
-        return root / STATE_DIR / KEPT_DIR / self.name
-
-
-@dataclasses.dataclass
-class TrainState:
-    """The journal of a train: ``local`` until the first upload, then ``public``."""
-
-    cars: list[Car]
-    tiers: list[list[str]]
-    branch: str
-    remote: str
-    head_before: str
-    commit: str = ""
-    phase: str = "local"
-    upload_url: str = ""
-    simple_url: str = ""
-    repository_name: str = ""
-    pushed: bool = False
-    #: path (relative to the root) -> sha256 of what the train wrote, None before it wrote.
-    touched: dict[str, str | None] = dataclasses.field(default_factory=dict)
-    #: Whether the train is writing files whose content ``touched`` does not record yet.
-    writing: bool = False
-    #: How far the uploads got (``release.UPLOADS``): "started" before the first,
-    #: "done" once one succeeded; ``--abort`` then trusts no listing.
-    upload: str = ""
-
-    @property
-    def target(self) -> publish.Target | None:
-        if not self.upload_url:
-            return None
-        return publish.Target(self.upload_url, self.simple_url, self.repository_name)
-
-    def car(self, name: str) -> Car:
-        return next(c for c in self.cars if c.name == name)
-
-    @property
-    def tags(self) -> list[str]:
-        return [c.tag for c in self.cars]
-
-    @property
-    def summary(self) -> str:
-        return ", ".join(f"{c.name} {c.version}" for c in self.cars)
-
-
-def state_path(root: Path) -> Path:
-    from releasekit import release as engine
-
-    return engine.own_dir(root, STATE_DIR) / STATE_FILE
-
-
-def save_state(root: Path, state: TrainState) -> None:
-    """Write the train's journal (atomically, as the release's)."""
-    from releasekit import release as engine
-
-    engine.write_journal(root, STATE_FILE, dataclasses.asdict(state))
-
-
-def _conforms(value: Any, hint: Any) -> bool:
-    """Whether a value read from JSON has the type a journal field declares."""
-    origin, args = typing.get_origin(hint), typing.get_args(hint)
-    if hint is bool:
-        return isinstance(value, bool)
-    if hint in (str, int):
-        return isinstance(value, hint) and not isinstance(value, bool)
-    if hint is type(None):
-        return value is None
-    if origin in (typing.Union, types.UnionType):
-        return any(_conforms(value, a) for a in args)
-    if origin is list:
-        return isinstance(value, list) and all(_conforms(v, args[0]) for v in value)
-    if origin is dict:
-        return isinstance(value, dict) and all(
-            _conforms(k, args[0]) and _conforms(v, args[1]) for k, v in value.items()
-        )
-    return False
-
-
-def _fields_problem(data: Any, cls: type[Any], where: str = "") -> str:
-    """The first field of ``data`` that ``cls`` does not declare, lacks, or has of another type."""
-    if not isinstance(data, dict):
-        return f"{where.rstrip('.') or 'it'} is not a JSON object"
-    hints = typing.get_type_hints(cls)
-    fields = {f.name: f for f in dataclasses.fields(cls)}
-    unknown = sorted(set(data) - set(fields))
-    if unknown:
-        return f"unknown field {where}{unknown[0]!r}"
-    for name, field in fields.items():
-        if name not in data:
-            required = field.default is dataclasses.MISSING
-            if required and field.default_factory is dataclasses.MISSING:
-                return f"field {where}{name!r} is missing"
-            continue
-        if hints[name] == list[Car]:  # each car named by its own first problem
-            if not isinstance(data[name], list):
-                return "'cars' must be a list of members"
-            for number, car in enumerate(data[name]):
-                problem = _fields_problem(car, Car, f"cars[{number}].")
-                if problem:
-                    return problem
-        elif not _conforms(data[name], hints[name]):
-            return f"{where}{name!r} must be {_TYPE_NAMES.get(str(hints[name]), hints[name])}"
-    return ""
-
-
-_TYPE_NAMES = {
-    "<class 'str'>": "a string",
-    "<class 'bool'>": "true or false",
-    "list[list[str]]": "a list of tiers, each a list of member names",
-    "dict[str, str]": "a map of file names to sha256 digests",
-    "dict[str, str | None]": "a map of paths to sha256 digests",
-}
-
-
-def _inside(path: str) -> bool:
-    """A path relative to the workspace root that stays inside it."""
-    parts = Path(path).parts
-    return bool(parts) and not Path(path).is_absolute() and ".." not in parts
-
-
-def _state_problem(data: Any) -> str:
-    """What is wrong with a train journal read from disk, or ``""`` (field by field)."""
-    from releasekit import release as engine
-
-    problem = _fields_problem(data, TrainState)
-    if problem:
-        return problem
-    names = [c["name"] for c in data["cars"]]
-    for number, car in enumerate(data["cars"]):
-        if not car["name"] or car["name"] != publish.normalize(car["name"]) or "/" in car["name"]:
-            return f"cars[{number}].'name' must be a normalized project name"
-        if not _inside(car["path"]):
-            return f"cars[{number}].'path' must be a path inside the workspace"
-        files = car.get("files", {})
-        if not all(engine.is_file_name(k) and engine.is_digest(v) for k, v in files.items()):
-            return f"cars[{number}].'files' must map file names to sha256 digests"
-        if car.get("confirmed", False) and not car.get("published", False):
-            return f"cars[{number}] is 'confirmed' but not 'published'"
-    if len(set(names)) != len(names):
-        return "two cars have the same 'name'"
-    tiers = [n for tier in data["tiers"] for n in tier]
-    if sorted(tiers) != sorted(names):
-        return "'tiers' must name every car exactly once"
-    if data.get("phase", "local") not in engine.PHASES:
-        return f"'phase' must be one of {', '.join(engine.PHASES)}"
-    if data.get("upload", "") not in engine.UPLOADS:
-        return "'upload' must be empty, 'started' or 'done'"
-    if not all(_inside(p) for p in data.get("touched", {})):
-        return "'touched' must hold paths inside the workspace"
-    return ""
-
-
-def load_state(root: Path) -> TrainState | None:
-    """Read the train's journal; anything off is one line and no action."""
-    from releasekit import release as engine
-
-    data = engine.read_journal(state_path(root), _state_problem, "a release train journal")
-    if data is None:
-        return None
-    cars = [Car(**c) for c in data.pop("cars")]
-    return TrainState(cars=cars, **data)
-
-
-def clear_state(root: Path) -> None:
-    import shutil
-
-    from releasekit import release as engine
-
-    shutil.rmtree(engine.own_dir(root, f"{STATE_DIR}/{KEPT_DIR}"), ignore_errors=True)
-    engine.remove_journal(root, STATE_FILE)
 
 
 # --- preflight ---------------------------------------------------------------------------
@@ -275,7 +93,7 @@ def preflight(root: Path, options: ReleaseOptions) -> Preflight:
             f"(allowed: {', '.join(settings.branches)}; [tool.releasekit] branches of the root)"
         )
     head = git.head(root)  # what the checks see: the train starts from it or not at all
-    plan = workspace.plan(ws)
+    plan = workspace.plan(ws, pre=options.pre)
     if not plan.entries:
         _refuse(
             "no workspace member has a changelog fragment: add one in a member with "
@@ -287,6 +105,7 @@ def preflight(root: Path, options: ReleaseOptions) -> Preflight:
         release.check_gitlinks(entry.member.project)
         types = [f.type for f in changelog.fragments(entry.member.root)]
         api_check.check_release(entry.member.project, entry.new, fragment_types=types)
+    train_development.check((e.member.project, e.new) for e in plan.ordered())
     kept = f"{STATE_DIR}/{KEPT_DIR}"
     release.check_own_dirs(root, [STATE_DIR, kept, *(f"{kept}/{e.name}" for e in plan.ordered()),
                                   *(f"{e.member.path}/dist" for e in plan.ordered())])  # fmt: skip
@@ -353,12 +172,18 @@ def plan_lines(flight: Preflight, options: ReleaseOptions) -> list[str]:
     plan = flight.plan
     settings = flight.workspace.project.settings
     lines = []
+    tracked = git.tracked(flight.workspace.root)  # once: each member's files are under its path
     for number, tier in enumerate(plan.tiers, 1):
         lines.append(f"  tier {number}:")
         for entry in tier:
             lines.append(
                 f"    {entry.name} {entry.current} -> {entry.new}, tag {entry.tag} ({entry.why})"
             )
+            prefix = f"{entry.member.path}/"
+            own = [t.removeprefix(prefix) for t in tracked if t.startswith(prefix)]
+            publish_wheels = entry.member.project.settings.publish_wheels
+            shown = wheels.plan(entry.member.root, own, entry.name, entry.new, publish_wheels)
+            lines.append(f"      files: {shown}")
             for frag in entry.fragments:
                 lines.append(f"      fragment: {frag.relative_to(flight.workspace.root)}")
             for w in entry.widenings:
@@ -373,7 +198,11 @@ def plan_lines(flight: Preflight, options: ReleaseOptions) -> list[str]:
     tags = " ".join(e.tag for e in plan.ordered())
     push = "no" if options.no_push else f"{flight.branch} and {tags} to {settings.remote} (atomic)"
     lines.append(f"  push:      {push}")
-    checks = "none (--no-checks)" if options.no_checks else "each releasing member's own"
+    dev = train_development.planned((e.member.project, e.new) for e in plan.ordered())
+    if dev:
+        lines.append(f"  then:      commit {', '.join(dev)} (post_release_dev)")
+    checks = "none (--no-checks)" if options.no_checks else (
+        "each releasing member's own, then again on the release commit")  # fmt: skip
     if options.dry_run and not options.no_checks:
         checks += " (not run in a dry run)"
     lines.append(f"  checks:    {checks}")
@@ -438,7 +267,8 @@ def _write_changelogs(plan: Plan, generated: dict[str, Path]) -> None:
                 _refuse(f"towncrier create did not write {path} ({kind})")
             # Tracked like any fragment, which is all that towncrier may read.
             git.git(project.root, "add", "--", str(path), mutates=True)
-        changelog.build(project.root, entry.new)
+        # A pre-release keeps the fragments: the final release lists the whole series.
+        changelog.build(project.root, entry.new, keep=versions.is_prerelease(entry.new))
 
 
 def _bump_versions(plan: Plan) -> None:
@@ -475,17 +305,68 @@ def _commit_and_tag(root: Path, plan: Plan, state: TrainState) -> None:
         _refuse("the release commit left changes behind: is every file committed?")
 
 
-def _build(root: Path, entry: Entry, state: TrainState) -> None:
+def _build(root: Path, entry: Entry, state: TrainState) -> wheels.ReleaseFiles:
+    """Build the member from the release commit as a single release would (compiled code too)."""
     from releasekit import release as engine
+    from releasekit.release import artifacts
 
     car = state.car(entry.name)
     kept = engine.own_dir(root, _rel(root, car.kept_dir(root)))
-    dists.clean(kept)
-    built = dists.build_commit(entry.member.root, state.commit, kept, version=entry.new)
+    settings = entry.member.project.settings
+    files = artifacts.build(entry.member.root, state.commit, kept, entry.new,
+                            publish_wheels=settings.publish_wheels)  # fmt: skip
     # Recorded before verify reads them; verify ends by checking they are still these.
-    car.files = publish.digests(built.files)
+    car.files = publish.digests(files.publish)
     save_state(root, state)
     engine.mirror(root, kept, car.dist_dir(root))
+    return files
+
+
+def _start_commit_checks(plan: Plan, options: ReleaseOptions) -> BackgroundChecks | None:
+    """Start each releasing member's checks on the release commit, as a single release does.
+
+    The commit moved every version, changelog and widened requirement, which a
+    test or the docs may read: what is published is what was checked. They run
+    beside build and verify, one member after another, in the members' work
+    trees, which no step touches from here on; ``--no-checks`` and a member's
+    ``check_release_commit = false`` leave them out.
+    """
+    from releasekit.release.checks import SERVED_BY_RELEASE, several_in_background
+
+    if options.no_checks:
+        return None
+    runs = []
+    for entry in plan.ordered():
+        settings = entry.member.project.settings
+        sessions = [s for s in settings.checks if s not in SERVED_BY_RELEASE]
+        if settings.check_release_commit and sessions:
+            where = f" on the release commit ({entry.name}, {entry.tag})"
+            runs.append((entry.member.root, sessions, where))
+    if not runs:
+        return None
+    shown = "; ".join(f"{root.name}: nox -s {' '.join(sessions)}" for root, sessions, _ in runs)
+    _console.info(f"checks on the release commit, meanwhile: {shown}")
+    return several_in_background(runs, cache=not options.no_cache)
+
+
+def _wait_for_checks(root: Path, state: TrainState, checks: BackgroundChecks | None) -> None:
+    """Before the first upload: the members' checks on the release commit passed."""
+    if checks is None:
+        _console.info("none on the release commit (--no-checks, or none configured)")
+        return
+    failed = checks.wait()
+    checks.stop()
+    if failed is not None:
+        raise failed
+    changed = git.status(root)
+    if changed or git.head(root) != state.commit:
+        example = f" (e.g. {changed[0][3:]})" if changed else ""
+        _console.warn(
+            f"the work tree changed while the checks ran{example}: they saw it as it was, "
+            "not the release commit alone; the preflight's checks stand"
+        )
+        return
+    _console.info(f"{', '.join(checks.sessions)} passed on the release commit")
 
 
 def _closure(plan: Plan, name: str) -> list[str]:
@@ -505,45 +386,36 @@ def _install_check(
     car: Car, wheels: list[Path], index: str | None, *, what: str, refresh: bool = False
 ) -> None:
     """Install the wheels (the car's first) into a fresh environment and import the car."""
-    args = [*(["--index-url", index] if index else []), *map(str, wheels)]
-    with _venv.fresh() as python:
-        try:
-            _venv.install(python, args, refresh=refresh)
-            _venv.python_c(python, f"import {car.import_name}")
-        except CommandError as exc:
-            msg = f"the wheel of {car.name} {car.version} does not install and import {what}"
-            raise ReleaseError(msg, details=exc.details) from None
+    from releasekit.release import artifacts
+
+    artifacts.install_and_import(wheels, car.import_name, index, refresh=refresh,
+                                 subject=f"the wheel of {car.name} {car.version}",
+                                 what=what)  # fmt: skip
 
 
-def _verify(root: Path, plan: Plan, entry: Entry, state: TrainState) -> None:
-    """A member's files, before anything is uploaded: metadata, twine, contents, install.
+def _verify(
+    root: Path, plan: Plan, files: wheels.ReleaseFiles, car: Car, state: TrainState
+) -> None:
+    """A member's files, before anything is uploaded, as a single release checks them.
 
     The install takes the wheels of the train's own members it needs beside
     it (they are not on the index yet) and the rest from the target index.
     """
-    from concurrent.futures import ThreadPoolExecutor
+    from releasekit import release as engine
+    from releasekit.release import artifacts
 
     target = state.target
     index = target.simple_url if target else None
-    from releasekit import release as engine
-
-    car = state.car(entry.name)
-    built = dists.find(car.kept_dir(root))
-    name, built_version = dists.wheel_metadata(built.wheel)
-    if Version(built_version) != Version(car.version):
-        _refuse(f"the wheel of {car.name} says version {built_version}, not {car.version}")
-    if publish.normalize(name) != car.name:
-        _refuse(f"the wheel's metadata names {name!r}, not {car.name!r}")
     deps = [dists.find(state.car(d).kept_dir(root)).wheel for d in _closure(plan, car.name)]
-    with ThreadPoolExecutor(max_workers=3) as pool:
-        futures = [
-            pool.submit(dists.twine_check, built),
-            pool.submit(dists.wheel_contents_check, built.wheel),
-            pool.submit(_install_check, car, [built.wheel, *deps], index,
-                        what="with the train's other wheels"),
-        ]  # fmt: skip
-        for future in futures:
-            future.result()
+    artifacts.verify(
+        files,
+        name=car.name,
+        new=car.version,
+        import_name=car.import_name,
+        install=lambda wheel: _install_check(
+            car, [wheel, *deps], index, what="with the train's other wheels"
+        ),
+    )
     engine.kept_files(car.kept_dir(root), car.files)
 
 
@@ -561,6 +433,13 @@ def _push(root: Path, state: TrainState) -> None:
         _console.warn(moved)
 
 
+def _upload_started(root: Path, state: TrainState) -> None:
+    """The first upload is about to start: ``--abort`` no longer trusts an empty listing."""
+    if not state.upload:
+        state.upload = "started"
+        save_state(root, state)
+
+
 def _uploaded(root: Path, state: TrainState) -> None:
     """A member's upload succeeded: from now on ``--abort`` trusts no listing."""
     state.upload = "done"
@@ -571,6 +450,7 @@ def _finish(root: Path, options: ReleaseOptions, state: TrainState, *, confirm: 
     """Tier by tier: check against the index, publish, confirm; then push. Journaled."""
     from releasekit import release as engine
     from releasekit.project import Project
+    from releasekit.release import artifacts
 
     target = state.target
     if target is not None:
@@ -594,20 +474,17 @@ def _finish(root: Path, options: ReleaseOptions, state: TrainState, *, confirm: 
                         continue
                     with _console.step(f"publish {car.name}"):
                         files = engine.kept_files(car.kept_dir(root), car.files)
-                        if not state.upload:
-                            state.upload = "started"
-                            save_state(root, state)
-                        publish.publish(target, car.name, files, recorded=car.files,
-                                        uploaded=lambda: _uploaded(root, state))  # fmt: skip
+                        artifacts.upload(target, car.name, files, car.files,
+                                         started=lambda: _upload_started(root, state),
+                                         uploaded=lambda: _uploaded(root, state))  # fmt: skip
                     car.published = True
                     save_state(root, state)
                 for car in cars:
                     if car.confirmed or not confirm:
                         continue
                     with _console.step(f"confirm {car.name}"):
-                        publish.confirm_install(
-                            target, car.name, car.version, with_dependencies=True
-                        )
+                        files = engine.kept_files(car.kept_dir(root), car.files)
+                        artifacts.confirm(target, car.name, car.version, files, siblings=True)
                     car.confirmed = True
                     save_state(root, state)
         if not options.no_push and not state.pushed:
@@ -627,6 +504,16 @@ def _finish(root: Path, options: ReleaseOptions, state: TrainState, *, confirm: 
         )
         raise ReleaseError(msg, details=exc.details) from None
     clear_state(root)
+
+
+def _back_to_development(root: Path, options: ReleaseOptions, state: TrainState) -> None:
+    """Each released member with ``post_release_dev`` to its next ``.dev0``, in one commit."""
+    from releasekit.project import Project
+
+    timeout = Project(root).settings.network_timeout
+    members = [(Project(root / car.path), car.version) for car in state.cars]
+    train_development.commit(root, members, release_commit=state.commit, remote=state.remote,
+                             branch=state.branch, push=state.pushed, timeout=timeout)  # fmt: skip
 
 
 # --- the driver ---------------------------------------------------------------------------
@@ -659,12 +546,6 @@ def release(root: Path, options: ReleaseOptions) -> TrainState | None:
         msg = (
             "--part and --new-version pick one project's version: in a workspace the fragments "
             "pick each member's (or run the release in the member's directory)"
-        )
-        raise UsageError(msg)
-    if options.pre:
-        msg = (
-            "--pre is not supported for a workspace train yet: cut the pre-release in the "
-            "member's directory"
         )
         raise UsageError(msg)
     root = Path(root).resolve()
@@ -716,6 +597,7 @@ def _train(root: Path, options: ReleaseOptions) -> TrainState | None:
         upload_url=target.upload_url if target else "",
         simple_url=target.simple_url if target else "",
         repository_name=target.name if target else "",
+        repository_source=target.source if target else "",
         touched=dict.fromkeys(sorted({*_touched(root, plan, generated),
                                       *([_rel(root, flight.lock)] if flight.lock else [])})),
         writing=True,
@@ -727,6 +609,7 @@ def _train(root: Path, options: ReleaseOptions) -> TrainState | None:
     before = engine.snapshot(root, state.tags, sorted(state.touched))
     save_state(root, state)  # before the first change: after kill -9, --abort knows what to undo
     step, writing = "changelog", True
+    checks: BackgroundChecks | None = None
     try:
         with _console.step("changelog"):
             _write_changelogs(plan, generated)
@@ -748,18 +631,25 @@ def _train(root: Path, options: ReleaseOptions) -> TrainState | None:
         step, writing = "commit and tag", False
         with _console.step("commit and tag"):
             _commit_and_tag(root, plan, state)
+        checks = _start_commit_checks(plan, options)
         # Every member is built and verified before the first upload: a failure in any
         # of them still rolls the whole train back.
+        built = {}
         for entry in plan.ordered():
             step = f"build {entry.name}"
             with _console.step(step):
-                _build(root, entry, state)
+                built[entry.name] = _build(root, entry, state)
         for entry in plan.ordered():
             step = f"verify {entry.name}"
             with _console.step(step):
-                _verify(root, plan, entry, state)
+                _verify(root, plan, built[entry.name], state.car(entry.name), state)
+        step = "checks"
+        with _console.step(step):
+            _wait_for_checks(root, state, checks)
     except BaseException as exc:  # anything, releasekit's or not: roll back, then say it once
         with engine.SIGNALS.held():
+            if checks is not None:
+                checks.stop()
             rolled_back = _rollback(root, state, before, ours=writing)
         if not isinstance(exc, KeyboardInterrupt) and not engine.SIGNALS.received:
             rolled_back = f"the whole train is rolled back, nothing was uploaded; {rolled_back}"
@@ -769,6 +659,7 @@ def _train(root: Path, options: ReleaseOptions) -> TrainState | None:
     confirm = not options.no_confirm and settings.confirm_install
     _finish(root, options, state, confirm=confirm)
     _console.info(f"released {state.summary} ({' '.join(state.tags)})")
+    _back_to_development(root, options, state)
     return state
 
 
@@ -794,18 +685,33 @@ def resume(root: Path, options: ReleaseOptions) -> TrainState:
         todo += [] if state.pushed or options.no_push else ["push"]
         print(f"Would finish the train ({state.summary}): {', '.join(todo) or 'nothing'}")
         return state
-    if state.target is not None and not all(c.published for c in state.cars):
-        publish.require_credentials(state.target)  # before anything else, as in the preflight
     from releasekit import release as engine
+    from releasekit.project import Project
+
+    settings = Project(root).settings
+    # The target (retargeted by --repository) and its credentials before anything else,
+    # as in the preflight; only for what is not uploaded yet.
+    if state.target is not None and not all(c.published for c in state.cars):
+        target = engine.retarget(settings, options.repository, state.target)
+        moved = (target.upload_url, target.name) != (state.upload_url, state.repository_name)
+        done = [c.name for c in state.cars if c.published]
+        if moved and done:
+            _refuse(
+                f"{done[0]} of the train is published on {state.target.shown} already: the rest "
+                f"cannot go to {target.shown} (its members install each other from one index); "
+                "resume without --repository"
+            )
+        state.upload_url, state.simple_url = target.upload_url, target.simple_url
+        state.repository_name, state.repository_source = target.name, target.source
+        save_state(root, state)
 
     for car in state.cars:  # the files verified on the first run, kept: never a rebuild
         if not car.published:
             engine.kept_files(car.kept_dir(root), car.files)
-    from releasekit.project import Project
-
-    confirm = not options.no_confirm and Project(root).settings.confirm_install
+    confirm = not options.no_confirm and settings.confirm_install
     _finish(root, options, state, confirm=confirm)
     _console.info(f"released {state.summary} ({' '.join(state.tags)})")
+    _back_to_development(root, options, state)
     return state
 
 

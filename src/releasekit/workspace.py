@@ -510,28 +510,43 @@ def widening_text(widening: Widening) -> str:
     )
 
 
-def _next_version(project: Project, types: list[str]) -> tuple[Any, str, str]:
+def _next_version(
+    project: Project, types: list[str], pre: str | None = None
+) -> tuple[Any, str, str]:
     """The member's next version: from its fragments' types, else a patch; and why.
 
-    bump-my-version is asked in this process (its own configuration and
-    version model), not through one interpreter per member: a train of fifty
-    members would otherwise spend most of its plan starting Python.
+    A pre-release (``--pre``), and the release after one or after a
+    development version, are the single release's own choice
+    (:func:`releasekit.versions.choose`): every member of a ``--pre`` train is
+    cut as a pre-release, and a final train finalizes them. bump-my-version is
+    asked in this process (its own configuration and version model), not
+    through one interpreter per member: a train of fifty members would
+    otherwise spend most of its plan starting Python.
     """
     from releasekit import versions
 
     source = versions.source_for(project)
-    part = None if types else "patch"
-    choice = versions.choose(project, part=part, fragment_types=types, source=source)
-    return source.config(), choice.new, choice.reason if types else "patch"
+    current = source.current()
+    in_cycle = versions.is_prerelease(current) or versions.is_development(current)
+    # A member that releases only for a widening is a patch, unless a series goes on.
+    part = None if types or in_cycle else "patch"
+    choice = versions.choose(
+        project, part=part, pre=pre, fragment_types=types, current=current, source=source
+    )
+    return source.config(), choice.new, choice.reason.replace("--part patch", "patch")
 
 
-def plan(workspace: Workspace) -> Plan:
+def plan(workspace: Workspace, *, pre: str | None = None) -> Plan:
     """Which members release, at which version, and why; tag names checked for collisions.
 
     In dependency order, so a widening is seen by what depends on the widened
-    member in turn (transitively).
+    member in turn (transitively). A member at a pre-release releases without
+    a new fragment, as a single project does: ``--pre`` (``pre``) goes on with
+    the series, a release without it finalizes it.
+
+    :param pre: the pre-release label every releasing member is cut with.
     """
-    from releasekit import changelog
+    from releasekit import changelog, versions
 
     entries: dict[str, Entry] = {}
     for name in workspace.order():
@@ -550,9 +565,13 @@ def plan(workspace: Workspace) -> Plan:
                         member.root / "pyproject.toml", edge.requirement, widened, dep.name, dep.new
                     )
                 )
-        if not frags and not widenings:
-            continue
-        bump, new, reason = _next_version(member.project, [f.type for f in frags])
+        if not (
+            frags
+            or widenings
+            or versions.current_is_prerelease(versions.source_for(member.project))
+        ):
+            continue  # nothing to release (a pre-release goes on, or is finalized, without one)
+        bump, new, reason = _next_version(member.project, [f.type for f in frags], pre)
         reasons = [reason]
         reasons += [w.why for w in widenings]
         if widenings:

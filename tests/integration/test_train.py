@@ -37,9 +37,9 @@ ROOT_TASKS = "from releasekit.tasks import namespace  # noqa: F401\n"
 ROOT_GITIGNORE = "dist/\n.nox/\n__pycache__/\n.venv/\n"
 
 
-def stamp_member(packages: Path, name: str, *, requires: str = "") -> Path:
+def stamp_member(packages: Path, name: str, *, requires: str = "", kind: str = "pure") -> Path:
     """A member stamped from the template, with its own tag name and maybe a need of another."""
-    member = new.stamp(packages, extra_context={"project_name": name})
+    member = new.stamp(packages, extra_context={"project_name": name, "kind": kind})
     pyproject = member / "pyproject.toml"
     text = pyproject.read_text()
     text = text.replace('tag_name = "v{new_version}"', f'tag_name = "{name}-v{{new_version}}"')
@@ -51,8 +51,13 @@ def stamp_member(packages: Path, name: str, *, requires: str = "") -> Path:
     return member
 
 
-def make_workspace(parent: Path, members: dict[str, str]) -> Path:
-    """A workspace root with ``members`` (name -> requirement), on main, pushed to a bare remote."""
+def make_workspace(
+    parent: Path, members: dict[str, str], kinds: dict[str, str] | None = None
+) -> Path:
+    """A workspace root with ``members`` (name -> requirement), on main, pushed to a bare remote.
+
+    :param kinds: the template's ``kind`` of some members (``extension``); the rest are pure.
+    """
     remote = parent / "remote.git"
     git(parent, "init", "-q", "--bare", "-b", "main", str(remote))
     root = parent / "work"
@@ -62,7 +67,8 @@ def make_workspace(parent: Path, members: dict[str, str]) -> Path:
     (root / "tasks.py").write_text(ROOT_TASKS)
     (root / ".gitignore").write_text(ROOT_GITIGNORE)
     for name, requires in members.items():
-        stamp_member(root / "packages", name, requires=requires)
+        kind = (kinds or {}).get(name, "pure")
+        stamp_member(root / "packages", name, requires=requires, kind=kind)
     git(root, "init", "-q", "-b", "main")
     commit_all(root, "A workspace of " + ", ".join(members))
     git(root, "remote", "add", "origin", str(remote))

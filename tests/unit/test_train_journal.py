@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from releasekit import train
+from releasekit import train_journal as train
 from releasekit._exceptions import ReleaseError
 
 CAR = {

@@ -175,7 +175,6 @@ def test_editable_needs_brings_the_members_needed_transitively(tmp_path: Path) -
     [
         ({"part": "minor"}, "--part and --new-version pick one project's version"),
         ({"new_version": "1.0.0"}, "--part and --new-version pick one project's version"),
-        ({"pre": "rc"}, "--pre is not supported for a workspace train yet"),
     ],
 )
 def test_train_refuses_single_project_options(

@@ -20,16 +20,17 @@ the undo and the comparison after it), ``checks`` (the nox sessions),
 ``preflight`` (what is refused before anything changes, and the
 :class:`~releasekit.release.preflight.Plan`), ``steps`` (:data:`STEPS` and
 what they share), ``plan`` (the dry-run plan), ``interrupts`` (the signals,
-the one-line failure), ``finish`` (the public steps, ``--resume``, reading the
-journal back) and ``driver`` (the lock, the release, ``--abort``). This
-package re-exports what the other modules use.
+the one-line failure), ``artifacts`` (one package's files, built to
+confirmed: a release's and each train member's), ``finish`` (the public
+steps, ``--resume``, reading the journal back) and ``driver`` (the lock,
+the release, ``--abort``). This package re-exports what the other modules use.
 """
 
 from releasekit._exceptions import ReleaseError
 from releasekit.options import ReleaseOptions
 from releasekit.release.checks import check_sessions, run_checks
 from releasekit.release.driver import locked, reached, release
-from releasekit.release.finish import load_state, resume
+from releasekit.release.finish import load_state, resume, retarget
 from releasekit.release.interrupts import SIGNALS, failure
 from releasekit.release.journal import (
     PHASES,
@@ -100,6 +101,7 @@ __all__ = [
     "release_commit",
     "remove_journal",
     "resume",
+    "retarget",
     "run_checks",
     "save_state",
     "snapshot",

@@ -252,3 +252,26 @@ def checks_in_background(
         run_checks, root, sessions, cache=cache, cancel=cancel, where=where, board=board
     )
     return BackgroundChecks(sessions, cancel, pool, result, board)
+
+
+def several_in_background(
+    runs: list[tuple[Path, list[str], str]], *, cache: bool
+) -> BackgroundChecks:
+    """Several projects' checks (root, sessions, where), one project after another, in a thread.
+
+    A train's checks on its release commit: each member's sessions in its
+    own directory, as the preflight ran them; the first failure stops the rest.
+    """
+    cancel = threading.Event()
+    board = Board()
+
+    def run_all() -> None:
+        for root, sessions, where in runs:
+            if cancel.is_set():
+                return
+            board.where = where
+            run_checks(root, sessions, cache=cache, cancel=cancel, where=where, board=board)
+
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="releasekit-checks")
+    names = sorted({s for _, sessions, _ in runs for s in sessions})
+    return BackgroundChecks(names, cancel, pool, pool.submit(run_all), board)

@@ -14,6 +14,7 @@ from typing import Any
 
 from releasekit import _console, git, publish, versions
 from releasekit._exceptions import ReleaseError, ReleaseKitError
+from releasekit.config import Settings
 from releasekit.options import ReleaseOptions
 from releasekit.project import Project
 from releasekit.release.journal import (
@@ -167,29 +168,40 @@ def post_release(run: Run) -> None:
 
 
 def _retarget(project: Project, options: ReleaseOptions, state: State) -> None:
-    """Resolve the target of ``--resume`` as the first run did, and its credentials.
+    """The recorded target of ``--resume``, or the one given now (:func:`retarget`)."""
+    if "publish" in state.done or options.no_publish or state.target is None:
+        return
+    target = retarget(project.settings, options.repository, state.target)
+    if (target.upload_url, target.name) == (state.upload_url, state.repository_name):
+        return
+    state.upload_url, state.simple_url = target.upload_url, target.simple_url
+    state.repository_name, state.repository_source = target.name, target.source
+    save_state(project.root, state)
+
+
+def retarget(
+    settings: Settings, repository: str | None, recorded: publish.Target
+) -> publish.Target:
+    """Resolve the target of ``--resume`` as the first run did, and require its credentials.
 
     ``--repository`` given now retargets what is not yet uploaded; twine's
     environment does so only when the recorded target came from it (a
     ``[tool.releasekit] repository`` or a ``--repository`` of the first run
-    beats a stale ``TWINE_REPOSITORY_URL`` in the shell), as it did then.
+    beats a stale ``TWINE_REPOSITORY_URL`` in the shell), as it did then. For
+    a release and a train alike.
+
+    :param repository: the ``--repository`` given to ``--resume`` (``""``: none).
     """
-    if "publish" in state.done or options.no_publish or state.target is None:
-        return
-    given, source = options.repository, "command line"
-    if not given and state.repository_source == "environment":
+    given, source = repository or "", "command line"
+    if not given and recorded.source == "environment":
         given, source = publish.environment_target(), "environment"
-    timeout = project.settings.network_timeout
-    target = dataclasses.replace(state.target, timeout=timeout)
+    timeout = settings.network_timeout
+    target = dataclasses.replace(recorded, timeout=timeout)
     if given:
-        target = publish.resolve_target(given, index_url=project.settings.index_url,
-                                        timeout=timeout)  # fmt: skip
+        target = publish.resolve_target(given, index_url=settings.index_url, timeout=timeout)
         target = dataclasses.replace(target, source=source)
     publish.require_credentials(target)
-    if (target.upload_url, target.name) == (state.upload_url, state.repository_name):
-        return
-    _console.info(f"publishing to {target.shown} (given now) instead of the recorded "
-                  f"{state.target.shown}")  # fmt: skip
-    state.upload_url, state.simple_url = target.upload_url, target.simple_url
-    state.repository_name, state.repository_source = target.name, target.source
-    save_state(project.root, state)
+    if (target.upload_url, target.name) != (recorded.upload_url, recorded.name):
+        _console.info(f"publishing to {target.shown} (given now) instead of the recorded "
+                      f"{recorded.shown}")  # fmt: skip
+    return target

@@ -10,15 +10,13 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from packaging.version import Version
-
-from releasekit import _console, _runner, _venv, changelog, dists, git, publish, versions, wheels
-from releasekit._exceptions import CommandError, ReleaseError, ReleaseKitError
+from releasekit import _console, _runner, changelog, dists, git, publish, versions, wheels
+from releasekit._exceptions import ReleaseError, ReleaseKitError
 from releasekit.options import ReleaseOptions
 from releasekit.project import Project
+from releasekit.release import artifacts
 from releasekit.release.checks import SERVED_BY_RELEASE, BackgroundChecks, checks_in_background
 from releasekit.release.journal import (
     KEPT_DIR,
@@ -118,28 +116,6 @@ def _commit_and_tag(run: Run) -> None:
     run.epoch = git.commit_timestamp(run.root, run.commit)
 
 
-def _build_dists(root: Path, commit: str, new: str, *, fresh_env: bool) -> dists.Dists:
-    """Build from a clean export of the release commit, never the work tree.
-
-    Into the journal's own directory: verify checks those files and publish
-    uploads them, so nothing written to ``dist/`` meanwhile can reach the index.
-    """
-    kept = own_dir(root, f"{STATE_DIR}/{KEPT_DIR}")
-    dists.clean(kept)
-    return dists.build_commit(root, commit, kept, version=new, fresh_env=fresh_env)
-
-
-def _release_files(
-    project: Project, commit: str, new: str, *, fresh_env: bool = False
-) -> wheels.ReleaseFiles:
-    """Build, then let ``wheels`` decide what is verified and published (compiled code).
-
-    :param fresh_env: build in a new environment, not the kept one (``--no-cache``).
-    """
-    built = _build_dists(project.root, commit, new, fresh_env=fresh_env)
-    return wheels.prepare(built, publish_wheels=project.settings.publish_wheels)
-
-
 def _start_commit_checks(run: Run) -> None:
     """Start the configured checks on the release commit itself; publish waits for them.
 
@@ -193,8 +169,15 @@ def _checks(run: Run) -> None:
 def _build(run: Run) -> None:
     """Build the sdist and wheel from a clean export of the release commit; start its checks."""
     _start_commit_checks(run)
-    run.release_files = _release_files(
-        run.project, run.commit, run.need_plan().new, fresh_env=run.options.no_cache
+    # Into the journal's own directory: verify checks those files and publish
+    # uploads them, so nothing written to ``dist/`` meanwhile can reach the index.
+    run.release_files = artifacts.build(
+        run.root,
+        run.commit,
+        own_dir(run.root, f"{STATE_DIR}/{KEPT_DIR}"),
+        run.need_plan().new,
+        publish_wheels=run.project.settings.publish_wheels,
+        fresh_env=run.options.no_cache,
     )
     run.built = run.release_files.dists
     # Recorded now, before verify reads them; verify ends by checking they are still these.
@@ -214,49 +197,26 @@ def needs_siblings(project: Project) -> bool:
     return member is not None and bool(member[1].needs)
 
 
-def _install_and_import(wheel: Path, import_name: str, index: str | None = None) -> None:
-    """Install the wheel into a fresh environment and import it.
-
-    :param index: resolve its dependencies from this index alone (a member's siblings).
-    """
-    with _venv.fresh() as python:
-        try:
-            _venv.install(python, [*(["--index-url", index] if index else []), str(wheel)])
-            _venv.python_c(python, f"import {import_name}")
-        except CommandError as exc:
-            where = f" with its dependencies from {index}" if index else ""
-            msg = (
-                f"the wheel does not install and import {import_name!r} in a fresh "
-                f"environment{where}"
-            )
-            raise ReleaseError(msg, details=exc.details) from None
-
-
 def _verify(run: Run) -> None:
     """Check the built files (twine, check-wheel-contents, metadata) and install the wheel."""
-    built, settings, new = run.built, run.project.settings, run.need_plan().new
-    assert built is not None
-    name, built_version = dists.wheel_metadata(built.wheel)
-    if Version(built_version) != Version(new):
-        refuse(f"the wheel's metadata says version {built_version}, not {new}")
-    if publish.normalize(name) != publish.normalize(settings.project_name):
-        refuse(f"the wheel's metadata names {name!r}, not {settings.project_name!r}")
-    # The checks of the files and the install are independent: run them side by side.
-    from releasekit import inprocess
-
+    settings = run.project.settings
+    assert run.release_files is not None
     target = run.need_state().target
     index = target.simple_url if target is not None and needs_siblings(run.project) else None
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        futures = [
-            pool.submit(dists.wheel_contents_check, built.wheel),
-            pool.submit(_install_and_import, built.wheel, settings.import_name, index),
-        ]
-        inprocess.twine_check(built.files)  # in this thread: twine prints to stdout
-        for future in futures:
-            future.result()
-    assert run.release_files is not None
-    if not run.release_files.pure:
-        wheels.verify_compiled(built.wheel, settings.import_name)
+    artifacts.verify(
+        run.release_files,
+        name=settings.project_name,
+        new=run.need_plan().new,
+        import_name=settings.import_name,
+        install=lambda wheel: artifacts.install_and_import(
+            [wheel],
+            settings.import_name,
+            index,
+            subject="the wheel",
+            what=f"{settings.import_name!r} in a fresh environment"
+            + (f" with its dependencies from {index}" if index else ""),
+        ),
+    )
     kept_files(run.root / STATE_DIR / KEPT_DIR, run.need_state().files)
 
 
@@ -266,19 +226,12 @@ def _publish(run: Run) -> None:
     assert state.target is not None
     target = dataclasses.replace(state.target, timeout=settings.network_timeout)
     files = kept_files(run.root / STATE_DIR / KEPT_DIR, state.files)
-    wheels.refuse_bare(files)
-    upload_progress(run.root, state, "started")
-
-    publish.publish(target, state.project, files, recorded=state.files,
-                    uploaded=lambda: upload_progress(run.root, state, "done"))  # fmt: skip
+    artifacts.upload(target, state.project, files, state.files,
+                     started=lambda: upload_progress(run.root, state, "started"),
+                     uploaded=lambda: upload_progress(run.root, state, "done"))  # fmt: skip
     if not run.options.no_confirm and settings.confirm_install:
-        publish.confirm_install(
-            target,
-            state.project,
-            state.version,
-            build_requires=wheels.sdist_only_build_requires(files),
-            with_dependencies=needs_siblings(run.project),
-        )
+        artifacts.confirm(target, state.project, state.version, files,
+                          siblings=needs_siblings(run.project))  # fmt: skip
 
 
 def _push(run: Run) -> None:
