@@ -172,6 +172,34 @@ def editable_wheel(root: Path, out_dir: Path) -> Path:
         return _build_in(env, root, "editable", out_dir, runner)
 
 
+def prepared_metadata(
+    root: Path, out_dir: Path, *, extra_env: Mapping[str, str] | None = None,
+    fresh_env: bool = False,
+) -> tuple[str, str]:  # fmt: skip
+    """The core metadata the backend reports for the project in ``root``, and the backend.
+
+    PEP 517 ``prepare_metadata_for_build_wheel`` (build's fallback, a whole
+    wheel, for a backend without it), in the kept build environment: what
+    the release's preflight holds against PyPI's rules without a build.
+    """
+    runner = _hook_runner(dict(extra_env or {}))
+    with (
+        _backend_errors("reading the metadata from the build backend failed"),
+        _environment_for(root, runner, fresh=fresh_env) as env,
+    ):
+        import build as pypa_build
+
+        builder = pypa_build.ProjectBuilder.from_isolated_env(env, root, runner=runner)
+        env.install(builder.get_requires_for_build("wheel"))
+        info = Path(builder.metadata_path(out_dir))
+    from releasekit import config
+
+    table = config.read_pyproject(root).get("build-system", {})
+    backend = table.get("build-backend", "setuptools") if isinstance(table, dict) else ""
+    name = str(backend).split(".", 1)[0].split(":", 1)[0] or "the build backend"
+    return (info / "METADATA").read_text(encoding="utf-8"), name
+
+
 @contextlib.contextmanager
 def _environment_for(
     root: Path, runner: Callable[..., None], *, fresh: bool = False

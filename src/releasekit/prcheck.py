@@ -132,11 +132,16 @@ def check(root: Path, base: str | None = None) -> Verdict:
             "towncrier create)"
         )
         raise FragmentCheckError(msg)
+    from releasekit import pypi_rules
+    from releasekit.project import Project
+
+    current = version.current_for(root, settings)
     if not fragments:
+        pypi_rules.work_tree(Project(root), current)
         return Verdict(base, touched, [])
     types = sorted({f.type for f in changelog.fragments(root)})
-    current = version.current_for(root, settings)
     new = status.next_version(root, settings, version.bumpversion_table(root), current, types)
+    pypi_rules.work_tree(Project(root), new)  # what PyPI would refuse, at the version it gets
     return Verdict(base, touched, fragments, new, changelog.draft(root, new))
 
 

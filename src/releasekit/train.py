@@ -281,8 +281,11 @@ def preflight(root: Path, options: ReleaseOptions) -> Preflight:
             "no workspace member has a changelog fragment: add one in a member with "
             "`invoke fragment TYPE TEXT` (or `towncrier create`) in its directory"
         )
+    from releasekit import pypi_rules
+
     for entry in plan.ordered():
         release.check_gitlinks(entry.member.project)
+        pypi_rules.prefetch(entry.member.project, options)  # read while the rest is asked
     kept = f"{STATE_DIR}/{KEPT_DIR}"
     release.check_own_dirs(root, [STATE_DIR, kept, *(f"{kept}/{e.name}" for e in plan.ordered()),
                                   *(f"{e.member.path}/dist" for e in plan.ordered())])  # fmt: skip
@@ -317,6 +320,9 @@ def preflight(root: Path, options: ReleaseOptions) -> Preflight:
                                         index_url=settings.index_url,
                                         timeout=settings.network_timeout)  # fmt: skip
         publish.require_credentials(target, dry_run=options.dry_run)
+    for entry in plan.ordered():  # each member's own pypi_rules, the train's target
+        pypi_rules.preflight(entry.member.project, entry.new, target, fresh=options.no_cache)
+    if target is not None:
         for entry in plan.ordered():
             listed = publish.index_files(target, entry.name)
             if release.version_on_index(listed, entry.new):
@@ -533,6 +539,9 @@ def _verify(root: Path, plan: Plan, entry: Entry, state: TrainState) -> None:
         _refuse(f"the wheel of {car.name} says version {built_version}, not {car.version}")
     if publish.normalize(name) != car.name:
         _refuse(f"the wheel's metadata names {name!r}, not {car.name!r}")
+    from releasekit import pypi_rules
+
+    pypi_rules.verify(entry.member.project.settings, built.files, target)
     deps = [dists.find(state.car(d).kept_dir(root)).wheel for d in _closure(plan, car.name)]
     with ThreadPoolExecutor(max_workers=3) as pool:
         futures = [
@@ -793,12 +802,18 @@ def resume(root: Path, options: ReleaseOptions) -> TrainState:
         return state
     if state.target is not None and not all(c.published for c in state.cars):
         publish.require_credentials(state.target)  # before anything else, as in the preflight
+    from releasekit import pypi_rules
     from releasekit import release as engine
+    from releasekit.project import Project
 
+    adding = []
     for car in state.cars:  # the files verified on the first run, kept: never a rebuild
         if not car.published:
-            engine.kept_files(car.kept_dir(root), car.files)
-    from releasekit.project import Project
+            files = engine.kept_files(car.kept_dir(root), car.files)
+            if pypi_rules.enabled(Project(root / car.path).settings, state.target):
+                adding.append((car.name, car.version, files))
+    if state.target is not None and adding:
+        pypi_rules.release_age(state.target, adding)
 
     confirm = not options.no_confirm and Project(root).settings.confirm_install
     _finish(root, options, state, confirm=confirm)

@@ -150,6 +150,9 @@ def preflight(project: Project, options: ReleaseOptions) -> Plan:
     check_gitlinks(project)
     check_own_dirs(root, [STATE_DIR, f"{STATE_DIR}/{KEPT_DIR}", "dist"])
     head = git.head(root)  # what the checks see: the release starts from it or not at all
+    from releasekit import pypi_rules
+
+    pypi_rules.prefetch(project, options)  # the backend's metadata, read meanwhile
     sessions = check_sessions(project)
     if options.no_checks or not sessions or options.dry_run:
         plan = _ask_around(project, options, _local_plan(project, options, branch))
@@ -313,12 +316,17 @@ def _ask_around(project: Project, options: ReleaseOptions, plan: Plan) -> Plan:
     if has_remote and git.remote_tag_exists(root, settings.remote, plan.tag,
                                             timeout=settings.network_timeout):  # fmt: skip
         refuse(f"the tag {plan.tag} already exists on the remote {settings.remote!r}")
-    if options.no_publish:
+    target = None
+    if not options.no_publish:
+        target = publish.resolve_target(options.repository, configured=settings.repository,
+                                        index_url=settings.index_url,
+                                        timeout=settings.network_timeout)  # fmt: skip
+        publish.require_credentials(target, dry_run=options.dry_run)
+    from releasekit import pypi_rules
+
+    pypi_rules.preflight(project, plan.new, target, fresh=options.no_cache)  # read ahead
+    if target is None:
         return plan
-    target = publish.resolve_target(options.repository, configured=settings.repository,
-                                    index_url=settings.index_url,
-                                    timeout=settings.network_timeout)  # fmt: skip
-    publish.require_credentials(target, dry_run=options.dry_run)
     listed = publish.index_files(target, settings.project_name)
     if version_on_index(listed, plan.new):
         refuse(f"{settings.project_name} {plan.new} is already on {target.shown}")

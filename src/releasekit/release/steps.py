@@ -236,10 +236,12 @@ def _verify(run: Run) -> None:
         refuse(f"the wheel's metadata says version {built_version}, not {new}")
     if publish.normalize(name) != publish.normalize(settings.project_name):
         refuse(f"the wheel's metadata names {name!r}, not {settings.project_name!r}")
-    # The checks of the files and the install are independent: run them side by side.
-    from releasekit import inprocess
+    from releasekit import inprocess, pypi_rules
 
     target = run.need_state().target
+    assert run.release_files is not None
+    pypi_rules.verify(settings, run.release_files.publish, target)
+    # The checks of the files and the install are independent: run them side by side.
     index = target.simple_url if target is not None and needs_siblings(run.project) else None
     with ThreadPoolExecutor(max_workers=2) as pool:
         futures = [
@@ -249,7 +251,6 @@ def _verify(run: Run) -> None:
         inprocess.twine_check(built.files)  # in this thread: twine prints to stdout
         for future in futures:
             future.result()
-    assert run.release_files is not None
     if not run.release_files.pure:
         wheels.verify_compiled(built.wheel, settings.import_name)
     kept_files(run.root / STATE_DIR / KEPT_DIR, run.need_state().files)
