@@ -180,7 +180,9 @@ def prepared_metadata(
 
     PEP 517 ``prepare_metadata_for_build_wheel`` (build's fallback, a whole
     wheel, for a backend without it), in the kept build environment: what
-    the release's preflight holds against PyPI's rules without a build.
+    the release's preflight holds against PyPI's rules without a build. What
+    ``get_requires_for_build_wheel`` asks for is installed only when the hook
+    fails without it: each hook is a process, and the preflight waits for it.
     """
     runner = _hook_runner(dict(extra_env or {}))
     with (
@@ -190,8 +192,14 @@ def prepared_metadata(
         import build as pypa_build
 
         builder = pypa_build.ProjectBuilder.from_isolated_env(env, root, runner=runner)
-        env.install(builder.get_requires_for_build("wheel"))
-        info = Path(builder.metadata_path(out_dir))
+        try:  # one hook, one process: backends rarely need more than [build-system] requires
+            info = Path(builder.metadata_path(out_dir / "first"))
+        except pypa_build.BuildBackendException:
+            needed = builder.get_requires_for_build("wheel")
+            if not needed:  # nothing was missing: the backend's own refusal
+                raise
+            env.install(needed)
+            info = Path(builder.metadata_path(out_dir / "second"))
     from releasekit import config
 
     table = config.read_pyproject(root).get("build-system", {})
