@@ -255,3 +255,34 @@ def test_a_train_member_that_breaks_a_rule_stops_the_train(tmp_path: Path, index
     assert proc.returncode == 1
     assert 'aborted: Requires-Dist "speedups @ https://example.org/' in proc.stderr, proc.stderr
     assert snapshot(root) == before and remote_refs(root) == refs and index.files() == []
+
+
+ADDS_A_DIRECT_REFERENCE = '''
+from hatchling.builders.hooks.plugin.interface import BuildHookInterface
+
+
+class CustomBuildHook(BuildHookInterface):
+    """Adds a requirement at build time: the wheel's metadata only, never the prepared one."""
+
+    def initialize(self, version, build_data):
+        build_data["dependencies"].append("speedups @ https://example.org/speedups-1.0.tar.gz")
+'''
+
+
+def test_verify_holds_the_built_files_to_the_rules_and_rolls_back(
+    stamped: Path, index: Index
+) -> None:
+    (stamped / "hatch_build.py").write_text(ADDS_A_DIRECT_REFERENCE)
+    _append(stamped, "\n[tool.hatch.build.targets.wheel.hooks.custom]\n", "A build hook")
+    add_fragment(stamped)
+    before, refs = snapshot(stamped), remote_refs(stamped)
+    proc = invoke("release", "--yes", "--no-checks", "--repository", index.url, cwd=stamped,
+                  check=False, env=index.twine_env())  # fmt: skip
+    assert proc.returncode == 1
+    assert "✓ preflight" in proc.stderr and "✗ verify" in proc.stderr, proc.stderr
+    refused = (
+        "ERROR verify failed: Requires-Dist 'speedups @ https://example.org/speedups-1.0.tar.gz': "
+        "PyPI refuses a direct URL reference"
+    )
+    assert refused in proc.stderr, proc.stderr
+    assert snapshot(stamped) == before and remote_refs(stamped) == refs and index.files() == []
