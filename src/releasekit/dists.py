@@ -16,7 +16,7 @@ import tempfile
 import zipfile
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from releasekit import _console, _runner, git
 from releasekit._exceptions import CommandError, DistError, ReleaseKitError
@@ -202,10 +202,15 @@ def prepared_metadata(
             info = Path(builder.metadata_path(out_dir / "second"))
     from releasekit import config
 
-    table = config.read_pyproject(root).get("build-system", {})
-    backend = table.get("build-backend", "setuptools") if isinstance(table, dict) else ""
-    name = str(backend).split(".", 1)[0].split(":", 1)[0] or "the build backend"
+    name = backend_name(config.read_pyproject(root))
     return (info / "METADATA").read_text(encoding="utf-8"), name
+
+
+def backend_name(pyproject: Mapping[str, Any]) -> str:
+    """The build backend's distribution, for messages: ``hatchling`` for ``hatchling.build``."""
+    table = pyproject.get("build-system", {})
+    backend = table.get("build-backend", "setuptools") if isinstance(table, dict) else ""
+    return str(backend).split(".", 1)[0].split(":", 1)[0] or "the build backend"
 
 
 @contextlib.contextmanager

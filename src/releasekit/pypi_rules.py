@@ -428,21 +428,24 @@ def _version(meta: Metadata) -> str:
         return meta.string("version")
 
 
+def _wheel_metadata(path: Path) -> tuple[str, set[str], str]:
+    """A wheel's METADATA text, the names in the wheel, and its ``.dist-info`` directory."""
+    with zipfile.ZipFile(path) as zf:
+        names = set(zf.namelist())
+        found = [n for n in names if n.count("/") == 1 and n.endswith(".dist-info/METADATA")]
+        if len(found) != 1:
+            raise PyPIRuleError(f"{path.name} has no single .dist-info/METADATA: rebuild it")
+        text = zf.read(found[0]).decode("utf-8")
+    return text, names, found[0].rsplit("/", 1)[0]
+
+
 def read_dist(path: Path, *, pypi: bool = True) -> Metadata:
     """The metadata of a built file (a wheel's ``METADATA``, an sdist's ``PKG-INFO``).
 
     ``has_file`` looks where warehouse looks for each License-File.
     """
     if path.name.endswith(".whl"):
-        with zipfile.ZipFile(path) as zf:
-            names = set(zf.namelist())
-            found = sorted(
-                n for n in names if n.endswith(".dist-info/METADATA") and n.count("/") == 1
-            )
-            if len(found) != 1:
-                raise PyPIRuleError(f"{path.name} has no single .dist-info/METADATA: rebuild it")
-            text = zf.read(found[0]).decode("utf-8")
-        info = found[0].rsplit("/", 1)[0]
+        text, names, info = _wheel_metadata(path)
 
         def in_wheel(license_path: str) -> bool:
             return f"{info}/licenses/{license_path}" in names
@@ -540,6 +543,99 @@ def backend_metadata(
 
 
 _Read = tuple[str, str, frozenset[str]]
+
+
+@dataclasses.dataclass(frozen=True)
+class _Tree:
+    """What the backend's metadata for a commit depends on, as one key, and its files."""
+
+    key: str
+    paths: frozenset[str]
+
+
+def _tree(project: Project, commit: str, version: str) -> _Tree | None:
+    """The commit's files (the changelog fragments aside), the build requirements, the day.
+
+    The fragments are all that changes between a release commit and the next
+    preflight (the checks' verdicts leave them out the same way), and a kept
+    build environment lasts a day. None when it cannot tell.
+    """
+    import hashlib
+    import time
+
+    from releasekit import _buildenv, git
+
+    root = project.root
+    try:
+        # NUL-separated: git would quote a path with non-ASCII bytes in it.
+        listing = git.git(root, "ls-tree", "-r", "-z", "--full-name", commit, "--", ".")
+        prefix = git.git(root, "rev-parse", "--show-prefix")
+        fragments = prefix + project.towncrier.directory.relative_to(root).as_posix() + "/"
+    except (ReleaseKitError, ValueError):
+        return None
+    entries = (line for line in listing.split("\0") if line)
+    lines = [line for line in entries if not line.split("\t", 1)[-1].startswith(fragments)]
+    table = project.pyproject.get("build-system", {})
+    requires = table.get("requires", []) if isinstance(table, dict) else []
+    parts = [_buildenv.key([str(r) for r in requires]), time.strftime("%Y%m%d"), version, *lines]
+    paths = frozenset(line.split("\t", 1)[-1].removeprefix(prefix) for line in lines)
+    return _Tree(hashlib.sha256("\n".join(parts).encode()).hexdigest()[:32], paths)
+
+
+def _cache_file(tree: _Tree) -> Path:
+    from releasekit import _buildenv
+
+    return _buildenv.cache_root().parent / "metadata" / f"{tree.key}.json"
+
+
+def _cached(tree: _Tree | None) -> _Read | None:
+    """The backend's metadata of this tree, as a preflight or a verified wheel left it."""
+    import json
+
+    if tree is None:
+        return None
+    try:
+        data = json.loads(_cache_file(tree).read_text(encoding="utf-8"))
+        text, backend = str(data["text"]), str(data["backend"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    named = parse(text, "").strings("license_files")
+    return text, backend, frozenset(p for p in named if p in tree.paths)
+
+
+def _remember(tree: _Tree | None, text: str, backend: str) -> None:
+    """Keep the metadata of this tree for the next preflight (atomically; old ones swept)."""
+    import json
+    import os
+    import time
+
+    if tree is None:
+        return
+    path = _cache_file(tree)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        for old in path.parent.glob("*.json"):
+            if time.time() - old.stat().st_mtime > 2 * 24 * 3600:
+                old.unlink(missing_ok=True)
+        with tempfile.NamedTemporaryFile("w", dir=path.parent, delete=False, suffix=".tmp",
+                                         encoding="utf-8") as f:  # fmt: skip
+            json.dump({"text": text, "backend": backend}, f)
+        os.replace(f.name, path)
+    except OSError:
+        pass  # a cache that cannot be written is only slower
+
+
+def _cached_or_read(project: Project, commit: str, version: str, *, fresh: bool) -> _Read:
+    """The backend's metadata: from the cache for this tree, else from its hook (then kept)."""
+    tree = None if fresh else _tree(project, commit, version)
+    found = _cached(tree)
+    if found is not None:
+        return found
+    read = backend_metadata(project.root, commit, version, fresh=fresh)
+    _remember(tree, read[0], read[1])
+    return read
+
+
 #: Reads started ahead (:func:`prefetch`), by project root, commit and freshness.
 _AHEAD: dict[tuple[str, str, bool], Future[_Read]] = {}
 _AHEAD_LOCK = threading.Lock()
@@ -580,7 +676,17 @@ def prefetch(project: Project, options: ReleaseOptions) -> None:
             _POOL.append(ThreadPoolExecutor(max_workers=2, thread_name_prefix="pypi-rules"))
         key = (str(root), commit, fresh)
         if key not in _AHEAD:
-            _AHEAD[key] = _POOL[0].submit(backend_metadata, root, commit, fresh=fresh)
+            _AHEAD[key] = _POOL[0].submit(_read_ahead, project, commit, fresh=fresh)
+
+
+def _read_ahead(project: Project, commit: str, *, fresh: bool) -> _Read:
+    """:func:`prefetch`'s work: the metadata, and the rules' imports (docutils is heavy)."""
+    read = _cached_or_read(project, commit, "", fresh=fresh)
+    import packaging.metadata  # noqa: F401
+    import trove_classifiers  # noqa: F401
+    import twine.commands.check  # noqa: F401
+
+    return read
 
 
 def _read(project: Project, commit: str, version: str, *, fresh: bool) -> _Read:
@@ -590,7 +696,7 @@ def _read(project: Project, commit: str, version: str, *, fresh: bool) -> _Read:
     if ahead is not None:
         return ahead.result()
     scm = project.settings.version_source == "scm"
-    return backend_metadata(project.root, commit, version if scm else "", fresh=fresh)
+    return _cached_or_read(project, commit, version if scm else "", fresh=fresh)
 
 
 def project_metadata(
@@ -656,14 +762,31 @@ def work_tree(project: Project, version: str) -> None:
 
 
 def verify(
-    settings: Settings,
+    project: Project,
     files: Sequence[Path],
     target: publish.Target | None,
+    *,
+    commit: str = "",
+    fresh: bool = False,
 ) -> None:
-    """The built files against the same rules, plus their names and one sdist per release."""
-    if not enabled(settings, target):
+    """The built files against the same rules, plus their names and one sdist per release.
+
+    The wheel's metadata is then what the backend reports for the release
+    commit's tree: kept, so that the next preflight (the same tree but for
+    its fragments) asks no hook.
+
+    :param commit: the commit the files were built from.
+    :param fresh: built in a throwaway environment (nothing is kept).
+    """
+    if not enabled(project.settings, target):
         return
     _refuse(file_problems(files, pypi=is_pypi(target)), " ([tool.releasekit] pypi_rules)")
+    wheels = [p for p in files if p.name.endswith(".whl")]
+    if commit and wheels and not fresh and project.settings.version_source != "scm":
+        from releasekit import dists
+
+        text = _wheel_metadata(wheels[0])[0]
+        _remember(_tree(project, commit, ""), text, dists.backend_name(project.pyproject))
 
 
 def resume(

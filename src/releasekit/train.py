@@ -541,7 +541,7 @@ def _verify(root: Path, plan: Plan, entry: Entry, state: TrainState) -> None:
         _refuse(f"the wheel's metadata names {name!r}, not {car.name!r}")
     from releasekit import pypi_rules
 
-    pypi_rules.verify(entry.member.project.settings, built.files, target)
+    pypi_rules.verify(entry.member.project, built.files, target, commit=state.commit)
     deps = [dists.find(state.car(d).kept_dir(root)).wheel for d in _closure(plan, car.name)]
     with ThreadPoolExecutor(max_workers=3) as pool:
         futures = [

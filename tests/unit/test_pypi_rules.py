@@ -16,6 +16,7 @@ import pytest
 
 from releasekit import config, publish, pypi_rules
 from releasekit._exceptions import ConfigError, PyPIRuleError, ReleaseError
+from releasekit.project import Project
 
 GOOD = {
     "Metadata-Version": "2.4",
@@ -184,13 +185,14 @@ def test_one_sdist_per_release(tmp_path: Path) -> None:
 def test_verify_refuses_in_one_line_naming_the_key(tmp_path: Path) -> None:
     text = metadata_text(Version="0.2.0+local")
     wheel = _wheel(tmp_path, "demo_lib-0.2.0+local-py3-none-any.whl", text, ["LICENSE"])
-    on = config.Settings(pypi_rules=True)
+    on = Project(tmp_path, pypi_rules=True)
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "demo-lib"\n')
     with pytest.raises(PyPIRuleError) as info:
         pypi_rules.verify(on, [wheel], None)
     assert isinstance(info.value, ReleaseError)
     assert str(info.value).startswith("Version '0.2.0+local': PyPI refuses a local version")
     assert str(info.value).endswith("([tool.releasekit] pypi_rules)")
-    pypi_rules.verify(config.Settings(pypi_rules=False), [wheel], None)  # off: nothing said
+    pypi_rules.verify(Project(tmp_path, pypi_rules=False), [wheel], None)  # off: nothing said
 
 
 @pytest.mark.parametrize(

@@ -135,6 +135,9 @@ def preflight(project: Project, options: ReleaseOptions) -> Plan:
     if not settings.project_name:
         refuse(f"no [project] name in {settings.pyproject}")
     git.toplevel(root)
+    from releasekit import pypi_rules
+
+    pypi_rules.prefetch(project, options)  # the backend's metadata, read meanwhile
     git.check_no_operation(root)
     dirt = git.unclean(root)
     if dirt:
@@ -150,9 +153,6 @@ def preflight(project: Project, options: ReleaseOptions) -> Plan:
     check_gitlinks(project)
     check_own_dirs(root, [STATE_DIR, f"{STATE_DIR}/{KEPT_DIR}", "dist"])
     head = git.head(root)  # what the checks see: the release starts from it or not at all
-    from releasekit import pypi_rules
-
-    pypi_rules.prefetch(project, options)  # the backend's metadata, read meanwhile
     sessions = check_sessions(project)
     if options.no_checks or not sessions or options.dry_run:
         plan = _ask_around(project, options, _local_plan(project, options, branch))

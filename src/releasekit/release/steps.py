@@ -240,7 +240,8 @@ def _verify(run: Run) -> None:
 
     target = run.need_state().target
     assert run.release_files is not None
-    pypi_rules.verify(settings, run.release_files.publish, target)
+    pypi_rules.verify(run.project, run.release_files.publish, target, commit=run.commit,
+                      fresh=run.options.no_cache)  # fmt: skip
     # The checks of the files and the install are independent: run them side by side.
     index = target.simple_url if target is not None and needs_siblings(run.project) else None
     with ThreadPoolExecutor(max_workers=2) as pool:
