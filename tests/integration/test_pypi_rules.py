@@ -19,6 +19,7 @@ import pytest
 from releasekit import commands, publish, pypi_rules
 from releasekit._exceptions import PyPIRuleError
 from releasekit.commands import ReleaseOptions
+from releasekit.project import Project
 from tests import index_responder
 from tests.conftest import git
 from tests.integration.conftest import Index, add_fragment, commit_all, invoke, run, snapshot
@@ -228,6 +229,13 @@ def test_resume_to_an_index_without_upload_times_says_so_once(stamped: Path, ind
     said = "gives no upload times: the 14-day rule for adding files to a release is not checked"
     assert proc.stderr.count(said) == 1, proc.stderr
     assert index.files() == ["demo_lib-0.2.0-py3-none-any.whl", "demo_lib-0.2.0.tar.gz"]
+    # Verify kept the wheel's metadata for the release commit's tree: the next release's
+    # preflight (the same tree but for a fragment) finds it without asking the backend.
+    add_fragment(stamped, "bugfix", "Another change")
+    tree = pypi_rules._tree(Project(stamped), git(stamped, "rev-parse", "HEAD"), "")
+    found = pypi_rules._cached(tree)
+    assert found is not None and "\nVersion: 0.2.0\n" in found[0]
+    assert found[1] == "hatchling" and found[2] == frozenset({"LICENSE"})
 
 
 def test_the_pull_request_check_runs_the_rules(stamped: Path) -> None:
