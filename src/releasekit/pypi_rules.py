@@ -509,12 +509,13 @@ def enabled(settings: Settings, target: publish.Target | None) -> bool:
     return target is not None and is_pypi(target)
 
 
-def _refuse(found: list[str], where: str) -> None:
+def _refuse(found: list[str], where: str, *, listed_by: str = "") -> None:
+    """The first problem in one line, with how many more there are and where they are listed."""
     if not found:
         return
     more = ""
     if len(found) > 1:
-        more = f" (and {len(found) - 1} more: `releasekit check --fragment` lists them)"
+        more = f" (and {len(found) - 1} more" + (f": {listed_by} lists them)" if listed_by else ")")
     raise PyPIRuleError(f"{found[0]}{more}{where}")
 
 
@@ -731,7 +732,8 @@ def preflight(
     if not enabled(project.settings, target):
         return
     meta = project_metadata(project, version, target, fresh=fresh)
-    _refuse(problems(meta), " ([tool.releasekit] pypi_rules)")
+    _refuse(problems(meta), " ([tool.releasekit] pypi_rules)",
+            listed_by="`releasekit check --fragment`")  # fmt: skip
 
 
 def work_tree(project: Project, version: str) -> None:

@@ -193,6 +193,11 @@ def test_verify_refuses_in_one_line_naming_the_key(tmp_path: Path) -> None:
     assert str(info.value).startswith("Version '0.2.0+local': PyPI refuses a local version")
     assert str(info.value).endswith("([tool.releasekit] pypi_rules)")
     pypi_rules.verify(Project(tmp_path, pypi_rules=False), [wheel], None)  # off: nothing said
+    two = metadata_text(Version="0.2.0+local", License="MIT License")
+    both = _wheel(tmp_path, "demo_lib-0.2.0+local-py3-none-any.whl", two, ["LICENSE"])
+    with pytest.raises(PyPIRuleError) as info:
+        pypi_rules.verify(on, [both], None)
+    assert str(info.value).endswith(" (and 1 more) ([tool.releasekit] pypi_rules)")
 
 
 @pytest.mark.parametrize(
