@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import base64
 import dataclasses
+import json
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -39,7 +40,9 @@ class Behaviour:
     ``"echo-login"`` (404 to GET; an upload gets 401 without credentials,
     then 400 whose reason and body repeat the login it was sent),
     ``"drip"`` (200, then one byte of the body every ``drip`` seconds, to
-    GET and to an upload, until the client goes away or the server stops).
+    GET and to an upload, until the client goes away or the server stops),
+    ``"listing"`` (a PEP 691 JSON page listing ``files``, file name -> PEP 700
+    ``upload-time``, for any project: PyPI's answer, with upload times).
 
     An upload (POST) gets 401 without credentials in ``"login"`` mode, else
     400 (no file), as pypiserver answers with and without ``-a update``.
@@ -48,6 +51,7 @@ class Behaviour:
     mode: str = "not-found"
     location: str = ""
     drip: float = 0.5
+    files: dict[str, str] = dataclasses.field(default_factory=dict)
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -87,6 +91,13 @@ class _Handler(BaseHTTPRequestHandler):
             self._answer(302, extra={"Location": self.behaviour.location + self.path})
         elif mode == "bad-json":
             self._answer(200, b'{"files": [ not json', content_type=SIMPLE_JSON)
+        elif mode == "listing":
+            files = [
+                {"filename": name, "url": f"../../files/{name}", "hashes": {}, "upload-time": when}
+                for name, when in self.behaviour.files.items()
+            ]
+            body = json.dumps({"meta": {"api-version": "1.1"}, "files": files}).encode()
+            self._answer(200, body, content_type=SIMPLE_JSON)
         else:
             self._answer(404)
 

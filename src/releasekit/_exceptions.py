@@ -75,6 +75,10 @@ class ReleaseError(ReleaseKitError):
     """A step of the release failed or was refused; the message says what state it left."""
 
 
+class PyPIRuleError(ReleaseError):
+    """The metadata or the files break a rule by which PyPI refuses an upload (pypi_rules)."""
+
+
 class WorkspaceError(ReleaseKitError):
     """A workspace cannot be released as a train as it is (a cycle, colliding tags, ...)."""
 

@@ -127,6 +127,10 @@ class Settings:
     #: breaking change without a version that says so is ``"error"`` (refused),
     #: ``"warn"`` (shown) or ``"off"`` (not looked for).
     api_check: str = "error"
+    #: Hold the metadata and the files against the rules by which PyPI refuses
+    #: an upload (direct references, local versions, classifiers, ...), in the
+    #: preflight and at verify; unset: on when the target is PyPI or TestPyPI.
+    pypi_rules: bool | None = None
 
     # Not keys of the table: where it was read from.
     root: Path = dataclasses.field(default=Path(), metadata={"internal": True})
@@ -159,7 +163,17 @@ def read_pyproject(root: Path) -> dict[str, Any]:
         raise ConfigError(msg) from None
 
 
+def _optional(tp: Any) -> Any:
+    """``X`` for ``X | None`` (a key whose absence means something), else ``tp``."""
+    if typing.get_origin(tp) in (typing.Union, types.UnionType):
+        args = [a for a in typing.get_args(tp) if a is not type(None)]
+        if len(args) == 1:
+            return args[0]
+    return tp
+
+
 def _type_name(tp: Any) -> str:
+    tp = _optional(tp)
     origin = typing.get_origin(tp)
     if origin is list:
         return "a list of tables" if typing.get_args(tp) == (AuditIgnore,) else "a list of strings"
@@ -169,6 +183,7 @@ def _type_name(tp: Any) -> str:
 
 
 def _check_type(value: Any, tp: Any) -> bool:
+    tp = _optional(tp)
     origin = typing.get_origin(tp)
     if origin is list and typing.get_args(tp) == (AuditIgnore,):
         return isinstance(value, list) and all(isinstance(v, dict) for v in value)
@@ -185,6 +200,9 @@ def _check_type(value: Any, tp: Any) -> bool:
 
 def _from_env(name: str, tp: Any) -> Any:
     raw = os.environ[name]
+    if tp != _optional(tp) and raw.strip() == "":
+        return None  # set but empty: as if the key were absent
+    tp = _optional(tp)
     origin = typing.get_origin(tp)
     if origin is dict or tp == list[AuditIgnore]:
         msg = f"{name} cannot be set from the environment; set it in [tool.releasekit]"

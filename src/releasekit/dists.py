@@ -16,7 +16,7 @@ import tempfile
 import zipfile
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from releasekit import _console, _runner, git
 from releasekit._exceptions import CommandError, DistError, ReleaseKitError
@@ -172,6 +172,47 @@ def editable_wheel(root: Path, out_dir: Path) -> Path:
         _environment_for(root, runner) as env,
     ):
         return _build_in(env, root, "editable", out_dir, runner)
+
+
+def prepared_metadata(
+    root: Path, out_dir: Path, *, extra_env: Mapping[str, str] | None = None,
+    fresh_env: bool = False,
+) -> tuple[str, str]:  # fmt: skip
+    """The core metadata the backend reports for the project in ``root``, and the backend.
+
+    PEP 517 ``prepare_metadata_for_build_wheel`` (build's fallback, a whole
+    wheel, for a backend without it), in the kept build environment: what
+    the release's preflight holds against PyPI's rules without a build. What
+    ``get_requires_for_build_wheel`` asks for is installed only when the hook
+    fails without it: each hook is a process, and the preflight waits for it.
+    """
+    runner = _hook_runner(dict(extra_env or {}))
+    with (
+        _backend_errors("reading the metadata from the build backend failed"),
+        _environment_for(root, runner, fresh=fresh_env) as env,
+    ):
+        import build as pypa_build
+
+        builder = pypa_build.ProjectBuilder.from_isolated_env(env, root, runner=runner)
+        try:  # one hook, one process: backends rarely need more than [build-system] requires
+            info = Path(builder.metadata_path(out_dir / "first"))
+        except pypa_build.BuildBackendException:
+            needed = builder.get_requires_for_build("wheel")
+            if not needed:  # nothing was missing: the backend's own refusal
+                raise
+            env.install(needed)
+            info = Path(builder.metadata_path(out_dir / "second"))
+    from releasekit import config
+
+    name = backend_name(config.read_pyproject(root))
+    return (info / "METADATA").read_text(encoding="utf-8"), name
+
+
+def backend_name(pyproject: Mapping[str, Any]) -> str:
+    """The build backend's distribution, for messages: ``hatchling`` for ``hatchling.build``."""
+    table = pyproject.get("build-system", {})
+    backend = table.get("build-backend", "setuptools") if isinstance(table, dict) else ""
+    return str(backend).split(".", 1)[0].split(":", 1)[0] or "the build backend"
 
 
 @contextlib.contextmanager

@@ -141,10 +141,14 @@ def check(root: Path, base: str | None = None) -> Verdict:
             "towncrier create)"
         )
         raise FragmentCheckError(msg)
+    from releasekit import pypi_rules
+
     if not fragments:
+        pypi_rules.work_tree(project, versions.source_for(project).current())
         return Verdict(base, touched, [])
     types = sorted({f.type for f in changelog.fragments(root)})
     new = versions.choose(project, fragment_types=types).new
+    pypi_rules.work_tree(project, new)  # what PyPI would refuse, at the version it gets
     api, problem = _api(root, new, types)
     minimum = api.minimum(settings.zero_major_part) if api else None
     notes = changelog.draft(root, new)

@@ -444,6 +444,8 @@ class Listed:
 
     sha256: str
     url: str
+    #: When it was uploaded (PEP 700 ``upload-time``, ISO 8601), if the index says.
+    upload_time: str = ""
 
 
 def index_listing(target: Target, project: str, *, timeout: float = 15) -> dict[str, Listed]:
@@ -469,6 +471,7 @@ def index_listing(target: Target, project: str, *, timeout: float = 15) -> dict[
                 str(f["filename"]): Listed(
                     str((f.get("hashes") or {}).get("sha256", "")),
                     urllib.parse.urljoin(page, str(f["url"])),
+                    str(f.get("upload-time") or ""),
                 )
                 for f in files
             }

@@ -99,10 +99,11 @@ def preflight(root: Path, options: ReleaseOptions) -> Preflight:
             "no workspace member has a changelog fragment: add one in a member with "
             "`invoke fragment TYPE TEXT` (or `towncrier create`) in its directory"
         )
-    from releasekit import api_check
+    from releasekit import api_check, pypi_rules
 
     for entry in plan.ordered():
         release.check_gitlinks(entry.member.project)
+        pypi_rules.prefetch(entry.member.project, options)  # read while the rest is asked
         types = [f.type for f in changelog.fragments(entry.member.root)]
         api_check.check_release(entry.member.project, entry.new, fragment_types=types)
     train_development.check((e.member.project, e.new) for e in plan.ordered())
@@ -140,6 +141,9 @@ def preflight(root: Path, options: ReleaseOptions) -> Preflight:
                                         index_url=settings.index_url,
                                         timeout=settings.network_timeout)  # fmt: skip
         publish.require_credentials(target, dry_run=options.dry_run)
+    for entry in plan.ordered():  # each member's own pypi_rules, the train's target
+        pypi_rules.preflight(entry.member.project, entry.new, target, fresh=options.no_cache)
+    if target is not None:
         for entry in plan.ordered():
             listed = publish.index_files(target, entry.name)
             if release.version_on_index(listed, entry.new):
@@ -394,18 +398,21 @@ def _install_check(
 
 
 def _verify(
-    root: Path, plan: Plan, files: wheels.ReleaseFiles, car: Car, state: TrainState
+    root: Path, plan: Plan, entry: Entry, files: wheels.ReleaseFiles, state: TrainState
 ) -> None:
     """A member's files, before anything is uploaded, as a single release checks them.
 
     The install takes the wheels of the train's own members it needs beside
     it (they are not on the index yet) and the rest from the target index.
     """
+    from releasekit import pypi_rules
     from releasekit import release as engine
     from releasekit.release import artifacts
 
+    car = state.car(entry.name)
     target = state.target
     index = target.simple_url if target else None
+    pypi_rules.verify(entry.member.project, files.publish, target, commit=state.commit)
     deps = [dists.find(state.car(d).kept_dir(root)).wheel for d in _closure(plan, car.name)]
     artifacts.verify(
         files,
@@ -642,7 +649,7 @@ def _train(root: Path, options: ReleaseOptions) -> TrainState | None:
         for entry in plan.ordered():
             step = f"verify {entry.name}"
             with _console.step(step):
-                _verify(root, plan, built[entry.name], state.car(entry.name), state)
+                _verify(root, plan, entry, built[entry.name], state)
         step = "checks"
         with _console.step(step):
             _wait_for_checks(root, state, checks)
@@ -685,6 +692,7 @@ def resume(root: Path, options: ReleaseOptions) -> TrainState:
         todo += [] if state.pushed or options.no_push else ["push"]
         print(f"Would finish the train ({state.summary}): {', '.join(todo) or 'nothing'}")
         return state
+    from releasekit import pypi_rules
     from releasekit import release as engine
     from releasekit.project import Project
 
@@ -705,9 +713,14 @@ def resume(root: Path, options: ReleaseOptions) -> TrainState:
         state.repository_name, state.repository_source = target.name, target.source
         save_state(root, state)
 
+    adding = []
     for car in state.cars:  # the files verified on the first run, kept: never a rebuild
         if not car.published:
-            engine.kept_files(car.kept_dir(root), car.files)
+            files = engine.kept_files(car.kept_dir(root), car.files)
+            if pypi_rules.enabled(Project(root / car.path).settings, state.target):
+                adding.append((car.name, car.version, files))
+    if state.target is not None and adding:
+        pypi_rules.release_age(state.target, adding)
     confirm = not options.no_confirm and settings.confirm_install
     _finish(root, options, state, confirm=confirm)
     _console.info(f"released {state.summary} ({' '.join(state.tags)})")

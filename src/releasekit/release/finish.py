@@ -148,8 +148,13 @@ def resume(project: Project, options: ReleaseOptions) -> State:
     _retarget(project, options, state)
     if "publish" not in state.done:
         # The files verified on the first run, kept beside the journal: never a rebuild.
-        kept_files(root / STATE_DIR / KEPT_DIR, state.files)
+        files = kept_files(root / STATE_DIR / KEPT_DIR, state.files)
         _console.info(f"{STATE_DIR}/{KEPT_DIR}/ holds the verified files")
+        if not options.no_publish:
+            from releasekit import pypi_rules
+
+            pypi_rules.resume(project.settings, state.target,
+                              [(state.project, state.version, files)])  # fmt: skip
     run = Run(project, options, state=state)
     finish(run)
     post_release(run)

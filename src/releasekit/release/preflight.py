@@ -120,6 +120,9 @@ def preflight(
     if not settings.project_name:
         refuse(f"no [project] name in {settings.pyproject}")
     git.toplevel(root)
+    from releasekit import pypi_rules
+
+    pypi_rules.prefetch(project, options)  # the backend's metadata, read meanwhile
     git.check_no_operation(root)
     dirt = git.unclean(root)
     if dirt:
@@ -316,12 +319,17 @@ def _ask_around(project: Project, options: ReleaseOptions, plan: Plan) -> Plan:
     if has_remote and git.remote_tag_exists(root, settings.remote, plan.tag,
                                             timeout=settings.network_timeout):  # fmt: skip
         refuse(f"the tag {plan.tag} already exists on the remote {settings.remote!r}")
-    if options.no_publish:
+    target = None
+    if not options.no_publish:
+        target = publish.resolve_target(options.repository, configured=settings.repository,
+                                        index_url=settings.index_url,
+                                        timeout=settings.network_timeout)  # fmt: skip
+        publish.require_credentials(target, dry_run=options.dry_run)
+    from releasekit import pypi_rules
+
+    pypi_rules.preflight(project, plan.new, target, fresh=options.no_cache)  # read ahead
+    if target is None:
         return plan
-    target = publish.resolve_target(options.repository, configured=settings.repository,
-                                    index_url=settings.index_url,
-                                    timeout=settings.network_timeout)  # fmt: skip
-    publish.require_credentials(target, dry_run=options.dry_run)
     listed = publish.index_files(target, settings.project_name)
     if version_on_index(listed, plan.new):
         refuse(f"{settings.project_name} {plan.new} is already on {target.shown}")

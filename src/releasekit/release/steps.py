@@ -199,9 +199,13 @@ def needs_siblings(project: Project) -> bool:
 
 def _verify(run: Run) -> None:
     """Check the built files (twine, check-wheel-contents, metadata) and install the wheel."""
+    from releasekit import pypi_rules
+
     settings = run.project.settings
     assert run.release_files is not None
     target = run.need_state().target
+    pypi_rules.verify(run.project, run.release_files.publish, target, commit=run.commit,
+                      fresh=run.options.no_cache)  # fmt: skip
     index = target.simple_url if target is not None and needs_siblings(run.project) else None
     artifacts.verify(
         run.release_files,
