@@ -229,6 +229,11 @@ def sessions(table: Mapping[str, Any] | None = None) -> list[str]:
 # Configuration ---------------------------------------------------------------
 
 
+def _default_cell(value: Any) -> str:
+    """A key's default: its TOML spelling, or "unset" (no default: the key decides when given)."""
+    return "unset" if value is None else _literal(toml_value(value))
+
+
 def toml_value(value: Any) -> str:
     """A default as a user writes it in ``pyproject.toml``."""
     if isinstance(value, bool):
@@ -313,7 +318,7 @@ def config_keys(
             [
                 _literal(name),
                 config._type_name(hints[name]),
-                _literal(toml_value(_field_default(field))),
+                _default_cell(_field_default(field)),
                 meaning + ("" if from_environment(hints[name]) else " (Not from the environment.)"),
             ]
         )
