@@ -537,7 +537,7 @@ def _verify(root: Path, plan: Plan, entry: Entry, state: TrainState) -> None:
     with ThreadPoolExecutor(max_workers=3) as pool:
         futures = [
             pool.submit(dists.twine_check, built),
-            pool.submit(dists.wheel_contents_check, built.wheel),
+            pool.submit(dists.wheel_contents_check, built.wheel, root / car.path),
             pool.submit(_install_check, car, [built.wheel, *deps], index,
                         what="with the train's other wheels"),
         ]  # fmt: skip

@@ -228,3 +228,43 @@ def test_init_s_own_files_follow_the_project_s_ruff_configuration(tmp_path: Path
     out = releasekit("init", "--dry-run", cwd=repo)
     assert "  tasks.py: fixed and formatted by ruff" in out
     assert "+from releasekit.tasks import namespace\n+\n+\n+ns = namespace\n" in out
+
+
+#: hatchling; a module file whose name has a hyphen, loaded through importlib by
+#: design: the wheel breaks check-wheel-contents' W004 as the project ships it.
+HYPHENS = {
+    "pyproject.toml": '[build-system]\nrequires = ["hatchling"]\n'
+    'build-backend = "hatchling.build"\n\n'
+    '[project]\nname = "hyphlib"\nversion = "1.0.0"\ndescription = "x"\nreadme = "README.md"\n',
+    "README.md": "# hyphlib\n\nPlug-ins with hyphens.\n",
+    "hyphlib/__init__.py": '"""A lib."""\n\n__version__ = "1.0.0"\n',
+    "hyphlib/plug-in.py": "LOADED = True\n",
+}
+
+
+def test_a_rule_the_wheel_already_breaks_is_recorded_and_the_release_passes_verify(
+    tmp_path: Path, index: Index
+) -> None:
+    repo = write(tmp_path / "hyphlib", HYPHENS)
+    remote = tmp_path / "remote.git"
+    git(tmp_path, "init", "-q", "--bare", "-b", "main", str(remote))
+    git(repo, "remote", "add", "origin", str(remote))
+    git(repo, "push", "-q", "-u", "origin", "main")
+    out = releasekit("init", "--yes", cwd=repo)
+    assert (
+        "check-wheel-contents: the wheel already breaks W004 (Module is not located at "
+        "importable path: hyphlib/plug-in.py): ignored in [tool.check-wheel-contents]" in out
+    ), out
+    assert "verify: the current tree's build passes the release's verify" in out
+    text = (repo / "pyproject.toml").read_text()
+    assert tomllib.loads(text)["tool"]["check-wheel-contents"] == {"ignore": ["W004"]}
+    assert "# W004: Module is not located at importable path: hyphlib/plug-in.py\n" in text
+    commit_all(repo, "Adopt releasekit")
+    (repo / "changelog.d" / "+a.feature.md").write_text("Plug-ins load.\n")
+    commit_all(repo, "A fragment")
+    proc = nox("-s", "release", "--", "--yes", "--no-checks", "--repository", index.url,
+               cwd=repo, env=index.twine_env())  # fmt: skip
+    assert index.files() == ["hyphlib-1.1.0-py2.py3-none-any.whl", "hyphlib-1.1.0.tar.gz"], (
+        proc.stdout + proc.stderr
+    )
+    assert "W004" not in proc.stdout + proc.stderr

@@ -6,6 +6,7 @@ import dataclasses
 import difflib
 import re
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +14,7 @@ from packaging.version import Version
 
 from releasekit import _console, config, git, version
 from releasekit._exceptions import InitError, ReleaseKitError
-from releasekit.init import backend, testdeps, tree
+from releasekit.init import backend, testdeps, tree, trials
 from releasekit.init.authoring import _table_toml, bumpversion_toml, edit_pyproject
 from releasekit.init.changelogs import find_changelog, plan_changelog, preview, template_text
 from releasekit.init.trials import CANDIDATE_CHECKS, choose_checks
@@ -304,6 +305,16 @@ def plan(root: Path, *, run_checks: bool = True) -> Plan:
             result.notes.append(f"{' and '.join(fixed)}: fixed and formatted by ruff, as the "
                                 "project's configuration asks")  # fmt: skip
         result.preview = preview(copy, _next_version(meta.version))
+        if run_checks:
+            import_name = str(releasekit.get("package") or re.sub(r"[-.]", "_", project).lower())
+
+            def configure(toml: str) -> None:
+                """Add the check-wheel-contents table, in the plan and in the copy."""
+                additions.append(toml)
+                result.writes[pyproject_path] = edit_pyproject(old, [*additions, table])
+                tree.apply(copy, root, {pyproject_path: result.writes[pyproject_path]})
+
+            _plan_verify(result, copy, Path(scratch, "dist"), import_name, configure)
         checks = _plan_checks(result, copy, docs_dir, run_checks)
     table = _table_toml("releasekit", {"checks": checks, **releasekit}, _RK_COMMENT)
     result.writes[pyproject_path] = edit_pyproject(old, [*additions, table])
@@ -311,6 +322,65 @@ def plan(root: Path, *, run_checks: bool = True) -> Plan:
 
 
 _RK_COMMENT = "releasekit: nox -s release (releasekit init)."
+
+
+def _verify_note(result: Plan, problem: str) -> None:
+    if problem:
+        result.notes.append(f"verify: the first release will stop here until fixed: {problem}")
+    else:
+        result.notes.append("verify: the current tree's build passes the release's verify")
+
+
+def _wheel_config_elsewhere(root: Path, pyproject: dict[str, Any]) -> str:
+    """Where the project configures check-wheel-contents already, if it does."""
+    import configparser
+
+    if "check-wheel-contents" in pyproject.get("tool", {}):
+        return "[tool.check-wheel-contents] in pyproject.toml"
+    for name, section in (("tox.ini", "check-wheel-contents"),
+                          ("setup.cfg", "tool:check-wheel-contents")):  # fmt: skip
+        parser = configparser.ConfigParser(interpolation=None)
+        try:
+            parser.read(root / name, encoding="utf-8")
+        except configparser.Error:
+            continue
+        if parser.has_section(section):
+            return f"[{section}] in {name}"
+    return ""
+
+
+def _plan_verify(
+    result: Plan, copy: Path, dist_dir: Path, import_name: str, configure: Callable[[str], None]
+) -> None:
+    """Run the release's verify on a build of the tree as init leaves it.
+
+    A check-wheel-contents rule the project's wheel already breaks would stop
+    every release at verify: it goes into check-wheel-contents' own
+    configuration (``configure`` adds the TOML), with its reason, and the user
+    is told; then verify runs as the release will run it.
+    """
+    _console.info("building the project as it is, to run the release's verify on it")
+    built, rules, problem = trials.build_for_verify(copy, dist_dir)
+    if built is None or problem:
+        _verify_note(result, problem)
+        return
+    if rules:
+        listed = ", ".join(sorted(rules))
+        where = _wheel_config_elsewhere(copy, config.read_pyproject(copy))
+        if where:
+            _verify_note(result, f"check-wheel-contents: the wheel breaks {listed}: "
+                                 f"add them to ignore in {where}")  # fmt: skip
+            return
+        for code, reason in sorted(rules.items()):
+            result.notes.append(f"check-wheel-contents: the wheel already breaks {code} "
+                                f"({reason}): ignored in [tool.check-wheel-contents]")  # fmt: skip
+        comment = "".join(f"# {code}: {reason}\n" for code, reason in sorted(rules.items()))
+        codes = ", ".join(f'"{code}"' for code in sorted(rules))
+        configure(
+            "# check-wheel-contents: rules the project's wheel broke when it was adopted "
+            f"(releasekit init):\n{comment}[tool.check-wheel-contents]\nignore = [{codes}]\n"
+        )
+    _verify_note(result, trials.verify_build(built, import_name, copy))
 
 
 def _next_version(current: str) -> str:

@@ -7,9 +7,13 @@ import re
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from releasekit import _runner
-from releasekit._exceptions import CommandError
+from releasekit._exceptions import CommandError, ReleaseKitError
+
+if TYPE_CHECKING:
+    from releasekit.dists import Dists
 
 #: Checks that init tries on the repository; ``build`` is always kept, since
 #: the release's own build and verify steps serve it.
@@ -72,3 +76,59 @@ def choose_checks(root: Path, docs_dir: str) -> tuple[list[str], list[str]]:
     kept = [name for name, reason in results if reason is None]
     left_out += [f"{name}: {reason}" for name, reason in results if reason is not None]
     return [*kept, "build"], left_out
+
+
+# check-wheel-contents reports "WHEEL: W004: message:" and indents what it concerns below.
+_CWC_FAILURE = re.compile(r"^\S.*?: ([WE]\d{3}): (.*?):?$")
+
+
+def broken_wheel_rules(details: str) -> dict[str, str]:
+    """The rules check-wheel-contents reported as broken, each with its message and first item."""
+    found: dict[str, str] = {}
+    code = ""
+    for line in details.splitlines():
+        match = _CWC_FAILURE.match(line)
+        if match:
+            code = match.group(1)
+            found.setdefault(code, match.group(2))
+        elif code and line.startswith(" ") and line.strip() and ": " not in found[code]:
+            found[code] += f": {line.strip()}"
+    return found
+
+
+def build_for_verify(project: Path, dist_dir: Path) -> tuple[Dists | None, dict[str, str], str]:
+    """Build the project as it is; the check-wheel-contents rules its wheel already breaks.
+
+    Returns the files (None when the build failed), the broken rules with their
+    reasons, and a problem to show (empty when none).
+    """
+    from releasekit import dists
+
+    try:
+        dists.build(project, dist_dir)
+        built = dists.find(dist_dir)
+    except ReleaseKitError as exc:
+        return None, {}, f"the project does not build: {exc}"
+    try:
+        dists.wheel_contents_check(built.wheel, project)
+    except ReleaseKitError as exc:
+        rules = broken_wheel_rules(getattr(exc, "details", ""))
+        if not rules:
+            return built, {}, f"{exc}"
+        return built, rules, ""
+    return built, {}, ""
+
+
+def verify_build(built: Dists, import_name: str, project: Path) -> str:
+    """The release's own verify on the files of the trial build: the problem, or empty."""
+    from releasekit import wheels
+    from releasekit.release.steps import verify_files
+
+    try:
+        verify_files(built, import_name, project, index=None,
+                     pure=wheels.is_universal(built.wheel))  # fmt: skip
+    except ReleaseKitError as exc:
+        lines = [ln.strip() for ln in getattr(exc, "details", "").splitlines()]
+        first = next((ln for ln in lines if ln and not ln.startswith("Checking ")), "")
+        return f"{exc} ({first[:160]})" if first else str(exc)
+    return ""

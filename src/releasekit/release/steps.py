@@ -228,6 +228,30 @@ def _install_and_import(wheel: Path, import_name: str, index: str | None = None)
             raise ReleaseError(msg, details=exc.details) from None
 
 
+def verify_files(
+    built: dists.Dists, import_name: str, project: Path, *, index: str | None, pure: bool
+) -> None:
+    """Verify's checks of the built files; init's trial runs them too, so both judge alike.
+
+    ``twine check --strict``, check-wheel-contents under the project's own
+    configuration, the wheel installed and imported in a fresh environment,
+    and each compiled module loaded when the wheel is not pure.
+    """
+    # The checks of the files and the install are independent: run them side by side.
+    from releasekit import inprocess
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        futures = [
+            pool.submit(dists.wheel_contents_check, built.wheel, project),
+            pool.submit(_install_and_import, built.wheel, import_name, index),
+        ]
+        inprocess.twine_check(built.files)  # in this thread: twine prints to stdout
+        for future in futures:
+            future.result()
+    if not pure:
+        wheels.verify_compiled(built.wheel, import_name)
+
+
 def _verify(run: Run) -> None:
     built, settings, new = run.built, run.project.settings, run.need_plan().new
     assert built is not None
@@ -236,22 +260,10 @@ def _verify(run: Run) -> None:
         refuse(f"the wheel's metadata says version {built_version}, not {new}")
     if publish.normalize(name) != publish.normalize(settings.project_name):
         refuse(f"the wheel's metadata names {name!r}, not {settings.project_name!r}")
-    # The checks of the files and the install are independent: run them side by side.
-    from releasekit import inprocess
-
     target = run.need_state().target
     index = target.simple_url if target is not None and needs_siblings(run.project) else None
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        futures = [
-            pool.submit(dists.wheel_contents_check, built.wheel),
-            pool.submit(_install_and_import, built.wheel, settings.import_name, index),
-        ]
-        inprocess.twine_check(built.files)  # in this thread: twine prints to stdout
-        for future in futures:
-            future.result()
     assert run.release_files is not None
-    if not run.release_files.pure:
-        wheels.verify_compiled(built.wheel, settings.import_name)
+    verify_files(built, settings.import_name, run.root, index=index, pure=run.release_files.pure)
     kept_files(run.root / STATE_DIR / KEPT_DIR, run.need_state().files)
 
 
