@@ -217,7 +217,7 @@ def _plan_changelog(result: Plan, pyproject: dict[str, Any]) -> tuple[list[str],
     return additions, releasekit
 
 
-def _plan_front_ends(result: Plan, *, setuptools: bool) -> None:
+def _plan_front_ends(result: Plan, *, setuptools: bool, compiled: bool) -> None:
     """A noxfile and tasks.py when there are none, and the ignores the sessions need."""
     root = result.root
     for name, content, line in (("noxfile.py", NOXFILE, NOX_LINE), ("tasks.py", TASKS, TASKS_LINE)):
@@ -228,14 +228,21 @@ def _plan_front_ends(result: Plan, *, setuptools: bool) -> None:
     wanted = [".nox/", "dist/", ".mypy_cache/"]
     if setuptools:  # an editable install (the tests session) writes NAME.egg-info/
         wanted += ["*.egg-info/", "build/"]
-    ignored = [
-        p for p in wanted if not git.is_ignored(root, p.replace("*", "x").rstrip("/") + "/x")
-    ]
+    if compiled:  # an in-place build (the tests session's) leaves its modules in the tree
+        wanted += ["*.so", "*.pyd"]
+    ignored = [p for p in wanted if not git.is_ignored(root, _example_path(p))]
     if ignored:
         gitignore = root / ".gitignore"
         old_ignore = gitignore.read_text(encoding="utf-8") if gitignore.is_file() else ""
         sep = "" if not old_ignore or old_ignore.endswith("\n") else "\n"
         result.writes[gitignore] = old_ignore + sep + "".join(f"{p}\n" for p in ignored)
+
+
+def _example_path(pattern: str) -> str:
+    """A path the ignore pattern covers: ``build/`` covers ``build/x``, ``*.so`` covers ``x.so``."""
+    if pattern.endswith("/"):
+        return pattern.replace("*", "x") + "x"
+    return pattern.replace("*", "x")
 
 
 def _plan_checks(result: Plan, copy: Path, docs_dir: str, run_checks: bool) -> list[str]:
@@ -291,8 +298,12 @@ def plan(root: Path, *, run_checks: bool = True) -> Plan:
             if found:
                 releasekit["package"] = found[0]
         backend_name = str(pyproject.get("build-system", {}).get("build-backend", ""))
+        from releasekit import wheels
+
         _plan_front_ends(
-            result, setuptools=backend_name.startswith("setuptools") or not backend_name
+            result,
+            setuptools=backend_name.startswith("setuptools") or not backend_name,
+            compiled=bool(wheels.expects_compiled(root, git.tracked(root))),
         )
         # The checks see pyproject.toml as init leaves it: try them with a first
         # guess, then write the table with the checks that passed.
