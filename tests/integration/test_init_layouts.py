@@ -268,3 +268,27 @@ def test_a_rule_the_wheel_already_breaks_is_recorded_and_the_release_passes_veri
         proc.stdout + proc.stderr
     )
     assert "W004" not in proc.stdout + proc.stderr
+
+
+#: flit, flat layout (no src/), pyright in the typecheck group and no mypy anywhere.
+PYRIGHT_ONLY = {
+    "pyproject.toml": '[build-system]\nrequires = ["flit_core>=3.4"]\n'
+    'build-backend = "flit_core.buildapi"\n\n'
+    '[project]\nname = "pyr"\nversion = "0.3.0"\ndescription = "x"\n\n'
+    '[dependency-groups]\ntypecheck = ["pyright[nodejs]"]\n',
+    "pyr/__init__.py": '"""A lib."""\n\nSIZE: int = "large"\n',
+}
+
+
+def test_the_typecheck_session_runs_pyright_for_a_pyright_only_project(tmp_path: Path) -> None:
+    repo = write(tmp_path / "pyr", PYRIGHT_ONLY)
+    out = releasekit("init", "--yes", cwd=repo)
+    # pyright ran on the package (there is no src/), and its error is the reason shown.
+    (line,) = [ln for ln in out.splitlines() if ln.startswith("  left out typecheck:")]
+    assert line.startswith("  left out typecheck: pyr/__init__.py:3:13 - error: "), out
+    assert "Literal['large']" in line
+    assert "mypy" not in line
+    commit_all(repo, "Adopt releasekit")
+    (repo / "pyr/__init__.py").write_text('"""A lib."""\n\nSIZE: int = 3\n')
+    proc = nox("-s", "typecheck", cwd=repo)
+    assert "pyright pyr" in proc.stderr and "0 errors" in proc.stdout + proc.stderr, proc.stderr

@@ -308,6 +308,79 @@ def test_test_requires_come_from_where_projects_keep_them(tmp_path: Path) -> Non
     assert test_requires(tmp_path, {}) == ["-r requirements-dev.txt", "pytest"]
 
 
+def test_test_requires_come_from_tox_ini_too(tmp_path: Path) -> None:
+    from releasekit.init.testdeps import test_requires
+
+    (tmp_path / "requirements" / "base.txt").parent.mkdir()
+    (tmp_path / "requirements" / "base.txt").write_text("attrs\n")
+    (tmp_path / "tox.ini").write_text(
+        "[tox]\nenvlist = py3{10,11}\n\n[testenv]\nextras = yaml\n"
+        "deps =\n    pytest>=8  # the runner\n    -r requirements/base.txt\n"
+        "    py310: tomli\n    {[base]deps}\n    -e ../sibling\n    -r missing.txt\n"
+        "commands = pytest\n"
+    )
+    # Factor-conditional lines, substitutions, options and missing files are not for every run.
+    assert test_requires(tmp_path, {}) == ["extra:yaml", "pytest>=8", "-r requirements/base.txt"]
+    (tmp_path / "requirements-dev.txt").write_text("pytest\n")
+    assert test_requires(tmp_path, {})[:2] == ["-r requirements-dev.txt", "extra:yaml"]
+
+
+@pytest.mark.parametrize(
+    ("output", "reason"),
+    [
+        (  # mypy: the error, not "Found 1 error in 1 file"
+            'nox > mypy src\nsrc/a.py:3: error: Name "x" is not defined  [name-defined]\n'
+            "Found 1 error in 1 file (checked 2 source files)\n"
+            "nox > Command mypy src failed with exit code 1\n",
+            'src/a.py:3: error: Name "x" is not defined  [name-defined]',
+        ),
+        (  # ruff's full output: the rule and its place, not "Found 1 error."
+            "nox > ruff check .\nF401 [*] `os` imported but unused\n --> a.py:1:8\n  |\n"
+            "Found 1 error.\n[*] 1 fixable with the `--fix` option.\n",
+            "F401 [*] `os` imported but unused (a.py:1:8)",
+        ),
+        (  # pytest: the failed test, not "=== 1 failed in 0.1s ==="
+            "tests/test_a.py F\n=== short test summary info ===\n"
+            "FAILED tests/test_a.py::test_x - assert 1 == 2\n=== 1 failed in 0.10s ===\n",
+            "FAILED tests/test_a.py::test_x - assert 1 == 2",
+        ),
+        (
+            "nox > Running session typecheck\nnox > Program mypy not found\n",
+            "Program mypy not found",
+        ),
+        (  # pyright
+            '/p/a.py\n  /p/a.py:2:5 - error: Cannot access attribute "y"\n1 error, 0 warnings\n',
+            '/p/a.py:2:5 - error: Cannot access attribute "y"',
+        ),
+    ],
+)
+def test_a_dropped_check_names_its_first_real_error(output: str, reason: str) -> None:
+    from releasekit.init.trials import _reason
+
+    assert _reason(output) == reason
+
+
+def test_the_typecheck_session_runs_the_projects_checker_on_its_layout(tmp_path: Path) -> None:
+    from releasekit import typecheckers
+
+    (tmp_path / "pkg").mkdir()
+    pyright_only = {"dependency-groups": {"typecheck": ["pyright>=1.1"]}}
+    assert typecheckers.typecheck(tmp_path, pyright_only, "pkg") == typecheckers.Typecheck(
+        "pyright", ["pkg"]
+    )
+    # Configured for both: mypy, the default, stays.
+    both = {"tool": {"pyright": {}, "mypy": {"strict": True}}}
+    assert typecheckers.typecheck(tmp_path, both, "pkg").checker == "mypy"
+    assert typecheckers.typecheck(tmp_path, {}, "pkg") == typecheckers.Typecheck("mypy", ["pkg"])
+    (tmp_path / "src").mkdir()
+    assert typecheckers.typecheck(tmp_path, {}, "pkg").args == ["src"]
+    (tmp_path / "setup.cfg").write_text("[mypy]\nfiles = pkg\n")
+    assert typecheckers.typecheck(tmp_path, {}, "pkg").args == []
+    (tmp_path / "setup.cfg").unlink()
+    (tmp_path / "pyrightconfig.json").write_text('{"include": ["pkg"]}')
+    assert typecheckers.typecheck(tmp_path, {}, "pkg") == typecheckers.Typecheck("pyright", [])
+
+
 @pytest.mark.parametrize(
     ("title", "expected"),
     [
