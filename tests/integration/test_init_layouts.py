@@ -292,3 +292,57 @@ def test_the_typecheck_session_runs_pyright_for_a_pyright_only_project(tmp_path:
     (repo / "pyr/__init__.py").write_text('"""A lib."""\n\nSIZE: int = 3\n')
     proc = nox("-s", "typecheck", cwd=repo)
     assert "pyright pyr" in proc.stderr and "0 errors" in proc.stdout + proc.stderr, proc.stderr
+
+
+#: setuptools, metadata in setup.cfg, and bumpversion 0.x's own syntax: the
+#: files listed in [bumpversion] (``files =``), which bump-my-version cannot read.
+LEGACY_FILES = dict(SETUP_CFG)
+LEGACY_FILES["setup.cfg"] = (
+    "[metadata]\nname = cfglib\nversion = 1.4.0\n"
+    "long_description = file: README.rst\nlong_description_content_type = text/x-rst\n\n"
+    "[options]\npackages = find:\n\n"
+    "[options.packages.find]\nexclude = tests\n\n"
+    "[bumpversion]\ncurrent_version = 1.4.0\ncommit = True\ntag = True\n"
+    "files = setup.cfg cfglib/__init__.py\n\n"
+    "[bumpversion:part:release]\nvalues =\n\tdev\n\tfinal\n\n"
+    "[flake8]\nmax-line-length = 100\n"
+)
+
+
+def test_a_bumpversion_0x_files_list_is_moved_to_tool_bumpversion_and_released(
+    tmp_path: Path, index: Index
+) -> None:
+    repo = write(tmp_path / "cfglib", LEGACY_FILES)
+    remote = tmp_path / "remote.git"
+    git(tmp_path, "init", "-q", "--bare", "-b", "main", str(remote))
+    git(repo, "remote", "add", "origin", str(remote))
+    git(repo, "tag", "-a", "v1.4.0", "-m", "1.4.0")
+    git(repo, "push", "-q", "-u", "origin", "main", "--tags")
+    declined = run([sys.executable, "-m", "releasekit", "init"], repo, check=False)
+    assert declined.returncode == 1 and git(repo, "status", "--porcelain") == ""
+    out = releasekit("init", "--yes", cwd=repo)
+    assert (
+        "bump-my-version cannot read the [bumpversion] configuration in setup.cfg "
+        "(Each 'files' entry must be a table/mapping" in out
+    ), out
+    # The diff showed both edits: the old sections out of setup.cfg, the table into pyproject.
+    assert "-files = setup.cfg cfglib/__init__.py\n" in out and "+[tool.bumpversion]\n" in out
+    setup_cfg = (repo / "setup.cfg").read_text()
+    assert "bumpversion" not in setup_cfg
+    assert setup_cfg.endswith("[flake8]\nmax-line-length = 100\n")  # the rest as it was
+    moved = tomllib.loads((repo / "pyproject.toml").read_text())["tool"]["bumpversion"]
+    assert moved["current_version"] == "1.4.0" and moved["commit"] is True
+    assert [f["filename"] for f in moved["files"]] == ["setup.cfg", "cfglib/__init__.py"]
+    assert moved["parts"] == {"release": {"values": ["dev", "final"]}}
+    commit_all(repo, "Adopt releasekit")
+    (repo / "changelog.d" / "+a.feature.rst").write_text("Released after the move.\n")
+    commit_all(repo, "A fragment")
+    proc = nox("-s", "release", "--", "--yes", "--no-checks", "--repository", index.url,
+               cwd=repo, env=index.twine_env())  # fmt: skip
+    assert index.files() == ["cfglib-1.5.0-py3-none-any.whl", "cfglib-1.5.0.tar.gz"], (
+        proc.stdout + proc.stderr
+    )
+    assert "version = 1.5.0" in (repo / "setup.cfg").read_text()
+    assert '__version__ = "1.5.0"' in (repo / "cfglib/__init__.py").read_text()
+    assert 'current_version = "1.5.0"' in (repo / "pyproject.toml").read_text()
+    assert git(repo, "tag", "-l", "v1.5.0") == "v1.5.0"

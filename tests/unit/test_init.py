@@ -449,3 +449,25 @@ def test_a_version_at_the_start_of_a_line_marks_the_newest_release(tmp_path: Pat
     _, text, _, note = init.plan_changelog(tmp_path, init.find_changelog(tmp_path))
     assert text.startswith(f"{init.RST_MARKER}\n\n0.4.6 Current release\n")
     assert "above its newest release (0.4.6 Current release)" in note
+
+
+def test_a_legacy_section_leaves_an_ini_file_and_nothing_else_does() -> None:
+    from releasekit.init.legacy import without_sections
+
+    text = (
+        "[metadata]\nname = x\n\n[bumpversion]\ncurrent_version = 1.0\nfiles = a b\n\n"
+        "[bumpversion:file:a]\nsearch = {current_version}\n\n[flake8]\n# kept\nmax = 1\n"
+    )
+    assert without_sections(text) == "[metadata]\nname = x\n\n[flake8]\n# kept\nmax = 1\n"
+    # A .bumpversion.cfg with nothing else becomes empty: bump-my-version skips it.
+    assert without_sections("[bumpversion]\ncurrent_version = 1.0\nfiles = a\n") == ""
+
+
+def test_an_unreadable_legacy_section_that_cannot_be_moved_stops_init(tmp_path: Path) -> None:
+    from releasekit.init.legacy import migrate, problem
+
+    cfg = tmp_path / "setup.cfg"
+    cfg.write_text("[bumpversion]\ncommit = True\nfiles = a.py\n")
+    assert problem(cfg)
+    with pytest.raises(InitError, match=r"^bump-my-version cannot read the \[bumpversion\]"):
+        migrate(cfg, problem(cfg))

@@ -14,7 +14,7 @@ from packaging.version import Version
 
 from releasekit import _console, config, git, version
 from releasekit._exceptions import InitError, ReleaseKitError
-from releasekit.init import backend, testdeps, tree, trials
+from releasekit.init import backend, legacy, testdeps, tree, trials
 from releasekit.init.authoring import _table_toml, bumpversion_toml, edit_pyproject
 from releasekit.init.changelogs import find_changelog, plan_changelog, preview, template_text
 from releasekit.init.trials import CANDIDATE_CHECKS, choose_checks
@@ -154,7 +154,23 @@ def _plan_version(
             )
         return additions, releasekit
     existing = _existing_bumpversion(root, pyproject)
-    if existing:
+    found = config.bumpversion_file(root) if existing else None
+    why = legacy.problem(found) if found is not None and found.suffix == ".cfg" else ""
+    if found is not None and why:
+        if not found.is_relative_to(root):
+            msg = (f"bump-my-version cannot read the [bumpversion] configuration in {found} "
+                   f"({why}): move it to [tool.bumpversion] by hand")  # fmt: skip
+            raise InitError(msg)
+        toml, old_text = legacy.migrate(found, why)
+        additions.append(toml)
+        result.writes[found] = old_text
+        where = found.relative_to(root).as_posix() if found.is_relative_to(root) else str(found)
+        result.notes.append(
+            f"bump-my-version cannot read the [bumpversion] configuration in {where} ({why}): "
+            f"moved to [tool.bumpversion] in pyproject.toml, same files and patterns; its "
+            f"sections leave {where} (bump-my-version would read them first)"
+        )
+    elif existing:
         result.notes.append(f"bump-my-version: kept the configuration in {existing}")
     else:
         additions.append(bumpversion_toml(detected, tag_format))
