@@ -12,6 +12,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import git
 from tests.integration.conftest import Index, commit_all, nox, run
 
@@ -346,3 +348,55 @@ def test_a_bumpversion_0x_files_list_is_moved_to_tool_bumpversion_and_released(
     assert '__version__ = "1.5.0"' in (repo / "cfglib/__init__.py").read_text()
     assert 'current_version = "1.5.0"' in (repo / "pyproject.toml").read_text()
     assert git(repo, "tag", "-l", "v1.5.0") == "v1.5.0"
+
+
+#: A virtual uv workspace root and two hatchling members, b needing a.
+WORKSPACE = {
+    "pyproject.toml": '[tool.uv.workspace]\nmembers = ["packages/*"]\n\n'
+    "[tool.uv.sources]\nws-a = { workspace = true }\n",
+    "packages/a/pyproject.toml": '[build-system]\nrequires = ["hatchling"]\n'
+    'build-backend = "hatchling.build"\n\n'
+    '[project]\nname = "ws-a"\nversion = "0.1.0"\ndescription = "a"\nreadme = "README.md"\n',
+    "packages/a/README.md": "# ws-a\n",
+    "packages/a/src/ws_a/__init__.py": '"""A."""\n',
+    "packages/b/pyproject.toml": '[build-system]\nrequires = ["hatchling"]\n'
+    'build-backend = "hatchling.build"\n\n'
+    '[project]\nname = "ws-b"\nversion = "1.0.0"\ndescription = "b"\nreadme = "README.md"\n'
+    'dependencies = ["ws-a>=0.1"]\n\n[tool.uv.sources]\nws-a = { workspace = true }\n',
+    "packages/b/README.md": "# ws-b\n",
+    "packages/b/src/ws_b/__init__.py": '"""B."""\n',
+}
+
+
+@pytest.mark.slow  # init tries each member's checks and verify: about a minute
+def test_init_at_a_workspace_root_adopts_every_member_and_the_root(
+    tmp_path: Path, index: Index
+) -> None:
+    repo = write(tmp_path / "ws", WORKSPACE)
+    remote = tmp_path / "remote.git"
+    git(tmp_path, "init", "-q", "--bare", "-b", "main", str(remote))
+    git(repo, "remote", "add", "origin", str(remote))
+    git(repo, "push", "-q", "-u", "origin", "main")
+    out = releasekit("init", "--yes", cwd=repo)
+    assert "workspace: 2 member(s)" in out, out
+    root = tomllib.loads((repo / "pyproject.toml").read_text())["tool"]
+    assert root["releasekit"] == {"branches": ["main", "master"], "remote": "origin"}
+    for name, member in (("ws-a", "a"), ("ws-b", "b")):
+        tool = tomllib.loads((repo / "packages" / member / "pyproject.toml").read_text())["tool"]
+        # Each member tags with its own name: the train refuses two members' same tag.
+        assert tool["bumpversion"]["tag_name"] == f"{name}-v{{new_version}}"
+        assert "build" in tool["releasekit"]["checks"] and "towncrier" in tool
+        assert (repo / "packages" / member / "changelog.d" / ".gitkeep").is_file()
+        assert (repo / "packages" / member / "noxfile.py").is_file()
+    assert "packages/a: verify: the current tree's build passes the release's verify" in out
+    assert "packages/b: verify: the wheel's contents pass; it is installed at release" in out
+    assert (repo / "noxfile.py").is_file() and ".nox/" in (repo / ".gitignore").read_text()
+    commit_all(repo, "Adopt releasekit")
+    (repo / "packages/a/changelog.d/+x.feature.md").write_text("A feature.\n")
+    commit_all(repo, "A fragment")
+    proc = nox("-s", "release", "--", "--yes", "--no-checks", "--repository", index.url,
+               cwd=repo, env=index.twine_env())  # fmt: skip
+    assert index.files() == ["ws_a-0.2.0-py2.py3-none-any.whl", "ws_a-0.2.0.tar.gz"], (
+        proc.stdout + proc.stderr
+    )
+    assert git(repo, "tag", "-l") == "ws-a-v0.2.0"

@@ -118,8 +118,17 @@ def _pyproject(root: Path) -> dict[str, Any]:
     return pyproject
 
 
+def _member_tag_format(tags: list[str], project: str) -> str:
+    """A workspace member's tags carry its name (the train refuses two members' same tag)."""
+    prefixes = (f"{project}-v", f"{project}-", f"{project}/v", f"{project}/")
+    for prefix in prefixes:
+        if any(re.fullmatch(re.escape(prefix) + r"\d+(\.\d+)*\S*", t) for t in tags):
+            return prefix + "{new_version}"
+    return f"{project}-v{{new_version}}"
+
+
 def _plan_version(
-    result: Plan, pyproject: dict[str, Any], project: str, backend_version: str
+    result: Plan, pyproject: dict[str, Any], project: str, backend_version: str, *, member: bool
 ) -> tuple[list[str], dict[str, Any]]:
     """Where the version lives, as the build backend confirms it; what to add for it."""
     root = result.root
@@ -130,7 +139,7 @@ def _plan_version(
     names = _import_names(root, project, pyproject)
     detected, overruled = reconcile(root, guess, backend_version, names, pyproject)
     tags = git.tags(root) if git.has_commits(root) else []
-    tag_format = detect_tag_format(tags)
+    tag_format = _member_tag_format(tags, project) if member else detect_tag_format(tags)
     additions: list[str] = []
     releasekit: dict[str, Any] = {}
     result.notes.append(
@@ -233,14 +242,19 @@ def _plan_changelog(result: Plan, pyproject: dict[str, Any]) -> tuple[list[str],
     return additions, releasekit
 
 
-def _plan_front_ends(result: Plan, *, setuptools: bool, compiled: bool) -> None:
-    """A noxfile and tasks.py when there are none, and the ignores the sessions need."""
+def plan_front_ends(result: Plan) -> None:
+    """A noxfile and tasks.py when there are none, or the line to add to each."""
     root = result.root
     for name, content, line in (("noxfile.py", NOXFILE, NOX_LINE), ("tasks.py", TASKS, TASKS_LINE)):
         if (root / name).exists():
             result.notes.append(f"{name} exists: add this line to it: {line}")
         else:
             result.writes[root / name] = content
+
+
+def plan_ignores(result: Plan, *, setuptools: bool, compiled: bool) -> None:
+    """What the sessions and builds leave in the tree, added to ``.gitignore`` unless ignored."""
+    root = result.root
     wanted = [".nox/", "dist/", ".mypy_cache/"]
     if setuptools:  # an editable install (the tests session) writes NAME.egg-info/
         wanted += ["*.egg-info/", "build/"]
@@ -279,8 +293,28 @@ def _plan_checks(result: Plan, copy: Path, docs_dir: str, run_checks: bool) -> l
     return checks
 
 
-def plan(root: Path, *, run_checks: bool = True) -> Plan:
-    """Work out everything init would write, without writing anything."""
+def uses_setuptools(root: Path) -> bool:
+    """Whether setuptools builds the project (its editable install writes egg-info and build/)."""
+    backend_name = config.read_pyproject(root).get("build-system", {}).get("build-backend", "")
+    return str(backend_name).startswith("setuptools") or not backend_name
+
+
+def is_compiled(root: Path) -> bool:
+    """Whether the project has compiled code (an in-place build leaves modules beside it)."""
+    from releasekit import wheels
+
+    return bool(wheels.expects_compiled(root, git.tracked(root)))
+
+
+def plan(
+    root: Path, *, run_checks: bool = True, member: bool = False, siblings: bool = False
+) -> Plan:
+    """Work out everything init would write, without writing anything.
+
+    :param member: a workspace member: its tags carry its name; the root has the ignores.
+    :param siblings: it needs other members, which the train installs beside it:
+        init's trial cannot install its wheel alone.
+    """
     root = root.resolve()
     pyproject = _pyproject(root)
     pyproject_path = root / config.PYPROJECT
@@ -296,7 +330,9 @@ def plan(root: Path, *, run_checks: bool = True) -> Plan:
             or config.setup_cfg_name(root)
             or meta.name
         )
-        additions, releasekit = _plan_version(result, pyproject, project, meta.version)
+        additions, releasekit = _plan_version(
+            result, pyproject, project, meta.version, member=member
+        )
         more, changelog_keys = _plan_changelog(result, pyproject)
         additions += more
         releasekit |= changelog_keys
@@ -313,14 +349,9 @@ def plan(root: Path, *, run_checks: bool = True) -> Plan:
             found = [n for n in _import_names(root, project, pyproject) if _module_file(root, n)]
             if found:
                 releasekit["package"] = found[0]
-        backend_name = str(pyproject.get("build-system", {}).get("build-backend", ""))
-        from releasekit import wheels
-
-        _plan_front_ends(
-            result,
-            setuptools=backend_name.startswith("setuptools") or not backend_name,
-            compiled=bool(wheels.expects_compiled(root, git.tracked(root))),
-        )
+        plan_front_ends(result)
+        if not member:  # a workspace's root takes its members' ignores
+            plan_ignores(result, setuptools=uses_setuptools(root), compiled=is_compiled(root))
         # The checks see pyproject.toml as init leaves it: try them with a first
         # guess, then write the table with the checks that passed.
         table = _table_toml("releasekit", {"checks": ["build"], **releasekit}, _RK_COMMENT)
@@ -341,7 +372,9 @@ def plan(root: Path, *, run_checks: bool = True) -> Plan:
                 result.writes[pyproject_path] = edit_pyproject(old, [*additions, table])
                 tree.apply(copy, root, {pyproject_path: result.writes[pyproject_path]})
 
-            _plan_verify(result, copy, Path(scratch, "dist"), import_name, configure)
+            _plan_verify(
+                result, copy, Path(scratch, "dist"), import_name, configure, install=not siblings
+            )
         checks = _plan_checks(result, copy, docs_dir, run_checks)
     table = _table_toml("releasekit", {"checks": checks, **releasekit}, _RK_COMMENT)
     result.writes[pyproject_path] = edit_pyproject(old, [*additions, table])
@@ -377,7 +410,13 @@ def _wheel_config_elsewhere(root: Path, pyproject: dict[str, Any]) -> str:
 
 
 def _plan_verify(
-    result: Plan, copy: Path, dist_dir: Path, import_name: str, configure: Callable[[str], None]
+    result: Plan,
+    copy: Path,
+    dist_dir: Path,
+    import_name: str,
+    configure: Callable[[str], None],
+    *,
+    install: bool = True,
 ) -> None:
     """Run the release's verify on a build of the tree as init leaves it.
 
@@ -407,6 +446,12 @@ def _plan_verify(
             "# check-wheel-contents: rules the project's wheel broke when it was adopted "
             f"(releasekit init):\n{comment}[tool.check-wheel-contents]\nignore = [{codes}]\n"
         )
+    if not install:
+        result.notes.append(
+            "verify: the wheel's contents pass; it is installed at release time beside the "
+            "workspace members it needs"
+        )
+        return
     _verify_note(result, trials.verify_build(built, import_name, copy))
 
 
