@@ -243,16 +243,10 @@ SPEEDY = {
 
 @pytest.mark.slow
 def test_an_extension_project_is_adopted_and_released(tmp_path: Path, index: Index) -> None:
-    repo = tmp_path / "speedy"
-    for name, text in SPEEDY.items():
-        (repo / name).parent.mkdir(parents=True, exist_ok=True)
-        (repo / name).write_text(text)
-    remote = tmp_path / "remote.git"
-    git(tmp_path, "init", "-q", "--bare", "-b", "main", str(remote))
-    git(repo, "init", "-q", "-b", "main")
-    commit_all(repo, "Start")
-    git(repo, "remote", "add", "origin", str(remote))
-    git(repo, "push", "-q", "-u", "origin", "main")
+    from tests.integration.test_init_layouts import release, with_remote, write
+
+    repo = write(tmp_path / "speedy", SPEEDY)
+    with_remote(repo)
     out = run([sys.executable, "-m", "releasekit", "init", "--yes"], repo)
     output = out.stdout + out.stderr
     ignores = (repo / ".gitignore").read_text().splitlines()
@@ -265,9 +259,7 @@ def test_an_extension_project_is_adopted_and_released(tmp_path: Path, index: Ind
     (repo / "changelog.d" / "+a.feature.md").write_text("Faster.\n")
     commit_all(repo, "A fragment")
     # The tests session builds the module in place, beside its source: git ignores it.
-    proc = nox("-s", "release", "--", "--yes", "--repository", index.url,
-               cwd=repo, env=index.twine_env())  # fmt: skip
-    output = proc.stdout + proc.stderr
+    output = release(repo, index)
     assert index.files() == ["speedy-1.3.0.tar.gz"], output
     assert list((repo / "speedy").glob("_speedups.*.so")), output
     assert "loaded speedy._speedups (no public callable)" in output

@@ -33,6 +33,23 @@ def write(root: Path, files: dict[str, str]) -> Path:
     return root
 
 
+def with_remote(repo: Path, tag: str = "") -> None:
+    """A bare ``origin`` beside ``repo``, with main (and ``tag``, annotated) pushed to it."""
+    remote = repo.parent / "remote.git"
+    git(repo.parent, "init", "-q", "--bare", "-b", "main", str(remote))
+    git(repo, "remote", "add", "origin", str(remote))
+    if tag:
+        git(repo, "tag", "-a", tag, "-m", tag.lstrip("v"))
+    git(repo, "push", "-q", "-u", "origin", "main", "--tags")
+
+
+def release(repo: Path, index: Index, *options: str) -> str:
+    """``nox -s release -- --yes`` to the local index; what it printed."""
+    proc = nox("-s", "release", "--", "--yes", *options, "--repository", index.url,
+               cwd=repo, env=index.twine_env())  # fmt: skip
+    return proc.stdout + proc.stderr
+
+
 def releasekit(*args: str, cwd: Path) -> str:
     proc = run([sys.executable, "-m", "releasekit", *args], cwd)
     return proc.stdout + proc.stderr
@@ -64,11 +81,7 @@ def test_setup_cfg_metadata_and_a_legacy_bumpversion_section_release(
     tmp_path: Path, index: Index
 ) -> None:
     repo = write(tmp_path / "cfglib", SETUP_CFG)
-    remote = tmp_path / "remote.git"
-    git(tmp_path, "init", "-q", "--bare", "-b", "main", str(remote))
-    git(repo, "remote", "add", "origin", str(remote))
-    git(repo, "tag", "-a", "v1.4.0", "-m", "1.4.0")
-    git(repo, "push", "-q", "-u", "origin", "main", "--tags")
+    with_remote(repo, "v1.4.0")
     out = releasekit("init", "--yes", cwd=repo)
     assert "bump-my-version: kept the configuration in [bumpversion] in setup.cfg" in out
     # The trial ran on a copy: setuptools' egg-info never reached the repository.
@@ -78,11 +91,8 @@ def test_setup_cfg_metadata_and_a_legacy_bumpversion_section_release(
     commit_all(repo, "Adopt releasekit")
     (repo / "changelog.d" / "+a.feature.rst").write_text("Released from setup.cfg.\n")
     commit_all(repo, "A fragment")
-    proc = nox("-s", "release", "--", "--yes", "--repository", index.url,
-               cwd=repo, env=index.twine_env())  # fmt: skip
-    assert index.files() == ["cfglib-1.5.0-py3-none-any.whl", "cfglib-1.5.0.tar.gz"], (
-        proc.stdout + proc.stderr
-    )
+    output = release(repo, index)
+    assert index.files() == ["cfglib-1.5.0-py3-none-any.whl", "cfglib-1.5.0.tar.gz"], output
     assert "version = 1.5.0" in (repo / "setup.cfg").read_text()
     assert "current_version = 1.5.0" in (repo / "setup.cfg").read_text()
     assert '__version__ = "1.5.0"' in (repo / "cfglib/__init__.py").read_text()
@@ -248,10 +258,7 @@ def test_a_rule_the_wheel_already_breaks_is_recorded_and_the_release_passes_veri
     tmp_path: Path, index: Index
 ) -> None:
     repo = write(tmp_path / "hyphlib", HYPHENS)
-    remote = tmp_path / "remote.git"
-    git(tmp_path, "init", "-q", "--bare", "-b", "main", str(remote))
-    git(repo, "remote", "add", "origin", str(remote))
-    git(repo, "push", "-q", "-u", "origin", "main")
+    with_remote(repo)
     out = releasekit("init", "--yes", cwd=repo)
     assert (
         "check-wheel-contents: the wheel already breaks W004 (Module is not located at "
@@ -264,12 +271,9 @@ def test_a_rule_the_wheel_already_breaks_is_recorded_and_the_release_passes_veri
     commit_all(repo, "Adopt releasekit")
     (repo / "changelog.d" / "+a.feature.md").write_text("Plug-ins load.\n")
     commit_all(repo, "A fragment")
-    proc = nox("-s", "release", "--", "--yes", "--no-checks", "--repository", index.url,
-               cwd=repo, env=index.twine_env())  # fmt: skip
-    assert index.files() == ["hyphlib-1.1.0-py2.py3-none-any.whl", "hyphlib-1.1.0.tar.gz"], (
-        proc.stdout + proc.stderr
-    )
-    assert "W004" not in proc.stdout + proc.stderr
+    output = release(repo, index, "--no-checks")
+    assert index.files() == ["hyphlib-1.1.0-py2.py3-none-any.whl", "hyphlib-1.1.0.tar.gz"], output
+    assert "W004" not in output
 
 
 #: flit, flat layout (no src/), pyright in the typecheck group and no mypy anywhere.
@@ -315,11 +319,7 @@ def test_a_bumpversion_0x_files_list_is_moved_to_tool_bumpversion_and_released(
     tmp_path: Path, index: Index
 ) -> None:
     repo = write(tmp_path / "cfglib", LEGACY_FILES)
-    remote = tmp_path / "remote.git"
-    git(tmp_path, "init", "-q", "--bare", "-b", "main", str(remote))
-    git(repo, "remote", "add", "origin", str(remote))
-    git(repo, "tag", "-a", "v1.4.0", "-m", "1.4.0")
-    git(repo, "push", "-q", "-u", "origin", "main", "--tags")
+    with_remote(repo, "v1.4.0")
     declined = run([sys.executable, "-m", "releasekit", "init"], repo, check=False)
     assert declined.returncode == 1 and git(repo, "status", "--porcelain") == ""
     out = releasekit("init", "--yes", cwd=repo)
@@ -339,11 +339,8 @@ def test_a_bumpversion_0x_files_list_is_moved_to_tool_bumpversion_and_released(
     commit_all(repo, "Adopt releasekit")
     (repo / "changelog.d" / "+a.feature.rst").write_text("Released after the move.\n")
     commit_all(repo, "A fragment")
-    proc = nox("-s", "release", "--", "--yes", "--no-checks", "--repository", index.url,
-               cwd=repo, env=index.twine_env())  # fmt: skip
-    assert index.files() == ["cfglib-1.5.0-py3-none-any.whl", "cfglib-1.5.0.tar.gz"], (
-        proc.stdout + proc.stderr
-    )
+    output = release(repo, index, "--no-checks")
+    assert index.files() == ["cfglib-1.5.0-py3-none-any.whl", "cfglib-1.5.0.tar.gz"], output
     assert "version = 1.5.0" in (repo / "setup.cfg").read_text()
     assert '__version__ = "1.5.0"' in (repo / "cfglib/__init__.py").read_text()
     assert 'current_version = "1.5.0"' in (repo / "pyproject.toml").read_text()
@@ -373,10 +370,7 @@ def test_init_at_a_workspace_root_adopts_every_member_and_the_root(
     tmp_path: Path, index: Index
 ) -> None:
     repo = write(tmp_path / "ws", WORKSPACE)
-    remote = tmp_path / "remote.git"
-    git(tmp_path, "init", "-q", "--bare", "-b", "main", str(remote))
-    git(repo, "remote", "add", "origin", str(remote))
-    git(repo, "push", "-q", "-u", "origin", "main")
+    with_remote(repo)
     out = releasekit("init", "--yes", cwd=repo)
     assert "workspace: 2 member(s)" in out, out
     root = tomllib.loads((repo / "pyproject.toml").read_text())["tool"]
@@ -394,9 +388,6 @@ def test_init_at_a_workspace_root_adopts_every_member_and_the_root(
     commit_all(repo, "Adopt releasekit")
     (repo / "packages/a/changelog.d/+x.feature.md").write_text("A feature.\n")
     commit_all(repo, "A fragment")
-    proc = nox("-s", "release", "--", "--yes", "--no-checks", "--repository", index.url,
-               cwd=repo, env=index.twine_env())  # fmt: skip
-    assert index.files() == ["ws_a-0.2.0-py2.py3-none-any.whl", "ws_a-0.2.0.tar.gz"], (
-        proc.stdout + proc.stderr
-    )
+    output = release(repo, index, "--no-checks")
+    assert index.files() == ["ws_a-0.2.0-py2.py3-none-any.whl", "ws_a-0.2.0.tar.gz"], output
     assert git(repo, "tag", "-l") == "ws-a-v0.2.0"
