@@ -10,7 +10,7 @@ projects have layouts init's tests do not cover: pdm-backend, setuptools with
 a C extension, setuptools-scm, hatch-vcs, flit with a static version, and a
 meson-python one.
 
-Run from the checkout: ``.venv/bin/python benchmarks/bench_adopt.py [CACHE_DIR]``
+Run from the checkout: ``.venv/bin/python benchmarks/bench_adopt.py [CACHE_DIR [NAME...]]``
 (default ``~/.cache/releasekit-bench-sdists``; the outputs go to its ``logs/``).
 Prints one row per project: project, backend, version source found, checks
 kept, changelog style matched, init time, release time, verdict (or the first
@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tarfile
@@ -69,9 +70,12 @@ def download(spec: str, cache: Path) -> Path:
 
 
 def unpack(sdist: Path, work: Path) -> Path:
+    """The sdist's tree, without setuptools' ``*.egg-info`` that no repository tracks."""
     with tarfile.open(sdist) as tf:
         tf.extractall(work, filter="data")
         top = tf.getnames()[0].split("/")[0]
+    for info in (work / top).rglob("*.egg-info"):
+        shutil.rmtree(info)
     return work / top
 
 
@@ -162,7 +166,10 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="releasekit-bench-adopt-") as tmp:
         work = Path(tmp)
         with local_index(work) as url:
+            only = sys.argv[2:]  # project names, to run some of them again
             for spec, layout in PROJECTS:
+                if only and spec.split("==")[0] not in only:
+                    continue
                 try:
                     sdist = download(spec, cache)
                 except SystemExit as exc:
