@@ -173,7 +173,7 @@ def _plan_version(
         toml, old_text = legacy.migrate(found, why)
         additions.append(toml)
         result.writes[found] = old_text
-        where = found.relative_to(root).as_posix() if found.is_relative_to(root) else str(found)
+        where = found.relative_to(root).as_posix()
         result.notes.append(
             f"bump-my-version cannot read the [bumpversion] configuration in {where} ({why}): "
             f"moved to [tool.bumpversion] in pyproject.toml, same files and patterns; its "
