@@ -348,6 +348,16 @@ def test_test_requires_come_from_tox_ini_too(tmp_path: Path) -> None:
             "nox > Running session typecheck\nnox > Program mypy not found\n",
             "Program mypy not found",
         ),
+        (  # ruff format --check: the file, not "1 file would be reformatted"; a diff's
+            # text that says WARNING is not Sphinx's warning
+            'unformatted: File would be reformatted\n --> a.py:2:7\n  - print("WARNING: x" )\n'
+            "1 file would be reformatted\n",
+            "unformatted: File would be reformatted (a.py:2:7)",
+        ),
+        (
+            "docs/index.rst:3: WARNING: undefined label: 'x'\nbuild finished with problems.\n",
+            "docs/index.rst:3: WARNING: undefined label: 'x'",
+        ),
         (  # pyright
             '/p/a.py\n  /p/a.py:2:5 - error: Cannot access attribute "y"\n1 error, 0 warnings\n',
             '/p/a.py:2:5 - error: Cannot access attribute "y"',

@@ -36,8 +36,8 @@ _ERROR_LINES = (
     re.compile(r"(?::\d+: | - )error: "),
     re.compile(r"^\S+:\d+:\d+: [A-Z]+\d+ "),
     re.compile(r"^[A-Z]+\d+ (?:\[\*\] )?\S"),
-    re.compile(r"^Would reformat: "),
-    re.compile(r"(?:WARNING|ERROR): "),
+    re.compile(r"^(?:Would reformat: |unformatted: )"),
+    re.compile(r"(?:^|: )(?:WARNING|ERROR): "),
     re.compile(r"^nox > Program \S+ not found"),
 )
 
