@@ -49,7 +49,7 @@ PROJECTS = [
     ("markupsafe==3.0.2", "setuptools, a C extension (_speedups), CHANGES.rst"),
     ("pluggy==1.5.0", "setuptools + setuptools-scm, towncrier configured"),
     ("platformdirs==4.3.6", "hatchling + hatch-vcs"),
-    ("click==8.1.7", "flit, static version, CHANGES.rst"),
+    ("click==8.1.8", "flit, static version, CHANGES.rst"),
     ("tomli==2.2.1", "flit, static version, CHANGELOG.md"),
     ("colorama==0.4.6", "hatchling, __version__ in the package"),
     ("attrs==24.2.0", "hatchling + hatch-vcs + fancy-pypi-readme, towncrier configured"),
@@ -70,10 +70,16 @@ def download(spec: str, cache: Path) -> Path:
 
 
 def unpack(sdist: Path, work: Path) -> Path:
-    """The sdist's tree, without setuptools' ``*.egg-info`` that no repository tracks."""
+    """The sdist's tree, without what the sdist adds and no repository tracks.
+
+    ``PKG-INFO`` at the top would be read back by hatchling (and hatch-vcs) as
+    the version, whatever the tags say; setuptools' ``*.egg-info`` is rewritten
+    by every editable install.
+    """
     with tarfile.open(sdist) as tf:
         tf.extractall(work, filter="data")
         top = tf.getnames()[0].split("/")[0]
+    (work / top / "PKG-INFO").unlink(missing_ok=True)
     for info in (work / top).rglob("*.egg-info"):
         shutil.rmtree(info)
     return work / top
