@@ -311,19 +311,25 @@ def twine_check(dists: Dists) -> None:
         raise DistError(msg, details=exc.details) from None
 
 
-def wheel_contents_check(wheel: Path) -> None:
-    """check-wheel-contents on the wheel."""
+def wheel_contents_check(wheel: Path, project: Path | None = None) -> None:
+    """check-wheel-contents on the wheel.
+
+    :param project: run in the project's directory, where check-wheel-contents
+        reads the project's own configuration (``[tool.check-wheel-contents]``
+        in pyproject.toml, or its sections in tox.ini and setup.cfg).
+    """
     try:
-        _runner.run([*_runner.tool("check-wheel-contents"), str(wheel)], mutates=False)
+        args = [*_runner.tool("check-wheel-contents"), str(wheel.resolve())]
+        _runner.run(args, cwd=project, mutates=False)
     except CommandError as exc:
         msg = f"check-wheel-contents found problems in {wheel.name}"
         raise DistError(msg, details=exc.details) from None
 
 
-def check(dists: Dists) -> None:
+def check(dists: Dists, project: Path | None = None) -> None:
     """``twine check --strict`` on both files, check-wheel-contents on the wheel."""
     twine_check(dists)
-    wheel_contents_check(dists.wheel)
+    wheel_contents_check(dists.wheel, project)
 
 
 def wheel_metadata(wheel: Path) -> tuple[str, str]:

@@ -169,16 +169,19 @@ def style(session: nox.Session) -> None:
 
 
 def typecheck(session: nox.Session) -> None:
-    """Check types with mypy."""
+    """Check types with the project's checker: mypy, or pyright where the project uses it."""
+    from releasekit import commands, typecheckers
+
+    project = commands.project(Path.cwd())
+    chosen = typecheckers.typecheck(project.root, project.pyproject, project.settings.import_name)
     _install(
         session,
         "-e",
         ".",
-        *_requirements("typecheck", ["mypy"]),
+        *_requirements("typecheck", [chosen.checker]),
         *_requirements("test", ["pytest"]),
     )
-    configured = _pyproject().get("tool", {}).get("mypy", {}).get("files")
-    session.run("mypy", *(session.posargs or ([] if configured else ["src"])))
+    session.run(chosen.checker, *(session.posargs or chosen.args))
     _passed(session)
 
 

@@ -419,6 +419,7 @@ def _verify(
         name=car.name,
         new=car.version,
         import_name=car.import_name,
+        project_dir=root / car.path,
         install=lambda wheel: _install_check(
             car, [wheel, *deps], index, what="with the train's other wheels"
         ),

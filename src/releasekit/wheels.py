@@ -160,14 +160,15 @@ def prepare(built: dists.Dists, *, publish_wheels: str) -> ReleaseFiles:
     return ReleaseFiles(dists=dists.Dists(built.sdist, repaired), publish=publish, pure=False)
 
 
+# Loading a module is the check: it runs the init function, where a missing
+# symbol or library fails. What it defines is the project's business: a
+# private module (``_speedups``) often exposes nothing public.
 _CALL_CHECK = """
 import importlib, sys
 for name in sys.argv[1:]:
     module = importlib.import_module(name)
     found = [a for a in dir(module) if not a.startswith("_") and callable(getattr(module, a))]
-    if not found:
-        raise SystemExit(f"{name} (compiled) defines no public function")
-    print(name, ", ".join(found))
+    print(name, ", ".join(found) if found else "(no public callable)")
 """
 
 

@@ -14,6 +14,11 @@ from pathlib import Path
 
 import pytest
 
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
 from releasekit import new
 from tests.conftest import git
 from tests.integration.conftest import Index, add_fragment, commit_all, invoke, nox, run, snapshot
@@ -200,3 +205,64 @@ def test_a_bare_linux_wheel_is_refused_before_any_upload(extension: Path, index:
     assert f"{bare.name} is a bare linux_x86_64 wheel, which PyPI refuses" in line, line
     assert index.files() == []
     assert snapshot(extension) == before
+
+
+#: An existing setuptools project (no releasekit yet) with a compiled module
+#: that exposes nothing public, only a constant, as ``_speedups`` modules do.
+SPEEDUPS_C = """#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+
+static struct PyModuleDef speedups = {PyModuleDef_HEAD_INIT, "speedy._speedups", NULL, 0, NULL};
+
+PyMODINIT_FUNC
+PyInit__speedups(void)
+{
+    PyObject *module = PyModule_Create(&speedups);
+    if (module != NULL && PyModule_AddIntConstant(module, "FAST", 1) < 0) {
+        Py_DECREF(module);
+        return NULL;
+    }
+    return module;
+}
+"""
+SPEEDY = {
+    "pyproject.toml": '[build-system]\nrequires = ["setuptools>=77"]\n'
+    'build-backend = "setuptools.build_meta"\n\n'
+    '[project]\nname = "speedy"\nversion = "1.2.0"\ndescription = "Fast."\n'
+    'readme = "README.md"\n\n'
+    '[tool.setuptools]\npackages = ["speedy"]\n'
+    'ext-modules = [{ name = "speedy._speedups", sources = ["speedy/_speedups.c"] }]\n\n'
+    '[dependency-groups]\ntest = ["pytest"]\n',
+    "README.md": "# speedy\n\nFast.\n",
+    "speedy/__init__.py": '"""Fast."""\n\nfrom speedy._speedups import FAST\n\n'
+    '__all__ = ["FAST"]\n__version__ = "1.2.0"\n',
+    "speedy/_speedups.c": SPEEDUPS_C,
+    "tests/test_speedy.py": "import speedy\n\n\ndef test_fast() -> None:\n"
+    "    assert speedy.FAST == 1\n",
+}
+
+
+@pytest.mark.slow
+def test_an_extension_project_is_adopted_and_released(tmp_path: Path, index: Index) -> None:
+    from tests.integration.test_init_layouts import release, with_remote, write
+
+    repo = write(tmp_path / "speedy", SPEEDY)
+    with_remote(repo)
+    out = run([sys.executable, "-m", "releasekit", "init", "--yes"], repo)
+    output = out.stdout + out.stderr
+    ignores = (repo / ".gitignore").read_text().splitlines()
+    assert "*.so" in ignores and "*.pyd" in ignores, output
+    # The trial's build loaded the compiled module that defines nothing public.
+    assert "verify: the current tree's build passes the release's verify" in output
+    checks = tomllib.loads((repo / "pyproject.toml").read_text())["tool"]["releasekit"]["checks"]
+    assert "tests" in checks, output
+    commit_all(repo, "Adopt releasekit")
+    (repo / "changelog.d" / "+a.feature.md").write_text("Faster.\n")
+    commit_all(repo, "A fragment")
+    # The tests session builds the module in place, beside its source: git ignores it.
+    output = release(repo, index)
+    assert index.files() == ["speedy-1.3.0.tar.gz"], output
+    assert list((repo / "speedy").glob("_speedups.*.so")), output
+    assert "loaded speedy._speedups (no public callable)" in output
+    assert git(repo, "tag", "-l") == "v1.3.0"
+    assert git(repo, "status", "--porcelain") == ""

@@ -12,6 +12,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import git
 from tests.integration.conftest import Index, commit_all, nox, run
 
@@ -29,6 +31,23 @@ def write(root: Path, files: dict[str, str]) -> Path:
     git(root, "init", "-q", "-b", "main")
     commit_all(root, "start")
     return root
+
+
+def with_remote(repo: Path, tag: str = "") -> None:
+    """A bare ``origin`` beside ``repo``, with main (and ``tag``, annotated) pushed to it."""
+    remote = repo.parent / "remote.git"
+    git(repo.parent, "init", "-q", "--bare", "-b", "main", str(remote))
+    git(repo, "remote", "add", "origin", str(remote))
+    if tag:
+        git(repo, "tag", "-a", tag, "-m", tag.lstrip("v"))
+    git(repo, "push", "-q", "-u", "origin", "main", "--tags")
+
+
+def release(repo: Path, index: Index, *options: str) -> str:
+    """``nox -s release -- --yes`` to the local index; what it printed."""
+    proc = nox("-s", "release", "--", "--yes", *options, "--repository", index.url,
+               cwd=repo, env=index.twine_env())  # fmt: skip
+    return proc.stdout + proc.stderr
 
 
 def releasekit(*args: str, cwd: Path) -> str:
@@ -62,11 +81,7 @@ def test_setup_cfg_metadata_and_a_legacy_bumpversion_section_release(
     tmp_path: Path, index: Index
 ) -> None:
     repo = write(tmp_path / "cfglib", SETUP_CFG)
-    remote = tmp_path / "remote.git"
-    git(tmp_path, "init", "-q", "--bare", "-b", "main", str(remote))
-    git(repo, "remote", "add", "origin", str(remote))
-    git(repo, "tag", "-a", "v1.4.0", "-m", "1.4.0")
-    git(repo, "push", "-q", "-u", "origin", "main", "--tags")
+    with_remote(repo, "v1.4.0")
     out = releasekit("init", "--yes", cwd=repo)
     assert "bump-my-version: kept the configuration in [bumpversion] in setup.cfg" in out
     # The trial ran on a copy: setuptools' egg-info never reached the repository.
@@ -76,11 +91,8 @@ def test_setup_cfg_metadata_and_a_legacy_bumpversion_section_release(
     commit_all(repo, "Adopt releasekit")
     (repo / "changelog.d" / "+a.feature.rst").write_text("Released from setup.cfg.\n")
     commit_all(repo, "A fragment")
-    proc = nox("-s", "release", "--", "--yes", "--repository", index.url,
-               cwd=repo, env=index.twine_env())  # fmt: skip
-    assert index.files() == ["cfglib-1.5.0-py3-none-any.whl", "cfglib-1.5.0.tar.gz"], (
-        proc.stdout + proc.stderr
-    )
+    output = release(repo, index)
+    assert index.files() == ["cfglib-1.5.0-py3-none-any.whl", "cfglib-1.5.0.tar.gz"], output
     assert "version = 1.5.0" in (repo / "setup.cfg").read_text()
     assert "current_version = 1.5.0" in (repo / "setup.cfg").read_text()
     assert '__version__ = "1.5.0"' in (repo / "cfglib/__init__.py").read_text()
@@ -228,3 +240,154 @@ def test_init_s_own_files_follow_the_project_s_ruff_configuration(tmp_path: Path
     out = releasekit("init", "--dry-run", cwd=repo)
     assert "  tasks.py: fixed and formatted by ruff" in out
     assert "+from releasekit.tasks import namespace\n+\n+\n+ns = namespace\n" in out
+
+
+#: hatchling; a module file whose name has a hyphen, loaded through importlib by
+#: design: the wheel breaks check-wheel-contents' W004 as the project ships it.
+HYPHENS = {
+    "pyproject.toml": '[build-system]\nrequires = ["hatchling"]\n'
+    'build-backend = "hatchling.build"\n\n'
+    '[project]\nname = "hyphlib"\nversion = "1.0.0"\ndescription = "x"\nreadme = "README.md"\n',
+    "README.md": "# hyphlib\n\nPlug-ins with hyphens.\n",
+    "hyphlib/__init__.py": '"""A lib."""\n\n__version__ = "1.0.0"\n',
+    "hyphlib/plug-in.py": "LOADED = True\n",
+}
+
+
+def test_a_rule_the_wheel_already_breaks_is_recorded_and_the_release_passes_verify(
+    tmp_path: Path, index: Index
+) -> None:
+    repo = write(tmp_path / "hyphlib", HYPHENS)
+    with_remote(repo)
+    out = releasekit("init", "--yes", cwd=repo)
+    assert (
+        "check-wheel-contents: the wheel already breaks W004 (Module is not located at "
+        "importable path: hyphlib/plug-in.py): ignored in [tool.check-wheel-contents]" in out
+    ), out
+    assert "verify: the current tree's build passes the release's verify" in out
+    text = (repo / "pyproject.toml").read_text()
+    assert tomllib.loads(text)["tool"]["check-wheel-contents"] == {"ignore": ["W004"]}
+    assert "# W004: Module is not located at importable path: hyphlib/plug-in.py\n" in text
+    commit_all(repo, "Adopt releasekit")
+    (repo / "changelog.d" / "+a.feature.md").write_text("Plug-ins load.\n")
+    commit_all(repo, "A fragment")
+    output = release(repo, index, "--no-checks")
+    assert index.files() == ["hyphlib-1.1.0-py2.py3-none-any.whl", "hyphlib-1.1.0.tar.gz"], output
+    assert "W004" not in output
+
+
+#: flit, flat layout (no src/), pyright in the typecheck group and no mypy anywhere.
+PYRIGHT_ONLY = {
+    "pyproject.toml": '[build-system]\nrequires = ["flit_core>=3.4"]\n'
+    'build-backend = "flit_core.buildapi"\n\n'
+    '[project]\nname = "pyr"\nversion = "0.3.0"\ndescription = "x"\n\n'
+    '[dependency-groups]\ntypecheck = ["pyright[nodejs]"]\n',
+    "pyr/__init__.py": '"""A lib."""\n\nSIZE: int = "large"\n',
+}
+
+
+def test_the_typecheck_session_runs_pyright_for_a_pyright_only_project(tmp_path: Path) -> None:
+    repo = write(tmp_path / "pyr", PYRIGHT_ONLY)
+    out = releasekit("init", "--yes", cwd=repo)
+    # pyright ran on the package (there is no src/), and its error is the reason shown.
+    (line,) = [ln for ln in out.splitlines() if ln.startswith("  left out typecheck:")]
+    assert line.startswith("  left out typecheck: pyr/__init__.py:3:13 - error: "), out
+    assert "Literal['large']" in line
+    assert "mypy" not in line
+    commit_all(repo, "Adopt releasekit")
+    (repo / "pyr/__init__.py").write_text('"""A lib."""\n\nSIZE: int = 3\n')
+    proc = nox("-s", "typecheck", cwd=repo)
+    assert "pyright pyr" in proc.stderr and "0 errors" in proc.stdout + proc.stderr, proc.stderr
+
+
+#: setuptools, metadata in setup.cfg, and bumpversion 0.x's own syntax: the
+#: files listed in [bumpversion] (``files =``), which bump-my-version cannot read.
+LEGACY_FILES = dict(SETUP_CFG)
+LEGACY_FILES["setup.cfg"] = (
+    "[metadata]\nname = cfglib\nversion = 1.4.0\n"
+    "long_description = file: README.rst\nlong_description_content_type = text/x-rst\n\n"
+    "[options]\npackages = find:\n\n"
+    "[options.packages.find]\nexclude = tests\n\n"
+    "[bumpversion]\ncurrent_version = 1.4.0\ncommit = True\ntag = True\n"
+    "files = setup.cfg cfglib/__init__.py\n\n"
+    "[bumpversion:part:release]\nvalues =\n\tdev\n\tfinal\n\n"
+    "[flake8]\nmax-line-length = 100\n"
+)
+
+
+def test_a_bumpversion_0x_files_list_is_moved_to_tool_bumpversion_and_released(
+    tmp_path: Path, index: Index
+) -> None:
+    repo = write(tmp_path / "cfglib", LEGACY_FILES)
+    with_remote(repo, "v1.4.0")
+    declined = run([sys.executable, "-m", "releasekit", "init"], repo, check=False)
+    assert declined.returncode == 1 and git(repo, "status", "--porcelain") == ""
+    out = releasekit("init", "--yes", cwd=repo)
+    assert (
+        "bump-my-version cannot read the [bumpversion] configuration in setup.cfg "
+        "(Each 'files' entry must be a table/mapping" in out
+    ), out
+    # The diff showed both edits: the old sections out of setup.cfg, the table into pyproject.
+    assert "-files = setup.cfg cfglib/__init__.py\n" in out and "+[tool.bumpversion]\n" in out
+    setup_cfg = (repo / "setup.cfg").read_text()
+    assert "bumpversion" not in setup_cfg
+    assert setup_cfg.endswith("[flake8]\nmax-line-length = 100\n")  # the rest as it was
+    moved = tomllib.loads((repo / "pyproject.toml").read_text())["tool"]["bumpversion"]
+    assert moved["current_version"] == "1.4.0" and moved["commit"] is True
+    assert [f["filename"] for f in moved["files"]] == ["setup.cfg", "cfglib/__init__.py"]
+    assert moved["parts"] == {"release": {"values": ["dev", "final"]}}
+    commit_all(repo, "Adopt releasekit")
+    (repo / "changelog.d" / "+a.feature.rst").write_text("Released after the move.\n")
+    commit_all(repo, "A fragment")
+    output = release(repo, index, "--no-checks")
+    assert index.files() == ["cfglib-1.5.0-py3-none-any.whl", "cfglib-1.5.0.tar.gz"], output
+    assert "version = 1.5.0" in (repo / "setup.cfg").read_text()
+    assert '__version__ = "1.5.0"' in (repo / "cfglib/__init__.py").read_text()
+    assert 'current_version = "1.5.0"' in (repo / "pyproject.toml").read_text()
+    assert git(repo, "tag", "-l", "v1.5.0") == "v1.5.0"
+
+
+#: A virtual uv workspace root and two hatchling members, b needing a.
+WORKSPACE = {
+    "pyproject.toml": '[tool.uv.workspace]\nmembers = ["packages/*"]\n\n'
+    "[tool.uv.sources]\nws-a = { workspace = true }\n",
+    "packages/a/pyproject.toml": '[build-system]\nrequires = ["hatchling"]\n'
+    'build-backend = "hatchling.build"\n\n'
+    '[project]\nname = "ws-a"\nversion = "0.1.0"\ndescription = "a"\nreadme = "README.md"\n',
+    "packages/a/README.md": "# ws-a\n",
+    "packages/a/src/ws_a/__init__.py": '"""A."""\n',
+    "packages/b/pyproject.toml": '[build-system]\nrequires = ["hatchling"]\n'
+    'build-backend = "hatchling.build"\n\n'
+    '[project]\nname = "ws-b"\nversion = "1.0.0"\ndescription = "b"\nreadme = "README.md"\n'
+    'dependencies = ["ws-a>=0.1"]\n\n[tool.uv.sources]\nws-a = { workspace = true }\n',
+    "packages/b/README.md": "# ws-b\n",
+    "packages/b/src/ws_b/__init__.py": '"""B."""\n',
+}
+
+
+@pytest.mark.slow  # init tries each member's checks and verify: about a minute
+def test_init_at_a_workspace_root_adopts_every_member_and_the_root(
+    tmp_path: Path, index: Index
+) -> None:
+    repo = write(tmp_path / "ws", WORKSPACE)
+    with_remote(repo)
+    out = releasekit("init", "--yes", cwd=repo)
+    assert "workspace: 2 member(s)" in out, out
+    root = tomllib.loads((repo / "pyproject.toml").read_text())["tool"]
+    assert root["releasekit"] == {"branches": ["main", "master"], "remote": "origin"}
+    for name, member in (("ws-a", "a"), ("ws-b", "b")):
+        tool = tomllib.loads((repo / "packages" / member / "pyproject.toml").read_text())["tool"]
+        # Each member tags with its own name: the train refuses two members' same tag.
+        assert tool["bumpversion"]["tag_name"] == f"{name}-v{{new_version}}"
+        assert "build" in tool["releasekit"]["checks"] and "towncrier" in tool
+        assert (repo / "packages" / member / "changelog.d" / ".gitkeep").is_file()
+        assert (repo / "packages" / member / "noxfile.py").is_file()
+    assert "packages/a: verify: the current tree's build passes the release's verify" in out
+    assert "packages/b: verify: the wheel's contents pass; it is installed at release" in out
+    assert (repo / "noxfile.py").is_file() and ".nox/" in (repo / ".gitignore").read_text()
+    commit_all(repo, "Adopt releasekit")
+    (repo / "packages/a/changelog.d/+x.feature.md").write_text("A feature.\n")
+    commit_all(repo, "A fragment")
+    output = release(repo, index, "--no-checks")
+    assert index.files() == ["ws_a-0.2.0-py2.py3-none-any.whl", "ws_a-0.2.0.tar.gz"], output
+    assert git(repo, "tag", "-l") == "ws-a-v0.2.0"

@@ -158,6 +158,30 @@ def test_a_tag_that_cannot_be_signed_takes_its_commit_back(stamped: Path) -> Non
     assert git(stamped, "log", "-1", "--format=%s") == "Add a feature fragment"
 
 
+def test_a_commit_that_leaves_a_file_behind_is_taken_back(stamped: Path) -> None:
+    """A file appearing as the release commits (an in-place build's ``.so``) stops it.
+
+    The release commit is undone, not left on the branch, and "back as it was"
+    is said because it is; the stray file is not the release's to delete.
+    """
+    add_fragment(stamped)
+    hook = stamped / ".git" / "hooks" / "pre-commit"
+    hook.write_text("#!/bin/sh\ntouch src/demo_lib/_core.so\n")
+    hook.chmod(0o755)
+    before, remote_before = snapshot(stamped), remote_refs(stamped)
+    proc = invoke("release", *LOCAL, cwd=stamped, check=False)
+    assert proc.returncode == 1
+    line = _one_error_line(proc)
+    assert "the release commit left changes behind" in line
+    assert line.endswith("the repository is back as it was")
+    assert (
+        git(stamped, "status", "--porcelain", "--untracked-files=all") == "?? src/demo_lib/_core.so"
+    )
+    (stamped / "src/demo_lib/_core.so").unlink()
+    _unchanged(stamped, before, remote_before)
+    assert git(stamped, "log", "-1", "--format=%s") == "Add a feature fragment"
+
+
 def _colleagues_tag(stamped: Path, tmp_path: Path) -> str:
     """A colleague's v0.2.0 on a commit of theirs, pushed to the shared remote."""
     other = tmp_path / "colleague"

@@ -290,6 +290,89 @@ def test_test_requires_come_from_where_projects_keep_them(tmp_path: Path) -> Non
     assert test_requires(tmp_path, {}) == ["-r requirements-dev.txt", "pytest"]
 
 
+def test_test_requires_come_from_tox_ini_too(tmp_path: Path) -> None:
+    from releasekit.init.testdeps import test_requires
+
+    (tmp_path / "requirements" / "base.txt").parent.mkdir()
+    (tmp_path / "requirements" / "base.txt").write_text("attrs\n")
+    (tmp_path / "tox.ini").write_text(
+        "[tox]\nenvlist = py3{10,11}\n\n[testenv]\nextras = yaml\n"
+        "deps =\n    pytest>=8  # the runner\n    -r requirements/base.txt\n"
+        "    py310: tomli\n    {[base]deps}\n    -e ../sibling\n    -r missing.txt\n"
+        "commands = pytest\n"
+    )
+    # Factor-conditional lines, substitutions, options and missing files are not for every run.
+    assert test_requires(tmp_path, {}) == ["extra:yaml", "pytest>=8", "-r requirements/base.txt"]
+    (tmp_path / "requirements-dev.txt").write_text("pytest\n")
+    assert test_requires(tmp_path, {})[:2] == ["-r requirements-dev.txt", "extra:yaml"]
+
+
+@pytest.mark.parametrize(
+    ("output", "reason"),
+    [
+        (  # mypy: the error, not "Found 1 error in 1 file"
+            'nox > mypy src\nsrc/a.py:3: error: Name "x" is not defined  [name-defined]\n'
+            "Found 1 error in 1 file (checked 2 source files)\n"
+            "nox > Command mypy src failed with exit code 1\n",
+            'src/a.py:3: error: Name "x" is not defined  [name-defined]',
+        ),
+        (  # ruff's full output: the rule and its place, not "Found 1 error."
+            "nox > ruff check .\nF401 [*] `os` imported but unused\n --> a.py:1:8\n  |\n"
+            "Found 1 error.\n[*] 1 fixable with the `--fix` option.\n",
+            "F401 [*] `os` imported but unused (a.py:1:8)",
+        ),
+        (  # pytest: the failed test, not "=== 1 failed in 0.1s ==="
+            "tests/test_a.py F\n=== short test summary info ===\n"
+            "FAILED tests/test_a.py::test_x - assert 1 == 2\n=== 1 failed in 0.10s ===\n",
+            "FAILED tests/test_a.py::test_x - assert 1 == 2",
+        ),
+        (
+            "nox > Running session typecheck\nnox > Program mypy not found\n",
+            "Program mypy not found",
+        ),
+        (  # ruff format --check: the file, not "1 file would be reformatted"; a diff's
+            # text that says WARNING is not Sphinx's warning
+            'unformatted: File would be reformatted\n --> a.py:2:7\n  - print("WARNING: x" )\n'
+            "1 file would be reformatted\n",
+            "unformatted: File would be reformatted (a.py:2:7)",
+        ),
+        (
+            "docs/index.rst:3: WARNING: undefined label: 'x'\nbuild finished with problems.\n",
+            "docs/index.rst:3: WARNING: undefined label: 'x'",
+        ),
+        (  # pyright
+            '/p/a.py\n  /p/a.py:2:5 - error: Cannot access attribute "y"\n1 error, 0 warnings\n',
+            '/p/a.py:2:5 - error: Cannot access attribute "y"',
+        ),
+    ],
+)
+def test_a_dropped_check_names_its_first_real_error(output: str, reason: str) -> None:
+    from releasekit.init.trials import _reason
+
+    assert _reason(output) == reason
+
+
+def test_the_typecheck_session_runs_the_projects_checker_on_its_layout(tmp_path: Path) -> None:
+    from releasekit import typecheckers
+
+    (tmp_path / "pkg").mkdir()
+    pyright_only = {"dependency-groups": {"typecheck": ["pyright>=1.1"]}}
+    assert typecheckers.typecheck(tmp_path, pyright_only, "pkg") == typecheckers.Typecheck(
+        "pyright", ["pkg"]
+    )
+    # Configured for both: mypy, the default, stays.
+    both = {"tool": {"pyright": {}, "mypy": {"strict": True}}}
+    assert typecheckers.typecheck(tmp_path, both, "pkg").checker == "mypy"
+    assert typecheckers.typecheck(tmp_path, {}, "pkg") == typecheckers.Typecheck("mypy", ["pkg"])
+    (tmp_path / "src").mkdir()
+    assert typecheckers.typecheck(tmp_path, {}, "pkg").args == ["src"]
+    (tmp_path / "setup.cfg").write_text("[mypy]\nfiles = pkg\n")
+    assert typecheckers.typecheck(tmp_path, {}, "pkg").args == []
+    (tmp_path / "setup.cfg").unlink()
+    (tmp_path / "pyrightconfig.json").write_text('{"include": ["pkg"]}')
+    assert typecheckers.typecheck(tmp_path, {}, "pkg") == typecheckers.Typecheck("pyright", [])
+
+
 @pytest.mark.parametrize(
     ("title", "expected"),
     [
@@ -360,3 +443,25 @@ def test_a_version_at_the_start_of_a_line_marks_the_newest_release(tmp_path: Pat
     # lines), towncrier writes new sections at the top.
     assert text == "0.4.6 Current release\n  * Fix\n0.4.5 Oct 2022\n  * Old\n"
     assert "at its top, above its newest release (0.4.6 Current release)" in note
+
+
+def test_a_legacy_section_leaves_an_ini_file_and_nothing_else_does() -> None:
+    from releasekit.init.legacy import without_sections
+
+    text = (
+        "[metadata]\nname = x\n\n[bumpversion]\ncurrent_version = 1.0\nfiles = a b\n\n"
+        "[bumpversion:file:a]\nsearch = {current_version}\n\n[flake8]\n# kept\nmax = 1\n"
+    )
+    assert without_sections(text) == "[metadata]\nname = x\n\n[flake8]\n# kept\nmax = 1\n"
+    # A .bumpversion.cfg with nothing else becomes empty: bump-my-version skips it.
+    assert without_sections("[bumpversion]\ncurrent_version = 1.0\nfiles = a\n") == ""
+
+
+def test_an_unreadable_legacy_section_that_cannot_be_moved_stops_init(tmp_path: Path) -> None:
+    from releasekit.init.legacy import migrate, problem
+
+    cfg = tmp_path / "setup.cfg"
+    cfg.write_text("[bumpversion]\ncommit = True\nfiles = a.py\n")
+    assert problem(cfg)
+    with pytest.raises(InitError, match=r"^bump-my-version cannot read the \[bumpversion\]"):
+        migrate(cfg, problem(cfg))

@@ -47,7 +47,7 @@ def check(root: Path, options: DistCheckOptions) -> None:
 
     if not options.audit_only:
         built = dists.find(root / "dist")
-        dists.check(built)
+        dists.check(built, root)
         print(f"{built.sdist.name} and {built.wheel.name} passed")
     if options.audit or options.audit_only:
         audit.in_session(root)

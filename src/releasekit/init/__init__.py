@@ -9,6 +9,7 @@ the repository as it will be, and a noxfile and tasks.py when there are none.
 Nothing is written before the diff is shown and confirmed; a failure while
 writing puts back every file as it was.
 
+At a uv workspace's root, :mod:`.workspaces` adopts every member and the root.
 One module per part: :mod:`.versions` (where the version lives),
 :mod:`.changelogs` (the existing changelog), :mod:`.trials` (the checks that
 pass), :mod:`.authoring` (the TOML written), :mod:`.planning` (the whole plan)
@@ -62,7 +63,14 @@ def run(
     if not (yes or dry_run or interactive):
         msg = "no terminal to confirm the changes on: pass --yes to write them (or --dry-run)"
         raise InitError(msg)
-    result = plan(root, run_checks=not dry_run)
+    from releasekit import workspace
+
+    if workspace.is_workspace(root):
+        from releasekit.init import workspaces
+
+        result = workspaces.plan(root, run_checks=not dry_run)
+    else:
+        result = plan(root, run_checks=not dry_run)
     print(result.diff(), end="", flush=True)
     for note in result.notes:
         print(f"  {note}")

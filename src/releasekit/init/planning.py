@@ -6,6 +6,7 @@ import dataclasses
 import difflib
 import re
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +14,7 @@ from packaging.version import Version
 
 from releasekit import _console, config, git, versions
 from releasekit._exceptions import InitError, ReleaseKitError
-from releasekit.init import backend, testdeps, tree
+from releasekit.init import backend, legacy, testdeps, tree, trials
 from releasekit.init.authoring import _table_toml, bumpversion_toml, edit_pyproject
 from releasekit.init.changelogs import find_changelog, plan_changelog, preview, template_text
 from releasekit.init.trials import CANDIDATE_CHECKS, choose_checks
@@ -117,8 +118,17 @@ def _pyproject(root: Path) -> dict[str, Any]:
     return pyproject
 
 
+def _member_tag_format(tags: list[str], project: str) -> str:
+    """A workspace member's tags carry its name (the train refuses two members' same tag)."""
+    prefixes = (f"{project}-v", f"{project}-", f"{project}/v", f"{project}/")
+    for prefix in prefixes:
+        if any(re.fullmatch(re.escape(prefix) + r"\d+(\.\d+)*\S*", t) for t in tags):
+            return prefix + "{new_version}"
+    return f"{project}-v{{new_version}}"
+
+
 def _plan_version(
-    result: Plan, pyproject: dict[str, Any], project: str, backend_version: str
+    result: Plan, pyproject: dict[str, Any], project: str, backend_version: str, *, member: bool
 ) -> tuple[list[str], dict[str, Any]]:
     """Where the version lives, as the build backend confirms it; what to add for it."""
     root = result.root
@@ -129,7 +139,7 @@ def _plan_version(
     names = _import_names(root, project, pyproject)
     detected, overruled = reconcile(root, guess, backend_version, names, pyproject)
     tags = git.tags(root) if git.has_commits(root) else []
-    tag_format = detect_tag_format(tags)
+    tag_format = _member_tag_format(tags, project) if member else detect_tag_format(tags)
     additions: list[str] = []
     releasekit: dict[str, Any] = {}
     result.notes.append(
@@ -153,7 +163,23 @@ def _plan_version(
             )
         return additions, releasekit
     existing = _existing_bumpversion(root, pyproject)
-    if existing:
+    found = config.bumpversion_file(root) if existing else None
+    why = legacy.problem(found) if found is not None and found.suffix == ".cfg" else ""
+    if found is not None and why:
+        if not found.is_relative_to(root):
+            msg = (f"bump-my-version cannot read the [bumpversion] configuration in {found} "
+                   f"({why}): move it to [tool.bumpversion] by hand")  # fmt: skip
+            raise InitError(msg)
+        toml, old_text = legacy.migrate(found, why)
+        additions.append(toml)
+        result.writes[found] = old_text
+        where = found.relative_to(root).as_posix()
+        result.notes.append(
+            f"bump-my-version cannot read the [bumpversion] configuration in {where} ({why}): "
+            f"moved to [tool.bumpversion] in pyproject.toml, same files and patterns; its "
+            f"sections leave {where} (bump-my-version would read them first)"
+        )
+    elif existing:
         result.notes.append(f"bump-my-version: kept the configuration in {existing}")
     else:
         additions.append(bumpversion_toml(detected, tag_format))
@@ -216,25 +242,37 @@ def _plan_changelog(result: Plan, pyproject: dict[str, Any]) -> tuple[list[str],
     return additions, releasekit
 
 
-def _plan_front_ends(result: Plan, *, setuptools: bool) -> None:
-    """A noxfile and tasks.py when there are none, and the ignores the sessions need."""
+def plan_front_ends(result: Plan) -> None:
+    """A noxfile and tasks.py when there are none, or the line to add to each."""
     root = result.root
     for name, content, line in (("noxfile.py", NOXFILE, NOX_LINE), ("tasks.py", TASKS, TASKS_LINE)):
         if (root / name).exists():
             result.notes.append(f"{name} exists: add this line to it: {line}")
         else:
             result.writes[root / name] = content
+
+
+def plan_ignores(result: Plan, *, setuptools: bool, compiled: bool) -> None:
+    """What the sessions and builds leave in the tree, added to ``.gitignore`` unless ignored."""
+    root = result.root
     wanted = [".nox/", "dist/", ".mypy_cache/"]
     if setuptools:  # an editable install (the tests session) writes NAME.egg-info/
         wanted += ["*.egg-info/", "build/"]
-    ignored = [
-        p for p in wanted if not git.is_ignored(root, p.replace("*", "x").rstrip("/") + "/x")
-    ]
+    if compiled:  # an in-place build (the tests session's) leaves its modules in the tree
+        wanted += ["*.so", "*.pyd"]
+    ignored = [p for p in wanted if not git.is_ignored(root, _example_path(p))]
     if ignored:
         gitignore = root / ".gitignore"
         old_ignore = gitignore.read_text(encoding="utf-8") if gitignore.is_file() else ""
         sep = "" if not old_ignore or old_ignore.endswith("\n") else "\n"
         result.writes[gitignore] = old_ignore + sep + "".join(f"{p}\n" for p in ignored)
+
+
+def _example_path(pattern: str) -> str:
+    """A path the ignore pattern covers: ``build/`` covers ``build/x``, ``*.so`` covers ``x.so``."""
+    if pattern.endswith("/"):
+        return pattern.replace("*", "x") + "x"
+    return pattern.replace("*", "x")
 
 
 def _plan_checks(result: Plan, copy: Path, docs_dir: str, run_checks: bool) -> list[str]:
@@ -255,8 +293,28 @@ def _plan_checks(result: Plan, copy: Path, docs_dir: str, run_checks: bool) -> l
     return checks
 
 
-def plan(root: Path, *, run_checks: bool = True) -> Plan:
-    """Work out everything init would write, without writing anything."""
+def uses_setuptools(root: Path) -> bool:
+    """Whether setuptools builds the project (its editable install writes egg-info and build/)."""
+    backend_name = config.read_pyproject(root).get("build-system", {}).get("build-backend", "")
+    return str(backend_name).startswith("setuptools") or not backend_name
+
+
+def is_compiled(root: Path) -> bool:
+    """Whether the project has compiled code (an in-place build leaves modules beside it)."""
+    from releasekit import wheels
+
+    return bool(wheels.expects_compiled(root, git.tracked(root)))
+
+
+def plan(
+    root: Path, *, run_checks: bool = True, member: bool = False, siblings: bool = False
+) -> Plan:
+    """Work out everything init would write, without writing anything.
+
+    :param member: a workspace member: its tags carry its name; the root has the ignores.
+    :param siblings: it needs other members, which the train installs beside it:
+        init's trial cannot install its wheel alone.
+    """
     root = root.resolve()
     pyproject = _pyproject(root)
     pyproject_path = root / config.PYPROJECT
@@ -272,7 +330,9 @@ def plan(root: Path, *, run_checks: bool = True) -> Plan:
             or config.setup_cfg_name(root)
             or meta.name
         )
-        additions, releasekit = _plan_version(result, pyproject, project, meta.version)
+        additions, releasekit = _plan_version(
+            result, pyproject, project, meta.version, member=member
+        )
         more, changelog_keys = _plan_changelog(result, pyproject)
         additions += more
         releasekit |= changelog_keys
@@ -296,10 +356,9 @@ def plan(root: Path, *, run_checks: bool = True) -> Plan:
             'api_check: "warn" (a breaking change to the public API is shown at release, '
             'not refused; set "error" once the versions follow the API)'
         )
-        backend_name = str(pyproject.get("build-system", {}).get("build-backend", ""))
-        _plan_front_ends(
-            result, setuptools=backend_name.startswith("setuptools") or not backend_name
-        )
+        plan_front_ends(result)
+        if not member:  # a workspace's root takes its members' ignores
+            plan_ignores(result, setuptools=uses_setuptools(root), compiled=is_compiled(root))
         # The checks see pyproject.toml as init leaves it: try them with a first
         # guess, then write the table with the checks that passed.
         table = _table_toml("releasekit", {"checks": ["build"], **releasekit}, _RK_COMMENT)
@@ -311,6 +370,18 @@ def plan(root: Path, *, run_checks: bool = True) -> Plan:
             result.notes.append(f"{' and '.join(fixed)}: fixed and formatted by ruff, as the "
                                 "project's configuration asks")  # fmt: skip
         result.preview = preview(copy, _next_version(meta.version))
+        if run_checks:
+            import_name = str(releasekit.get("package") or re.sub(r"[-.]", "_", project).lower())
+
+            def configure(toml: str) -> None:
+                """Add the check-wheel-contents table, in the plan and in the copy."""
+                additions.append(toml)
+                result.writes[pyproject_path] = edit_pyproject(old, [*additions, table])
+                tree.apply(copy, root, {pyproject_path: result.writes[pyproject_path]})
+
+            _plan_verify(
+                result, copy, Path(scratch, "dist"), import_name, configure, install=not siblings
+            )
         checks = _plan_checks(result, copy, docs_dir, run_checks)
     table = _table_toml("releasekit", {"checks": checks, **releasekit}, _RK_COMMENT)
     result.writes[pyproject_path] = edit_pyproject(old, [*additions, table])
@@ -318,6 +389,77 @@ def plan(root: Path, *, run_checks: bool = True) -> Plan:
 
 
 _RK_COMMENT = "releasekit: nox -s release (releasekit init)."
+
+
+def _verify_note(result: Plan, problem: str) -> None:
+    if problem:
+        result.notes.append(f"verify: the first release will stop here until fixed: {problem}")
+    else:
+        result.notes.append("verify: the current tree's build passes the release's verify")
+
+
+def _wheel_config_elsewhere(root: Path, pyproject: dict[str, Any]) -> str:
+    """Where the project configures check-wheel-contents already, if it does."""
+    import configparser
+
+    if "check-wheel-contents" in pyproject.get("tool", {}):
+        return "[tool.check-wheel-contents] in pyproject.toml"
+    for name, section in (("tox.ini", "check-wheel-contents"),
+                          ("setup.cfg", "tool:check-wheel-contents")):  # fmt: skip
+        parser = configparser.ConfigParser(interpolation=None)
+        try:
+            parser.read(root / name, encoding="utf-8")
+        except configparser.Error:
+            continue
+        if parser.has_section(section):
+            return f"[{section}] in {name}"
+    return ""
+
+
+def _plan_verify(
+    result: Plan,
+    copy: Path,
+    dist_dir: Path,
+    import_name: str,
+    configure: Callable[[str], None],
+    *,
+    install: bool = True,
+) -> None:
+    """Run the release's verify on a build of the tree as init leaves it.
+
+    A check-wheel-contents rule the project's wheel already breaks would stop
+    every release at verify: it goes into check-wheel-contents' own
+    configuration (``configure`` adds the TOML), with its reason, and the user
+    is told; then verify runs as the release will run it.
+    """
+    _console.info("building the project as it is, to run the release's verify on it")
+    built, rules, problem = trials.build_for_verify(copy, dist_dir)
+    if built is None or problem:
+        _verify_note(result, problem)
+        return
+    if rules:
+        listed = ", ".join(sorted(rules))
+        where = _wheel_config_elsewhere(copy, config.read_pyproject(copy))
+        if where:
+            _verify_note(result, f"check-wheel-contents: the wheel breaks {listed}: "
+                                 f"add them to ignore in {where}")  # fmt: skip
+            return
+        for code, reason in sorted(rules.items()):
+            result.notes.append(f"check-wheel-contents: the wheel already breaks {code} "
+                                f"({reason}): ignored in [tool.check-wheel-contents]")  # fmt: skip
+        comment = "".join(f"# {code}: {reason}\n" for code, reason in sorted(rules.items()))
+        codes = ", ".join(f'"{code}"' for code in sorted(rules))
+        configure(
+            "# check-wheel-contents: rules the project's wheel broke when it was adopted "
+            f"(releasekit init):\n{comment}[tool.check-wheel-contents]\nignore = [{codes}]\n"
+        )
+    if not install:
+        result.notes.append(
+            "verify: the wheel's contents pass; it is installed at release time beside the "
+            "workspace members it needs"
+        )
+        return
+    _verify_note(result, trials.verify_build(built, import_name, copy))
 
 
 def _next_version(current: str) -> str:

@@ -42,32 +42,48 @@ def verify(
     name: str,
     new: str,
     import_name: str,
+    project_dir: Path,
     install: Callable[[Path], None],
 ) -> None:
     """Check the built files before anything is uploaded; a failure is one line.
 
-    The metadata names ``name`` at ``new``; ``twine check --strict`` and
-    check-wheel-contents pass; ``install`` (given the wheel) installs and
-    imports it in a fresh environment, beside those checks; and a compiled
-    wheel's modules load.
+    The metadata names ``name`` at ``new``; then :func:`check_files`.
     """
-    from releasekit import inprocess
-
     built = files.dists
     found, built_version = dists.wheel_metadata(built.wheel)
     if Version(built_version) != Version(new):
         refuse(f"the wheel's metadata says version {built_version}, not {new}")
     if publish.normalize(found) != publish.normalize(name):
         refuse(f"the wheel's metadata names {found!r}, not {name!r}")
+    check_files(built, import_name, project_dir, install=install, pure=files.pure)
+
+
+def check_files(
+    built: dists.Dists,
+    import_name: str,
+    project_dir: Path,
+    *,
+    install: Callable[[Path], None],
+    pure: bool,
+) -> None:
+    """Verify's checks of the files; init's trial runs them too, so both judge alike.
+
+    ``twine check --strict``, check-wheel-contents under the project's own
+    configuration (read from ``project_dir``), ``install`` (given the wheel:
+    installed and imported in a fresh environment) beside those, and each
+    compiled module loaded when the wheel is not pure.
+    """
+    from releasekit import inprocess
+
     with ThreadPoolExecutor(max_workers=2) as pool:
         futures = [
-            pool.submit(dists.wheel_contents_check, built.wheel),
+            pool.submit(dists.wheel_contents_check, built.wheel, project_dir),
             pool.submit(install, built.wheel),
         ]
         inprocess.twine_check(built.files)  # in this thread: twine prints to stdout
         for future in futures:
             future.result()
-    if not files.pure:
+    if not pure:
         wheels.verify_compiled(built.wheel, import_name)
 
 

@@ -212,6 +212,7 @@ def _verify(run: Run) -> None:
         name=settings.project_name,
         new=run.need_plan().new,
         import_name=settings.import_name,
+        project_dir=run.root,
         install=lambda wheel: artifacts.install_and_import(
             [wheel],
             settings.import_name,
