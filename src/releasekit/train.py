@@ -574,7 +574,14 @@ def _train(root: Path, options: ReleaseOptions) -> TrainState | None:
         how = "undo it with --abort" if state.phase == "local" else "finish it with --resume"
         _refuse(f"a release train ({state.summary}) is already in progress: {how}")
     with _console.step("preflight"):
-        flight = preflight(root, options)
+        try:
+            flight = preflight(root, options)
+        except ReleaseKitError:
+            raise
+        except Exception as exc:  # a library's error (a tarfile's): one line, nothing changed
+            from releasekit.release import failure
+
+            raise failure(exc, "preflight", "nothing was changed") from None
     plan = flight.plan
     for entry in plan.ordered():
         _console.info(f"{entry.name} {entry.current} -> {entry.new} ({entry.why})")

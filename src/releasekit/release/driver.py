@@ -130,7 +130,12 @@ def _release(project: Project, options: ReleaseOptions) -> State | None:
         return confirmed(run)
 
     with _console.step("preflight"):
-        run.plan = plan = preflight(project, options, None if options.dry_run else decide)
+        try:
+            run.plan = plan = preflight(project, options, None if options.dry_run else decide)
+        except ReleaseKitError:
+            raise
+        except Exception as exc:  # a library's error (a tarfile's): one line, nothing changed
+            raise failure(exc, "preflight", "nothing was changed") from None
     with _console.step("version"):
         _console.info(f"{plan.current} -> {plan.new} ({plan.reason})")
     if options.dry_run:
