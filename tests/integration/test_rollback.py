@@ -304,7 +304,14 @@ def test_a_train_rolls_back_an_error_that_is_not_releasekits(tmp_path: Path, ind
     _absolute_symlink(root / "packages/b")
     fragment(root, "a", "feature")
     before, remote_before = snapshot(root), remote_refs(root)
+    # With PyPI's rules on, the preflight exports the tree and refuses it in one line.
     proc = release(root, index, check=False)
+    assert proc.returncode != 0
+    assert "preflight failed: AbsoluteLinkError: 'packages/b/src/b/hostname'" in proc.stderr
+    assert "nothing was changed" in proc.stderr and "Traceback" not in proc.stderr
+    _unchanged(root, before, remote_before)
+    # Without them, the link reaches the build, and the whole train is rolled back.
+    proc = release(root, index, check=False, env={"RELEASEKIT_PYPI_RULES": "false"})
     assert proc.returncode != 0
     # b's link is in the release commit, which every member's build exports.
     assert "build a failed: AbsoluteLinkError: 'packages/b/src/b/hostname'" in proc.stderr
