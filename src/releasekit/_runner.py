@@ -150,7 +150,7 @@ def run(
     :param timeout: a total deadline in seconds for a command that talks to
         ``host``: past it the command is stopped and the error names the host.
     :param on_line: called with each line of output as the command prints it
-        (with ``cancel`` only: the check sessions' progress), masked.
+        (with ``cancel`` only: the check sessions' progress), raw: mask what is shown.
     """
     argv = [os.fspath(a) for a in args]
     full_env = dict(env) if env is not None else dict(os.environ)
@@ -231,7 +231,7 @@ def _reader(
         for line in stream:
             into.append(line)
             if on_line is not None:
-                on_line(_secrets.mask(line.rstrip("\n")))
+                on_line(line.rstrip("\n"))  # shown masked: the board and the console mask
         stream.close()
 
     thread = threading.Thread(target=read, daemon=True)

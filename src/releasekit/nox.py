@@ -161,10 +161,20 @@ def tests(session: nox.Session) -> None:
 
 
 def style(session: nox.Session) -> None:
-    """Check style with ruff check and ruff format --check."""
-    _install(session, *_requirements("style", ["ruff"]))
+    """Check style with ruff check and ruff format --check (and lint-imports when configured)."""
+    layered = "importlinter" in _pyproject().get("tool", {})
+    needs = _requirements("style", ["ruff"])
+    if layered and not any(r.startswith("import-linter") for r in needs):
+        needs.append("import-linter")
+    _install(session, *needs)
     session.run("ruff", "check", *(session.posargs or ["."]))
     session.run("ruff", "format", "--check", *(session.posargs or ["."]))
+    if layered:
+        # The project's own import contracts ([tool.importlinter]). import-linter
+        # finds the package on sys.path: the source tree, not an installed copy;
+        # no cache, which would be an untracked directory in the tree.
+        source = Path("src") if Path("src").is_dir() else Path()
+        session.run("lint-imports", "--no-cache", env={"PYTHONPATH": str(source.resolve())})
     _passed(session)
 
 

@@ -9,12 +9,9 @@ from __future__ import annotations
 
 import functools
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from releasekit import config
-
-if TYPE_CHECKING:
-    from releasekit.changelog import Towncrier
 
 
 class Project:
@@ -50,12 +47,6 @@ class Project:
         tool = self.pyproject.get("tool", {})
         table = tool.get(name) if isinstance(tool, dict) else None
         return table if isinstance(table, dict) else None
-
-    @functools.cached_property
-    def towncrier(self) -> Towncrier:
-        from releasekit import changelog
-
-        return changelog.settings(self.root)
 
     def reload(self) -> Project:
         """A fresh view of the same project, after a step changed its files."""

@@ -571,7 +571,10 @@ def _tree(project: Project, commit: str, version: str) -> _Tree | None:
         # NUL-separated: git would quote a path with non-ASCII bytes in it.
         listing = git.git(root, "ls-tree", "-r", "-z", "--full-name", commit, "--", ".")
         prefix = git.git(root, "rev-parse", "--show-prefix")
-        fragments = prefix + project.towncrier.directory.relative_to(root).as_posix() + "/"
+        from releasekit import changelog
+
+        directory = changelog.settings(project.root).directory
+        fragments = prefix + directory.relative_to(root).as_posix() + "/"
     except (ReleaseKitError, ValueError):
         return None
     entries = (line for line in listing.split("\0") if line)

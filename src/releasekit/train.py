@@ -232,7 +232,7 @@ def _touched(root: Path, plan: Plan, generated: dict[str, Path]) -> list[str]:
     paths: set[str] = set()
     for entry in plan.ordered():
         member = entry.member
-        paths.add(_rel(root, member.project.towncrier.filename))
+        paths.add(_rel(root, changelog.settings(member.project.root).filename))
         paths.add(_rel(root, member.root / "pyproject.toml"))
         for name in entry.bump.files:
             matches = sorted(member.root.glob(name)) if any(c in name for c in "*?[") else [
@@ -251,9 +251,9 @@ def _generated_path(entry: Entry) -> Path | None:
 
     project = entry.member.project
     kind = workspace.widening_type(project)
-    suffix = project.towncrier.filename.suffix
+    suffix = changelog.settings(project.root).filename.suffix
     suffix = suffix if suffix in (".md", ".rst") else ""
-    return project.towncrier.directory / f"+train-{entry.name}.{kind}{suffix}"
+    return changelog.settings(project.root).directory / f"+train-{entry.name}.{kind}{suffix}"
 
 
 def _write_changelogs(plan: Plan, generated: dict[str, Path]) -> None:

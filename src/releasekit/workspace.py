@@ -488,7 +488,9 @@ class Plan:
 
 def widening_type(project: Project) -> str:
     """The fragment type for a generated "requirement widened" entry: one that calls for a patch."""
-    types = project.towncrier.types
+    from releasekit import changelog
+
+    types = changelog.settings(project.root).types
     bump_map = project.settings.bump_map
     patch = [t for t in types if bump_map.get(t, "patch") == "patch"]
     for preferred in ("bugfix", "misc"):

@@ -20,7 +20,7 @@ def changelog_(root: Path, options: ChangelogOptions) -> None:
         new = versions.typed(options.version)
     else:
         if not changelog.fragments(root):
-            directory = project.towncrier.directory
+            directory = changelog.settings(project.root).directory
             _console.info(
                 f"no changelog fragment in {directory.relative_to(root)}/: nothing would be "
                 "added (add one with `invoke fragment TYPE TEXT`)"

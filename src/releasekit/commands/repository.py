@@ -74,7 +74,9 @@ def _check_problems(project: Project) -> list[str]:
     except ReleaseKitError as exc:
         problems.append(str(exc))
     try:
-        towncrier = project.towncrier
+        from releasekit import changelog
+
+        towncrier = changelog.settings(project.root)
         if not towncrier.directory.is_dir():
             problems.append(
                 f"the changelog fragment directory {towncrier.directory} does not exist "

@@ -339,7 +339,7 @@ def _ask_around(project: Project, options: ReleaseOptions, plan: Plan) -> Plan:
 def touched_paths(project: Project, plan: Plan) -> list[str]:
     """The files a release changes: the changelog, the version files, the fragments, the lock."""
     root = project.root
-    paths = {str(project.towncrier.filename.relative_to(root))}
+    paths = {str(changelog.settings(project.root).filename.relative_to(root))}
     if plan.lock is not None:  # a member's is the workspace root's, outside the project
         paths.add(os.path.relpath(plan.lock, root))
     for name in plan.bump.files:
