@@ -179,6 +179,19 @@ def mask_pypirc(config_file: str) -> None:
         _secrets.add(str(section.get("password") or ""))
 
 
+def mask_known_logins(*urls: str) -> None:
+    """Make every login releasekit could use a secret now, before any child prints a line.
+
+    The check sessions start before the target is resolved and run project
+    code, which may print ``.pypirc``: its passwords, and those of the URLs
+    given (``--repository``, the configuration), are masked from the first line.
+    """
+    mask_pypirc(_pypirc())
+    for url in urls:
+        if url:
+            split_userinfo(url)
+
+
 def environment_target() -> str:
     """The target twine's own environment names, ``""`` when none."""
     return os.environ.get("TWINE_REPOSITORY_URL", "") or os.environ.get("TWINE_REPOSITORY", "")

@@ -93,6 +93,7 @@ def preflight(root: Path, options: ReleaseOptions) -> Preflight:
             f"(allowed: {', '.join(settings.branches)}; [tool.releasekit] branches of the root)"
         )
     head = git.head(root)  # what the checks see: the train starts from it or not at all
+    publish.mask_known_logins(options.repository or "", settings.repository, settings.index_url)
     plan = workspace.plan(ws, pre=options.pre)
     if not plan.entries:
         _refuse(

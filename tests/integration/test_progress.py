@@ -244,3 +244,49 @@ def test_without_a_terminal_a_check_has_a_line_as_it_starts_and_ends_and_v_strea
         _console.set_verbose(False)
     err = capsys.readouterr().err
     assert "  style| nox > Running session style" in err.splitlines(), err
+
+
+LEAKY_TEST = """\
+import os
+
+
+def test_prints_the_pypirc():
+    print(open(os.path.expanduser("~/.pypirc")).read())
+    raise AssertionError("shown with its output")
+"""
+
+
+def test_a_check_that_prints_pypirc_shows_its_password_masked(
+    stamped: Path, index: Index, tmp_path: Path
+) -> None:
+    """The checks start before the target is resolved: .pypirc's passwords are secrets already."""
+    home = tmp_path / "home"
+    home.mkdir()
+    password = "pa55-Secret-9f8e7d"
+    (home / ".pypirc").write_text(
+        f"[distutils]\nindex-servers = local\n\n[local]\nrepository = {index.url}\n"
+        f"username = {index.twine_env()['TWINE_USERNAME']}\npassword = {password}\n"
+    )
+    (stamped / "tests/test_leaky.py").write_text(LEAKY_TEST)
+    pyproject = stamped / "pyproject.toml"
+    pyproject.write_text(pyproject.read_text().replace(
+        'checks = ["tests", "style", "build"]', 'checks = ["tests"]'))  # fmt: skip
+    commit_all(stamped, "a test that prints the machine's .pypirc")
+    add_fragment(stamped)
+    before, refs = snapshot(stamped), remote_refs(stamped)
+    caches = os.path.expanduser("~/.cache")
+    env = {**os.environ, "HOME": str(home), "XDG_CACHE_HOME": caches,
+           "UV_CACHE_DIR": os.path.join(caches, "uv")}  # fmt: skip
+    for name in ("TWINE_USERNAME", "TWINE_PASSWORD", "TWINE_REPOSITORY", "TWINE_REPOSITORY_URL"):
+        env.pop(name, None)
+    proc = subprocess.run(
+        [*RELEASE, "--repository", "local", "--yes", "-v"], cwd=stamped, env=env,
+        stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    out = proc.stdout + proc.stderr
+    assert proc.returncode == 1, out
+    assert "tests| " in out and "password = ********" in out, out
+    assert password not in out
+    assert snapshot(stamped) == before
+    assert remote_refs(stamped) == refs
+    assert index.files() == []

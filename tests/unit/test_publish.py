@@ -216,3 +216,15 @@ def test_a_url_that_names_the_user_takes_the_password_from_twine(
     monkeypatch.setenv("TWINE_PASSWORD", "from-the-env")
     target = publish.resolve_target("http://bob@pkgs.example.com/legacy/")
     assert publish.upload_credentials(target) == publish.Credentials("bob", "from-the-env")
+
+
+def test_every_known_login_is_masked_before_any_target_is_resolved() -> None:
+    """The checks start first: what they print of .pypirc or a URL's login is masked already."""
+    (Path.home() / ".pypirc").write_text(
+        "[distutils]\nindex-servers = early\n\n[early]\n"
+        "repository = https://pkgs.example.com/early/\nusername = bot\npassword = early-bird-7\n"
+    )
+    assert _secrets.mask("password = early-bird-7") == "password = early-bird-7"
+    publish.mask_known_logins("", "https://ci:url-pw-31@pkgs.example.com/legacy/", "")
+    assert _secrets.mask("password = early-bird-7") == f"password = {_secrets.MASK}"
+    assert "url-pw-31" not in _secrets.mask("https://ci:url-pw-31@pkgs.example.com/legacy/")

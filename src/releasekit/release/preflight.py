@@ -138,6 +138,7 @@ def preflight(
     check_gitlinks(project)
     check_own_dirs(root, [STATE_DIR, f"{STATE_DIR}/{KEPT_DIR}", "dist"])
     head = git.head(root)  # what the checks see: the release starts from it or not at all
+    publish.mask_known_logins(options.repository or "", settings.repository, settings.index_url)
     sessions = check_sessions(project)
     if options.no_checks or not sessions or options.dry_run:
         plan = _ask_around(project, options, _local_plan(project, options, branch))
