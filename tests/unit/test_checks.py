@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from releasekit.commands import checks
 
 PYPROJECT = """\
@@ -47,3 +49,34 @@ def test_a_broken_pyproject_never_passes_for_a_version_change(tmp_path: Path) ->
     assert dependencies != everything
     (tmp_path / "pyproject.toml").write_text("[project\nname = 'x'\n")
     assert checks.install_digests(tmp_path, ["-e", "."])[1] != dependencies
+
+
+def test_a_live_line_shows_a_sessions_text_as_it_is_and_only_its_start() -> None:
+    from rich.console import Console
+
+    from releasekit.release.checks import LAST_LINE, Board
+
+    board = Board()
+    board._drawing = False  # nothing drawn here: the rendering is read directly
+    board.started("tests")
+    board.line("tests", "tests/test_io.py::test_read[/etc/hosts] PASSED [bold red]x[/]")
+    console = Console(record=True, width=200)
+    console.print(board._render())
+    shown = console.export_text()
+    assert "test_read[/etc/hosts] PASSED [bold red]x[/]" in shown
+    board.line("tests", "x" * 300_000)  # one enormous line: its live line keeps its start
+    assert len(board._running["tests"][1]) == LAST_LINE
+
+
+def test_lines_that_come_while_the_question_is_asked_wait_for_its_answer(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from releasekit.release.checks import Board
+
+    board = Board()
+    board.started("style")
+    capsys.readouterr()
+    with board.paused():
+        board.ended("style", None)
+        assert capsys.readouterr().err == ""  # not printed onto the question's line
+    assert "check style: passed" in capsys.readouterr().err

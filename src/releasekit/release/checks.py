@@ -31,6 +31,9 @@ if TYPE_CHECKING:
 # check-wheel-contents and more), so a `build` check would only do it twice.
 SERVED_BY_RELEASE = frozenset({"build"})
 
+#: How much of a session's last line its live line keeps (a terminal shows less).
+LAST_LINE = 300
+
 
 class Board:
     """What each check session is doing while it runs, as nox users expect to see it.
@@ -49,6 +52,8 @@ class Board:
         self._lock = threading.Lock()
         self._live: Live | None = None
         self._paused = 0
+        #: Lines that came while the terminal was someone else's (the question).
+        self._held: list[tuple[str, bool]] = []
         self._streaming = _console.is_verbose()
         self._drawing = not self._streaming and _console.is_terminal()
 
@@ -62,11 +67,11 @@ class Board:
 
     def line(self, session: str, text: str) -> None:
         if self._streaming:
-            _console.output(f"{session}| {text}")
+            self._say(f"{session}| {text}", output=True)
         elif text.strip():
             with self._lock:
-                if session in self._running:
-                    self._running[session] = (self._running[session][0], text.strip())
+                if session in self._running:  # a line, not a page: the live line shows its start
+                    self._running[session] = (self._running[session][0], text.strip()[:LAST_LINE])
 
     def ended(self, session: str, error: CommandError | None) -> None:
         with self._lock:
@@ -78,7 +83,15 @@ class Board:
         took = f"{time.monotonic() - began:.1f}s"
         if error is not None and "(cancelled)" in error.details:
             verdict = "stopped"
-        _console.info(f"  check {session}: {verdict} ({took}){self.where}")
+        self._say(f"  check {session}: {verdict} ({took}){self.where}")
+
+    def _say(self, text: str, *, output: bool = False) -> None:
+        """Show a line now, or after the question when it is being asked (kept in order)."""
+        with self._lock:
+            if self._paused:
+                self._held.append((text, output))
+                return
+        (_console.output if output else _console.info)(text)
 
     @contextlib.contextmanager
     def paused(self) -> Iterator[None]:
@@ -93,7 +106,11 @@ class Board:
         finally:
             with self._lock:
                 self._paused -= 1
-                if self._drawing and self._running:
+                held, self._held = (self._held, []) if not self._paused else ([], self._held)
+            for text, output in held:
+                (_console.output if output else _console.info)(text)
+            with self._lock:
+                if self._drawing and self._running and not self._paused:
                     self._show()
 
     def close(self) -> None:
@@ -121,6 +138,7 @@ class Board:
 
     def _render(self) -> RenderableType:
         from rich.table import Table
+        from rich.text import Text
 
         table = Table.grid(padding=(0, 2))
         table.add_column(no_wrap=True)
@@ -128,7 +146,8 @@ class Board:
         table.add_column(no_wrap=True, overflow="ellipsis", style="dim")
         now = time.monotonic()
         for session, (began, last) in sorted(self._running.items()):
-            table.add_row(f"  check {session}", f"{now - began:.0f}s", _secrets.mask(last))
+            # Text, not markup: a test id like test_read[/etc/hosts] is shown as it is.
+            table.add_row(f"  check {session}", f"{now - began:.0f}s", Text(_secrets.mask(last)))
         return table
 
 
