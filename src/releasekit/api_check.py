@@ -117,18 +117,26 @@ class Package:
         return cls(top, prefix, project.settings.import_name)
 
     def candidates(self) -> list[str]:
-        """Where the package may live: src layout or flat, a package or a module."""
-        name, prefix = self.name, PurePosixPath(self.prefix)
+        """Where the package may live, in the order a build looks: src layout first.
+
+        A dotted name (``acme.demo``, in a namespace package) is a path of directories.
+        """
+        name, prefix = self.name.replace(".", "/"), PurePosixPath(self.prefix)
         return [str(prefix / p) for p in (f"src/{name}", f"src/{name}.py", name, f"{name}.py")]
 
     def at(self, rev: str) -> dict[str, str]:
-        """Its paths at ``rev`` (a commit or a tree) and their git object ids."""
+        """Its path at ``rev`` (a commit or a tree) and its git object id; empty when absent.
+
+        The first candidate that exists: a stray ``NAME.py`` beside ``src/NAME``
+        is not the package the build ships.
+        """
         out = git.git(self.top, "ls-tree", "--full-tree", rev, "--", *self.candidates())
         found = {}
         for line in out.splitlines():
             meta, _, path = line.partition("\t")
             found[path] = meta.split()[2]
-        return found
+        first = next((c for c in self.candidates() if c in found), None)
+        return {first: found[first]} if first else {}
 
     def load(self, rev: str, paths: list[str], into: Path) -> Any:
         """griffe's model of the package at ``rev``, read from a ``git archive`` of ``paths``."""
@@ -147,7 +155,8 @@ class Package:
         logging.getLogger("griffe").setLevel(logging.ERROR)
         return griffe.load(
             self.name,
-            search_paths=[into / PurePosixPath(paths[0]).parent],
+            # The directory above the top of a dotted name (src/ for src/acme/demo).
+            search_paths=[into / PurePosixPath(paths[0]).parents[self.name.count(".")]],
             allow_inspection=False,  # never import (run) the project's code
             resolve_aliases=True,
         )

@@ -312,3 +312,31 @@ def test_two_trees_compared_once_are_answered_from_the_cache(
     again = api_check.compare(project, rev="HEAD")
     assert again is not None and [b.object for b in again.breakages] == ["demo_lib.greet"]
     assert json.loads(entry.read_text())[0]["object"] == "demo_lib.greet"
+
+
+def test_the_package_is_read_where_the_build_finds_it(stamped: Path) -> None:
+    """A stray NAME.py at the root is not the package; a dotted name is a path of directories."""
+    (stamped / "demo_lib.py").write_text('"""A stray script, not the package."""\n')
+    commit_all(stamped, "A script named like the package")
+    released(stamped)
+    original = package(stamped).read_text()
+    remove_greet(stamped)
+    comparison = api_check.compare(Project(stamped), rev="HEAD")
+    assert comparison is not None
+    assert [b.object for b in comparison.breakages] == ["demo_lib.greet"]
+
+    (stamped / "src/acme").mkdir()
+    git(stamped, "mv", "src/demo_lib", "src/acme/demo")
+    inside = stamped / "src/acme/demo/__init__.py"
+    inside.write_text(original)  # greet is back, in the acme namespace
+    pyproject = stamped / "pyproject.toml"
+    text = pyproject.read_text()
+    assert 'package = ""' in text
+    pyproject.write_text(text.replace('package = ""', 'package = "acme.demo"', 1))
+    commit_all(stamped, "Into the acme namespace")
+    git(stamped, "tag", "-a", "v0.2.0", "-m", "Release 0.2.0")
+    inside.write_text(original.replace(GREET, "\n"))
+    commit_all(stamped, "greet is gone from the namespace package")
+    comparison = api_check.compare(Project(stamped), rev="HEAD")
+    assert comparison is not None and comparison.tag == "v0.2.0"
+    assert [b.object for b in comparison.breakages] == ["acme.demo.greet"]
