@@ -230,11 +230,14 @@ def _rel(root: Path, path: Path) -> str:
 
 def _touched(root: Path, plan: Plan, generated: dict[str, Path]) -> list[str]:
     """Every file the train changes: changelogs, version files, fragments, pyprojects."""
+    from releasekit.release.preflight import version_config
+
     paths: set[str] = set()
     for entry in plan.ordered():
         member = entry.member
         paths.add(_rel(root, changelog.settings(member.project.root).filename))
         paths.add(_rel(root, member.root / "pyproject.toml"))
+        paths.update(_rel(root, member.root / p) for p in version_config(member.project))
         for name in entry.bump.files:
             matches = sorted(member.root.glob(name)) if any(c in name for c in "*?[") else [
                 member.root / name]  # fmt: skip

@@ -463,3 +463,28 @@ def test_a_trains_abort_after_kill_9_in_its_commit_keeps_an_edit_saved_meanwhile
     assert _without(snapshot(root), theirs) == expected
     assert remote_refs(root) == remote_before
     assert index.files() == []
+
+
+def test_bumpversions_own_configuration_is_restored_when_it_is_not_a_version_file(
+    stamped: Path,
+) -> None:
+    """current_version lives in pyproject.toml, which [tool.bumpversion] does not list here."""
+    pyproject = stamped / "pyproject.toml"
+    text = pyproject.read_text()
+    listed = (
+        '[[tool.bumpversion.files]]\nfilename = "pyproject.toml"\n'
+        "search = 'version = \"{current_version}\"'\nreplace = 'version = \"{new_version}\"'\n\n"
+    )
+    assert listed in text
+    pyproject.write_text(text.replace(listed, ""))
+    commit_all(stamped, "pyproject.toml is not a version file")
+    add_build_hook(stamped)
+    add_fragment(stamped)
+    before, remote_before = snapshot(stamped), remote_refs(stamped)
+    proc = invoke("release", *LOCAL, cwd=stamped, check=False, env={"RK_TEST_HOOK": "fail"})
+    assert proc.returncode == 1
+    line = _one_error_line(proc)
+    assert line.startswith("ERROR build failed:")
+    assert line.endswith("the repository is back as it was")
+    assert 'current_version = "0.1.0"' in pyproject.read_text()
+    _unchanged(stamped, before, remote_before)

@@ -337,10 +337,26 @@ def _ask_around(project: Project, options: ReleaseOptions, plan: Plan) -> Plan:
     return dataclasses.replace(plan, target=target)
 
 
+def version_config(project: Project) -> list[str]:
+    """bump-my-version's configuration file, relative to the project, when it writes one."""
+    from releasekit.versions import bumpmyversion
+
+    if versions.source_for(project).builds_in_place:  # git tags: no file holds the version
+        return []
+    found = bumpmyversion.config_file(project.root)
+    return [str(found.relative_to(project.root))] if found is not None else []
+
+
 def touched_paths(project: Project, plan: Plan) -> list[str]:
-    """The files a release changes: the changelog, the version files, the fragments, the lock."""
+    """The files a release changes: the changelog, the version files, the fragments, the lock.
+
+    bump-my-version's own configuration too (its ``current_version``), also
+    when it is not among the files it moves (a ``.bumpversion.cfg``, a
+    dynamic version read from ``__init__.py``).
+    """
     root = project.root
     paths = {str(changelog.settings(project.root).filename.relative_to(root))}
+    paths.update(version_config(project))
     if plan.lock is not None:  # a member's is the workspace root's, outside the project
         paths.add(os.path.relpath(plan.lock, root))
     for name in plan.bump.files:
