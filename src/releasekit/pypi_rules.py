@@ -854,7 +854,7 @@ def release_age(
                 f"{target.shown} gives no upload times: the {MAX_RELEASE_AGE_DAYS}-day rule "
                 "for adding files to a release is not checked"
             )
-            return
+            continue  # the next project's listing may give them
         first = min(t for t in times if t is not None)
         if now - first > datetime.timedelta(days=MAX_RELEASE_AGE_DAYS):
             raise PyPIRuleError(

@@ -723,7 +723,6 @@ def resume(root: Path, options: ReleaseOptions) -> TrainState:
             )
         state.upload_url, state.simple_url = target.upload_url, target.simple_url
         state.repository_name, state.repository_source = target.name, target.source
-        save_state(root, state)
 
     adding = []
     for car in state.cars:  # the files verified on the first run, kept: never a rebuild
@@ -733,6 +732,7 @@ def resume(root: Path, options: ReleaseOptions) -> TrainState:
                 adding.append((car.name, car.version, files))
     if state.target is not None and adding:
         pypi_rules.release_age(state.target, adding)
+    save_state(root, state)  # a new target is recorded once the checks of it passed
     confirm = not options.no_confirm and settings.confirm_install
     _finish(root, options, state, confirm=confirm)
     _console.info(f"released {state.summary} ({' '.join(state.tags)})")

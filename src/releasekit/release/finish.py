@@ -145,7 +145,7 @@ def resume(project: Project, options: ReleaseOptions) -> State:
         todo = [s.name for s in STEPS if s.public and s.name not in state.done]
         print(f"Would finish the release of {state.version}: {', '.join(todo) or 'nothing'}")
         return state
-    _retarget(project, options, state)
+    moved = _retarget(project, options, state)
     if "publish" not in state.done:
         # The files verified on the first run, kept beside the journal: never a rebuild.
         files = kept_files(root / STATE_DIR / KEPT_DIR, state.files)
@@ -153,8 +153,12 @@ def resume(project: Project, options: ReleaseOptions) -> State:
         if not options.no_publish:
             from releasekit import pypi_rules
 
+            if moved:  # a new target's rules for the files (PyPI refuses what a mirror took)
+                pypi_rules.verify(project, files, state.target)
             pypi_rules.resume(project.settings, state.target,
                               [(state.project, state.version, files)])  # fmt: skip
+    if moved:  # recorded only once the new target took the release's files
+        save_state(root, state)
     run = Run(project, options, state=state)
     finish(run)
     post_release(run)
@@ -172,16 +176,20 @@ def post_release(run: Run) -> None:
                             base=run.pushed or state.commit)  # fmt: skip
 
 
-def _retarget(project: Project, options: ReleaseOptions, state: State) -> None:
-    """The recorded target of ``--resume``, or the one given now (:func:`retarget`)."""
+def _retarget(project: Project, options: ReleaseOptions, state: State) -> bool:
+    """The recorded target of ``--resume``, or the one given now (:func:`retarget`).
+
+    :returns: whether ``state`` now names another target (not saved yet: a
+        refusal of the new target leaves the journal as it was).
+    """
     if "publish" in state.done or options.no_publish or state.target is None:
-        return
+        return False
     target = retarget(project.settings, options.repository, state.target)
     if (target.upload_url, target.name) == (state.upload_url, state.repository_name):
-        return
+        return False
     state.upload_url, state.simple_url = target.upload_url, target.simple_url
     state.repository_name, state.repository_source = target.name, target.source
-    save_state(project.root, state)
+    return True
 
 
 def retarget(
