@@ -261,8 +261,11 @@ def compare(
     if found is None:
         return None
     tag, released = found
-    new_rev = rev or git.work_tree_snapshot(project.root)
-    breakages = Package.of(project).breakages(tag, new_rev)
+    package = Package.of(project)
+    # The package alone is taken from the work tree: nothing else is stored in git.
+    here = [c for c in package.candidates() if (package.top / c).exists()]
+    new_rev = rev or git.work_tree_snapshot(project.root, here)
+    breakages = package.breakages(tag, new_rev)
     return None if breakages is None else Comparison(tag, released, breakages)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import time
 import urllib.parse
+from collections.abc import Sequence
 from pathlib import Path
 
 from releasekit import _runner, _secrets
@@ -271,12 +272,16 @@ def archive(root: Path, rev: str, output: Path) -> None:
         raise GitError(msg, details=exc.details) from None
 
 
-def work_tree_snapshot(root: Path) -> str:
+def work_tree_snapshot(root: Path, paths: Sequence[str] | None = None) -> str:
     """The tree ``git add -A`` would commit now: tracked and new files, never ignored ones.
 
     Made in a copy of the index, so the index, HEAD and the work tree are left
     as they are (git only stores the blobs, as ``git stash create`` does).
     Ignored means ignored by git: ``.gitignore`` and ``.git/info/exclude`` alike.
+
+    :param paths: only these (relative to the top of the repository) are taken
+        from the work tree; elsewhere the tree is the index's. A caller that
+        reads one package stores no blob of a large untracked file beside it.
     """
     import shutil
     import tempfile
@@ -289,7 +294,9 @@ def work_tree_snapshot(root: Path) -> str:
         if index.is_file():
             shutil.copyfile(index, scratch)
         env = _runner.child_env({"GIT_INDEX_FILE": str(scratch)})
-        for args in (["add", "--all", "--", "."], ["write-tree"]):
+        taken = ["."] if paths is None else list(paths)
+        steps = [["add", "--all", "--", *taken]] if taken else []
+        for args in [*steps, ["write-tree"]]:
             result = _runner.run([*_runner.tool("git"), *args], cwd=top, env=env,
                                  mutates=False, quiet=True)  # fmt: skip
     return result.stdout.strip()

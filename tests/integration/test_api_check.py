@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
 import sys
 from pathlib import Path
 
@@ -340,3 +342,16 @@ def test_the_package_is_read_where_the_build_finds_it(stamped: Path) -> None:
     comparison = api_check.compare(Project(stamped), rev="HEAD")
     assert comparison is not None and comparison.tag == "v0.2.0"
     assert [b.object for b in comparison.breakages] == ["acme.demo.greet"]
+
+
+def test_the_work_trees_api_is_read_without_storing_other_untracked_files(stamped: Path) -> None:
+    released(stamped)
+    remove_greet(stamped)
+    data = stamped / "data.bin"
+    data.write_bytes(os.urandom(1 << 20))  # untracked, beside the package
+    blob = git(stamped, "hash-object", str(data))  # its id, not written
+    comparison = api_check.compare(Project(stamped))  # the work tree, as check --fragment asks
+    assert comparison is not None
+    assert [b.object for b in comparison.breakages] == ["demo_lib.greet"]
+    found = subprocess.run(["git", "cat-file", "-e", blob], cwd=stamped, check=False)
+    assert found.returncode != 0, "the untracked file was stored in .git/objects"
