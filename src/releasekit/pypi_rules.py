@@ -296,6 +296,68 @@ def long_description(meta: Metadata) -> str | None:
     )
 
 
+#: warehouse/forklift/metadata.py: the longest label of a Project-URL.
+URL_LABEL_LIMIT = 32
+
+
+def _web_url(value: str) -> bool:
+    """An http(s) URL with a host: what warehouse takes for a project's link."""
+    import urllib.parse
+
+    try:
+        parts = urllib.parse.urlsplit(value.strip())
+    except ValueError:
+        return False
+    return parts.scheme in ("http", "https") and bool(parts.netloc)
+
+
+def urls(meta: Metadata) -> str | None:
+    """Project-URL labels of at most 32 characters; every link an http(s) URL.
+
+    warehouse/forklift/metadata.py ``_validate_metadata``: Home-page and
+    Download-URL must be valid URLs, a Project-URL's label at most 32
+    characters and its URL http or https.
+    """
+    for field, key in (("Home-page", "home_page"), ("Download-URL", "download_url")):
+        value = meta.string(key)
+        if value and not _web_url(value):
+            return f"{field} {value!r}: PyPI refuses a link that is not an http(s) URL"
+    found = meta.raw.get("project_urls") or {}
+    for label, url in dict(found).items():
+        if len(label) > URL_LABEL_LIMIT:
+            return (
+                f"Project-URL {label!r}: PyPI refuses a label longer than {URL_LABEL_LIMIT} "
+                f"characters ({len(label)}); shorten it in [project.urls]"
+            )
+        if not _web_url(str(url)):
+            return (
+                f"Project-URL {label!r} = {url!r}: PyPI refuses a link that is not an http(s) "
+                "URL; write it with https://"
+            )
+    return None
+
+
+def emails(meta: Metadata) -> str | None:
+    """Author-email and Maintainer-email addresses PyPI can validate.
+
+    warehouse/forklift/metadata.py ``_validate_metadata`` checks each address
+    with email-validator (no deliverability check): ``dev@localhost`` is refused.
+    """
+    from email.utils import getaddresses
+
+    import email_validator
+
+    for field, key in (("Author-email", "author_email"), ("Maintainer-email", "maintainer_email")):
+        for _, address in getaddresses([meta.string(key)]):
+            if not address:
+                continue
+            try:
+                email_validator.validate_email(address, check_deliverability=False)
+            except email_validator.EmailNotValidError as exc:
+                return f"{field} {address!r}: PyPI refuses it ({exc}); give a real address"
+    return None
+
+
 #: The rules on the metadata, in the order a maintainer would fix them.
 RULES: tuple[Rule, ...] = (
     metadata_version,
@@ -307,6 +369,8 @@ RULES: tuple[Rule, ...] = (
     license_with_expression,
     license_files,
     summary,
+    urls,
+    emails,
     long_description,
 )
 
