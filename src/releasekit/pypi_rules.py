@@ -632,8 +632,9 @@ def _tree(project: Project, commit: str, version: str) -> _Tree | None:
 
     root = project.root
     try:
-        # NUL-separated: git would quote a path with non-ASCII bytes in it.
-        listing = git.git(root, "ls-tree", "-r", "-z", "--full-name", commit, "--", ".")
+        # NUL-separated: git would quote a path with non-ASCII bytes in it. The whole
+        # repository: a workspace member's build sees the files around it (a hook may read them).
+        listing = git.git(root, "ls-tree", "-r", "-z", "--full-tree", commit)
         prefix = git.git(root, "rev-parse", "--show-prefix")
         from releasekit import changelog
 
@@ -646,7 +647,8 @@ def _tree(project: Project, commit: str, version: str) -> _Tree | None:
     table = project.pyproject.get("build-system", {})
     requires = table.get("requires", []) if isinstance(table, dict) else []
     parts = [_buildenv.key([str(r) for r in requires]), time.strftime("%Y%m%d"), version, *lines]
-    paths = frozenset(line.split("\t", 1)[-1].removeprefix(prefix) for line in lines)
+    names = (line.split("\t", 1)[-1] for line in lines)
+    paths = frozenset(name.removeprefix(prefix) for name in names if name.startswith(prefix))
     return _Tree(hashlib.sha256("\n".join(parts).encode()).hexdigest()[:32], paths)
 
 
@@ -805,8 +807,20 @@ def preflight(
     if not enabled(project.settings, target):
         return
     meta = project_metadata(project, version, target, fresh=fresh)
-    _refuse(problems(meta), " ([tool.releasekit] pypi_rules)",
+    found = problems(meta)
+    if found:  # read again next time: what the backend said may hang on more than the tree
+        _forget(project, version)
+    _refuse(found, " ([tool.releasekit] pypi_rules)",
             listed_by="`releasekit check --fragment`")  # fmt: skip
+
+
+def _forget(project: Project, version: str) -> None:
+    """Drop the kept metadata of HEAD's tree (an environment variable may have shaped it)."""
+    from releasekit import git
+
+    tree = _tree(project, git.head(project.root), version if _from_tags(project) else "")
+    if tree is not None:
+        _cache_file(tree).unlink(missing_ok=True)
 
 
 def work_tree(project: Project, version: str) -> None:

@@ -111,6 +111,9 @@ def test_each_rule_is_refused_before_anything_changes(
     _classifier(stamped, "Framework :: Nothing :: 9")
     message = _refused_everywhere(stamped, index)
     assert message.startswith("Classifier 'Framework :: Nothing :: 9': PyPI refuses"), message
+    # A refused answer is not kept: it may hang on more than the tree (an environment variable).
+    head = git(stamped, "rev-parse", "HEAD")
+    assert pypi_rules._cached(pypi_rules._tree(Project(stamped), head, "")) is None
     _back(stamped)
     _classifier(stamped, "Framework :: Django CMS :: 4.2")
     message = _refused_everywhere(stamped, index)
