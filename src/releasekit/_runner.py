@@ -211,14 +211,32 @@ _BOX = ("│", "╭", "╰", "┃", "┏", "┗")
 
 
 def _plain_lines(output: str) -> list[str]:
-    """The tool's lines without the frames of a rich traceback box (they hide the cause).
+    """The tool's lines without the frames of a rich box; a traceback's box is left out.
 
     click and rich draw a failing tool's traceback, with source lines, in a
-    box; the tail of 20 lines is then all box and no reason. The whole output
-    is still shown under ``-v``.
+    box; the tail of 20 lines is then all box and no reason. An error box
+    (rich-click's "Error", bump-my-version's "Git working directory is not
+    clean") is the reason: its text is kept, without the frame. The whole
+    output is still shown under ``-v``.
     """
     lines = output.splitlines()
-    plain = [line for line in lines if line.strip() and not line.lstrip().startswith(_BOX)]
+    plain: list[str] = []
+    in_error = False  # inside a box titled "Error"; any other box is a traceback's
+    for line in lines:
+        text = line.strip()
+        if text.startswith(("╭", "┏")):
+            in_error = " Error " in text
+            continue
+        if text.startswith(("╰", "┗")):
+            in_error = False
+            continue
+        if text.startswith(_BOX):
+            inner = text.strip("│┃ ")
+            if in_error and inner:
+                plain.append(inner)
+            continue
+        if text:
+            plain.append(line)
     return plain or lines
 
 

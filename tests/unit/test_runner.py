@@ -162,3 +162,23 @@ def test_secrets_are_withheld_from_this_process_and_stay_masked(
         os.environ["TWINE_USERNAME"] = "set-meanwhile"
     assert os.environ["TWINE_PASSWORD"] == "withheld-pw-1"
     assert os.environ["TWINE_USERNAME"] == "set-meanwhile"
+
+
+def test_an_error_box_keeps_its_reason(tmp_path: Path) -> None:
+    """rich-click's error panel (bump-my-version's refusals) is the reason: its text is kept."""
+    script = tmp_path / "panel.py"
+    script.write_text(
+        "import sys\n"
+        "print(' Usage: bump-my-version bump [OPTIONS] [ARGS]...')\n"
+        "print('╭─ Error ──────────────╮')\n"
+        "print('│ Git working directory is not clean:  │')\n"
+        "print('│                                      │')\n"
+        "print('│ A  changelog.d/+n.feature.md         │')\n"
+        "print('╰──────────────────────╯')\n"
+        "sys.exit(1)\n"
+    )
+    with pytest.raises(CommandError) as info:
+        _runner.run([sys.executable, str(script)], mutates=False)
+    assert "Git working directory is not clean:" in info.value.details
+    assert "A  changelog.d/+n.feature.md" in info.value.details
+    assert "│" not in info.value.details
