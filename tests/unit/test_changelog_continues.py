@@ -185,3 +185,19 @@ def test_rst_categories_keep_their_underline(tmp_path: Path) -> None:
         "Bugfixes\n~~~~~~~~\n\n- Fix a crash\n\n\n"
     )
     assert after == before.replace("1.2.0 (2024", section + "1.2.0 (2024", 1)
+
+
+def test_entries_waiting_under_unreleased_are_named_by_init(tmp_path: Path) -> None:
+    from releasekit.init.changelogs import plan_changelog
+
+    changelog = tmp_path / "CHANGELOG.md"
+    changelog.write_text(
+        "# Changelog\n\n## [Unreleased]\n\n### Added\n\n- Pending entry.\n- Another.\n\n"
+        "## [1.2.0] - 2024-03-01\n\n### Added\n\n- A thing.\n"
+    )
+    note = plan_changelog(tmp_path, changelog)[3]
+    assert "its Unreleased section holds 2 entries that no release will list" in note
+    changelog.write_text(
+        "# Changelog\n\n## [Unreleased]\n\n## [1.2.0] - 2024-03-01\n\n- A thing.\n"
+    )
+    assert "Unreleased" not in plan_changelog(tmp_path, changelog)[3]

@@ -400,7 +400,39 @@ def plan_changelog(root: Path, path: Path | None) -> tuple[Path, str, dict[str, 
         note += _date_note(heading)
     if newline != "\n":
         note += "; its CRLF line endings are kept"
+    if found:
+        note += _unreleased_note(lines, found[0])
     return path, text, table, note
+
+
+def _is_unreleased(lines: list[str], i: int, newest: int) -> bool:
+    """Whether line ``i`` is an "Unreleased" heading (``## [Unreleased]``, or underlined)."""
+    line = lines[i]
+    if "unreleased" not in line.lower():
+        return False
+    if line.lstrip().startswith("#"):
+        return True
+    below = lines[i + 1].strip() if i + 1 < newest else ""
+    return bool(below) and set(below) <= set("=-~^")
+
+
+def _unreleased_note(lines: list[str], newest: int) -> str:
+    """Say so when hand-written entries wait under an "Unreleased" heading above the newest release.
+
+    towncrier writes a release from the fragments alone: those entries would
+    stay where they are, in no release, unless they become fragments.
+    """
+    heading = next((i for i in range(newest) if _is_unreleased(lines, i, newest)), None)
+    if heading is None:
+        return ""
+    entries = [ln for ln in lines[heading + 1 : newest] if ln.strip().startswith(("-", "*", "+"))]
+    if not entries:
+        return ""
+    return (
+        f"; its Unreleased section holds {len(entries)} entr{'y' if len(entries) == 1 else 'ies'} "
+        "that no release will list (towncrier writes releases from fragments): move them "
+        "into changelog.d/ fragments (`invoke fragment TYPE TEXT`)"
+    )
 
 
 def preview(copy: Path, version: str) -> str:
