@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
@@ -69,7 +70,9 @@ class Preflight:
     head: str = ""
 
 
-def preflight(root: Path, options: ReleaseOptions) -> Preflight:
+def preflight(
+    root: Path, options: ReleaseOptions, decide: Callable[[Preflight], bool] | None = None
+) -> Preflight:
     """Refuse, before anything changes, every train that cannot succeed.
 
     Cheap questions first (tree, branch, members, order, fragments, versions,
@@ -149,12 +152,31 @@ def preflight(root: Path, options: ReleaseOptions) -> Preflight:
             listed = publish.index_files(target, entry.name)
             if release.version_on_index(listed, entry.new):
                 _refuse(f"{entry.name} {entry.new} is already on {target.shown}")
-    if not (options.no_checks or options.dry_run):
-        for entry in plan.ordered():
-            sessions = release.check_sessions(entry.member.project)
-            with _console.step(f"checks of {entry.name}"):
-                release.run_checks(entry.member.root, sessions, cache=not options.no_cache)
-    return Preflight(ws, plan, branch, target, lock, head)
+    flight = Preflight(ws, plan, branch, target, lock, head)
+    if options.no_checks or options.dry_run:
+        _decided(flight, decide)
+        return flight
+    # Each member's checks, one member after another, while the plan is read and the one
+    # question asked: no stops them at once, yes waits for their verdict.
+    from releasekit.release.checks import several_in_background
+
+    runs = [(e.member.root, release.check_sessions(e.member.project), f" in {e.name}")
+            for e in plan.ordered()]  # fmt: skip
+    checks = several_in_background(runs, cache=not options.no_cache)
+    try:
+        with checks.board.paused():
+            _decided(flight, decide)
+        failed = checks.wait()
+    finally:
+        checks.stop()  # a refusal, Ctrl-C or a signal is the answer: stop the checks now
+    if failed is not None:
+        raise failed
+    return flight
+
+
+def _decided(flight: Preflight, decide: Callable[[Preflight], bool] | None) -> None:
+    if decide is not None and not decide(flight):
+        _refuse("the release was declined: nothing was changed")
 
 
 def _remote_tags(root: Path, remote: str, timeout: float) -> set[str]:
@@ -577,9 +599,19 @@ def _train(root: Path, options: ReleaseOptions) -> TrainState | None:
     if state is not None:
         how = "undo it with --abort" if state.phase == "local" else "finish it with --resume"
         _refuse(f"a release train ({state.summary}) is already in progress: {how}")
+    import sys
+
+    def decide(flight: Preflight) -> bool:  # asked while the members' checks run
+        if options.yes or not sys.stdin.isatty():
+            return True
+        show_plan(flight, options)
+        count = len(flight.plan.entries)
+        members = f"{count} member{'' if count == 1 else 's'}"
+        return publish.ask(f"Release {members} ({_commit_message(flight.plan)})?")
+
     with _console.step("preflight"):
         try:
-            flight = preflight(root, options)
+            flight = preflight(root, options, None if options.dry_run else decide)
         except ReleaseKitError:
             raise
         except Exception as exc:  # a library's error (a tarfile's): one line, nothing changed
@@ -592,14 +624,6 @@ def _train(root: Path, options: ReleaseOptions) -> TrainState | None:
     if options.dry_run:
         show_plan(flight, options)
         return None
-    import sys
-
-    if not options.yes and sys.stdin.isatty():
-        show_plan(flight, options)
-        count = len(plan.entries)
-        members = f"{count} member{'' if count == 1 else 's'}"
-        if not publish.ask(f"Release {members} ({_commit_message(plan)})?"):
-            _refuse("the release was declined: nothing was changed")
 
     settings = flight.workspace.project.settings
     generated = {e.name: p for e in plan.ordered() if (p := _generated_path(e)) is not None}

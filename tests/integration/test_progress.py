@@ -290,3 +290,43 @@ def test_a_check_that_prints_pypirc_shows_its_password_masked(
     assert snapshot(stamped) == before
     assert remote_refs(stamped) == refs
     assert index.files() == []
+
+
+def test_a_trains_question_comes_while_a_members_check_runs(tmp_path: Path, index: Index) -> None:
+    from tests.integration.test_train import fragment, make_workspace
+
+    root = make_workspace(tmp_path, {"a": "", "b": "a>=0.1,<0.2"})
+    gates = _gated_check(root / "packages/a", tmp_path / "gates")
+    fragment(root, "a")
+    before, refs = snapshot(root), remote_refs(root)
+    controller, terminal = pty.openpty()
+    proc = subprocess.Popen(
+        [*RELEASE, "--repository", index.url], cwd=root, stdin=terminal,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        env={**os.environ, **index.twine_env()}, start_new_session=True,
+    )  # fmt: skip
+    assert proc.stdout is not None and proc.stderr is not None
+    out, err = _Reader(proc.stdout.fileno()), _Reader(proc.stderr.fileno())
+    try:
+        wait_for(gates["started"], proc)  # type: ignore[arg-type]
+        _wait_for_text(out, "[y/N]", proc, err)
+        assert not gates["finished"].exists()
+        os.write(controller, b"n\n")
+        proc.wait(timeout=30)
+    finally:
+        gates["stop"].touch()
+        if proc.poll() is None:
+            proc.kill()
+        os.close(terminal)
+        os.close(controller)
+    out.join()
+    err.join()
+    proc.stdout.close()
+    proc.stderr.close()
+    assert proc.returncode == 1, err.text
+    assert not gates["finished"].exists(), "the member's check ran to its end"
+    assert "check tests: stopped" in err.text
+    assert err.text.splitlines()[-1] == "ERROR the release was declined: nothing was changed"
+    assert snapshot(root) == before
+    assert remote_refs(root) == refs
+    assert index.files() == []

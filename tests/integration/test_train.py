@@ -113,8 +113,8 @@ def test_a_feature_in_a_releases_a_and_widens_b(workspace: Path, index: Index) -
     # As a new user would: the members' own checks run (b's tests with a from the workspace).
     proc = nox("-s", "release", "--", "--yes", "--repository", index.url, cwd=root,
                env=index.twine_env())  # fmt: skip
-    assert "checks of a" in proc.stdout + proc.stderr
-    assert "checks of b" in proc.stdout + proc.stderr
+    assert "check tests: started in a" in proc.stdout + proc.stderr
+    assert "check tests: started in b" in proc.stdout + proc.stderr
     assert "released a 0.2.0, b 0.1.1" in proc.stdout + proc.stderr
     # One release commit for the whole train, one tag per member, all pushed.
     assert git(root, "log", "-1", "--format=%s") == "Release a 0.2.0, b 0.1.1"
