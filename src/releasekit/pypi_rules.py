@@ -25,12 +25,9 @@ from __future__ import annotations
 import dataclasses
 import datetime
 import tarfile
-import tempfile
-import threading
 import urllib.parse
 import zipfile
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -583,135 +580,6 @@ def _refuse(found: list[str], where: str, *, listed_by: str = "") -> None:
     raise PyPIRuleError(f"{found[0]}{more}{where}")
 
 
-def backend_metadata(
-    root: Path, commit: str, version: str = "", *, fresh: bool = False
-) -> tuple[str, str, frozenset[str]]:
-    """The core metadata the build backend reports for ``commit``, the backend, the licenses.
-
-    From a clean export (a backend such as setuptools writes into its source
-    tree), in the kept build environment that the build then reuses. The
-    third item: the License-File paths that the export holds.
-
-    :param version: handed to a backend that reads the version from git
-        tags (the export has no ``.git``), as the build does.
-    """
-    from releasekit import dists
-
-    with tempfile.TemporaryDirectory(prefix="releasekit-metadata-") as tmp:
-        project = dists.export(root, commit, Path(tmp))
-        extra = {"SETUPTOOLS_SCM_PRETEND_VERSION": version} if version else {}
-        text, backend = dists.prepared_metadata(project, Path(tmp) / "out", extra_env=extra,
-                                                fresh_env=fresh)  # fmt: skip
-        named = parse(text, "").strings("license_files")
-        present = frozenset(p for p in named if (project / p).is_file())
-    return text, backend, present
-
-
-_Read = tuple[str, str, frozenset[str]]
-
-
-@dataclasses.dataclass(frozen=True)
-class _Tree:
-    """What the backend's metadata for a commit depends on, as one key, and its files."""
-
-    key: str
-    paths: frozenset[str]
-
-
-def _tree(project: Project, commit: str, version: str) -> _Tree | None:
-    """The commit's files (the changelog fragments aside), the build requirements, the day.
-
-    The fragments are all that changes between a release commit and the next
-    preflight (the checks' verdicts leave them out the same way), and a kept
-    build environment lasts a day. None when it cannot tell.
-    """
-    import hashlib
-    import time
-
-    from releasekit import _buildenv, git
-
-    root = project.root
-    try:
-        # NUL-separated: git would quote a path with non-ASCII bytes in it. The whole
-        # repository: a workspace member's build sees the files around it (a hook may read them).
-        listing = git.git(root, "ls-tree", "-r", "-z", "--full-tree", commit)
-        prefix = git.git(root, "rev-parse", "--show-prefix")
-        from releasekit import changelog
-
-        directory = changelog.settings(project.root).directory
-        fragments = prefix + directory.relative_to(root).as_posix() + "/"
-    except (ReleaseKitError, ValueError):
-        return None
-    entries = (line for line in listing.split("\0") if line)
-    lines = [line for line in entries if not line.split("\t", 1)[-1].startswith(fragments)]
-    table = project.pyproject.get("build-system", {})
-    requires = table.get("requires", []) if isinstance(table, dict) else []
-    parts = [_buildenv.key([str(r) for r in requires]), time.strftime("%Y%m%d"), version, *lines]
-    names = (line.split("\t", 1)[-1] for line in lines)
-    paths = frozenset(name.removeprefix(prefix) for name in names if name.startswith(prefix))
-    return _Tree(hashlib.sha256("\n".join(parts).encode()).hexdigest()[:32], paths)
-
-
-def _cache_file(tree: _Tree) -> Path:
-    from releasekit import _buildenv
-
-    return _buildenv.cache_root().parent / "metadata" / f"{tree.key}.json"
-
-
-def _cached(tree: _Tree | None) -> _Read | None:
-    """The backend's metadata of this tree, as a preflight or a verified wheel left it."""
-    import json
-
-    if tree is None:
-        return None
-    try:
-        data = json.loads(_cache_file(tree).read_text(encoding="utf-8"))
-        text, backend = str(data["text"]), str(data["backend"])
-    except (OSError, ValueError, KeyError, TypeError):
-        return None
-    named = parse(text, "").strings("license_files")
-    return text, backend, frozenset(p for p in named if p in tree.paths)
-
-
-def _remember(tree: _Tree | None, text: str, backend: str) -> None:
-    """Keep the metadata of this tree for the next preflight (atomically; old ones swept)."""
-    import json
-    import os
-    import time
-
-    if tree is None:
-        return
-    path = _cache_file(tree)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        for old in path.parent.glob("*.json"):
-            if time.time() - old.stat().st_mtime > 2 * 24 * 3600:
-                old.unlink(missing_ok=True)
-        with tempfile.NamedTemporaryFile("w", dir=path.parent, delete=False, suffix=".tmp",
-                                         encoding="utf-8") as f:  # fmt: skip
-            json.dump({"text": text, "backend": backend}, f)
-        os.replace(f.name, path)
-    except OSError:
-        pass  # a cache that cannot be written is only slower
-
-
-def _cached_or_read(project: Project, commit: str, version: str, *, fresh: bool) -> _Read:
-    """The backend's metadata: from the cache for this tree, else from its hook (then kept)."""
-    tree = None if fresh else _tree(project, commit, version)
-    found = _cached(tree)
-    if found is not None:
-        return found
-    read = backend_metadata(project.root, commit, version, fresh=fresh)
-    _remember(tree, read[0], read[1])
-    return read
-
-
-#: Reads started ahead (:func:`prefetch`), by project root, commit and freshness.
-_AHEAD: dict[tuple[str, str, bool], Future[_Read]] = {}
-_AHEAD_LOCK = threading.Lock()
-_POOL: list[ThreadPoolExecutor] = []
-
-
 def _may_apply(settings: Settings, options: ReleaseOptions) -> bool:
     """Whether the rules may apply, known before the target is resolved (no question asked)."""
     if settings.pypi_rules is not None:
@@ -734,45 +602,11 @@ def prefetch(project: Project, options: ReleaseOptions) -> None:
     finds the answer ready. A version from git tags is read when the new
     version is known, not ahead.
     """
-    from releasekit import git
+    from releasekit import backend_metadata, git
 
-    settings = project.settings
-    if not _may_apply(settings, options) or _from_tags(project):
+    if not _may_apply(project.settings, options) or backend_metadata.from_tags(project):
         return
-    root, fresh = project.root, options.no_cache
-    commit = git.head(root)
-    with _AHEAD_LOCK:
-        if not _POOL:  # two at a time: the machine has other work (the checks)
-            _POOL.append(ThreadPoolExecutor(max_workers=2, thread_name_prefix="pypi-rules"))
-        key = (str(root), commit, fresh)
-        if key not in _AHEAD:
-            _AHEAD[key] = _POOL[0].submit(_read_ahead, project, commit, fresh=fresh)
-
-
-def _read_ahead(project: Project, commit: str, *, fresh: bool) -> _Read:
-    """:func:`prefetch`'s work: the metadata, and the rules' imports (docutils is heavy)."""
-    read = _cached_or_read(project, commit, "", fresh=fresh)
-    import packaging.metadata  # noqa: F401
-    import trove_classifiers  # noqa: F401
-    import twine.commands.check  # noqa: F401
-
-    return read
-
-
-def _read(project: Project, commit: str, version: str, *, fresh: bool) -> _Read:
-    """The backend's metadata: read ahead by :func:`prefetch`, or now."""
-    with _AHEAD_LOCK:
-        ahead = _AHEAD.pop((str(project.root), commit, fresh), None)
-    if ahead is not None:
-        return ahead.result()
-    return _cached_or_read(project, commit, version if _from_tags(project) else "", fresh=fresh)
-
-
-def _from_tags(project: Project) -> bool:
-    """Whether the backend derives the version from git (it is handed over, not read ahead)."""
-    from releasekit import versions
-
-    return versions.source_for(project).builds_in_place
+    backend_metadata.start(project, git.head(project.root), fresh=options.no_cache)
 
 
 def project_metadata(
@@ -786,10 +620,10 @@ def project_metadata(
     planned one takes its place. License-File paths are looked up in the
     commit's tree, where the build will look for them.
     """
-    from releasekit import git
+    from releasekit import backend_metadata, git
 
-    text, backend, present = _read(project, commit or git.head(project.root), version,
-                                   fresh=fresh)  # fmt: skip
+    text, backend, present = backend_metadata.read(project, commit or git.head(project.root),
+                                                   version, fresh=fresh)  # fmt: skip
     meta = parse(text, f"the metadata {backend} reports", pypi=is_pypi(target),
                  has_file=present.__contains__, files_in="the project's tree")  # fmt: skip
     raw: Any = dict(meta.raw)
@@ -815,12 +649,9 @@ def preflight(
 
 
 def _forget(project: Project, version: str) -> None:
-    """Drop the kept metadata of HEAD's tree (an environment variable may have shaped it)."""
-    from releasekit import git
+    from releasekit import backend_metadata, git
 
-    tree = _tree(project, git.head(project.root), version if _from_tags(project) else "")
-    if tree is not None:
-        _cache_file(tree).unlink(missing_ok=True)
+    backend_metadata.forget(project, git.head(project.root), version)
 
 
 def work_tree(project: Project, version: str) -> None:
@@ -871,11 +702,14 @@ def verify(
         return
     _refuse(file_problems(files, pypi=is_pypi(target)), " ([tool.releasekit] pypi_rules)")
     wheels = [p for p in files if p.name.endswith(".whl")]
-    if commit and wheels and not fresh and not _from_tags(project):
+    from releasekit import backend_metadata
+
+    if commit and wheels and not fresh and not backend_metadata.from_tags(project):
         from releasekit import dists
 
         text = _wheel_metadata(wheels[0])[0]
-        _remember(_tree(project, commit, ""), text, dists.backend_name(project.pyproject))
+        tree = backend_metadata.tree_of(project, commit, "")
+        backend_metadata.remember(tree, text, dists.backend_name(project.pyproject))
 
 
 def resume(

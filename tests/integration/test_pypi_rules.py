@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from releasekit import commands, publish, pypi_rules
+from releasekit import backend_metadata, commands, publish, pypi_rules
 from releasekit._exceptions import PyPIRuleError
 from releasekit.commands import ReleaseOptions
 from releasekit.project import Project
@@ -113,7 +113,7 @@ def test_each_rule_is_refused_before_anything_changes(
     assert message.startswith("Classifier 'Framework :: Nothing :: 9': PyPI refuses"), message
     # A refused answer is not kept: it may hang on more than the tree (an environment variable).
     head = git(stamped, "rev-parse", "HEAD")
-    assert pypi_rules._cached(pypi_rules._tree(Project(stamped), head, "")) is None
+    assert backend_metadata.cached(backend_metadata.tree_of(Project(stamped), head, "")) is None
     _back(stamped)
     _classifier(stamped, "Framework :: Django CMS :: 4.2")
     message = _refused_everywhere(stamped, index)
@@ -233,8 +233,8 @@ def test_resume_to_an_index_without_upload_times_says_so_once(stamped: Path, ind
     # Verify kept the wheel's metadata for the release commit's tree: the next release's
     # preflight (the same tree but for a fragment) finds it without asking the backend.
     add_fragment(stamped, "bugfix", "Another change")
-    tree = pypi_rules._tree(Project(stamped), git(stamped, "rev-parse", "HEAD"), "")
-    found = pypi_rules._cached(tree)
+    tree = backend_metadata.tree_of(Project(stamped), git(stamped, "rev-parse", "HEAD"), "")
+    found = backend_metadata.cached(tree)
     assert found is not None and "\nVersion: 0.2.0\n" in found[0]
     assert found[1] == "hatchling" and found[2] == frozenset({"LICENSE"})
 
