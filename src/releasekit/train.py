@@ -162,15 +162,10 @@ def preflight(
 
     runs = [(e.member.root, release.check_sessions(e.member.project), f" in {e.name}")
             for e in plan.ordered()]  # fmt: skip
-    checks = several_in_background(runs, cache=not options.no_cache)
-    try:
+    with several_in_background(runs, cache=not options.no_cache) as checks:
         with checks.board.paused():
             _decided(flight, decide)
-        failed = checks.wait()
-    finally:
-        checks.stop()  # a refusal, Ctrl-C or a signal is the answer: stop the checks now
-    if failed is not None:
-        raise failed
+        checks.passed()
     return flight
 
 
@@ -384,19 +379,9 @@ def _wait_for_checks(root: Path, state: TrainState, checks: BackgroundChecks | N
     if checks is None:
         _console.info("none on the release commit (--no-checks, or none configured)")
         return
-    failed = checks.wait()
-    checks.stop()
-    if failed is not None:
-        raise failed
-    changed = git.status(root)
-    if changed or git.head(root) != state.commit:
-        example = f" (e.g. {changed[0][3:]})" if changed else ""
-        _console.warn(
-            f"the work tree changed while the checks ran{example}: they saw it as it was, "
-            "not the release commit alone; the preflight's checks stand"
-        )
-        return
-    _console.info(f"{', '.join(checks.sessions)} passed on the release commit")
+    from releasekit.release.checks import passed_on_commit
+
+    passed_on_commit(checks, root, state.commit)
 
 
 def _closure(plan: Plan, name: str) -> list[str]:

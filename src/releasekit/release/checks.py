@@ -19,7 +19,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from releasekit import _console, _runner, _secrets
+from releasekit import _console, _runner, _secrets, git
 from releasekit._exceptions import CommandError, ReleaseError, ReleaseKitError
 from releasekit.project import Project
 
@@ -248,6 +248,18 @@ class BackgroundChecks:
         """Their verdict: None, or the error that failed them."""
         return self.result.exception()
 
+    def passed(self) -> None:
+        """Wait for their verdict; raise the error that failed them."""
+        failed = self.wait()
+        if failed is not None:
+            raise failed
+
+    def __enter__(self) -> BackgroundChecks:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()  # a refusal, Ctrl-C or a signal is the answer: stop the checks now
+
     def stop(self) -> None:
         """Stop the sessions still running and wait until they are gone.
 
@@ -294,3 +306,22 @@ def several_in_background(
     pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="releasekit-checks")
     names = sorted({s for _, sessions, _ in runs for s in sessions})
     return BackgroundChecks(names, cancel, pool, pool.submit(run_all), board)
+
+
+def passed_on_commit(checks: BackgroundChecks, root: Path, commit: str) -> None:
+    """Wait for the checks on the release commit, then stop them; raise what failed them.
+
+    They ran in the work tree: when it changed meanwhile (or HEAD moved), they
+    saw it as it was, not the release commit alone, and that is said instead.
+    """
+    with checks:
+        checks.passed()
+    changed = git.status(root)
+    if changed or git.head(root) != commit:
+        example = f" (e.g. {changed[0][3:]})" if changed else ""
+        _console.warn(
+            f"the work tree changed while the checks ran{example}: they saw it as it was, "
+            "not the release commit alone; the preflight's checks stand"
+        )
+        return
+    _console.info(f"{', '.join(checks.sessions)} passed on the release commit")

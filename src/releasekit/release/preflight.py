@@ -147,17 +147,12 @@ def preflight(
         return plan
     # The checks start first (they take longest); every other question is
     # asked meanwhile, and a refusal stops them at once.
-    checks = checks_in_background(root, sessions, cache=not options.no_cache)
-    try:
+    with checks_in_background(root, sessions, cache=not options.no_cache) as checks:
         plan = _ask_around(project, options, _local_plan(project, options, branch))
         plan = dataclasses.replace(plan, head=head)
         with checks.board.paused():
             _decided(plan, decide)
-        failed = checks.wait()
-    finally:
-        checks.stop()  # a refusal, Ctrl-C or a signal is the answer: stop the checks now
-    if failed is not None:
-        raise failed
+        checks.passed()
     return plan
 
 

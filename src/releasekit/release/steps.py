@@ -17,7 +17,12 @@ from releasekit._exceptions import ReleaseError, ReleaseKitError
 from releasekit.options import ReleaseOptions
 from releasekit.project import Project
 from releasekit.release import artifacts
-from releasekit.release.checks import SERVED_BY_RELEASE, BackgroundChecks, checks_in_background
+from releasekit.release.checks import (
+    SERVED_BY_RELEASE,
+    BackgroundChecks,
+    checks_in_background,
+    passed_on_commit,
+)
 from releasekit.release.journal import (
     KEPT_DIR,
     STATE_DIR,
@@ -151,19 +156,8 @@ def _checks(run: Run) -> None:
         _console.info("not run on the release commit (check_release_commit = false)" if off
                       else "no check configured")  # fmt: skip
         return
-    failed = checks.wait()
-    run.stop_checks()
-    if failed is not None:
-        raise failed
-    changed = git.status(run.root)
-    if changed or git.head(run.root) != run.commit:
-        example = f" (e.g. {changed[0][3:]})" if changed else ""
-        _console.warn(
-            f"the work tree changed while the checks ran{example}: they saw it as it was, "
-            "not the release commit alone; the preflight's checks stand"
-        )
-        return
-    _console.info(f"{', '.join(checks.sessions)} passed on the release commit")
+    run.commit_checks = None  # waited for and stopped here
+    passed_on_commit(checks, run.root, run.commit)
 
 
 def _build(run: Run) -> None:
