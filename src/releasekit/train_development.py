@@ -16,6 +16,7 @@ from pathlib import Path
 from releasekit import _console, git, versions
 from releasekit._exceptions import ReleaseKitError, VersionError
 from releasekit.project import Project
+from releasekit.versions.development import push_if_on
 
 
 def check(members: Iterable[tuple[Project, str]]) -> None:
@@ -90,13 +91,9 @@ def commit(
         git.git(root, "commit", "--quiet", "--message", f"Back to development: {shown}",
                 mutates=True)  # fmt: skip
         made = git.head(root)
-        if push and git.git(root, "rev-parse", f"{made}^") == release_commit:
-            git.push_branch(root, remote, made, branch, timeout=timeout)
-        elif push:
-            _console.warn(
-                "the development versions are committed on top of a commit made while the "
-                "train ran: both stay local, push the branch when it is ready"
-            )
+        if push:
+            push_if_on(root, made, release_commit, remote=remote, branch=branch, timeout=timeout,
+                       committed="the development versions are", ran="the train")  # fmt: skip
     except ReleaseKitError as exc:
         msg = (
             f"the train is released, but the development versions ({shown}) could not be "

@@ -34,15 +34,12 @@ def post_release(
         return None
     try:
         source.commit_development(dev, DEV_MESSAGE)
-        commit = git.head(root)
-        if push and git.git(root, "rev-parse", f"{commit}^") == base:
-            git.push_branch(root, settings.remote, commit, branch,
-                            timeout=settings.network_timeout)  # fmt: skip
-        elif push:
-            _console.warn(
-                f"the development version {dev} is committed on top of a commit made while "
-                "the release ran: both stay local, push the branch when it is ready"
-            )
+        if push:
+            push_if_on(
+                root, git.head(root), base, remote=settings.remote, branch=branch,
+                timeout=settings.network_timeout,
+                committed=f"the development version {dev} is", ran="the release",
+            )  # fmt: skip
     except ReleaseKitError as exc:
         msg = (
             f"{released} is released, but the development version {dev} could not be "
@@ -51,3 +48,23 @@ def post_release(
         raise VersionError(msg, details=exc.details) from None
     _console.info(f"back to development: {dev}")
     return dev
+
+
+def push_if_on(
+    root: Path, commit: str, base: str, *, remote: str, branch: str, timeout: float,
+    committed: str, ran: str,
+) -> None:  # fmt: skip
+    """Push the development ``commit`` by SHA, only when it sits right on ``base`` (released).
+
+    A commit someone made while ``ran`` (the release, the train) is never
+    pushed with it: then both stay local, and that is said.
+
+    :param committed: what was committed, for the message ("the development version 1.2.1.dev0 is").
+    """
+    if git.git(root, "rev-parse", f"{commit}^") == base:
+        git.push_branch(root, remote, commit, branch, timeout=timeout)
+        return
+    _console.warn(
+        f"{committed} committed on top of a commit made while {ran} ran: both stay local, "
+        "push the branch when it is ready"
+    )
