@@ -6,6 +6,8 @@ pseudo-terminal, a real pypiserver and a bare remote.
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import os
 import pty
 import re
@@ -13,6 +15,7 @@ import select
 import subprocess
 import sys
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -93,6 +96,44 @@ def _wait_for_text(
     raise AssertionError(f"{text!r} never appeared:\n{reader.text}\n{other.text if other else ''}")
 
 
+@dataclasses.dataclass
+class _Asked:
+    """A release with a terminal as its stdin (to answer at) and its output read as it comes."""
+
+    proc: subprocess.Popen[bytes]
+    controller: int
+    out: _Reader
+    err: _Reader
+
+    def answer(self, text: bytes) -> None:
+        os.write(self.controller, text)
+
+
+@contextlib.contextmanager
+def _asked(args: list[str], cwd: Path, env: dict[str, str], stop: Path) -> Iterator[_Asked]:
+    """Run ``args`` to be answered at a terminal; afterwards ``stop`` ends the gated check and
+    the process is gone, its output read to the end."""
+    controller, terminal = pty.openpty()
+    proc = subprocess.Popen(
+        args, cwd=cwd, stdin=terminal, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        env={**os.environ, **env}, start_new_session=True,
+    )  # fmt: skip
+    assert proc.stdout is not None and proc.stderr is not None
+    asked = _Asked(proc, controller, _Reader(proc.stdout.fileno()), _Reader(proc.stderr.fileno()))
+    try:
+        yield asked
+    finally:
+        stop.touch()
+        if proc.poll() is None:
+            proc.kill()
+        os.close(terminal)
+        os.close(controller)
+        asked.out.join()
+        asked.err.join()
+        proc.stdout.close()
+        proc.stderr.close()
+
+
 RELEASE = [sys.executable, "-m", "invoke", "release"]
 
 
@@ -102,32 +143,16 @@ def test_no_at_the_question_stops_a_running_check_at_once(
     gates = _gated_check(stamped, tmp_path / "gates")
     add_fragment(stamped)
     before, refs = snapshot(stamped), remote_refs(stamped)
-    controller, terminal = pty.openpty()
-    proc = subprocess.Popen(
-        [*RELEASE, "--repository", index.url], cwd=stamped, stdin=terminal,
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-        env={**os.environ, **index.twine_env()}, start_new_session=True,
-    )  # fmt: skip
-    assert proc.stdout is not None and proc.stderr is not None
-    out, err = _Reader(proc.stdout.fileno()), _Reader(proc.stderr.fileno())
-    try:
+    args = [*RELEASE, "--repository", index.url]
+    with _asked(args, stamped, index.twine_env(), gates["stop"]) as asked:
+        proc, out, err = asked.proc, asked.out, asked.err
         wait_for(gates["started"], proc)  # type: ignore[arg-type]
         # The plan and the question come while the check is still running.
         _wait_for_text(out, "Release demo-lib 0.2.0? [y/N]", proc, err)
         assert "Release plan for demo-lib" in out.text
         assert not gates["finished"].exists()
-        os.write(controller, b"n\n")
+        asked.answer(b"n\n")
         proc.wait(timeout=30)  # the check would run for ten minutes
-    finally:
-        gates["stop"].touch()
-        if proc.poll() is None:
-            proc.kill()
-        os.close(terminal)
-        os.close(controller)
-    out.join()
-    err.join()
-    proc.stdout.close()
-    proc.stderr.close()
     assert proc.returncode == 1, err.text
     assert not gates["finished"].exists(), "the check ran to its end instead of being stopped"
     assert _processes_in(stamped) == []
@@ -151,17 +176,11 @@ def test_yes_at_the_question_waits_for_the_running_check(
     )
     commit_all(stamped, "the tree's checks only")
     add_fragment(stamped)
-    controller, terminal = pty.openpty()
-    proc = subprocess.Popen(
-        [*RELEASE, "--repository", index.url, "--no-push"], cwd=stamped, stdin=terminal,
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-        env={**os.environ, **index.twine_env()}, start_new_session=True,
-    )  # fmt: skip
-    assert proc.stdout is not None and proc.stderr is not None
-    out, err = _Reader(proc.stdout.fileno()), _Reader(proc.stderr.fileno())
-    try:
+    args = [*RELEASE, "--repository", index.url, "--no-push"]
+    with _asked(args, stamped, index.twine_env(), gates["stop"]) as asked:
+        proc, out, err = asked.proc, asked.out, asked.err
         _wait_for_text(out, "[y/N]", proc, err)
-        os.write(controller, b"y\n")
+        asked.answer(b"y\n")
         # Answered: the release waits for the check, which is still running.
         threading.Event().wait(1.0)
         assert proc.poll() is None
@@ -169,16 +188,6 @@ def test_yes_at_the_question_waits_for_the_running_check(
         assert "▶ changelog" not in err.text
         gates["stop"].touch()
         proc.wait(timeout=300)
-    finally:
-        gates["stop"].touch()
-        if proc.poll() is None:
-            proc.kill()
-        os.close(terminal)
-        os.close(controller)
-    out.join()
-    err.join()
-    proc.stdout.close()
-    proc.stderr.close()
     assert proc.returncode == 0, err.text
     lines = err.text.splitlines()
     passed = next(i for i, line in enumerate(lines) if line.startswith("  check tests: passed"))
@@ -299,30 +308,14 @@ def test_a_trains_question_comes_while_a_members_check_runs(tmp_path: Path, inde
     gates = _gated_check(root / "packages/a", tmp_path / "gates")
     fragment(root, "a")
     before, refs = snapshot(root), remote_refs(root)
-    controller, terminal = pty.openpty()
-    proc = subprocess.Popen(
-        [*RELEASE, "--repository", index.url], cwd=root, stdin=terminal,
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-        env={**os.environ, **index.twine_env()}, start_new_session=True,
-    )  # fmt: skip
-    assert proc.stdout is not None and proc.stderr is not None
-    out, err = _Reader(proc.stdout.fileno()), _Reader(proc.stderr.fileno())
-    try:
+    args = [*RELEASE, "--repository", index.url]
+    with _asked(args, root, index.twine_env(), gates["stop"]) as asked:
+        proc, out, err = asked.proc, asked.out, asked.err
         wait_for(gates["started"], proc)  # type: ignore[arg-type]
         _wait_for_text(out, "[y/N]", proc, err)
         assert not gates["finished"].exists()
-        os.write(controller, b"n\n")
+        asked.answer(b"n\n")
         proc.wait(timeout=30)
-    finally:
-        gates["stop"].touch()
-        if proc.poll() is None:
-            proc.kill()
-        os.close(terminal)
-        os.close(controller)
-    out.join()
-    err.join()
-    proc.stdout.close()
-    proc.stderr.close()
     assert proc.returncode == 1, err.text
     assert not gates["finished"].exists(), "the member's check ran to its end"
     assert "check tests: stopped" in err.text
