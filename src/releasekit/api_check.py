@@ -24,6 +24,7 @@ import importlib.metadata
 import json
 import logging
 import os
+import re
 import tarfile
 import tempfile
 from collections.abc import Sequence
@@ -212,7 +213,7 @@ class _Cache:
     """
 
     def __init__(self, name: str, old: dict[str, str], new: dict[str, str]) -> None:
-        key = json.dumps([importlib.metadata.version("griffelib"), name, sorted(old.items()),
+        key = json.dumps([_griffe_version(), name, sorted(old.items()),
                           sorted(new.items())])  # fmt: skip
         base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
         digest = hashlib.sha256(key.encode()).hexdigest()
@@ -234,19 +235,50 @@ class _Cache:
             pass
 
 
+def _griffe_version() -> str:
+    """griffe's version: the griffelib distribution (2.x, Python 3.11+) or griffe (1.x)."""
+    for dist in ("griffelib", "griffe"):
+        try:
+            return importlib.metadata.version(dist)
+        except importlib.metadata.PackageNotFoundError:
+            continue
+    return "?"  # pragma: no cover - one of them is a dependency
+
+
 def _shown(breakage: Any) -> Breakage:
-    """griffe's own wording of one breakage, without its terminal colours."""
-    obj = breakage.obj
-    name = str(obj.path)
-    title = breakage._format_title(colors=False)  # griffe's "name(param)" for a parameter
-    if "(" in title:
+    """griffe's own wording of one breakage, read from its public markdown explanation.
+
+    The markdown style is the one without terminal colours:
+    ``- `greet(name)`: *kind*: `old` -> `new```, the path relative to its module
+    (``name(param)`` for a parameter), a value in backticks unless it is
+    ``unset``. griffe 1.x and 2.x write it alike.
+    """
+    import griffe
+
+    kind = str(breakage.kind.value)
+    text = breakage.explain(style=griffe.ExplanationStyle.MARKDOWN)
+    title, _, change = text.removeprefix("- `").partition(f"`: *{kind}*")
+    name = str(breakage.obj.path)
+    if "(" in title:  # a parameter: griffe names it after the function
         name += title[title.index("(") :]
-    return Breakage(
-        object=name,
-        kind=str(breakage.kind.value),
-        old=breakage._format_old_value(colors=False),
-        new=breakage._format_new_value(colors=False),
-    )
+    old, new = _values(change.removeprefix(": "))
+    return Breakage(object=name, kind=kind, old=old, new=new)
+
+
+#: griffe's markdown for a change of value: ``old -> new``, each quoted or ``unset``.
+_CHANGE = re.compile(r"(`.*?`|unset) -> (`.*`|unset)", re.DOTALL)
+
+
+def _values(change: str) -> tuple[str, str]:
+    """The old and new values of griffe's markdown ``change`` (one alone is the old)."""
+    found = _CHANGE.fullmatch(change)
+    if found is None:
+        return _unquoted(change), ""
+    return _unquoted(found[1]), _unquoted(found[2])
+
+
+def _unquoted(value: str) -> str:
+    return value[1:-1] if len(value) >= 2 and value[0] == value[-1] == "`" else value
 
 
 def compare(
