@@ -267,7 +267,7 @@ def test_summary_names_findings_and_expired_entries() -> None:
         [],
     )
     assert not report.passed
-    assert audit._summary(report) == (
+    assert report.summary() == (
         "1 known vulnerability in urllib3 1.25.11; the audit_ignore entry 64227 expired on "
         "2024-01-01: renew it with a new date or remove it"
     )

@@ -1,26 +1,16 @@
-"""The audit: the dependencies an install would get, checked against a vulnerability database.
+"""The vulnerability databases: safety (a local database or its service) and pip-audit (OSV).
 
-releasekit matches no advisory itself. It resolves the project's runtime
-dependencies with uv's resolver (the versions an install would get, not the
-tool's own environment), hands that exact pinned list to safety or pip-audit,
-and reads their JSON into :class:`Finding` records. Then it applies the
-``audit_ignore`` list of ``[tool.releasekit]``.
-
-The backends run from a tool environment that the caller provides, by its
-``bin`` directory: the nox session ``audit`` installs them into its own
-environment, because safety 2 (the one that reads a local database) needs
-``packaging<22`` and cannot share an environment with build and twine.
-Nothing here passes without looking: no database is an error that says what
-to set, and a backend that checked fewer packages than it was given fails.
+Each backend is a :class:`Backend`: what it needs installed, how it runs on
+exactly the resolved list, and its JSON read into :class:`Finding` records.
+None passes without looking: a backend that checked fewer packages than it
+was given, or could not run, fails with one line.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import datetime
 import json
 import os
-import re
 import tempfile
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
@@ -29,7 +19,8 @@ from typing import Any, Protocol
 from packaging.utils import canonicalize_name
 
 from releasekit import _console, _runner, config
-from releasekit._exceptions import AuditError, CommandError, ConfigError, ToolNotFoundError
+from releasekit._exceptions import AuditError, ConfigError, ToolNotFoundError
+from releasekit.audit.resolving import Package
 
 SAFETY_DB = "safety<3"
 SAFETY_SCAN = "safety>=3"
@@ -38,27 +29,11 @@ PIP_AUDIT = "pip-audit>=2.7"
 SAFETY_FOUND = 64
 DB_FILES = ("insecure.json", "insecure_full.json")
 
-_PINNED = re.compile(
-    r"(?P<name>[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)\s*(?:\[[^\]]*\])?"
-    r"\s*==\s*(?P<version>[^\s;#]+)\s*(?:;.*)?"
-)
-
 NO_DATABASE = (
     "the audit has no vulnerability database: set RELEASEKIT_SAFETY_DB (or safety_db in "
     "[tool.releasekit]) to a safety 2 database directory, or SAFETY_API_KEY for safety scan, "
     'or audit_backend = "pip-audit" (with osv_url for an OSV mirror)'
 )
-
-
-@dataclasses.dataclass(frozen=True, order=True)
-class Package:
-    """One resolved dependency: what an install of the project would get."""
-
-    name: str
-    version: str
-
-    def __str__(self) -> str:
-        return f"{self.name}=={self.version}"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -205,49 +180,6 @@ def _all_checked(kind: str, packages: Sequence[Package], checked: set[str]) -> N
         raise AuditError(msg)
 
 
-@dataclasses.dataclass(frozen=True)
-class Report:
-    """What one audit saw and decided."""
-
-    backend: Backend
-    packages: list[Package]
-    findings: list[Finding]
-    ignored: list[tuple[Finding, config.AuditIgnore]]
-    expired: list[config.AuditIgnore]
-    unused: list[config.AuditIgnore]
-    unaudited: list[str] = dataclasses.field(default_factory=list)
-
-    @property
-    def passed(self) -> bool:
-        return not self.findings and not self.expired
-
-    def as_dict(self) -> dict[str, Any]:
-        def ignore(entry: config.AuditIgnore) -> dict[str, Any]:
-            expires = entry.expires.isoformat() if entry.expires else None
-            return {"id": entry.id, "reason": entry.reason, "expires": expires}
-
-        return {
-            "passed": self.passed,
-            "backend": self.backend.shown,
-            "packages": [dataclasses.asdict(p) for p in self.packages],
-            "unaudited": self.unaudited,
-            "findings": [f.as_dict() for f in self.findings],
-            "ignored": [{**f.as_dict(), "ignore": ignore(i)} for f, i in self.ignored],
-            "expired_ignores": [ignore(i) for i in self.expired],
-            "unused_ignores": [ignore(i) for i in self.unused],
-        }
-
-
-@dataclasses.dataclass(frozen=True, kw_only=True)
-class Options:
-    """The options of ``nox -s audit -- ...``."""
-
-    backend: str | None = None
-    extras: tuple[str, ...] = ()
-    groups: tuple[str, ...] = ()
-    json: Path | None = None
-
-
 # --- choosing the backend ------------------------------------------------------
 
 
@@ -292,56 +224,6 @@ def _database(settings: config.Settings) -> Path:
     return path
 
 
-# --- resolving ------------------------------------------------------------------
-
-
-def parse_requirements(text: str) -> tuple[list[Package], list[str]]:
-    """Split a resolver's output into pinned packages and lines that name no version."""
-    packages: dict[str, Package] = {}
-    unpinned: list[str] = []
-    for raw in text.splitlines():
-        line = raw.strip()
-        if not line or line.startswith("#"):
-            continue
-        line = re.sub(r"\s+#.*$", "", line)
-        match = _PINNED.fullmatch(line)
-        if match is None:
-            unpinned.append(line)
-            continue
-        name = canonicalize_name(match["name"])
-        packages[name] = Package(name, match["version"])
-    return sorted(packages.values()), unpinned
-
-
-def resolve(
-    root: Path,
-    *,
-    python: Path | str,
-    extras: Iterable[str] = (),
-    groups: Iterable[str] = (),
-) -> tuple[list[Package], list[str]]:
-    """Resolve the runtime dependencies (plus extras and groups) as an install would."""
-    uv = _runner.uv()
-    if uv is None:
-        msg = "uv is not installed (pip install uv): the audit resolves dependencies with it"
-        raise ToolNotFoundError(msg)
-    args = [uv, "pip", "compile", config.PYPROJECT, "--quiet", "--no-header", "--no-annotate"]
-    args += ["--python", str(python)]
-    for extra in extras:
-        args += ["--extra", extra]
-    for group in groups:
-        args += ["--group", group]
-    try:
-        result = _runner.run(args, cwd=root, mutates=False)
-    except CommandError as exc:
-        last = exc.details.strip().splitlines()[-1] if exc.details.strip() else str(exc)
-        msg = (
-            f"the dependencies of {root / config.PYPROJECT} do not resolve (uv pip compile): {last}"
-        )
-        raise AuditError(msg, details=exc.details) from None
-    return parse_requirements(result.stdout)
-
-
 # --- the backends ---------------------------------------------------------------
 
 
@@ -360,10 +242,6 @@ def _json(result: _runner.Result) -> Any:
         return json.loads(text[start:]) if start >= 0 else None
     except ValueError:
         return None
-
-
-def _packages(count: int) -> str:
-    return f"{count} package" if count == 1 else f"{count} packages"
 
 
 def _failed(what: str, result: _runner.Result) -> AuditError:
@@ -465,148 +343,3 @@ def scan(backend: Backend, packages: Sequence[Package], bin_dir: Path) -> list[F
     """Run ``backend`` from ``bin_dir`` on exactly ``packages``; return its findings."""
     with tempfile.TemporaryDirectory(prefix="releasekit-audit-") as tmp:
         return backend.scan(packages, bin_dir, Path(tmp))
-
-
-# --- the ignore list --------------------------------------------------------------
-
-
-def _key(advisory: str) -> str:
-    return advisory.strip().upper().removeprefix("PYUP.IO-")
-
-
-def apply_ignores(
-    findings: Iterable[Finding],
-    ignores: Sequence[config.AuditIgnore],
-    today: datetime.date,
-) -> tuple[
-    list[Finding],
-    list[tuple[Finding, config.AuditIgnore]],
-    list[config.AuditIgnore],
-    list[config.AuditIgnore],
-]:
-    """Split findings by the ignore list: (failing, ignored, expired entries, unused entries).
-
-    An entry matches a finding by its advisory id or any alias (a CVE matches
-    the same advisory from every backend). An expired entry ignores nothing.
-    """
-    expired = [i for i in ignores if i.expires is not None and i.expires < today]
-    active = [i for i in ignores if i not in expired]
-    failing: list[Finding] = []
-    ignored: list[tuple[Finding, config.AuditIgnore]] = []
-    used: set[int] = set()
-    for finding in findings:
-        keys = {_key(i) for i in finding.ids}
-        entry = next((i for i in active if _key(i.id) in keys), None)
-        if entry is None:
-            failing.append(finding)
-        else:
-            ignored.append((finding, entry))
-            used.add(id(entry))
-    unused = [i for i in active if id(i) not in used]
-    return failing, ignored, expired, unused
-
-
-# --- the whole audit -------------------------------------------------------------
-
-
-def audit(
-    root: Path,
-    settings: config.Settings,
-    backend: Backend,
-    options: Options = Options(),
-    *,
-    bin_dir: Path,
-    python: Path | None = None,
-    today: datetime.date | None = None,
-) -> Report:
-    """Resolve, scan, apply the ignore list, report; raise :class:`AuditError` on a failure.
-
-    :param bin_dir: where the backend's tools are installed (the session's ``bin``).
-    :param python: the interpreter to resolve for; the one in ``bin_dir`` by default.
-    """
-    extras = tuple(dict.fromkeys((*settings.audit_extras, *options.extras)))
-    groups = tuple(dict.fromkeys((*settings.audit_groups, *options.groups)))
-    packages, unaudited = resolve(
-        root, python=python or bin_dir / "python", extras=extras, groups=groups
-    )
-    what = " with ".join(
-        part
-        for part in (
-            "runtime dependencies",
-            ", ".join([*(f"extra {e}" for e in extras), *(f"group {g}" for g in groups)]),
-        )
-        if part
-    )
-    _console.info(f"resolved {_packages(len(packages))} ({what}) for install")
-    for package in packages:
-        _console.verbose(f"  {package}")
-    for line in unaudited:
-        _console.warn(f"not audited: {line} (no version from an index to look up)")
-    _console.info(f"auditing them with {backend.shown}")
-    findings = scan(backend, packages, bin_dir)
-    failing, ignored, expired, unused = apply_ignores(
-        findings, settings.audit_ignore, today or datetime.date.today()
-    )
-    report = Report(backend, packages, failing, ignored, expired, unused, unaudited)
-    for finding, entry in ignored:
-        _console.info(f"ignored {finding.line()} ({entry.reason})")
-    for entry in unused:
-        _console.warn(
-            f"audit_ignore entry {entry.id} matches no finding: remove it from [tool.releasekit]"
-        )
-    for finding in failing:
-        _console.error(finding.line())
-    if options.json is not None:
-        _write_report(options.json, report)
-        _console.info(f"wrote the audit report to {options.json}")
-    if not report.passed:
-        raise AuditError(_summary(report))
-    _console.info(
-        f"no known vulnerabilities in {len(packages)} resolved "
-        + ("package" if len(packages) == 1 else "packages")
-        + (f" ({len(ignored)} ignored)" if ignored else "")
-    )
-    return report
-
-
-def _summary(report: Report) -> str:
-    parts = []
-    if report.findings:
-        count = len(report.findings)
-        names = sorted({f"{f.package} {f.version}" for f in report.findings})
-        noun = "vulnerability" if count == 1 else "vulnerabilities"
-        parts.append(f"{count} known {noun} in {', '.join(names)}")
-    for entry in report.expired:
-        assert entry.expires is not None
-        parts.append(
-            f"the audit_ignore entry {entry.id} expired on {entry.expires.isoformat()}: "
-            "renew it with a new date or remove it"
-        )
-    return "; ".join(parts)
-
-
-def _write_report(path: Path, report: Report) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(report.as_dict(), indent=2) + "\n")
-
-
-# --- the session, from other front ends ------------------------------------------
-
-
-def _nox_reason(output: str) -> str:
-    found = re.findall(r"Session audit (?:failed|aborted): (.+)", output)
-    return found[-1].strip().rstrip(".") if found else ""
-
-
-def run_session(root: Path, args: Sequence[str] = ()) -> None:
-    """Run ``nox -s audit`` in ``root``, where the backends get their own environment."""
-    argv = [*_runner.tool("nox"), "--no-color", "-s", "audit"]
-    if args:
-        argv += ["--", *args]
-    env = _runner.child_env({"NOX_SCRIPT_MODE": "none"})
-    try:
-        _runner.run(argv, cwd=root, env=env, mutates=False)
-    except CommandError as exc:
-        reason = _nox_reason(exc.details) or "see its output"
-        msg = f"the audit failed (nox -s audit): {reason}"
-        raise AuditError(msg, details=exc.details) from None
