@@ -11,8 +11,8 @@ import datetime
 from pathlib import Path
 
 from releasekit import changelog, init, notes
-from releasekit.init.authoring import _table_toml
-from releasekit.init.changelogs import template_text
+from releasekit.init.authoring import table_toml
+from releasekit.init.changelog_template import template_text
 from tests.conftest import git
 
 FRAGMENTS = {"+new.feature.md": "Greet anyone by name\n", "+crash.bugfix.md": "Fix a crash\n"}
@@ -33,7 +33,7 @@ def adopt_and_release(
         (root / str(table["template"])).write_text(template_text(path), encoding="utf-8")
     (root / "pyproject.toml").write_text(
         '[project]\nname = "demo"\nversion = "1.2.0"\n\n'
-        + _table_toml("towncrier", table, "written by releasekit init"),
+        + table_toml("towncrier", table, "written by releasekit init"),
         encoding="utf-8",
     )
     for fragment, content in fragments.items():
@@ -115,16 +115,16 @@ def test_a_pointer_heading_is_not_the_release_heading_form(tmp_path: Path) -> No
 
 
 def test_a_pointer_is_told_by_its_link_where_releases_have_lists(tmp_path: Path) -> None:
-    from releasekit.init.changelogs import _md_heading
+    from releasekit.init.changelog_reading import md_heading
 
     lines = (
         "## 3.0 - see the [release page](https://example.org/r)\n\n"
         "Moved to the forge.\n\n## 2.9 (2020-01-01)\n\n- Fix\n"
     ).splitlines()
-    assert _md_heading(lines) == (0, "## {version} ({project_date})")
+    assert md_heading(lines) == (0, "## {version} ({project_date})")
     # A release written as prose with a link is still a release when the others are too.
     prose = "## 3.0\n\nSee [#1](https://x/1).\n\n## 2.9\n\nSee [#0](https://x/0).\n".splitlines()
-    assert _md_heading(prose) == (0, "## {version}")
+    assert md_heading(prose) == (0, "## {version}")
 
 
 def test_keep_a_changelog_categories_and_link_references(tmp_path: Path) -> None:

@@ -385,13 +385,13 @@ def test_the_typecheck_session_runs_the_projects_checker_on_its_layout(tmp_path:
     ],
 )
 def test_title_format_follows_the_newest_heading(title: str, expected: str) -> None:
-    from releasekit.init.changelogs import title_format
+    from releasekit.init.changelog_reading import title_format
 
     assert title_format(title) == expected
 
 
 def test_issue_format_follows_the_newest_reference() -> None:
-    from releasekit.init.changelogs import issue_format
+    from releasekit.init.changelog_reading import issue_format
 
     assert issue_format("* Fix (:pull:`812`)\n* Old (:issue:`3`)\n") == ":pull:`{issue}`"
     assert issue_format("- Fix [#12](https://github.com/o/r/issues/12)\n") == (
@@ -414,7 +414,7 @@ def test_a_crlf_changelog_stays_crlf(tmp_path: Path) -> None:
 
 
 def test_a_template_follows_the_newest_section_when_the_default_cannot(tmp_path: Path) -> None:
-    from releasekit.init.changelogs import template_text
+    from releasekit.init.changelog_template import template_text
 
     changes = tmp_path / "CHANGES.rst"
     changes.write_text(

@@ -11,9 +11,10 @@ writing puts back every file as it was.
 
 At a uv workspace's root, :mod:`.workspaces` adopts every member and the root.
 One module per part: :mod:`.versions` (where the version lives),
-:mod:`.changelogs` (the existing changelog), :mod:`.trials` (the checks that
-pass), :mod:`.authoring` (the TOML written), :mod:`.planning` (the whole plan)
-and :mod:`.writing` (the transactional write).
+:mod:`.changelogs` (the existing changelog adopted: read by
+:mod:`.changelog_reading`, continued by :mod:`.changelog_template`),
+:mod:`.trials` (the checks that pass), :mod:`.authoring` (the TOML written),
+:mod:`.planning` (the whole plan) and :mod:`.writing` (the transactional write).
 """
 
 from __future__ import annotations

@@ -63,7 +63,12 @@ def bumpversion_toml(detected: Detected, tag_format: str) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _table_toml(name: str, values: dict[str, Any], comment: str) -> str:
+def table_toml(name: str, values: dict[str, Any], comment: str) -> str:
+    """``[tool.<name>]`` as TOML text under ``# comment``, a dict value as an inline table.
+
+    The text :func:`edit_pyproject` appends to a project's pyproject.toml:
+    one table, written by tomlkit as a maintainer would write it.
+    """
     import tomlkit
 
     table = tomlkit.table()

@@ -15,15 +15,16 @@ from packaging.version import Version
 from releasekit import _console, config, git, versions
 from releasekit._exceptions import InitError, ReleaseKitError
 from releasekit.init import backend, legacy, testdeps, tree, trials
-from releasekit.init.authoring import _table_toml, bumpversion_toml, edit_pyproject
-from releasekit.init.changelogs import find_changelog, plan_changelog, preview, template_text
+from releasekit.init.authoring import bumpversion_toml, edit_pyproject, table_toml
+from releasekit.init.changelog_template import template_text
+from releasekit.init.changelogs import find_changelog, plan_changelog, preview
 from releasekit.init.trials import CANDIDATE_CHECKS, choose_checks
 from releasekit.init.versions import (
     Detected,
-    _import_names,
-    _module_file,
     detect_tag_format,
     detect_version,
+    import_names,
+    module_file,
     reconcile,
 )
 
@@ -136,7 +137,7 @@ def _plan_version(
         guess: Detected | InitError = detect_version(root, pyproject, project)
     except InitError as exc:
         guess = exc
-    names = _import_names(root, project, pyproject)
+    names = import_names(root, project, pyproject)
     detected, overruled = reconcile(root, guess, backend_version, names, pyproject)
     tags = git.tags(root) if git.has_commits(root) else []
     tag_format = _member_tag_format(tags, project) if member else detect_tag_format(tags)
@@ -229,7 +230,7 @@ def _plan_changelog(result: Plan, pyproject: dict[str, Any]) -> tuple[list[str],
         if "template" in table:
             result.writes[root / table["template"]] = template_text(path)
         additions.append(
-            _table_toml(
+            table_toml(
                 "towncrier",
                 table,
                 "towncrier writes the changelog from changelog.d/ (releasekit init).",
@@ -345,8 +346,8 @@ def plan(
             releasekit["docs_dir"] = docs_dir
         # The release imports the installed wheel's top-level package, by default
         # named after the project: say which one when that name is not a module here.
-        if _module_file(root, re.sub(r"[-.]", "_", project).lower()) is None:
-            found = [n for n in _import_names(root, project, pyproject) if _module_file(root, n)]
+        if module_file(root, re.sub(r"[-.]", "_", project).lower()) is None:
+            found = [n for n in import_names(root, project, pyproject) if module_file(root, n)]
             if found:
                 releasekit["package"] = found[0]
         # An adopted project's API was never held to its versions: its breakages
@@ -361,7 +362,7 @@ def plan(
             plan_ignores(result, setuptools=uses_setuptools(root), compiled=is_compiled(root))
         # The checks see pyproject.toml as init leaves it: try them with a first
         # guess, then write the table with the checks that passed.
-        table = _table_toml("releasekit", {"checks": ["build"], **releasekit}, _RK_COMMENT)
+        table = table_toml("releasekit", {"checks": ["build"], **releasekit}, _RK_COMMENT)
         old = pyproject_path.read_text(encoding="utf-8")
         result.writes[pyproject_path] = edit_pyproject(old, [*additions, table])
         tree.apply(copy, root, result.writes)
@@ -383,7 +384,7 @@ def plan(
                 result, copy, Path(scratch, "dist"), import_name, configure, install=not siblings
             )
         checks = _plan_checks(result, copy, docs_dir, run_checks)
-    table = _table_toml("releasekit", {"checks": checks, **releasekit}, _RK_COMMENT)
+    table = table_toml("releasekit", {"checks": checks, **releasekit}, _RK_COMMENT)
     result.writes[pyproject_path] = edit_pyproject(old, [*additions, table])
     return result
 

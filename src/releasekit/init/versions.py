@@ -60,7 +60,7 @@ def _rel(root: Path, path: Path) -> str:
     return path.relative_to(root).as_posix()
 
 
-def _module_file(root: Path, dotted: str) -> Path | None:
+def module_file(root: Path, dotted: str) -> Path | None:
     """The file of an importable module, in a src/ or a flat layout."""
     parts = dotted.split(".")
     for base in (root / "src", root):
@@ -105,8 +105,13 @@ def _version_in(path: Path, *, follow: int = 2) -> tuple[Path, str, str] | None:
     return None
 
 
-def _import_names(root: Path, project: str, pyproject: dict[str, Any]) -> list[str]:
-    """Candidate import names of the project's top-level package."""
+def import_names(root: Path, project: str, pyproject: dict[str, Any]) -> list[str]:
+    """Candidate import names of the project's top-level package.
+
+    flit's module name first, then the project's name as an import name, then
+    the packages in ``src/`` or at the root (test, docs and private ones left
+    out): the likeliest first, each once.
+    """
     names = []
     flit_module = pyproject.get("tool", {}).get("flit", {}).get("module", {}).get("name")
     if flit_module:
@@ -132,7 +137,7 @@ def _extra_version_files(
     """``__version__ = "CURRENT"`` literals in the package, beside the version's main home."""
     found = []
     for name in names[:3]:
-        module = _module_file(root, name)
+        module = module_file(root, name)
         if module is None:
             continue
         candidates = [module]
@@ -187,7 +192,7 @@ def detect_version(root: Path, pyproject: dict[str, Any], project: str) -> Detec
     """Find where the version lives: a static value, a file, or git tags."""
     meta = pyproject.get("project", {})
     tool = pyproject.get("tool", {})
-    names = _import_names(root, project, pyproject)
+    names = import_names(root, project, pyproject)
     dynamic = "version" in meta.get("dynamic", []) or "project" not in pyproject
     cfg = _setup_cfg(root)
     current = ""
@@ -222,7 +227,7 @@ def detect_version(root: Path, pyproject: dict[str, Any], project: str) -> Detec
             prefix = line.group(0) if line else "version = "
             main = VersionFile("setup.cfg", prefix + "{current_version}")
         elif "flit" in backend:
-            module = next((m for m in map(lambda n: _module_file(root, n), names) if m), None)
+            module = next((m for m in map(lambda n: module_file(root, n), names) if m), None)
             if module is None:
                 msg = f"cannot find the module of {project} that flit reads __version__ from"
                 raise InitError(msg)
@@ -231,7 +236,7 @@ def detect_version(root: Path, pyproject: dict[str, Any], project: str) -> Detec
             current, main, how = _file_source(root, root / "VERSION", "a VERSION file")
         else:
             for name in names:
-                module = _module_file(root, name)
+                module = module_file(root, name)
                 hit = _version_in(module) if module else None
                 if hit:
                     current, main = hit[2], VersionFile(_rel(root, hit[0]), hit[1])
@@ -257,7 +262,7 @@ def _setuptools_dynamic(
 ) -> tuple[str, VersionFile, str]:
     if spec.get("attr"):
         module_name = str(spec["attr"]).rsplit(".", 1)[0]
-        module = _module_file(root, module_name)
+        module = module_file(root, module_name)
         if module is None:
             msg = f"cannot find the module {module_name} named by the version attr in {where}"
             raise InitError(msg)
@@ -299,7 +304,7 @@ def carriers(
         found.append(VersionFile("VERSION", "{current_version}"))
     preferred = ("_version.py", "__about__.py", "version.py", "package_data.py", "__init__.py")
     for name in names:
-        module = _module_file(root, name)
+        module = module_file(root, name)
         if module is None:
             continue
         files = sorted(module.parent.rglob("*.py")) if module.name == "__init__.py" else [module]

@@ -17,7 +17,7 @@ from typing import Any
 from releasekit import _console, config, git, workspace
 from releasekit._exceptions import InitError, ReleaseKitError
 from releasekit.init import planning
-from releasekit.init.authoring import _table_toml, edit_pyproject
+from releasekit.init.authoring import edit_pyproject, table_toml
 
 _ROOT_COMMENT = (
     "releasekit: nox -s release here releases every member with fragments, as one "
@@ -75,7 +75,7 @@ def plan(root: Path, *, run_checks: bool = True) -> planning.Plan:
         table = {"branches": defaults.branches, "remote": defaults.remote}
         old = (root / config.PYPROJECT).read_text(encoding="utf-8")
         result.writes[root / config.PYPROJECT] = edit_pyproject(
-            old, [_table_toml("releasekit", table, _ROOT_COMMENT)]
+            old, [table_toml("releasekit", table, _ROOT_COMMENT)]
         )
         root_plan = planning.Plan(root)
         planning.plan_front_ends(root_plan)  # the same front ends as a project's
