@@ -47,7 +47,12 @@ def _towncrier(root: Path, *args: str, dry_run: bool = False, mutates: bool = Fa
         raise ChangelogError(msg, details=exc.details) from None
 
 
-def _load(root: Path) -> tuple[str, Any]:
+def towncrier_config(root: Path) -> tuple[str, Any]:
+    """towncrier's own reading of its configuration in ``root``: (its base directory, config).
+
+    towncrier's loader, not ours, so the defaults and the template are what
+    ``towncrier build`` uses; a missing table or template is one line.
+    """
     config.towncrier_table(root)  # says what to add when there is no table
     from click import ClickException
     from towncrier._settings.load import load_config_from_options
@@ -68,7 +73,7 @@ def _load(root: Path) -> tuple[str, Any]:
 
 
 def settings(root: Path) -> Towncrier:
-    base, cfg = _load(root)
+    base, cfg = towncrier_config(root)
     directory = getattr(cfg, "directory", None)
     if directory is None:
         package_dir = Path(base, getattr(cfg, "package_dir", "."), getattr(cfg, "package", ""))
@@ -196,7 +201,7 @@ def check_files(root: Path) -> None:
     release's and the train's preflight (through :func:`fragments`), the
     pull-request check, the status, the draft and the build.
     """
-    _check_files(*_load(root))
+    _check_files(*towncrier_config(root))
 
 
 def fragments(root: Path) -> list[Fragment]:
@@ -204,7 +209,7 @@ def fragments(root: Path) -> list[Fragment]:
     from click import ClickException
     from towncrier._builder import find_fragments
 
-    base, cfg = _load(root)
+    base, cfg = towncrier_config(root)
     _check_files(base, cfg)
     try:
         _, files = find_fragments(base, cfg, strict=False)
@@ -239,7 +244,7 @@ def unconsumed(root: Path) -> list[Path]:
     from click import ClickException
     from towncrier._builder import FragmentsPath, find_fragments
 
-    base, cfg = _load(root)
+    base, cfg = towncrier_config(root)
     _check_files(base, cfg)  # the strict search reads what it accepts
     directories = [Path(FragmentsPath(base, cfg)(d)) for d in cfg.sections.values()]
     stray: list[Path] = []

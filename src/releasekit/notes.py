@@ -96,7 +96,7 @@ def notes(root: Path, version: str | None = None) -> str:
     """The changelog text of ``version`` (default: the latest), without its heading."""
     from releasekit import changelog
 
-    base, cfg = changelog._load(root)
+    base, cfg = changelog.towncrier_config(root)
     if cfg.title_format is False:
         msg = (
             "towncrier's title_format is false, so the changelog has no headings to find a "

@@ -115,7 +115,7 @@ def check(root: Path, base: str | None = None) -> Verdict:
     base = base or default_base(root, settings.remote)
     changed = changed_files(root, base)
     changelog.check_files(root)  # a symlinked or ignored fragment is refused, never shown
-    _, cfg = changelog._load(root)
+    _, cfg = changelog.towncrier_config(root)
     towncrier = changelog.settings(root)
     fragment_dir = towncrier.directory.resolve().relative_to(root).as_posix()
     ignored = changelog.ignored_names(cfg)
