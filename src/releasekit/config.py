@@ -172,7 +172,8 @@ def _optional(tp: Any) -> Any:
     return tp
 
 
-def _type_name(tp: Any) -> str:
+def type_name(tp: Any) -> str:
+    """How a key's type is named to the user: in an error message and in the reference."""
     tp = _optional(tp)
     origin = typing.get_origin(tp)
     if origin is list:
@@ -242,7 +243,7 @@ def validate(table: Mapping[str, Any], *, source: str) -> dict[str, Any]:
             raise ConfigError(msg + _find_typo(key, list(fields)))
         if not _check_type(value, hints[key]):
             msg = (
-                f"[tool.releasekit] {key} in {source} must be {_type_name(hints[key])}, "
+                f"[tool.releasekit] {key} in {source} must be {type_name(hints[key])}, "
                 f"not {type(value).__name__} {value!r}"
             )
             raise ConfigError(msg)
