@@ -232,13 +232,13 @@ def changelog(session: nox.Session) -> None:
 def _verb_session(verb: commands.Verb) -> Session:
     """The session of a verb that needs nothing more of nox: its options after ``--``."""
 
-    def session(session: nox.Session) -> None:
+    def body(session: nox.Session) -> None:
         _verb(session, verb.name)
 
-    session.__doc__ = verb.summary
-    session.__name__ = session.__qualname__ = verb.nox.name if verb.nox else verb.name
-    session.verb = verb.name  # type: ignore[attr-defined]
-    return session
+    body.__doc__ = verb.summary  # nox lists it as the session's description
+    body.__name__ = body.__qualname__ = verb.nox.name if verb.nox else verb.name
+    body.verb = verb.name  # type: ignore[attr-defined]
+    return body
 
 
 #: The verbs' sessions that do more than their verb, by verb: the rest are made
