@@ -75,7 +75,7 @@ def test_invoke_namespace_has_the_tasks() -> None:
         assert namespace[name].help is not None or namespace[name].__doc__
 
 
-@pytest.mark.parametrize("module", ["releasekit.nox", "releasekit.tasks"])
+@pytest.mark.parametrize("module", ["releasekit.nox", "releasekit.tasks", "releasekit.cli"])
 def test_front_ends_import_lazily(module: str) -> None:
     code = (
         f"import sys, {module}\n"
