@@ -148,7 +148,7 @@ def console_verbs() -> dict[str, str]:
 
     by_summary = {verb.summary: name for name, verb in VERBS.items()}
     found: dict[str, str] = {}
-    for action in cli._parser()._actions:
+    for action in cli.parser()._actions:
         if isinstance(action, argparse._SubParsersAction):
             for command, sub in action.choices.items():
                 verb = by_summary.get(sub.description or "", command)
@@ -209,7 +209,7 @@ def sessions(table: Mapping[str, Any] | None = None) -> list[str]:
     """Every nox session: what it does, whether a bare ``nox`` runs it, what ``--`` takes."""
     from releasekit import nox as rk_nox
 
-    table = rk_nox._SESSIONS if table is None else table
+    table = rk_nox.SESSIONS if table is None else table
     rows = []
     for name, (function, _isolated, default) in table.items():
         doc = (function.__doc__ or "").strip().splitlines()
@@ -317,7 +317,7 @@ def config_keys(
         rows.append(
             [
                 _literal(name),
-                config._type_name(hints[name]),
+                config.type_name(hints[name]),
                 _default_cell(_field_default(field)),
                 meaning + ("" if from_environment(hints[name]) else " (Not from the environment.)"),
             ]

@@ -15,8 +15,8 @@ from pathlib import Path
 from releasekit import __version__, _options, commands
 from releasekit._exceptions import ReleaseKitError, UsageError
 
-#: The console script's subcommands: the release verbs, then its own.
-SUBCOMMANDS = (*commands.RELEASE_VERBS, "new", "check", "init", "status", "notes")
+#: The console script's subcommands: the verbs that declare it (``Verb.console``).
+SUBCOMMANDS = tuple(name for name, verb in commands.VERBS.items() if verb.console)
 
 #: What a user may type from the other front ends, and where it lives here.
 _ELSEWHERE = {
@@ -46,24 +46,24 @@ def _refuse_unknown(argv: Sequence[str]) -> None:
 def _epilog(verb: str) -> str | None:
     if verb != "new":
         return None
-    from releasekit.commands import repository
+    from releasekit.commands import new
 
-    keys = repository.template_keys()
+    keys = new.template_keys()
     width = max(map(len, keys))
     lines = [f"  {key.ljust(width)}  {value}" for key, value in keys.items()]
     return "template keys (key=value) and their defaults:\n" + "\n".join(lines)
 
 
-def _parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:
-    """The parser; ``new``'s list of template keys only when ``argv`` is a ``new``.
+def parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:
+    """The console script's parser (the reference reads its subcommands from it).
+
+    ``new``'s list of template keys only when ``argv`` is a ``new``.
 
     Rendering the template's defaults loads cookiecutter: no other command pays for it.
     """
-    parser = _options.Parser(
-        prog="releasekit", description="Release automation for Python packages."
-    )
-    parser.add_argument("--version", action="version", version=f"releasekit {__version__}")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_options.Parser)
+    made = _options.Parser(prog="releasekit", description="Release automation for Python packages.")
+    made.add_argument("--version", action="version", version=f"releasekit {__version__}")
+    sub = made.add_subparsers(dest="command", metavar="COMMAND", parser_class=_options.Parser)
     for name in SUBCOMMANDS:
         verb = commands.VERBS[name]
         p = sub.add_parser(
@@ -74,21 +74,21 @@ def _parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:
             formatter_class=argparse.RawDescriptionHelpFormatter,
         )
         _options.add_arguments(p, verb.options)
-    return parser
+    return made
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     try:
         _refuse_unknown(argv)
-        args = _parser(argv).parse_args(argv)
+        args = parser(argv).parse_args(argv)
         name: str | None = args.command
         if name is None:
-            _parser().print_help()
+            parser().print_help()
             return 2
         options = _options.from_namespace(commands.VERBS[name].options, args)
         # A release verb acts on the project around here, as its invoke task does.
-        root = commands.enter_root() if name in commands.RELEASE_VERBS else Path.cwd()
+        root = commands.enter_root() if commands.VERBS[name].in_project else Path.cwd()
         commands.run(name, root, options)
     except _options.HelpShown as shown:
         return int(shown.args[0] or 0)

@@ -8,9 +8,11 @@ template).
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import datetime
 import difflib
+import functools
 import os
 import sys
 import types
@@ -172,7 +174,8 @@ def _optional(tp: Any) -> Any:
     return tp
 
 
-def _type_name(tp: Any) -> str:
+def type_name(tp: Any) -> str:
+    """How a key's type is named to the user: in an error message and in the reference."""
     tp = _optional(tp)
     origin = typing.get_origin(tp)
     if origin is list:
@@ -242,7 +245,7 @@ def validate(table: Mapping[str, Any], *, source: str) -> dict[str, Any]:
             raise ConfigError(msg + _find_typo(key, list(fields)))
         if not _check_type(value, hints[key]):
             msg = (
-                f"[tool.releasekit] {key} in {source} must be {_type_name(hints[key])}, "
+                f"[tool.releasekit] {key} in {source} must be {type_name(hints[key])}, "
                 f"not {type(value).__name__} {value!r}"
             )
             raise ConfigError(msg)
@@ -390,10 +393,32 @@ def setup_cfg_name(root: Path) -> str:
 
 
 def tool_table(root: Path, name: str) -> dict[str, Any] | None:
-    """Return ``[tool.NAME]`` of the project, or ``None`` when absent."""
-    tool = read_pyproject(root).get("tool", {})
+    """Return ``[tool.NAME]`` of the project, or ``None`` when absent.
+
+    Asked many times a run (bump-my-version's table alone, a dozen), so the
+    file is parsed once per content: its bytes are read every time (a rewrite
+    within the file system's timestamp tick, same size, is still seen) and the
+    caller gets its own copy.
+    """
+    path = root / PYPROJECT
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        msg = f"no {PYPROJECT} in {root}: releasekit works at the root of a Python project"
+        raise ConfigError(msg) from None
+    tool = _parsed_tool(path, data).get("tool", {})
     table = tool.get(name) if isinstance(tool, dict) else None
-    return table if isinstance(table, dict) else None
+    return copy.deepcopy(table) if isinstance(table, dict) else None
+
+
+@functools.lru_cache(maxsize=64)
+def _parsed_tool(path: Path, data: bytes) -> dict[str, Any]:
+    """``pyproject.toml`` parsed, once per path and content (never handed out: copies are)."""
+    try:
+        return tomllib.loads(data.decode())
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        msg = f"{path} is not valid TOML: {exc}"
+        raise ConfigError(msg) from None
 
 
 def towncrier_table(root: Path) -> dict[str, Any]:

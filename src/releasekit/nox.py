@@ -1,7 +1,8 @@
 """nox front end: ``import releasekit.nox`` in a noxfile registers the sessions.
 
-Only nox is imported here; the engine is imported inside the session bodies
-so that ``nox -l`` stays as fast as with an empty noxfile. Sessions that need
+Only nox and the verbs' declarations (``releasekit.commands``) are imported
+here; the engine is imported inside the session bodies so that ``nox -l``
+stays as fast as with an empty noxfile. Sessions that need
 the project's dependencies get their own environment (uv where present,
 virtualenv otherwise) that is reused between runs; sessions that drive
 releasekit's own tools (build, changelog, release) run in nox's environment,
@@ -19,15 +20,16 @@ from typing import Any, NoReturn
 
 import nox
 
-__lazy_modules__ = ["releasekit.commands", "releasekit._options"]
+from releasekit import commands
 
 VENV_BACKEND = "uv|virtualenv"
 
 _registered: set[str] = set()
 
-#: The sessions that take a verb's options after ``--`` (the others hand theirs
-#: to their tool: pytest, ruff, mypy, sphinx-build); the reference lists them.
-SESSION_VERBS = {"build": "build", "audit": "audit", "changelog": "changelog", "release": "release"}
+#: The sessions that take a verb's options after ``--``: the verbs that declare
+#: one (``Verb.nox``). The others hand theirs to their tool (pytest, ruff, mypy,
+#: sphinx-build). The reference lists them.
+SESSION_VERBS = {verb.nox.name: name for name, verb in commands.VERBS.items() if verb.nox}
 
 Session = Callable[[nox.Session], None]
 
@@ -58,7 +60,7 @@ def _verb(
     session: nox.Session, name: str, *, forced: dict[str, Any] | None = None, **extra: Any
 ) -> Any:
     """Parse ``session.posargs`` into the verb's options and do it; ``--help`` only helps."""
-    from releasekit import _options, commands
+    from releasekit import _options
 
     verb = commands.VERBS[name]
     options = _options.parse(
@@ -75,8 +77,6 @@ def _verb(
 
 
 def _pyproject() -> dict[str, Any]:
-    from releasekit import commands
-
     return commands.project(Path.cwd()).pyproject
 
 
@@ -180,7 +180,7 @@ def style(session: nox.Session) -> None:
 
 def typecheck(session: nox.Session) -> None:
     """Check types with the project's checker: mypy, or pyright where the project uses it."""
-    from releasekit import commands, typecheckers
+    from releasekit import typecheckers
 
     project = commands.project(Path.cwd())
     chosen = typecheckers.typecheck(project.root, project.pyproject, project.settings.import_name)
@@ -197,8 +197,6 @@ def typecheck(session: nox.Session) -> None:
 
 def docs(session: nox.Session) -> None:
     """Build the Sphinx docs strictly: a warning fails the build."""
-    from releasekit import commands
-
     docs_dir = commands.project(Path.cwd()).settings.docs_dir
     if not Path(docs_dir, "conf.py").is_file():
         session.skip(f"no Sphinx project in {docs_dir}/ (no conf.py)")
@@ -210,8 +208,6 @@ def docs(session: nox.Session) -> None:
 
 def build(session: nox.Session) -> None:
     """Build the sdist and wheel into dist/ and check them."""
-    from releasekit import commands
-
     if _verb(session, "build") is not None:
         commands.run("check-dists", Path.cwd(), commands.DistCheckOptions())
 
@@ -233,22 +229,38 @@ def changelog(session: nox.Session) -> None:
     _verb(session, "changelog", forced={"draft": True})
 
 
-def release(session: nox.Session) -> None:
-    """Cut a release: check, version, changelog, commit, tag, build, verify, publish, push."""
-    _verb(session, "release")
+def _verb_session(verb: commands.Verb) -> Session:
+    """The session of a verb that needs nothing more of nox: its options after ``--``."""
+
+    def body(session: nox.Session) -> None:
+        _verb(session, verb.name)
+
+    body.__doc__ = verb.summary  # nox lists it as the session's description
+    body.__name__ = body.__qualname__ = verb.nox.name if verb.nox else verb.name
+    body.verb = verb.name  # type: ignore[attr-defined]
+    return body
 
 
-# name -> (function, needs its own environment, runs under a bare ``nox``)
-_SESSIONS: dict[str, tuple[Session, bool, bool]] = {
+#: The verbs' sessions that do more than their verb, by verb: the rest are made
+#: by :func:`_verb_session`.
+_VERB_BODIES: dict[str, Session] = {"build": build, "audit": audit, "changelog": changelog}
+
+#: Every session, name -> (function, needs its own environment, runs under a bare
+#: ``nox``): the check sessions, then the verbs' (from their declarations).
+SESSIONS: dict[str, tuple[Session, bool, bool]] = {
     "tests": (tests, True, True),
     "style": (style, True, True),
     "typecheck": (typecheck, True, True),
     "docs": (docs, True, True),
-    "build": (build, False, True),
-    # Not under a bare `nox`: it needs a vulnerability database to be configured.
-    "audit": (audit, True, False),
-    "changelog": (changelog, False, False),
-    "release": (release, False, False),
+    **{
+        verb.nox.name: (
+            _VERB_BODIES.get(name) or _verb_session(verb),
+            verb.nox.own_environment,
+            verb.nox.default,
+        )
+        for name, verb in commands.VERBS.items()
+        if verb.nox
+    },
 }
 
 
@@ -274,18 +286,18 @@ def register(
     runs the sessions in that project directory instead of the noxfile's (a
     noxfile kept outside the project, as ``releasekit init``'s trial runs do).
     """
-    wanted = set(_SESSIONS if only is None else only) - set(exclude)
-    unknown = wanted - set(_SESSIONS)
+    wanted = set(SESSIONS if only is None else only) - set(exclude)
+    unknown = wanted - set(SESSIONS)
     if unknown:
         name = sorted(unknown)[0]
-        msg = f"releasekit has no nox session {name!r} (it has: {', '.join(_SESSIONS)})"
+        msg = f"releasekit has no nox session {name!r} (it has: {', '.join(SESSIONS)})"
         raise ValueError(msg)
     from nox import registry
 
     for name in list(_registered):
         registry._REGISTRY.pop(name, None)
         _registered.discard(name)
-    for name, (func, isolated, default) in _SESSIONS.items():
+    for name, (func, isolated, default) in SESSIONS.items():
         if name not in wanted:
             continue
         session = _reported(func)

@@ -13,9 +13,13 @@ from __future__ import annotations
 import dataclasses
 import fnmatch
 from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING
 
 from releasekit import _runner, api_check, changelog, config, versions
 from releasekit._exceptions import CommandError, FragmentCheckError, GitError
+
+if TYPE_CHECKING:
+    from releasekit.project import Project
 
 
 @dataclasses.dataclass(frozen=True)
@@ -105,12 +109,9 @@ def fragment_problem(name: str, types: list[str], suffix: str) -> str | None:
     return f"malformed fragment name: name it {example}, TYPE one of {', '.join(types)}"
 
 
-def check(root: Path, base: str | None = None) -> Verdict:
+def check(project: Project, base: str | None = None) -> Verdict:
     """Run the pull-request check; raise :class:`FragmentCheckError` when it fails."""
-    from releasekit.project import Project
-
-    root = root.resolve()
-    project = Project(root)
+    root = project.root
     settings = project.settings
     base = base or default_base(root, settings.remote)
     changed = changed_files(root, base)
@@ -149,17 +150,14 @@ def check(root: Path, base: str | None = None) -> Verdict:
     types = sorted({f.type for f in changelog.fragments(root)})
     new = versions.choose(project, fragment_types=types).new
     pypi_rules.work_tree(project, new)  # what PyPI would refuse, at the version it gets
-    api, problem = _api(root, new, types)
+    api, problem = _api(project, new, types)
     minimum = api.minimum(settings.zero_major_part) if api else None
     notes = changelog.draft(root, new)
     return Verdict(base, touched, fragments, new, notes, api, minimum, problem)
 
 
-def _api(root: Path, new: str, types: list[str]) -> tuple[api_check.Comparison | None, str]:
+def _api(project: Project, new: str, types: list[str]) -> tuple[api_check.Comparison | None, str]:
     """The release's API check, seen first on the pull request: its refusal fails it here."""
-    from releasekit.project import Project
-
-    project = Project(root)
     if project.settings.api_check == "off":
         return None, ""
     comparison = api_check.compare(project)

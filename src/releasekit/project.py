@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import functools
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from releasekit import config
+if TYPE_CHECKING:
+    from releasekit import config
 
 
 class Project:
@@ -27,10 +28,14 @@ class Project:
     @functools.cached_property
     def pyproject(self) -> dict[str, Any]:
         """The parsed ``pyproject.toml``; a syntax error is one line naming the position."""
+        from releasekit import config  # when read: a verb's module imports this one to list it
+
         return config.read_pyproject(self.root)
 
     @functools.cached_property
     def settings(self) -> config.Settings:
+        from releasekit import config
+
         return config.from_pyproject(self.root, self.pyproject, **self._overrides)
 
     def validated(self) -> Project:

@@ -15,13 +15,16 @@ import os
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from packaging.version import Version
 
 from releasekit import _runner, changelog, config, git, versions
 from releasekit._exceptions import CommandError, GitError, ReleaseKitError
 from releasekit.versions import gittags
+
+if TYPE_CHECKING:
+    from releasekit.project import Project
 
 #: The journals of a release and of a train (release/, train.py).
 JOURNALS = (".releasekit/state.json", ".releasekit/train.json")
@@ -73,21 +76,20 @@ def in_progress(root: Path) -> bool:
     return bool(git.in_every_worktree(root, *JOURNALS))
 
 
-def examine(path: Path, repository: str | None = None) -> RepoStatus:
+def examine(project: Project, repository: str | None = None) -> RepoStatus:
     """The status of one repository; every problem becomes a line of ``problems``.
 
+    :param project: read by the command layer; its configuration is read here,
+        so that a broken one is a row's problem.
     :param repository: ``--repository``, the index asked about a compiled
         package's files (else the project's own target).
     """
-    root = path.resolve()
+    root = project.root
     row = RepoStatus(path=str(root), name=root.name)
     if not root.is_dir():  # one bad path in a fleet is a row, not the end of the command
-        row.problems.append(f"{path} is not a directory: check the path")
+        row.problems.append(f"{root} is not a directory: check the path")
         return row
     row.in_progress = in_progress(root)
-    from releasekit.project import Project
-
-    project = Project(root)
     try:
         settings = project.settings
     except ReleaseKitError as exc:
@@ -139,19 +141,18 @@ def examine(path: Path, repository: str | None = None) -> RepoStatus:
         row.published = published(root, settings, row.version, repository)
     released = versions.version_of_tag(row.last_tag, tag_format) if row.last_tag else None
     if row.last_tag and released and settings.api_check != "off":
-        row.api_breakages = api_breakages(root, (row.last_tag, released), row.problems)
+        row.api_breakages = api_breakages(project, (row.last_tag, released), row.problems)
     return row
 
 
 def api_breakages(
-    root: Path, release: tuple[str, str], problems: list[str]
+    project: Project, release: tuple[str, str], problems: list[str]
 ) -> list[dict[str, str]] | None:
     """The API check's breakages at HEAD; cheap when the package is as it was at the tag."""
     from releasekit import api_check
-    from releasekit.project import Project
 
     try:
-        comparison = api_check.compare(Project(root), rev="HEAD", release=release)
+        comparison = api_check.compare(project, rev="HEAD", release=release)
     except ReleaseKitError as exc:
         problems.append(str(exc))
         return None
@@ -205,18 +206,18 @@ def _is_pre(text: str) -> bool:
 
 
 def collect(
-    paths: Sequence[Path], *, workers: int | None = None, repository: str | None = None
+    projects: Sequence[Project], *, workers: int | None = None, repository: str | None = None
 ) -> list[RepoStatus]:
     """Examine every repository side by side; rows come back in the order given.
 
     Threads suffice: most of the time goes to git subprocesses, which run
     in parallel, and the in-process part is a few milliseconds a repository.
     """
-    if not paths:
+    if not projects:
         return []
-    workers = workers or min(len(paths), 4 * (os.cpu_count() or 1))
+    workers = workers or min(len(projects), 4 * (os.cpu_count() or 1))
     with ThreadPoolExecutor(max_workers=workers) as pool:
-        return list(pool.map(functools.partial(examine, repository=repository), paths))
+        return list(pool.map(functools.partial(examine, repository=repository), projects))
 
 
 def render_table(rows: Sequence[RepoStatus]) -> None:

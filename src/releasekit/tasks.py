@@ -23,14 +23,8 @@ from invoke.tasks import Task
 
 from releasekit import _options, commands
 
-#: task name -> verb name: the release verbs under their own names, then the rest.
-TASKS = {
-    **{verb: verb for verb in commands.RELEASE_VERBS},
-    "check": "check-dists",
-    "clean": "clean",
-    "init": "init",
-    "status": "status",
-}
+#: task name -> verb name: the verbs that declare an invoke task (``Verb.invoke``).
+TASKS = {verb.invoke: name for name, verb in commands.VERBS.items() if verb.invoke}
 
 
 def _call(verb: str, values: dict[str, Any]) -> None:

@@ -76,7 +76,7 @@ def test_the_front_ends_are_named_with_their_verbs(site: Path) -> None:
     for command, verb in console.items():
         assert f"releasekit {command}" in sections[verb], command
     verbs = text_of(site / "reference/verbs.html")
-    for session in rk_nox._SESSIONS:
+    for session in rk_nox.SESSIONS:
         assert f"nox -s {session}" in verbs, session
 
 

@@ -11,6 +11,7 @@ import pytest
 
 from releasekit import config, status
 from releasekit._exceptions import VersionError
+from releasekit.project import Project
 from releasekit.versions import arithmetic
 from releasekit.versions.bumpmyversion import next_in_process
 from tests.conftest import git
@@ -114,12 +115,12 @@ def test_scm_repository(stamped: Path) -> None:
     pyproject.write_text(pyproject.read_text().replace(
         'version_source = "bumpversion"', 'version_source = "scm"'))  # fmt: skip
     commit_all(stamped, "scm")
-    row = status.examine(stamped)
+    row = status.examine(Project(stamped))
     assert row.version is None
     assert row.problems and "no release tag like v1.0.0" in row.problems[0]
     git(stamped, "tag", "-a", "v1.4.2", "-m", "1.4.2")
     add_fragment(stamped, "feature")
-    row = status.examine(stamped)
+    row = status.examine(Project(stamped))
     assert (row.version, row.last_tag, row.next_version) == ("1.4.2", "v1.4.2", "1.5.0")
     assert row.problems == []
 

@@ -65,9 +65,9 @@ def test_template_is_found() -> None:
 )
 def test_every_template_key_is_checked(item: str, message: str) -> None:
     from releasekit._exceptions import TemplateError
-    from releasekit.commands import repository
+    from releasekit.commands import new as new_verb
 
-    keys = repository.template_keys()
+    keys = new_verb.template_keys()
     with pytest.raises(TemplateError) as info:
         new.check_context(new.parse_extra_context([item]), keys)
     assert str(info.value).startswith(message)
@@ -75,8 +75,8 @@ def test_every_template_key_is_checked(item: str, message: str) -> None:
 
 
 def test_good_template_values_pass() -> None:
-    from releasekit.commands import repository
+    from releasekit.commands import new as new_verb
 
     good = ["version=2.0.0rc1", "author_email=a@b.org", "repository_url=https://x.org/y",
             "requires_python=3.12", "kind=extension", "year=2031", "project_slug=a-b"]  # fmt: skip
-    new.check_context(new.parse_extra_context(good), repository.template_keys())
+    new.check_context(new.parse_extra_context(good), new_verb.template_keys())

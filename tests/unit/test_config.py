@@ -137,3 +137,37 @@ def test_network_timeout_is_a_key_with_its_environment_variable(
         monkeypatch.setenv("RELEASEKIT_NETWORK_TIMEOUT", bad)
         with pytest.raises(ConfigError, match=problem):
             config.load(tmp_path)
+
+
+def test_a_tool_table_is_read_again_when_the_file_changes_even_within_a_tick(
+    tmp_path: Path,
+) -> None:
+    """Parsed once per content: a same-size rewrite with the same mtime is still seen."""
+    import os
+
+    root = write(tmp_path, '[tool.bumpversion]\ncurrent_version = "0.1.0"\n')
+    pyproject = root / "pyproject.toml"
+    stat = pyproject.stat()
+    assert config.tool_table(root, "bumpversion") == {"current_version": "0.1.0"}
+    pyproject.write_text(pyproject.read_text().replace("0.1.0", "0.1.1"))
+    os.utime(pyproject, ns=(stat.st_atime_ns, stat.st_mtime_ns))  # as if in the same tick
+    assert pyproject.stat().st_size == stat.st_size
+    assert config.tool_table(root, "bumpversion") == {"current_version": "0.1.1"}
+
+
+def test_a_tool_table_is_the_callers_own_copy(tmp_path: Path) -> None:
+    root = write(tmp_path, '[tool.bumpversion]\ncurrent_version = "0.1.0"\nfiles = []\n')
+    first = config.tool_table(root, "bumpversion")
+    assert first is not None
+    first["current_version"] = "9.9.9"
+    first["files"].append("x")
+    assert config.tool_table(root, "bumpversion") == {"current_version": "0.1.0", "files": []}
+    assert config.tool_table(root, "nothing") is None
+
+
+def test_a_tool_table_of_a_missing_or_broken_file_is_one_line(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match=r"no pyproject\.toml in .*: releasekit works at"):
+        config.tool_table(tmp_path, "bumpversion")
+    (tmp_path / "pyproject.toml").write_text("[tool\n")
+    with pytest.raises(ConfigError, match=r"pyproject\.toml is not valid TOML"):
+        config.tool_table(tmp_path, "bumpversion")

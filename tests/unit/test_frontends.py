@@ -61,7 +61,7 @@ def test_register_only_a_subset_replaces_the_earlier_registration(
 
     rk_nox.register()
     rk_nox.register(only=["build"])
-    assert [n for n in registry.get() if n in rk_nox._SESSIONS] == ["build"]
+    assert [n for n in registry.get() if n in rk_nox.SESSIONS] == ["build"]
     with pytest.raises(ValueError, match="no nox session 'banana'"):
         rk_nox.register(only=["banana"])
 
@@ -75,7 +75,7 @@ def test_invoke_namespace_has_the_tasks() -> None:
         assert namespace[name].help is not None or namespace[name].__doc__
 
 
-@pytest.mark.parametrize("module", ["releasekit.nox", "releasekit.tasks"])
+@pytest.mark.parametrize("module", ["releasekit.nox", "releasekit.tasks", "releasekit.cli"])
 def test_front_ends_import_lazily(module: str) -> None:
     code = (
         f"import sys, {module}\n"
@@ -120,7 +120,7 @@ def test_every_release_verb_means_the_same_in_every_front_end(
     declared = commands.VERBS[verb].options
     argv = _sample_argv(verb)
 
-    args = cli._parser().parse_args([verb, *argv])
+    args = cli.parser().parse_args([verb, *argv])
     from_cli = _options.from_namespace(declared, args)
     assert args.command == verb
 
@@ -132,7 +132,7 @@ def test_every_release_verb_means_the_same_in_every_front_end(
     assert from_cli == from_invoke
     for spec in _options.specs(declared):  # every option arrived, not its default twice
         assert getattr(from_cli, spec.name) not in (spec.default, None, ()), spec.name
-    if verb in rk_nox._SESSIONS:  # a session of the same name parses its posargs alike
+    if verb in rk_nox.SESSIONS:  # a session of the same name parses its posargs alike
         from_nox = _options.parse(declared, argv, prog="nox", description="")
         assert from_nox == from_cli
 

@@ -94,7 +94,7 @@ def test_every_nox_session_is_documented() -> None:
     import releasekit.nox as rk_nox
 
     documented = [first_code(row[0]) for row in table_after("### nox sessions")]
-    missing = [name for name in rk_nox._SESSIONS if name not in documented]
+    missing = [name for name in rk_nox.SESSIONS if name not in documented]
     assert not missing, f"README's sessions table lacks {missing}"
 
 
@@ -136,5 +136,5 @@ def test_the_template_lists_every_task_and_session() -> None:
         assert re.search(rf"\b{name}\b", tasks_doc.split('"""')[1]), f"tasks.py lacks {name}"
         assert re.search(rf"\b{name}\b", listed.group(1)), f"README lacks the task {name}"
     nox_doc = (stamped / "noxfile.py").read_text().split('"""')[1]
-    for name in rk_nox._SESSIONS:
+    for name in rk_nox.SESSIONS:
         assert re.search(rf"\b{name}\b", nox_doc), f"noxfile.py's docstring lacks {name}"

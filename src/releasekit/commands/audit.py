@@ -6,8 +6,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
-from releasekit.commands import AuditOptions
-from releasekit.project import Project
+from releasekit.commands import AuditOptions, NoxSession, Verb, project
 
 #: Installs requirements into the environment the backend runs from; returns its bin dir.
 Installer = Callable[[Sequence[str]], Path]
@@ -21,18 +20,32 @@ def audit(root: Path, options: AuditOptions, *, install: Installer | None = None
         return
     from releasekit import audit as engine
 
-    project = Project(root)
-    backend = engine.choose_backend(project.settings, options.backend)
+    read = project(root)
+    backend = engine.choose_backend(read.settings, options.backend)
     bin_dir = install(backend.requirements)
     engine.audit(
-        project.root,
-        project.settings,
+        read.root,
+        read.settings,
         backend,
         engine.Options(
             backend=options.backend, extras=options.extra, groups=options.group, json=options.json
         ),
         bin_dir=bin_dir,
     )
+
+
+VERB = Verb(
+    "audit",
+    AuditOptions,
+    audit,
+    "Audit the resolved runtime dependencies for known vulnerabilities.",
+    console=True,
+    invoke="audit",
+    # Its backend needs an environment of its own; never under a bare `nox`:
+    # it needs a vulnerability database to be configured.
+    nox=NoxSession("audit", own_environment=True),
+    in_project=True,
+)
 
 
 @contextmanager

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from releasekit._exceptions import UsageError
-from releasekit.commands import ReleaseOptions
+from releasekit.commands import NoxSession, ReleaseOptions, Verb
 from releasekit.project import Project
 
 
@@ -34,3 +34,15 @@ def release(root: Path, options: ReleaseOptions) -> None:
         train.release(root, options)
         return
     engine.release(Project(root), options)
+
+
+VERB = Verb(
+    "release",
+    ReleaseOptions,
+    release,
+    "Cut a release: check, version, changelog, commit, tag, build, verify, publish, push.",
+    console=True,
+    invoke="release",
+    nox=NoxSession("release"),
+    in_project=True,
+)

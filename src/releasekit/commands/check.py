@@ -1,15 +1,15 @@
-"""``check``, ``init`` and ``new``: a repository's configuration, adopted or stamped."""
+"""``check``: a repository's release configuration validated (or a pull request's fragments)."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from releasekit import _console
-from releasekit._exceptions import ConfigError, ReleaseKitError, TemplateError
-from releasekit.commands import CheckOptions, InitOptions, NewOptions, StatusOptions
-from releasekit.project import Project
+from releasekit.commands import CheckOptions, Verb, project
+
+if TYPE_CHECKING:
+    from releasekit.project import Project
 
 
 def _bumpversion_problems(project: Project) -> list[str]:
@@ -48,7 +48,8 @@ def _nox_sessions(root: Path) -> list[str] | None:
 
 
 def _check_problems(project: Project) -> list[str]:
-    from releasekit import git, versions
+    from releasekit import _console, git, versions
+    from releasekit._exceptions import ReleaseKitError
     from releasekit.config import unknown_env
 
     root = project.root
@@ -107,15 +108,18 @@ def _check_problems(project: Project) -> list[str]:
 
 def check_repository(root: Path) -> list[str]:
     """Validate a repository's configuration; return one line per problem."""
-    return _check_problems(Project(root))
+    return _check_problems(project(root, checked=False))
 
 
 def check(root: Path, options: CheckOptions) -> None:
+    from releasekit import _console
+    from releasekit._exceptions import ConfigError
+
     root = (root / options.root).resolve()
     if options.fragment:
         from releasekit import prcheck
 
-        print(prcheck.report(prcheck.check(root, options.base)))
+        print(prcheck.report(prcheck.check(project(root), options.base)))
         return
     problems = check_repository(root)
     if len(problems) == 1:
@@ -132,95 +136,10 @@ def check(root: Path, options: CheckOptions) -> None:
         audit.in_session(root)
 
 
-def init(root: Path, options: InitOptions) -> None:
-    from releasekit import init as engine
-
-    engine.run((root / options.root).resolve(), yes=options.yes, dry_run=options.dry_run)
-
-
-def template_keys() -> dict[str, str]:
-    """The template's keys and their defaults, as a stamp would use them (Jinja rendered)."""
-    from releasekit import new as engine
-
-    raw = json.loads((engine.template_dir() / "cookiecutter.json").read_text())
-    rendered = engine.defaults()
-    keys = {}
-    for key, value in raw.items():
-        if isinstance(value, list):  # a choice: the first is the default
-            keys[key] = ", ".join(map(str, value))
-        elif "{" in value:  # computed from the keys before it
-            keys[key] = f"{rendered[key]} (from the keys above)"
-        else:
-            keys[key] = value
-    # Not cookiecutter's: releasekit stamps a uv workspace of two members with it.
-    return {"layout": "package, workspace", **keys}
-
-
-def new(root: Path, options: NewOptions) -> Path:
-    from releasekit import new as engine
-
-    context = engine.parse_extra_context(list(options.extra_context))
-    keys = template_keys()
-    keys.pop("layout")
-    stamp: Callable[..., Path] = engine.stamp
-    if context.get("layout", "package") != "package":  # layout=workspace: a uv workspace
-        from releasekit import layouts
-
-        stamp = layouts.stamp_workspace
-        # Each member is stamped with these: the project_name is the members' to check.
-        engine.check_context({k: v for k, v in context.items()
-                              if k not in ("layout", "project_name")}, keys)  # fmt: skip
-    else:
-        context.pop("layout", None)
-        engine.check_context(context, keys)
-    created = stamp(
-        root / options.output_dir,
-        extra_context=context,
-        no_input=options.no_input,
-        overwrite=options.overwrite,
-    )
-    print(created)
-    return created
-
-
-__all__ = ["TemplateError", "check", "check_repository", "init", "new", "template_keys"]
-
-
-def status(root: Path, options: StatusOptions) -> None:
-    """One row per repository; problems are rows, and make the exit status 1.
-
-    A workspace root is its members, one row each, whether it is here or a
-    ``DIR`` (``status``, ``status .`` and ``status DIR`` agree).
-    """
-    from releasekit import status as engine
-    from releasekit import workspace
-
-    paths: list[Path] = []
-    trains: dict[Path, Path] = {}  # a member's path -> its workspace root
-
-    def is_train(path: Path) -> bool:
-        try:
-            return path.is_dir() and workspace.is_workspace(path)
-        except ReleaseKitError:  # a broken pyproject.toml: its row says so
-            return False
-
-    for given in [root / d for d in options.dirs] or [root]:
-        if is_train(given):
-            for member in workspace.member_roots(given):
-                trains[member] = given
-                paths.append(member)
-        else:
-            paths.append(given)
-    rows = engine.collect(paths, repository=options.repository)
-    in_progress = {r: engine.in_progress(r) for r in set(trains.values())}
-    for path, row in zip(paths, rows, strict=True):
-        if path in trains and in_progress[trains[path]]:  # the train's journal is the root's
-            row.in_progress = True
-    if options.json:
-        print(json.dumps([row.as_dict() for row in rows], indent=2))
-    else:
-        engine.render_table(rows)
-    broken = [row for row in rows if row.problems]
-    if broken:
-        msg = f"{len(broken)} of {len(rows)} repositories have problems (listed above)"
-        raise ConfigError(msg)
+VERB = Verb(
+    "check",
+    CheckOptions,
+    check,
+    "Validate a repository's release configuration.",
+    console=True,
+)

@@ -1,29 +1,33 @@
-"""``bump`` and ``version``: the version, through its source (files or git tags)."""
+"""``bump``: move the version through its source (files or git tags), all of it local."""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from releasekit import _console, git, versions
-from releasekit._exceptions import UsageError, VersionError
-from releasekit.commands import BumpOptions, NoOptions
-from releasekit.project import Project
+from releasekit.commands import BumpOptions, Verb, project
+
+if TYPE_CHECKING:
+    from releasekit import versions
 
 
 def bump(root: Path, options: BumpOptions) -> None:
     """Move the version; say which files, commit and tag that made, all local."""
+    from releasekit import git, versions
+    from releasekit._exceptions import UsageError
+
     if options.part and options.new_version:
         msg = "give either --part or --new-version, not both"
         raise UsageError(msg)
-    project = Project(root)
-    source = versions.source_for(project)
+    read = project(root, checked=False)
+    source = versions.source_for(read)
     if source.builds_in_place:
         source.bump_files("", dry_run=options.dry_run)  # refuses, naming the source
     if options.pre:
         from releasekit import changelog
 
         new = versions.choose(
-            project, part=options.part, new_version=options.new_version, pre=options.pre,
+            read, part=options.part, new_version=options.new_version, pre=options.pre,
             fragment_types=[f.type for f in changelog.fragments(root)], source=source,
         ).new  # fmt: skip
     else:
@@ -73,6 +77,8 @@ def _filled(template: str, current: str, new: str) -> str:
 
 def _bumped(source: versions.VersionSource, part: str | None, new_version: str | None) -> str:
     """What ``--part`` or ``--new-version`` gives through the source's own parts (pre_l too)."""
+    from releasekit import versions
+
     versions.part_or_version(part, new_version)
     if new_version:
         new = versions.typed(new_version)
@@ -81,32 +87,12 @@ def _bumped(source: versions.VersionSource, part: str | None, new_version: str |
     return source.next(part or "")
 
 
-def show(root: Path, options: NoOptions) -> None:
-    """The current version, the next one for each part, and the one the fragments call for."""
-    from releasekit import changelog
-    from releasekit.commands.changes import not_at_a_workspace_root
-
-    not_at_a_workspace_root(root, "version")
-    project = Project(root)
-    source = versions.source_for(project)
-    current, nexts = source.next_versions()
-    # Files carry a version where anyone sees it; one from the tags says where it came from.
-    print(
-        f"current: {current}" + (f" (from {source.description})" if source.builds_in_place else "")
-    )
-    for part, new in nexts.items():
-        print(f"{part}: {new}")
-    frags = changelog.fragments(root)
-    if not frags:
-        _console.info("fragments: none pending")
-        return
-    types = sorted({f.type for f in frags})
-    settings = project.settings
-    part = versions.infer_part(types, settings.bump_map, current, settings.zero_major_part)
-    try:  # what the release makes of them: after a .devN version too
-        choice = versions.choose(project, fragment_types=types, current=current, source=source)
-    except VersionError:
-        _console.warn(f"the fragments ({', '.join(types)}) call for a {part} bump, which "
-                      f"cannot move from {current}")  # fmt: skip
-        return
-    print(f"fragments: {choice.new} ({part}, from {len(frags)} fragment(s): {', '.join(types)})")
+VERB = Verb(
+    "bump",
+    BumpOptions,
+    bump,
+    "Bump the version in every configured file (bump-my-version).",
+    console=True,
+    invoke="bump",
+    in_project=True,
+)
