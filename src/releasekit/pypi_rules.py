@@ -37,8 +37,8 @@ from releasekit._exceptions import PyPIRuleError, ReleaseKitError
 if TYPE_CHECKING:
     from packaging.metadata import RawMetadata
 
-    from releasekit import publish
     from releasekit.config import Settings
+    from releasekit.index import Listed, Target
     from releasekit.options import ReleaseOptions
     from releasekit.project import Project
 
@@ -551,14 +551,14 @@ def file_problems(
 # --- when, and the steps' calls ---------------------------------------------------------
 
 
-def is_pypi(target: publish.Target | None) -> bool:
+def is_pypi(target: Target | None) -> bool:
     """Whether the target is PyPI or TestPyPI (or, with none, whether PyPI is assumed)."""
     if target is None:
         return True
     return urllib.parse.urlsplit(target.upload_url).hostname in PYPI_HOSTS
 
 
-def enabled(settings: Settings, target: publish.Target | None) -> bool:
+def enabled(settings: Settings, target: Target | None) -> bool:
     """``pypi_rules``: as set, else on exactly when the target is PyPI or TestPyPI.
 
     Without a target (``--no-publish``) and unset it is off: where the files go
@@ -586,9 +586,9 @@ def _may_apply(settings: Settings, options: ReleaseOptions) -> bool:
         return settings.pypi_rules
     if options.no_publish:
         return False
-    from releasekit import publish
+    from releasekit.index import environment_target
 
-    choice = options.repository or settings.repository or publish.environment_target()
+    choice = options.repository or settings.repository or environment_target()
     if "://" in choice:
         return urllib.parse.urlsplit(choice).hostname in PYPI_HOSTS
     return True  # PyPI by default, or a .pypirc section, which may name it
@@ -610,7 +610,7 @@ def prefetch(project: Project, options: ReleaseOptions) -> None:
 
 
 def project_metadata(
-    project: Project, version: str, target: publish.Target | None, *, commit: str = "",
+    project: Project, version: str, target: Target | None, *, commit: str = "",
     fresh: bool = False,
 ) -> Metadata:  # fmt: skip
     """The project's metadata as its backend reports it for ``commit`` (HEAD), at ``version``.
@@ -632,7 +632,7 @@ def project_metadata(
 
 
 def preflight(
-    project: Project, version: str, target: publish.Target | None, *, fresh: bool = False
+    project: Project, version: str, target: Target | None, *, fresh: bool = False
 ) -> None:
     """Refuse, before anything changes, metadata that PyPI would refuse at upload.
 
@@ -661,11 +661,12 @@ def work_tree(project: Project, version: str) -> None:
     twine's environment (PyPI when none says otherwise, as in CI). Every
     problem is listed; the error names the first.
     """
-    from releasekit import git, publish
+    from releasekit import git
+    from releasekit.index import resolve_target
 
     settings = project.settings
     try:
-        target: publish.Target | None = publish.resolve_target(
+        target: Target | None = resolve_target(
             "", configured=settings.repository, index_url=settings.index_url
         )
     except ReleaseKitError:  # the release itself says what is wrong with it
@@ -684,7 +685,7 @@ def work_tree(project: Project, version: str) -> None:
 def verify(
     project: Project,
     files: Sequence[Path],
-    target: publish.Target | None,
+    target: Target | None,
     *,
     commit: str = "",
     fresh: bool = False,
@@ -714,7 +715,7 @@ def verify(
 
 def resume(
     settings: Settings,
-    target: publish.Target | None,
+    target: Target | None,
     releases: Sequence[tuple[str, str, Sequence[Path]]],
 ) -> None:
     """``--resume``: refuse to add files to a release PyPI closed (see :func:`release_age`)."""
@@ -723,7 +724,7 @@ def resume(
 
 
 def release_age(
-    target: publish.Target,
+    target: Target,
     releases: Sequence[tuple[str, str, Sequence[Path]]],
     *,
     now: datetime.datetime | None = None,
@@ -740,12 +741,12 @@ def release_age(
     from packaging.utils import parse_sdist_filename, parse_wheel_filename
     from packaging.version import Version
 
-    from releasekit import publish
+    from releasekit.index import index_for
 
     now = now or datetime.datetime.now(datetime.timezone.utc)
     for project, version, files in releases:
-        listing = publish.index_listing(target, project)
-        mine: dict[str, publish.Listed] = {}
+        listing = index_for(target).listing(project)
+        mine: dict[str, Listed] = {}
         for name, listed in listing.items():
             try:
                 parsed = parse_wheel_filename(name) if name.endswith(".whl") else \

@@ -5,9 +5,10 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from releasekit import dists, wheels
+from releasekit import _hashing, dists, wheels
 from releasekit import publish as engine
 from releasekit.commands import DistCheckOptions, NoOptions, PublishOptions
+from releasekit.index import require_credentials, resolve_target
 from releasekit.project import Project
 
 
@@ -63,11 +64,11 @@ def clean(root: Path, options: NoOptions) -> None:
 def publish(root: Path, options: PublishOptions) -> None:
     settings = Project(root).settings
     built = dists.find(root / "dist")
-    recorded = engine.digests(built.files)  # the bytes found now are the bytes uploaded
+    recorded = _hashing.digests(built.files)  # the bytes found now are the bytes uploaded
     wheels.refuse_bare(built.files)  # before anything is asked of the index
-    target = engine.resolve_target(options.repository, configured=settings.repository,
-                                   index_url=settings.index_url,
-                                   timeout=settings.network_timeout)  # fmt: skip
-    engine.require_credentials(target)
+    target = resolve_target(options.repository, configured=settings.repository,
+                            index_url=settings.index_url,
+                            timeout=settings.network_timeout)  # fmt: skip
+    require_credentials(target)
     engine.publish(target, settings.project_name, built.files, recorded=recorded)
     print(f"{', '.join(p.name for p in built.files)} on {target.shown}")
