@@ -55,6 +55,8 @@ class Behaviour:
     drip: float = 0.5
     files: dict[str, str] = dataclasses.field(default_factory=dict)
     yanked: set[str] = dataclasses.field(default_factory=set)
+    #: The PEP 629 version a ``"listing"`` page declares.
+    api_version: str = "1.1"
     body: str = ""
     content_type: str = "text/html"
 
@@ -108,7 +110,8 @@ class _Handler(BaseHTTPRequestHandler):
                 for name, when in self.behaviour.files.items()
             ]
             name = self.path.rstrip("/").rsplit("/", 1)[-1]  # PEP 691 requires it
-            page = {"meta": {"api-version": "1.1"}, "name": name, "files": files}
+            version = self.behaviour.api_version
+            page = {"meta": {"api-version": version}, "name": name, "files": files}
             body = json.dumps(page).encode()
             self._answer(200, body, content_type=SIMPLE_JSON)
         elif mode == "page":

@@ -92,3 +92,22 @@ def test_the_login_goes_only_when_asked_and_the_download_is_hashed(
         with pytest.raises(PublishError, match="without a hash and its download answered 404"):
             index.sha256("x.whl", Listed("", f"{server.url}/files/x.whl"))
         assert index.sha256("x.whl", Listed("f" * 64, "")) == "f" * 64  # given: not downloaded
+
+
+@pytest.mark.parametrize(("version", "read"), [("1.99", True), ("2.0", False)])
+def test_a_newer_api_version_is_read_quietly_a_new_major_one_refused(
+    version: str, read: bool
+) -> None:
+    files = {"demo_lib-0.2.0.tar.gz": "2026-01-02T03:04:05Z"}
+    behaviour = index_responder.Behaviour("listing", files=files, api_version=version)
+    with index_responder.serve(behaviour) as server:
+        index = index_for(_target(server.url))
+        if read:  # pytest turns any warning into an error: none is raised
+            assert list(index.listing("demo-lib")) == list(files)
+            return
+        with pytest.raises(PublishError) as info:
+            index.listing("demo-lib")
+    assert str(info.value) == (
+        f"the index {server.url}/simple/ speaks simple API 2.0, which releasekit cannot read "
+        "(up to 1.4)"
+    )

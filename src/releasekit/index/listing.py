@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import urllib.parse
+import warnings
 from typing import TYPE_CHECKING
 
 from releasekit import _secrets
@@ -52,6 +53,7 @@ def project_files(target: Target, project: str) -> dict[str, Listed]:
         ACCEPT_JSON_PREFERRED,
         NoSuchProjectError,
         PyPISimple,
+        UnexpectedRepoVersionWarning,
         UnsupportedContentTypeError,
         UnsupportedRepoVersionError,
     )
@@ -60,7 +62,10 @@ def project_files(target: Target, project: str) -> dict[str, Listed]:
     with PyPISimple(target.simple_url, session=_http.session(target)) as client:
         url = client.get_project_url(project)
         try:
-            with deadline(target.timeout, _host(url)):
+            with deadline(target.timeout, _host(url)), warnings.catch_warnings():
+                # A newer minor version of the API reads as the one pypi-simple
+                # knows (PEP 629): a warning would be a stray line in the release.
+                warnings.simplefilter("ignore", UnexpectedRepoVersionWarning)
                 page = client.get_project_page(
                     project, timeout=READ_TIMEOUT, accept=ACCEPT_JSON_PREFERRED
                 )
