@@ -42,7 +42,9 @@ class Behaviour:
     ``"drip"`` (200, then one byte of the body every ``drip`` seconds, to
     GET and to an upload, until the client goes away or the server stops),
     ``"listing"`` (a PEP 691 JSON page listing ``files``, file name -> PEP 700
-    ``upload-time``, for any project: PyPI's answer, with upload times).
+    ``upload-time``, for any project: PyPI's answer, with upload times; the
+    names in ``yanked`` are listed as yanked), ``"page"`` (200, ``body`` as
+    ``content_type``, for any project).
 
     An upload (POST) gets 401 without credentials in ``"login"`` mode, else
     400 (no file), as pypiserver answers with and without ``-a update``.
@@ -52,6 +54,11 @@ class Behaviour:
     location: str = ""
     drip: float = 0.5
     files: dict[str, str] = dataclasses.field(default_factory=dict)
+    yanked: set[str] = dataclasses.field(default_factory=set)
+    #: The PEP 629 version a ``"listing"`` page declares.
+    api_version: str = "1.1"
+    body: str = ""
+    content_type: str = "text/html"
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -93,11 +100,23 @@ class _Handler(BaseHTTPRequestHandler):
             self._answer(200, b'{"files": [ not json', content_type=SIMPLE_JSON)
         elif mode == "listing":
             files = [
-                {"filename": name, "url": f"../../files/{name}", "hashes": {}, "upload-time": when}
+                {
+                    "filename": name,
+                    "url": f"../../files/{name}",
+                    "hashes": {},
+                    "upload-time": when,
+                    "yanked": name in self.behaviour.yanked,
+                }
                 for name, when in self.behaviour.files.items()
             ]
-            body = json.dumps({"meta": {"api-version": "1.1"}, "files": files}).encode()
+            name = self.path.rstrip("/").rsplit("/", 1)[-1]  # PEP 691 requires it
+            version = self.behaviour.api_version
+            page = {"meta": {"api-version": version}, "name": name, "files": files}
+            body = json.dumps(page).encode()
             self._answer(200, body, content_type=SIMPLE_JSON)
+        elif mode == "page":
+            body, kind = self.behaviour.body.encode(), self.behaviour.content_type
+            self._answer(200, body, content_type=kind)
         else:
             self._answer(404)
 

@@ -101,3 +101,22 @@ def step(name: str) -> Iterator[None]:
         _print(f"✗ {name} failed after {time.perf_counter() - start:.1f}s", "bold red")
         raise
     _print(f"✓ {name} ({time.perf_counter() - start:.1f}s)", "green")
+
+
+def ask(question: str) -> bool:
+    """Ask yes/no on a terminal; without one the answer is yes (``--yes`` implied).
+
+    Every front end's question (the release, the train, ``init``) is asked
+    here. Ctrl-D is "no", like an empty answer: the caller's refusal is then
+    one line, on a line of its own, instead of an ``EOFError`` traceback.
+    """
+    import sys
+
+    if not sys.stdin.isatty():
+        return True
+    try:
+        answer = input(f"{question} [y/N] ").strip().lower()
+    except EOFError:
+        print(flush=True)  # the terminal echoed no newline after the question
+        return False
+    return answer in ("y", "yes")

@@ -176,7 +176,7 @@ def twine_check(files: list[Path]) -> None:
 def twine_upload(args: list[str], login: Any = None) -> tuple[bool, str]:
     """``twine upload ARGS`` in-process, as its command line would; (failed, its output).
 
-    ``login`` (a :class:`releasekit.publish.Credentials`) is the one the
+    ``login`` (a :class:`releasekit.index.Credentials`) is the one the
     preflight resolved: put into the parsed options, never in ``os.environ``
     or argv, so twine uses exactly it. The output reads as the command line's would: twine's own
     ``ERROR`` line for the failures its ``main`` knows, else the traceback.

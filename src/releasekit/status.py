@@ -170,15 +170,16 @@ def published(
     """
     from packaging.utils import parse_sdist_filename, parse_wheel_filename
 
-    from releasekit import publish, wheels
+    from releasekit import wheels
+    from releasekit.index import index_for, resolve_target
 
     try:
         if not wheels.expects_compiled(root, git.tracked(root)):
             return None
-        target = publish.resolve_target(repository, configured=settings.repository,
-                                        index_url=settings.index_url,
-                                        timeout=settings.network_timeout)  # fmt: skip
-        listed = publish.index_files(target, settings.project_name)
+        target = resolve_target(repository, configured=settings.repository,
+                                index_url=settings.index_url,
+                                timeout=settings.network_timeout)  # fmt: skip
+        listed = index_for(target).listing(settings.project_name)
     except ReleaseKitError as exc:
         return f"unknown ({exc})"
     wanted = Version(released)

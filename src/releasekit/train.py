@@ -24,15 +24,22 @@ from typing import TYPE_CHECKING, NoReturn
 
 from releasekit import (
     _console,
+    _hashing,
     changelog,
     dists,
     git,
-    publish,
     train_development,
     versions,
     wheels,
 )
 from releasekit._exceptions import CommandError, ReleaseError, ReleaseKitError, UsageError
+from releasekit.index import (
+    Target,
+    index_for,
+    mask_known_logins,
+    require_credentials,
+    resolve_target,
+)
 from releasekit.options import ReleaseOptions
 from releasekit.train_journal import (
     KEPT_DIR,
@@ -63,7 +70,7 @@ class Preflight:
     workspace: Workspace
     plan: Plan
     branch: str
-    target: publish.Target | None
+    target: Target | None
     #: The workspace's tracked uv.lock, re-locked once after every member moved, or None.
     lock: Path | None = None
     #: HEAD when the preflight found the tree clean: the train starts from it or not at all.
@@ -96,7 +103,7 @@ def preflight(
             f"(allowed: {', '.join(settings.branches)}; [tool.releasekit] branches of the root)"
         )
     head = git.head(root)  # what the checks see: the train starts from it or not at all
-    publish.mask_known_logins(options.repository or "", settings.repository, settings.index_url)
+    mask_known_logins(options.repository or "", settings.repository, settings.index_url)
     plan = workspace.plan(ws, pre=options.pre)
     if not plan.entries:
         _refuse(
@@ -141,15 +148,15 @@ def preflight(
                 _refuse(f"the tag {entry.tag} already exists on the remote {settings.remote!r}")
     target = None
     if not options.no_publish:
-        target = publish.resolve_target(options.repository, configured=settings.repository,
-                                        index_url=settings.index_url,
-                                        timeout=settings.network_timeout)  # fmt: skip
-        publish.require_credentials(target, dry_run=options.dry_run)
+        target = resolve_target(options.repository, configured=settings.repository,
+                                index_url=settings.index_url,
+                                timeout=settings.network_timeout)  # fmt: skip
+        require_credentials(target, dry_run=options.dry_run)
     for entry in plan.ordered():  # each member's own pypi_rules, the train's target
         pypi_rules.preflight(entry.member.project, entry.new, target, fresh=options.no_cache)
     if target is not None:
         for entry in plan.ordered():
-            listed = publish.index_files(target, entry.name)
+            listed = index_for(target).listing(entry.name)
             if release.version_on_index(listed, entry.new):
                 _refuse(f"{entry.name} {entry.new} is already on {target.shown}")
     flight = Preflight(ws, plan, branch, target, lock, head)
@@ -341,7 +348,7 @@ def _build(root: Path, entry: Entry, state: TrainState) -> wheels.ReleaseFiles:
     files = artifacts.build(entry.member.root, state.commit, kept, entry.new,
                             publish_wheels=settings.publish_wheels)  # fmt: skip
     # Recorded before verify reads them; verify ends by checking they are still these.
-    car.files = publish.digests(files.publish)
+    car.files = _hashing.digests(files.publish)
     save_state(root, state)
     engine.mirror(root, kept, car.dist_dir(root))
     return files
@@ -592,7 +599,7 @@ def _train(root: Path, options: ReleaseOptions) -> TrainState | None:
         show_plan(flight, options)
         count = len(flight.plan.entries)
         members = f"{count} member{'' if count == 1 else 's'}"
-        return publish.ask(f"Release {members} ({_commit_message(flight.plan)})?")
+        return _console.ask(f"Release {members} ({_commit_message(flight.plan)})?")
 
     with _console.step("preflight"):
         try:
@@ -653,7 +660,7 @@ def _train(root: Path, options: ReleaseOptions) -> TrainState | None:
             step = "lock"
             with _console.step("lock"):
                 lockfile.relock(flight.lock, timeout=settings.network_timeout)
-        state.touched = {p: publish.sha256_or_empty(root / p) for p in state.touched}
+        state.touched = {p: _hashing.sha256_or_empty(root / p) for p in state.touched}
         state.writing = False
         save_state(root, state)
         step, writing = "commit and tag", False

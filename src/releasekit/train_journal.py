@@ -15,7 +15,9 @@ import typing
 from pathlib import Path
 from typing import Any
 
-from releasekit import publish
+from packaging.utils import canonicalize_name
+
+from releasekit.index import Target
 
 STATE_DIR = ".releasekit"
 STATE_FILE = "train.json"
@@ -59,7 +61,7 @@ class TrainState:
     upload_url: str = ""
     simple_url: str = ""
     repository_name: str = ""
-    #: Where the target came from (``publish.SOURCES``): whether twine's environment
+    #: Where the target came from (``releasekit.index.SOURCES``): whether twine's environment
     #: may retarget ``--resume``, as for a single release.
     repository_source: str = ""
     pushed: bool = False
@@ -72,10 +74,10 @@ class TrainState:
     upload: str = ""
 
     @property
-    def target(self) -> publish.Target | None:
+    def target(self) -> Target | None:
         if not self.upload_url:
             return None
-        return publish.Target(
+        return Target(
             self.upload_url, self.simple_url, self.repository_name, self.repository_source
         )
 
@@ -175,7 +177,7 @@ def _state_problem(data: Any) -> str:
         return problem
     names = [c["name"] for c in data["cars"]]
     for number, car in enumerate(data["cars"]):
-        if not car["name"] or car["name"] != publish.normalize(car["name"]) or "/" in car["name"]:
+        if not car["name"] or car["name"] != canonicalize_name(car["name"]) or "/" in car["name"]:
             return f"cars[{number}].'name' must be a normalized project name"
         if not _inside(car["path"]):
             return f"cars[{number}].'path' must be a path inside the workspace"

@@ -16,9 +16,10 @@ from pathlib import Path
 
 import pytest
 
-from releasekit import backend_metadata, commands, publish, pypi_rules
+from releasekit import backend_metadata, commands, pypi_rules
 from releasekit._exceptions import PyPIRuleError
 from releasekit.commands import ReleaseOptions
+from releasekit.index import Target
 from releasekit.project import Project
 from tests import index_responder
 from tests.conftest import git
@@ -168,7 +169,7 @@ def _ago(days: float) -> str:
 def test_files_are_not_added_to_a_release_older_than_14_days(
     pypi_like: index_responder.Responder, tmp_path: Path
 ) -> None:
-    target = publish.Target(pypi_like.url + "/legacy/", pypi_like.url + "/simple/")
+    target = Target(pypi_like.url + "/legacy/", pypi_like.url + "/simple/")
     wheel, sdist = tmp_path / "demo_lib-0.2.0-py3-none-any.whl", tmp_path / "demo_lib-0.2.0.tar.gz"
     pypi_like.behaviour.files = {sdist.name: _ago(20)}
     with pytest.raises(PyPIRuleError) as info:

@@ -11,10 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from releasekit import commands, publish
+from releasekit import commands
 from releasekit import release as engine
 from releasekit._exceptions import ReleaseKitError
 from releasekit.commands import ReleaseOptions
+from releasekit.index import Target, index_for
 from tests.conftest import git
 from tests.integration.conftest import (
     Index,
@@ -258,8 +259,8 @@ def test_resume_skips_identical_files_and_refuses_different_ones(
     proc = invoke("release", "--resume", "--yes", "--no-push", cwd=stamped,
                   env=index.twine_env())  # fmt: skip
     assert f"{sdist.name} is already on the index with the same sha256: skipped" in proc.stderr
-    listed = publish.index_files(publish.Target(index.url, index.simple), "demo-lib")
-    assert listed == state["files"]
+    listed = index_for(Target(index.url, index.simple)).listing("demo-lib")
+    assert {name: f.sha256 for name, f in listed.items()} == state["files"]
 
 
 def test_failing_build_rolls_back_exactly(stamped: Path, index: Index) -> None:

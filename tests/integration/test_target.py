@@ -17,9 +17,11 @@ from pathlib import Path
 
 import pytest
 
-from releasekit import _console, publish
+from releasekit import _console
 from releasekit import git as releasekit_git
 from releasekit._exceptions import GitError, PublishError
+from releasekit.index import index_for, resolve_target
+from releasekit.index.target import needs_login
 from tests import index_responder
 from tests.conftest import git
 from tests.integration.conftest import Index, add_fragment, commit_all, invoke, snapshot
@@ -89,8 +91,8 @@ def test_a_named_target_is_not_moved_by_a_stale_url_in_the_shell(
         f"username = {index.USER}\npassword = {index.PASSWORD}\n"
     )
     monkeypatch.setenv("TWINE_REPOSITORY_URL", DEAD)
-    target = publish.resolve_target("local")
-    publish.upload(target, [_tiny_wheel(tmp_path)])
+    target = resolve_target("local")
+    index_for(target).upload([_tiny_wheel(tmp_path)])
     assert index.files() == ["demo_lib-0.2.0-py3-none-any.whl"]
 
 
@@ -142,10 +144,10 @@ def test_no_login_for_an_index_that_needs_one_is_refused_before_anything_changes
 def test_an_index_is_asked_whether_it_needs_a_login() -> None:
     for mode, needs in (("login", True), ("not-found", False)):
         with index_responder.serve(index_responder.Behaviour(mode)) as server:
-            target = publish.resolve_target(f"{server.url}/")
-            assert publish.needs_login(target) is needs
+            target = resolve_target(f"{server.url}/")
+            assert needs_login(target) is needs
             assert server.authorizations() == [None]  # asked without any login
-    assert publish.needs_login(publish.resolve_target("https://upload.pypi.org/legacy/"))
+    assert needs_login(resolve_target("https://upload.pypi.org/legacy/"))
 
 
 ENV_HOOK = """
@@ -245,9 +247,9 @@ def test_an_index_that_echoes_the_pypirc_login_shows_it_nowhere(
         monkeypatch.setattr(root, "level", logging.DEBUG)
         _console.set_verbose(True)
         try:
-            target = publish.resolve_target("local")
+            target = resolve_target("local")
             with pytest.raises(PublishError) as info:
-                publish.upload(target, [wheel])
+                index_for(target).upload([wheel])
         finally:
             _console.set_verbose(False)
             root.removeHandler(handler)
@@ -265,14 +267,14 @@ def test_an_index_that_drips_bytes_hits_a_deadline_that_names_it(
     monkeypatch.setenv("TWINE_PASSWORD", "drip-pass-1")
     wheel = _tiny_wheel(tmp_path)
     with index_responder.serve(index_responder.Behaviour("drip", drip=0.2)) as server:
-        target = publish.resolve_target(f"{server.url}/", timeout=2)
+        target = resolve_target(f"{server.url}/", timeout=2)
         with pytest.raises(PublishError) as info:
             if step == "listing":
-                publish.index_files(target, "demo-lib")
+                index_for(target).listing("demo-lib")
             elif step == "upload":
-                publish.upload(target, [wheel])
+                index_for(target).upload([wheel])
             else:
-                publish.confirm_install(target, "demo-lib", "0.2.0")
+                index_for(target).confirm_install("demo-lib", "0.2.0")
         assert len(server.seen) >= 1
     if step == "install":  # the installer, stopped: its error is the details
         assert str(info.value) == f"demo-lib 0.2.0 does not install from {server.url}/"
@@ -423,18 +425,16 @@ def test_an_index_that_wants_a_login_to_read_gets_none_it_should_not(
     index = private_index
     monkeypatch.setenv("TWINE_USERNAME", index.USER)
     monkeypatch.setenv("TWINE_PASSWORD", index.PASSWORD)
-    target = publish.resolve_target(index.url)
-    publish.upload(target, [_tiny_wheel(tmp_path)])
+    target = resolve_target(index.url)
+    index_for(target).upload([_tiny_wheel(tmp_path)])
     if case == "no login for the host":  # the simple index on another host than the upload
-        target = publish.resolve_target(
-            index.url, index_url=index.simple.replace("127.0.0.1", "localhost")
-        )
+        target = resolve_target(index.url, index_url=index.simple.replace("127.0.0.1", "localhost"))
         where = target.simple_url
     else:
         where = index.simple
     requires = ["hatchling"] if case == "sdist only" else []
     with pytest.raises(PublishError) as info:
-        publish.confirm_install(target, "demo-lib", "0.2.0", build_requires=requires)
+        index_for(target).confirm_install("demo-lib", "0.2.0", build_requires=requires)
     why = (
         "installing the sdist would hand its login to the build backend"
         if case == "sdist only"

@@ -15,9 +15,10 @@ from pathlib import Path
 
 import pytest
 
-from releasekit import _console, _runner, _secrets, changelog, commands, dists, publish
+from releasekit import _console, _hashing, _runner, _secrets, changelog, commands, dists
 from releasekit._exceptions import ReleaseKitError
 from releasekit.commands import ReleaseOptions
+from releasekit.index import Target, confirm_listed, index_for, resolve_target, simple_url_for
 from tests import index_responder
 from tests.conftest import git
 from tests.integration.conftest import Index, add_fragment, free_port, invoke
@@ -81,8 +82,9 @@ def test_an_index_without_hashes_is_asked_for_the_bytes(
     # The sdist made it; someone else's wheel sits under the release's wheel name.
     (index.packages / sdist.name).write_bytes(sdist.read_bytes())
     (index.packages / wheel.name).write_bytes(b"PK a foreign wheel under the same name")
-    target = publish.Target(index.url, index.simple)
-    assert publish.index_files(target, "demo-lib") == {sdist.name: "", wheel.name: ""}
+    target = Target(index.url, index.simple)
+    listed = index_for(target).listing("demo-lib")
+    assert {name: f.sha256 for name, f in listed.items()} == {sdist.name: "", wheel.name: ""}
 
     proc = invoke("release", "--resume", "--yes", "--no-push", cwd=stamped, check=False,
                   env=index.twine_env())  # fmt: skip
@@ -93,7 +95,7 @@ def test_an_index_without_hashes_is_asked_for_the_bytes(
     assert sdist.name not in line
     # Same in the confirmation after an upload.
     with pytest.raises(ReleaseKitError, match=f"^{wheel.name} on .* does not have the local"):
-        publish.confirm_listed(target, "demo-lib", [sdist, wheel])
+        confirm_listed(index_for(target), "demo-lib", [sdist, wheel])
 
     (index.packages / wheel.name).unlink()
     proc = invoke("release", "--resume", "--yes", "--no-push", cwd=stamped,
@@ -101,7 +103,7 @@ def test_an_index_without_hashes_is_asked_for_the_bytes(
     assert f"{sdist.name} is already on the index with the same sha256: skipped" in proc.stderr
     assert index.files() == sorted([sdist.name, wheel.name])
     assert (index.packages / wheel.name).read_bytes() == wheel.read_bytes()
-    assert {p.name: publish.sha256(p) for p in index.packages.iterdir()} == state["files"]
+    assert {p.name: _hashing.sha256(p) for p in index.packages.iterdir()} == state["files"]
 
 
 def test_a_password_in_a_url_is_never_shown_even_without_a_port(
@@ -155,7 +157,7 @@ def test_pypirc_passwords_are_masked_in_whatever_a_tool_prints(
         f"[distutils]\nindex-servers = local\n\n[local]\nrepository = {index.url}\n"
         f"username = {index.USER}\npassword = {index.PASSWORD}\n"
     )
-    target = publish.resolve_target("local")
+    target = resolve_target("local")
     assert target.shown == f"local ({index.url})"
     # A tool that echoes its configuration (twine does, in some errors): the
     # data stays exact, what is shown is masked.
@@ -180,10 +182,10 @@ def test_credentials_never_cross_to_another_host(monkeypatch: pytest.MonkeyPatch
         with index_responder.serve(upload) as upload_host:
             # (1) A redirect from the upload host to another host: the login that
             # the upload host asked for does not follow the redirect.
-            target = publish.resolve_target(f"http://bot:{secret}@{upload_host.url[7:]}/")
+            target = resolve_target(f"http://bot:{secret}@{upload_host.url[7:]}/")
             assert target.upload_url == f"{upload_host.url}/"
             with pytest.raises(ReleaseKitError, match="answered 401 for demo-lib$"):
-                publish.index_files(target, "demo-lib")
+                index_for(target).listing("demo-lib")
             assert upload_host.authorizations()[0] is None  # nothing sent unasked
             assert upload_host.authorizations()[1] is not None  # the upload host's own login
             assert elsewhere.seen and elsewhere.authorizations() == [None] * len(elsewhere.seen)
@@ -193,11 +195,9 @@ def test_credentials_never_cross_to_another_host(monkeypatch: pytest.MonkeyPatch
             elsewhere.seen.clear()
             monkeypatch.setenv("TWINE_USERNAME", "bot")
             monkeypatch.setenv("TWINE_PASSWORD", secret)
-            target = publish.resolve_target(
-                f"{upload_host.url}/", index_url=f"{elsewhere.url}/simple/"
-            )
+            target = resolve_target(f"{upload_host.url}/", index_url=f"{elsewhere.url}/simple/")
             with pytest.raises(ReleaseKitError) as info:
-                publish.index_files(target, "demo-lib")
+                index_for(target).listing("demo-lib")
             assert str(info.value) == (
                 f"the index {elsewhere.url}/simple/ answered 401 for demo-lib"
             )
@@ -243,13 +243,13 @@ def test_twine_tracebacks_stay_out_of_the_error_line(
 ) -> None:
     built = dists.build_commit(stamped, "HEAD", tmp_path / "dist")
     down = f"http://127.0.0.1:{free_port()}/"  # nothing listens: twine ends in a traceback
-    target = publish.Target(down, publish.simple_url_for(down))
+    target = Target(down, simple_url_for(down))
     env = {"TWINE_USERNAME": "someone", "TWINE_PASSWORD": "some-password"}
     with pytest.MonkeyPatch.context() as mp:
         for key, value in env.items():
             mp.setenv(key, value)
         with pytest.raises(ReleaseKitError) as info:
-            publish.upload(target, built.files)
+            index_for(target).upload(built.files)
         assert str(info.value) == (
             f"twine could not upload to {down}: ConnectionError ([Errno 111] Connection refused)"
         )
@@ -261,7 +261,7 @@ def test_twine_tracebacks_stay_out_of_the_error_line(
         _console.set_verbose(True)
         try:
             with pytest.raises(ReleaseKitError):
-                publish.upload(target, built.files)
+                index_for(target).upload(built.files)
         finally:
             _console.set_verbose(False)
         assert "Traceback (most recent call last)" in capfd.readouterr().err

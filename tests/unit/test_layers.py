@@ -21,7 +21,7 @@ def _lint_imports(root: Path) -> subprocess.CompletedProcess[str]:
 def test_the_import_contracts_hold() -> None:
     proc = _lint_imports(ROOT)
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    assert "Contracts: 3 kept, 0 broken." in proc.stdout
+    assert "Contracts: 4 kept, 0 broken." in proc.stdout
 
 
 def test_an_engine_module_importing_the_command_layer_breaks_them(tmp_path: Path) -> None:
@@ -34,3 +34,15 @@ def test_an_engine_module_importing_the_command_layer_breaks_them(tmp_path: Path
     assert proc.returncode == 1
     assert "front ends > commands > engine > tools > model > core BROKEN" in proc.stdout
     assert "releasekit.release.plan -> releasekit.commands" in proc.stdout
+
+
+def test_the_index_importing_the_release_breaks_them(tmp_path: Path) -> None:
+    shutil.copy(ROOT / "pyproject.toml", tmp_path / "pyproject.toml")
+    shutil.copytree(ROOT / "src/releasekit", tmp_path / "src/releasekit",
+                    ignore=shutil.ignore_patterns("__pycache__"))  # fmt: skip
+    listing = tmp_path / "src/releasekit/index/listing.py"
+    listing.write_text(listing.read_text() + "\nfrom releasekit import publish  # noqa: E402\n")
+    proc = _lint_imports(tmp_path)
+    assert proc.returncode == 1
+    assert "the index knows no release" in proc.stdout
+    assert "releasekit.index.listing -> releasekit.publish" in proc.stdout

@@ -14,8 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from releasekit import config, publish, pypi_rules
+from releasekit import config, pypi_rules
 from releasekit._exceptions import ConfigError, PyPIRuleError, ReleaseError
+from releasekit.index import Target, simple_url_for
 from releasekit.project import Project
 
 GOOD = {
@@ -224,7 +225,7 @@ def test_verify_refuses_in_one_line_naming_the_key(tmp_path: Path) -> None:
 def test_unset_means_on_for_pypi_targets(
     value: bool | None, url: str | None, expected: bool
 ) -> None:
-    target = publish.Target(url, publish.simple_url_for(url)) if url else None
+    target = Target(url, simple_url_for(url)) if url else None
     assert pypi_rules.enabled(config.Settings(pypi_rules=value), target) is expected
 
 

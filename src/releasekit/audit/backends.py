@@ -250,7 +250,7 @@ def _failed(what: str, result: _runner.Result) -> AuditError:
     pip-audit without its service ends with requests' traceback (20 lines):
     its exception line, shortened to the error's name and errno, is the reason.
     """
-    from releasekit.publish import twine_failure
+    from releasekit.index.upload import twine_failure
 
     lines = [line for line in result.output.splitlines() if line.strip()]
     tail = "\n".join(lines[-_runner.TAIL_LINES :])

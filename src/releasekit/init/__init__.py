@@ -81,7 +81,7 @@ def run(
     if dry_run:
         print("dry run: nothing was written")
         return result
-    from releasekit.publish import ask as ask_on_terminal  # Ctrl-D declines there
+    from releasekit._console import ask as ask_on_terminal  # Ctrl-D declines there
 
     if not yes and not (ask or ask_on_terminal)("Write these changes?"):
         msg = "nothing was written (declined)"

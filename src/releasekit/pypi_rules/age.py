@@ -18,7 +18,7 @@ from releasekit._exceptions import PyPIRuleError
 from releasekit.pypi_rules.files import one_sdist
 
 if TYPE_CHECKING:
-    from releasekit import publish
+    from releasekit.index import Listed, Target
 
 #: Days after its first upload that PyPI still takes new files for a release
 #: (``MAXIMUM_AGE_FOR_NEW_UPLOADS_DAYS`` in warehouse/forklift/legacy.py).
@@ -26,7 +26,7 @@ MAX_RELEASE_AGE_DAYS = 14
 
 
 def release_age(
-    target: publish.Target,
+    target: Target,
     releases: Sequence[tuple[str, str, Sequence[Path]]],
     *,
     now: datetime.datetime | None = None,
@@ -43,12 +43,12 @@ def release_age(
     from packaging.utils import parse_sdist_filename, parse_wheel_filename
     from packaging.version import Version
 
-    from releasekit import publish
+    from releasekit.index import index_for
 
     now = now or datetime.datetime.now(datetime.timezone.utc)
     for project, version, files in releases:
-        listing = publish.index_listing(target, project)
-        mine: dict[str, publish.Listed] = {}
+        listing = index_for(target).listing(project)
+        mine: dict[str, Listed] = {}
         for name, listed in listing.items():
             try:
                 parsed = parse_wheel_filename(name) if name.endswith(".whl") else \

@@ -22,8 +22,8 @@ from releasekit.pypi_rules.files import file_problems, wheel_metadata
 from releasekit.pypi_rules.metadata import Metadata, parse, problems
 
 if TYPE_CHECKING:
-    from releasekit import publish
     from releasekit.config import Settings
+    from releasekit.index import Target
     from releasekit.options import ReleaseOptions
     from releasekit.project import Project
 
@@ -31,14 +31,14 @@ if TYPE_CHECKING:
 PYPI_HOSTS = frozenset({"upload.pypi.org", "pypi.org", "www.pypi.org", "test.pypi.org"})
 
 
-def is_pypi(target: publish.Target | None) -> bool:
+def is_pypi(target: Target | None) -> bool:
     """Whether the target is PyPI or TestPyPI (or, with none, whether PyPI is assumed)."""
     if target is None:
         return True
     return urllib.parse.urlsplit(target.upload_url).hostname in PYPI_HOSTS
 
 
-def enabled(settings: Settings, target: publish.Target | None) -> bool:
+def enabled(settings: Settings, target: Target | None) -> bool:
     """``pypi_rules``: as set, else on exactly when the target is PyPI or TestPyPI.
 
     Without a target (``--no-publish``) and unset it is off: where the files go
@@ -66,9 +66,9 @@ def _may_apply(settings: Settings, options: ReleaseOptions) -> bool:
         return settings.pypi_rules
     if options.no_publish:
         return False
-    from releasekit import publish
+    from releasekit.index import environment_target
 
-    choice = options.repository or settings.repository or publish.environment_target()
+    choice = options.repository or settings.repository or environment_target()
     if "://" in choice:
         return urllib.parse.urlsplit(choice).hostname in PYPI_HOSTS
     return True  # PyPI by default, or a .pypirc section, which may name it
@@ -90,7 +90,7 @@ def prefetch(project: Project, options: ReleaseOptions) -> None:
 
 
 def project_metadata(
-    project: Project, version: str, target: publish.Target | None, *, commit: str = "",
+    project: Project, version: str, target: Target | None, *, commit: str = "",
     fresh: bool = False,
 ) -> Metadata:  # fmt: skip
     """The project's metadata as its backend reports it for ``commit`` (HEAD), at ``version``.
@@ -112,7 +112,7 @@ def project_metadata(
 
 
 def preflight(
-    project: Project, version: str, target: publish.Target | None, *, fresh: bool = False
+    project: Project, version: str, target: Target | None, *, fresh: bool = False
 ) -> None:
     """Refuse, before anything changes, metadata that PyPI would refuse at upload.
 
@@ -141,11 +141,12 @@ def work_tree(project: Project, version: str) -> None:
     twine's environment (PyPI when none says otherwise, as in CI). Every
     problem is listed; the error names the first.
     """
-    from releasekit import git, publish
+    from releasekit import git
+    from releasekit.index import resolve_target
 
     settings = project.settings
     try:
-        target: publish.Target | None = publish.resolve_target(
+        target: Target | None = resolve_target(
             "", configured=settings.repository, index_url=settings.index_url
         )
     except ReleaseKitError:  # the release itself says what is wrong with it
@@ -164,7 +165,7 @@ def work_tree(project: Project, version: str) -> None:
 def verify(
     project: Project,
     files: Sequence[Path],
-    target: publish.Target | None,
+    target: Target | None,
     *,
     commit: str = "",
     fresh: bool = False,
@@ -194,7 +195,7 @@ def verify(
 
 def resume(
     settings: Settings,
-    target: publish.Target | None,
+    target: Target | None,
     releases: Sequence[tuple[str, str, Sequence[Path]]],
 ) -> None:
     """``--resume``: refuse to add files to a release PyPI closed (see :func:`release_age`)."""

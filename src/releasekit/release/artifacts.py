@@ -15,10 +15,12 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+from packaging.utils import canonicalize_name
 from packaging.version import Version
 
 from releasekit import _venv, dists, publish, wheels
 from releasekit._exceptions import CommandError, ReleaseError
+from releasekit.index import Target, index_for
 from releasekit.release.journal import refuse
 
 
@@ -53,7 +55,7 @@ def verify(
     found, built_version = dists.wheel_metadata(built.wheel)
     if Version(built_version) != Version(new):
         refuse(f"the wheel's metadata says version {built_version}, not {new}")
-    if publish.normalize(found) != publish.normalize(name):
+    if canonicalize_name(found) != canonicalize_name(name):
         refuse(f"the wheel's metadata names {found!r}, not {name!r}")
     check_files(built, import_name, project_dir, install=install, pure=files.pure)
 
@@ -114,7 +116,7 @@ def install_and_import(
 
 
 def upload(
-    target: publish.Target,
+    target: Target,
     name: str,
     files: list[Path],
     recorded: dict[str, str],
@@ -133,14 +135,13 @@ def upload(
 
 
 def confirm(
-    target: publish.Target, name: str, version: str, files: Sequence[Path], *, siblings: bool
+    target: Target, name: str, version: str, files: Sequence[Path], *, siblings: bool
 ) -> None:
     """Install ``name==version`` from the index alone (an sdist-only release compiles there).
 
     :param siblings: its dependencies come from the index too (a train's earlier tiers).
     """
-    publish.confirm_install(
-        target,
+    index_for(target).confirm_install(
         name,
         version,
         build_requires=wheels.sdist_only_build_requires(files),

@@ -16,8 +16,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
-from releasekit import _console, git, publish
+from releasekit import _console, git
 from releasekit._exceptions import ReleaseError, ReleaseKitError
+from releasekit.index import Target, index_for
 from releasekit.options import ReleaseOptions
 from releasekit.project import Project
 from releasekit.release.finish import finish, load_state, post_release, resume
@@ -201,7 +202,7 @@ def _release(project: Project, options: ReleaseOptions) -> State | None:
 def reached(
     root: Path,
     remote: str,
-    target: publish.Target | None,
+    target: Target | None,
     files: dict[str, dict[str, str]],
     tags: list[str],
     commit: str,
@@ -223,10 +224,10 @@ def reached(
     if target is not None:
         for project, recorded in files.items():
             try:
-                listed = publish.index_listing(target, project)
+                listed = index_for(target).listing(project)
                 for name, digest in recorded.items():
                     entry = listed.get(name)
-                    if entry and publish.remote_sha256(target, name, entry) == digest:
+                    if entry and index_for(target).sha256(name, entry) == digest:
                         return f"{name} is on {target.shown}"
                     if entry and upload == "started":
                         return (

@@ -12,9 +12,10 @@ import dataclasses
 from pathlib import Path
 from typing import Any
 
-from releasekit import _console, git, publish, versions
+from releasekit import _console, git, versions
 from releasekit._exceptions import ReleaseError, ReleaseKitError
 from releasekit.config import Settings
+from releasekit.index import Target, environment_target, require_credentials, resolve_target
 from releasekit.options import ReleaseOptions
 from releasekit.project import Project
 from releasekit.release.journal import (
@@ -192,9 +193,7 @@ def _retarget(project: Project, options: ReleaseOptions, state: State) -> bool:
     return True
 
 
-def retarget(
-    settings: Settings, repository: str | None, recorded: publish.Target
-) -> publish.Target:
+def retarget(settings: Settings, repository: str | None, recorded: Target) -> Target:
     """Resolve the target of ``--resume`` as the first run did, and require its credentials.
 
     ``--repository`` given now retargets what is not yet uploaded; twine's
@@ -207,13 +206,13 @@ def retarget(
     """
     given, source = repository or "", "command line"
     if not given and recorded.source == "environment":
-        given, source = publish.environment_target(), "environment"
+        given, source = environment_target(), "environment"
     timeout = settings.network_timeout
     target = dataclasses.replace(recorded, timeout=timeout)
     if given:
-        target = publish.resolve_target(given, index_url=settings.index_url, timeout=timeout)
+        target = resolve_target(given, index_url=settings.index_url, timeout=timeout)
         target = dataclasses.replace(target, source=source)
-    publish.require_credentials(target)
+    require_credentials(target)
     if (target.upload_url, target.name) != (recorded.upload_url, recorded.name):
         _console.info(f"publishing to {target.shown} (given now) instead of the recorded "
                       f"{recorded.shown}")  # fmt: skip

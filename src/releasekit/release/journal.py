@@ -18,8 +18,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, NoReturn
 
-from releasekit import dists, publish
+from releasekit import _hashing, dists
 from releasekit._exceptions import ReleaseError
+from releasekit.index import Target
 
 STATE_DIR = ".releasekit"
 
@@ -51,7 +52,7 @@ class State:
     upload_url: str = ""
     simple_url: str = ""
     repository_name: str = ""
-    #: Where the target came from (:data:`publish.SOURCES`), for ``--resume``.
+    #: Where the target came from (:data:`releasekit.index.SOURCES`), for ``--resume``.
     repository_source: str = ""
     done: list[str] = dataclasses.field(default_factory=list)
     phase: str = "public"
@@ -68,10 +69,10 @@ class State:
     upload: str = ""
 
     @property
-    def target(self) -> publish.Target | None:
+    def target(self) -> Target | None:
         if not self.upload_url:
             return None
-        return publish.Target(
+        return Target(
             self.upload_url, self.simple_url, self.repository_name, self.repository_source
         )
 
@@ -193,10 +194,10 @@ def kept_files(directory: Path, recorded: dict[str, str]) -> list[Path]:
         if not path.is_file():
             msg = f"{name}, verified and kept in {directory}, is missing: nothing more is uploaded"
             raise ReleaseError(msg)
-        if publish.sha256(path) != digest:
+        if _hashing.sha256(path) != digest:
             msg = (
                 f"{name} in {directory} is not the file that was verified (sha256 "
-                f"{publish.sha256(path)[:12]}..., verified {digest[:12]}...): "
+                f"{_hashing.sha256(path)[:12]}..., verified {digest[:12]}...): "
                 "nothing more is uploaded"
             )
             raise ReleaseError(msg)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 
-from releasekit import changelog, git, publish, versions, wheels
+from releasekit import _console, changelog, git, versions, wheels
 from releasekit.release.checks import SERVED_BY_RELEASE, check_sessions
 from releasekit.release.steps import STEPS, Run
 
@@ -85,4 +85,4 @@ def confirmed(run: Run) -> bool:
         return True
     show_plan(run)
     plan = run.need_plan()
-    return publish.ask(f"Release {plan.project} {plan.new}?")
+    return _console.ask(f"Release {plan.project} {plan.new}?")

@@ -12,13 +12,20 @@ from __future__ import annotations
 import dataclasses
 import os
 import stat
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from packaging.utils import parse_sdist_filename, parse_wheel_filename
 from packaging.version import Version
 
-from releasekit import _console, changelog, git, publish, versions
+from releasekit import _console, changelog, git, versions
+from releasekit.index import (
+    Target,
+    index_for,
+    mask_known_logins,
+    require_credentials,
+    resolve_target,
+)
 from releasekit.options import ReleaseOptions
 from releasekit.project import Project
 from releasekit.release.checks import check_sessions, checks_in_background
@@ -36,7 +43,7 @@ class Plan:
     commit_message: str
     bump: versions.BumpConfig
     fragments: list[changelog.Fragment]
-    target: publish.Target | None
+    target: Target | None
     #: The tracked uv.lock the release re-locks (the workspace root's for a member), or None.
     lock: Path | None = None
     #: HEAD when the preflight found the tree clean: the release starts from it or not at all.
@@ -73,7 +80,8 @@ def check_touched(root: Path, paths: list[str]) -> None:
             )
 
 
-def version_on_index(files: dict[str, str], new: str) -> bool:
+def version_on_index(files: Iterable[str], new: str) -> bool:
+    """Whether a file of version ``new`` is among ``files`` (names; a listing is one)."""
     wanted = Version(new)
     for filename in files:
         try:
@@ -138,7 +146,7 @@ def preflight(
     check_gitlinks(project)
     check_own_dirs(root, [STATE_DIR, f"{STATE_DIR}/{KEPT_DIR}", "dist"])
     head = git.head(root)  # what the checks see: the release starts from it or not at all
-    publish.mask_known_logins(options.repository or "", settings.repository, settings.index_url)
+    mask_known_logins(options.repository or "", settings.repository, settings.index_url)
     sessions = check_sessions(project)
     if options.no_checks or not sessions or options.dry_run:
         plan = _ask_around(project, options, _local_plan(project, options, branch))
@@ -317,16 +325,16 @@ def _ask_around(project: Project, options: ReleaseOptions, plan: Plan) -> Plan:
         refuse(f"the tag {plan.tag} already exists on the remote {settings.remote!r}")
     target = None
     if not options.no_publish:
-        target = publish.resolve_target(options.repository, configured=settings.repository,
-                                        index_url=settings.index_url,
-                                        timeout=settings.network_timeout)  # fmt: skip
-        publish.require_credentials(target, dry_run=options.dry_run)
+        target = resolve_target(options.repository, configured=settings.repository,
+                                index_url=settings.index_url,
+                                timeout=settings.network_timeout)  # fmt: skip
+        require_credentials(target, dry_run=options.dry_run)
     from releasekit import pypi_rules
 
     pypi_rules.preflight(project, plan.new, target, fresh=options.no_cache)  # read ahead
     if target is None:
         return plan
-    listed = publish.index_files(target, settings.project_name)
+    listed = index_for(target).listing(settings.project_name)
     if version_on_index(listed, plan.new):
         refuse(f"{settings.project_name} {plan.new} is already on {target.shown}")
     return dataclasses.replace(plan, target=target)

@@ -13,7 +13,7 @@ import dataclasses
 import os
 from pathlib import Path
 
-from releasekit import _console, _runner, git, publish
+from releasekit import _console, _hashing, _runner, git
 from releasekit.release.journal import State, clear_state
 
 
@@ -155,7 +155,7 @@ def undo(root: Path, state: State, *, tags: tuple[str, ...] = ()) -> list[str]:
     kept = []
     for path, written in sorted(state.touched.items()):
         spec = f":(literal){path}"
-        if written is not None and publish.sha256_or_empty(root / path) != written:
+        if written is not None and _hashing.sha256_or_empty(root / path) != written:
             kept.append(path)
         elif before[path]:
             git.git(root, "checkout", "--quiet", state.head_before, "--", spec, mutates=True)

@@ -12,8 +12,9 @@ import dataclasses
 from collections.abc import Callable
 from pathlib import Path
 
-from releasekit import _console, _runner, changelog, dists, git, publish, versions, wheels
+from releasekit import _console, _hashing, _runner, changelog, dists, git, versions, wheels
 from releasekit._exceptions import ReleaseError, ReleaseKitError
+from releasekit.index import Target, confirm_listed, index_for
 from releasekit.options import ReleaseOptions
 from releasekit.project import Project
 from releasekit.release import artifacts
@@ -175,7 +176,7 @@ def _build(run: Run) -> None:
     )
     run.built = run.release_files.dists
     # Recorded now, before verify reads them; verify ends by checking they are still these.
-    run.need_state().files = publish.digests(run.release_files.publish)
+    run.need_state().files = _hashing.digests(run.release_files.publish)
     mirror(run.root, run.root / STATE_DIR / KEPT_DIR, run.root / "dist")
 
 
@@ -259,10 +260,10 @@ def _push(run: Run) -> None:
         _console.warn(moved)
 
 
-def published(target: publish.Target, project: str, files: list[Path]) -> None:
+def published(target: Target, project: str, files: list[Path]) -> None:
     """Before a tag goes out for what a journal read from disk says is published: ask the index."""
     try:
-        publish.confirm_listed(target, project, files)
+        confirm_listed(index_for(target), project, files)
     except ReleaseKitError as exc:
         msg = (
             f"the journal says {project} is published, but {exc}: nothing is pushed; check "
@@ -354,7 +355,7 @@ STEPS: tuple[Step, ...] = (
 def record_written(run: Run) -> None:
     """After a local step: remember what the release wrote, to tell it from others' edits."""
     state = run.need_state()
-    state.touched = {path: publish.sha256_or_empty(run.root / path) for path in state.touched}
+    state.touched = {path: _hashing.sha256_or_empty(run.root / path) for path in state.touched}
     state.commit = run.commit
     state.writing = ""
     save_state(run.root, state)
