@@ -128,3 +128,20 @@ def test_check_wheel_contents_in_process_reports_as_its_command_line(
     with pytest.raises(DistError):
         dists.wheel_contents_check(wheel, tmp_path)
 
+
+def test_the_installed_version_is_what_importlib_metadata_says(
+    stamped: Path, tmp_path: Path
+) -> None:
+    """Read from the fresh environment's files: the answer its interpreter would give."""
+    from releasekit import _venv
+
+    dists.build(stamped, tmp_path / "dist")
+    wheel = next((tmp_path / "dist").glob("*.whl"))
+    with _venv.fresh() as python:
+        assert _venv.installed_version(python, "demo-lib") is None
+        _venv.install(python, [str(wheel)])
+        code = "import importlib.metadata as m; print(m.version('demo-lib'))"
+        assert _venv.python_c(python, code) == "0.1.0"
+        for name in ("demo-lib", "Demo_Lib", "demo.lib"):
+            assert _venv.installed_version(python, name) == "0.1.0"
+        assert _venv.installed_version(python, "demo") is None
