@@ -163,7 +163,8 @@ def editable_wheel(root: Path, out_dir: Path) -> Path:
     What ``pip install -e .`` builds (the backend's ``build_editable``), for a
     check session whose project changed only its version: installed with
     ``--no-deps``, it updates the metadata without resolving every
-    dependency again.
+    dependency again. ``get_requires_for_build_editable`` (a process of its
+    own) is asked only when the build fails without it.
     """
     runner = _hook_runner({})
     with (
@@ -171,7 +172,21 @@ def editable_wheel(root: Path, out_dir: Path) -> Path:
         _backend_errors("building the editable wheel failed"),
         _environment_for(root, runner) as env,
     ):
-        return _build_in(env, root, "editable", out_dir, runner)
+        import build as pypa_build
+
+        builder = pypa_build.ProjectBuilder.from_isolated_env(env, root, runner=runner)
+        # One hook, one process, as for the metadata: the kept environment holds
+        # what this project's editable builds asked for before (hatchling's
+        # ``editables``); without it the backend fails to import it, and only
+        # then is it asked for and installed. This wheel is never published.
+        try:
+            return Path(builder.build("editable", out_dir))
+        except pypa_build.BuildBackendException:
+            needed = builder.get_requires_for_build("editable")
+            if not needed:
+                raise
+            env.install(needed)
+            return Path(builder.build("editable", out_dir))
 
 
 def prepared_metadata(
