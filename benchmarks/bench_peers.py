@@ -284,7 +284,7 @@ def main(argv: list[str] | None = None) -> int:
     if "releasekit" in flows:
         rk = statistics.median(times["releasekit"])
         print()
-        for peer, goal in (("zest", 1.0), ("uv", 1.5)):
+        for peer, goal in (("zest", 1.0), ("uv", 1.3)):
             if peer in flows:
                 ratio = rk / statistics.median(times[peer])
                 print(f"  releasekit / {LABELS[peer]:<26} {ratio:5.2f}  (goal: at most {goal})")

@@ -20,6 +20,7 @@ Run from the checkout: ``.venv/bin/python benchmarks/bench_release.py [RUNS]``.
 
 from __future__ import annotations
 
+import compileall
 import contextlib
 import os
 import re
@@ -55,6 +56,10 @@ def bench_environment() -> None:
     # paths included ("bench" would mask the benchmark's own "releasekit-bench-" dirs).
     os.environ.update(TWINE_USERNAME="bench", TWINE_PASSWORD=BENCH_PASSWORD)
     os.environ["PATH"] = f"{BIN}{os.pathsep}{os.environ['PATH']}"
+    # releasekit from this checkout is installed editable, so no installer compiled
+    # its bytecode, as one does for every peer tool (and for releasekit's wheel);
+    # with PYTHONDONTWRITEBYTECODE set, each run would re-parse its sources.
+    compileall.compile_dir(HERE.parent / "src", quiet=1)
 
 
 @contextlib.contextmanager

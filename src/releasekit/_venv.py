@@ -6,6 +6,8 @@ library's venv and pip are the fallback.
 
 from __future__ import annotations
 
+import email.parser
+import re
 import sys
 import tempfile
 from collections.abc import Iterator, Mapping, Sequence
@@ -62,3 +64,31 @@ def python_c(python: Path, code: str) -> str:
     imported instead of what was installed.
     """
     return _runner.run([str(python), "-c", code], cwd=python.parent, mutates=False).stdout.strip()
+
+
+def installed_version(python: Path, name: str) -> str | None:
+    """The version of ``name`` installed in the fresh environment of ``python``, else None.
+
+    What ``importlib.metadata.version(name)`` answers there, read from the
+    files instead of from a new interpreter: a fresh environment's
+    distributions are the ``*.dist-info`` directories of its site-packages
+    (made by :func:`fresh` for this interpreter, without the system's).
+    """
+    wanted = _normalized(name)
+    env = python.parent.parent
+    for site in [*sorted(env.glob("lib*/python*/site-packages")), env / "Lib" / "site-packages"]:
+        for info in sorted(site.glob("*.dist-info")):
+            # importlib.metadata's own reading of the name: up to the first "-".
+            if _normalized(info.name.partition("-")[0]) != wanted or not info.is_dir():
+                continue
+            metadata = info / "METADATA"
+            if metadata.is_file():
+                text = metadata.read_text(encoding="utf-8", errors="replace")
+                version = email.parser.Parser().parsestr(text, headersonly=True)["Version"]
+                if version:
+                    return str(version)
+    return None
+
+
+def _normalized(name: str) -> str:
+    return re.sub(r"[-_.]+", "_", name).lower()

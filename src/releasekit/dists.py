@@ -163,7 +163,8 @@ def editable_wheel(root: Path, out_dir: Path) -> Path:
     What ``pip install -e .`` builds (the backend's ``build_editable``), for a
     check session whose project changed only its version: installed with
     ``--no-deps``, it updates the metadata without resolving every
-    dependency again.
+    dependency again. ``get_requires_for_build_editable`` (a process of its
+    own) is asked only when the build fails without it.
     """
     runner = _hook_runner({})
     with (
@@ -171,7 +172,21 @@ def editable_wheel(root: Path, out_dir: Path) -> Path:
         _backend_errors("building the editable wheel failed"),
         _environment_for(root, runner) as env,
     ):
-        return _build_in(env, root, "editable", out_dir, runner)
+        import build as pypa_build
+
+        builder = pypa_build.ProjectBuilder.from_isolated_env(env, root, runner=runner)
+        # One hook, one process, as for the metadata: the kept environment holds
+        # what this project's editable builds asked for before (hatchling's
+        # ``editables``); without it the backend fails to import it, and only
+        # then is it asked for and installed. This wheel is never published.
+        try:
+            return Path(builder.build("editable", out_dir))
+        except pypa_build.BuildBackendException:
+            needed = builder.get_requires_for_build("editable")
+            if not needed:
+                raise
+            env.install(needed)
+            return Path(builder.build("editable", out_dir))
 
 
 def prepared_metadata(
@@ -312,18 +327,63 @@ def twine_check(dists: Dists) -> None:
 
 
 def wheel_contents_check(wheel: Path, project: Path | None = None) -> None:
-    """check-wheel-contents on the wheel.
+    """check-wheel-contents on the wheel, through its own API in this process.
 
-    :param project: run in the project's directory, where check-wheel-contents
-        reads the project's own configuration (``[tool.check-wheel-contents]``
-        in pyproject.toml, or its sections in tox.ini and setup.cfg).
+    Its command line cost a new interpreter and its imports (pydantic, click),
+    more than the check itself, beside the wheel's install in verify. Here its
+    own configuration search, checker and report run as its ``main`` does,
+    and thread-safely: nothing is printed, nothing depends on the current
+    directory.
+
+    :param project: where check-wheel-contents looks for the project's own
+        configuration (``[tool.check-wheel-contents]`` in pyproject.toml, or
+        its sections in tox.ini and setup.cfg), as its command line run in
+        that directory does; by default the current directory.
     """
+    from check_wheel_contents.checker import WheelChecker
+    from check_wheel_contents.config import Configuration
+    from check_wheel_contents.contents import WheelContents
+    from check_wheel_contents.errors import UserInputError, WheelValidationError
+    from wheel_filename import InvalidFilenameError
+
+    shown = str(wheel.resolve())
+    _console.command(f"check-wheel-contents {shown}")
     try:
-        args = [*_runner.tool("check-wheel-contents"), str(wheel.resolve())]
-        _runner.run(args, cwd=project, mutates=False)
-    except CommandError as exc:
+        config = Configuration()
+        found = _wheel_contents_config(project if project is not None else Path.cwd())
+        if found is not None:
+            config.update(found)
+        checker = WheelChecker()
+        checker.apply_config(config)
+        report = "\n".join(f.show(shown) for f in checker.check_contents(
+            WheelContents.from_wheel(Path(shown))))  # fmt: skip
+    except UserInputError as exc:  # its configuration: its command line's usage error
+        report = f"Error: {exc}"
+    except InvalidFilenameError:
+        report = f"{shown}: wheel has invalid filename"
+    except WheelValidationError as exc:
+        report = f"{shown}: invalid wheel: {exc}"
+    if _console.is_verbose():
+        _console.output(report or f"{shown}: OK")
+    if report:
         msg = f"check-wheel-contents found problems in {wheel.name}"
-        raise DistError(msg, details=exc.details) from None
+        raise DistError(msg, details=report)
+
+
+def _wheel_contents_config(start: Path) -> Any:
+    """check-wheel-contents' configuration as its command line finds it from ``start``.
+
+    Its ``Configuration.find_default`` from the current directory: up from
+    ``start``, the first directory that holds any of its files decides (its
+    first file with the section), else there is none.
+    """
+    from check_wheel_contents.config import CONFIG_FILES, Configuration
+
+    for directory in (start, *start.resolve().parents):
+        found = [directory / name for name in CONFIG_FILES if (directory / name).exists()]
+        if found:
+            return next((c for c in map(Configuration.from_file, found) if c is not None), None)
+    return None
 
 
 def check(dists: Dists, project: Path | None = None) -> None:

@@ -95,7 +95,8 @@ def _install(session: nox.Session, *args: str) -> None:
     points and the version all live there); the project itself is installed
     editable, so source changes need no reinstall. When only the project's
     version moved (a release), the project alone is reinstalled, from its
-    editable wheel, with no dependency resolved again.
+    editable wheel, with no dependency resolved again; a session that does
+    not install the project (style) installs nothing.
     """
     from releasekit.commands import checks
 
@@ -107,6 +108,12 @@ def _install(session: nox.Session, *args: str) -> None:
     recorded = marker.read_text().split() if marker is not None and marker.is_file() else []
     if recorded[:1] == [everything]:
         session.log("dependencies unchanged since the last install: not reinstalled")
+        return
+    if recorded[1:] == [dependencies] and not _may_install_project(args):
+        # Only the project's version moved, and none of this is the project.
+        session.log("only the project's version changed, which this session does not install")
+        if marker is not None:
+            marker.write_text(f"{everything}\n{dependencies}\n")
         return
     # Compile bytecode at install time: where PYTHONDONTWRITEBYTECODE is set,
     # uv-made environments would otherwise re-parse every module on each run.
@@ -123,6 +130,15 @@ def _install(session: nox.Session, *args: str) -> None:
         session.install(*args, env=env)
     if marker is not None:
         marker.write_text(f"{everything}\n{dependencies}\n")
+
+
+def _may_install_project(args: Sequence[str]) -> bool:
+    """Whether install arguments may bring the project itself (or read a file that may).
+
+    Only plain requirements (``ruff>=0.8``) surely do not: an option
+    (``-e``, ``-r``), a path or a direct reference may.
+    """
+    return any(a.startswith(("-", ".", "/", "~")) or "@" in a or os.sep in a for a in args)
 
 
 def _passed(session: nox.Session) -> None:

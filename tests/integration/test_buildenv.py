@@ -83,3 +83,32 @@ def test_environments_of_earlier_days_are_swept() -> None:
         pass
     assert not old.exists()
     assert recent.exists()
+
+
+def test_the_editable_wheel_asks_for_its_requirements_only_when_it_lacks_them(
+    stamped: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One hook (one process) once the kept environment holds what the backend asked for."""
+    import zipfile
+
+    from releasekit import _runner
+
+    hooks: list[str] = []
+    run = _runner.run
+
+    def noting_hooks(args: list[str], **kwargs: object) -> _runner.Result:
+        if len(args) > 2 and Path(args[1]).name == "_in_process.py":
+            hooks.append(args[2])
+        return run(args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(_runner, "run", noting_hooks)
+    first = dists.editable_wheel(stamped, tmp_path / "one")
+    # A new environment lacks hatchling's `editables`: the build fails, asks, installs.
+    assert hooks == ["build_editable", "get_requires_for_build_editable", "build_editable"]
+    hooks.clear()
+    second = dists.editable_wheel(stamped, tmp_path / "two")
+    assert hooks == ["build_editable"]
+    assert first.name == second.name == "demo_lib-0.1.0-py3-none-any.whl"
+    with zipfile.ZipFile(first) as one, zipfile.ZipFile(second) as two:
+        assert sorted(one.namelist()) == sorted(two.namelist())
+        assert all(one.read(n) == two.read(n) for n in one.namelist())

@@ -97,3 +97,51 @@ def test_bump_takes_a_commit_message(stamped: Path) -> None:
         message="Ship {new_version}",
     )
     assert git(stamped, "log", "-1", "--format=%s") == "Ship 0.2.0"
+
+
+def test_check_wheel_contents_in_process_reports_as_its_command_line(
+    stamped: Path, tmp_path: Path
+) -> None:
+    """Its verdict, its report and the project's configuration, as ``check-wheel-contents``."""
+    import subprocess
+    import sys
+
+    (stamped / "src/demo_lib/plug-in.py").write_text("")  # W004: not an importable path
+    dists.build(stamped, tmp_path / "bad")
+    wheel = next((tmp_path / "bad").glob("*.whl")).resolve()
+    with pytest.raises(DistError) as caught:
+        dists.wheel_contents_check(wheel, stamped)
+    assert str(caught.value) == f"check-wheel-contents found problems in {wheel.name}"
+    cli = subprocess.run([sys.executable, "-m", "check_wheel_contents", str(wheel)],
+                         cwd=stamped, capture_output=True, text=True, check=False)  # fmt: skip
+    assert cli.returncode == 1
+    assert "W004" in caught.value.details
+    assert caught.value.details == cli.stdout.strip()
+    # The project's own configuration, found from its directory, not from here.
+    pyproject = stamped / "pyproject.toml"
+    pyproject.write_text(
+        pyproject.read_text() + '\n[tool.check-wheel-contents]\nignore = ["W004"]\n'
+    )
+    dists.wheel_contents_check(wheel, stamped)
+    (stamped / "tox.ini").write_text("[tox]\n")  # the first directory with a file of its decides
+    dists.wheel_contents_check(wheel, stamped / "src")
+    with pytest.raises(DistError):
+        dists.wheel_contents_check(wheel, tmp_path)
+
+
+def test_the_installed_version_is_what_importlib_metadata_says(
+    stamped: Path, tmp_path: Path
+) -> None:
+    """Read from the fresh environment's files: the answer its interpreter would give."""
+    from releasekit import _venv
+
+    dists.build(stamped, tmp_path / "dist")
+    wheel = next((tmp_path / "dist").glob("*.whl"))
+    with _venv.fresh() as python:
+        assert _venv.installed_version(python, "demo-lib") is None
+        _venv.install(python, [str(wheel)])
+        code = "import importlib.metadata as m; print(m.version('demo-lib'))"
+        assert _venv.python_c(python, code) == "0.1.0"
+        for name in ("demo-lib", "Demo_Lib", "demo.lib"):
+            assert _venv.installed_version(python, name) == "0.1.0"
+        assert _venv.installed_version(python, "demo") is None

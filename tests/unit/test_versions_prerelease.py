@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from releasekit._exceptions import VersionError
@@ -118,3 +120,35 @@ def test_dev_after(released: str, dev: str | None) -> None:
 def test_a_release_from_a_development_version(current: str, part: str, new: str) -> None:
     assert arithmetic.finalize(current, part) == new
     assert arithmetic.next_pre(current, part, "rc") == f"{new}rc1"
+
+
+@pytest.mark.parametrize(
+    ("files", "found"),
+    [
+        ({"pyproject.toml": '[tool.bumpversion]\ncurrent_version = "1.0.0"\n'}, "pyproject.toml"),
+        ({"pyproject.toml": '[project]\nname = "x"\n'}, None),
+        ({"pyproject.toml": "[tool.bumpversion\nbroken = \n"}, None),
+        ({"pyproject.toml": "[tool]\nbumpversion = 1\n"}, None),
+        ({"pyproject.toml": '[tool.bumpversion]\ncurrent_version = "1.0.0"\n',
+          "setup.cfg": "[bumpversion]\ncurrent_version = 1.0.0\n"}, "setup.cfg"),
+        ({"pyproject.toml": '[tool.bumpversion]\ncurrent_version = "1.0.0"\n',
+          ".bumpversion.toml": '[tool.bumpversion]\ncurrent_version = "1.0.0"\n'},
+         ".bumpversion.toml"),
+        ({"setup.cfg": "[metadata]\nname = x\n",
+          ".bumpversion.cfg": "[bumpversion]\ncurrent_version = 1.0.0\n"}, ".bumpversion.cfg"),
+    ],
+)  # fmt: skip
+def test_config_file_is_the_one_bump_my_version_reads(
+    tmp_path: Path, files: dict[str, str], found: str | None
+) -> None:
+    """The file chosen (parsed with tomllib) is the one bump-my-version's own test picks."""
+    from bumpversion.config.files import CONFIG_FILE_SEARCH_ORDER, _has_bumpversion_config
+
+    for name, text in files.items():
+        (tmp_path / name).write_text(text)
+    theirs = next((tmp_path / n for n in CONFIG_FILE_SEARCH_ORDER
+                   if (tmp_path / n).is_file() and _has_bumpversion_config(tmp_path / n)),
+                  None)  # fmt: skip
+    expected = tmp_path / found if found else None
+    assert theirs == expected
+    assert bumpmyversion.config_file(tmp_path) == expected

@@ -75,10 +75,10 @@ def install_from_simple(
         except CommandError as exc:
             msg = f"{project} {version} does not install from {target.shown}"
             raise PublishError(msg, details=f"{exc}\n{exc.details}".strip()) from None
-        code = f"import importlib.metadata as m; print(m.version({project!r}))"
-        installed = _venv.python_c(python, code)
-    if Version(installed) != Version(version):
-        raise PublishError(f"installing from the index gave {project} {installed}, not {version}")
+        installed = _venv.installed_version(python, project)  # no interpreter to start
+    if installed is None or Version(installed) != Version(version):
+        got = installed or "nothing"
+        raise PublishError(f"installing from the index gave {project} {got}, not {version}")
     _console.info(f"{project} {installed} installs from {target.shown}")
 
 

@@ -94,14 +94,36 @@ def bump(
 
 
 def config_file(root: Path) -> Path | None:
-    """The file bump-my-version itself would read its configuration from, in its order."""
-    from bumpversion.config.files import CONFIG_FILE_SEARCH_ORDER, _has_bumpversion_config
+    """The file bump-my-version itself would read its configuration from, in its order.
+
+    Its own test (``_has_bumpversion_config``) parses each TOML file with
+    tomlkit, ten times slower than tomllib; a release asks this three times,
+    and bump-my-version then parses the file twice more itself. The test is
+    the same: a ``[tool.bumpversion]`` table in a TOML file (an invalid one
+    has none), the text ``bumpversion]`` in any other.
+    """
+    from bumpversion.config.files import CONFIG_FILE_SEARCH_ORDER
 
     for name in CONFIG_FILE_SEARCH_ORDER:
         path: Path = root / name
-        if path.is_file() and _has_bumpversion_config(path):
+        if path.is_file() and _has_config(path):
             return path
     return None
+
+
+def _has_config(path: Path) -> bool:
+    text = path.read_text(encoding="utf-8")
+    if path.suffix != ".toml":
+        return "bumpversion]" in text
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover
+        import tomli as tomllib
+    try:
+        tool = tomllib.loads(text).get("tool")
+    except tomllib.TOMLDecodeError:
+        return False
+    return isinstance(tool, dict) and isinstance(tool.get("bumpversion"), dict)
 
 
 def in_process_config(root: Path) -> Any:
