@@ -33,7 +33,7 @@ from releasekit import (
     wheels,
 )
 from releasekit._exceptions import CommandError, ReleaseError, ReleaseKitError, UsageError
-from releasekit.options import ReleaseOptions
+from releasekit.release.request import Request
 from releasekit.train_journal import (
     KEPT_DIR,
     STATE_DIR,
@@ -71,7 +71,7 @@ class Preflight:
 
 
 def preflight(
-    root: Path, options: ReleaseOptions, decide: Callable[[Preflight], bool] | None = None
+    root: Path, request: Request, decide: Callable[[Preflight], bool] | None = None
 ) -> Preflight:
     """Refuse, before anything changes, every train that cannot succeed.
 
@@ -96,8 +96,8 @@ def preflight(
             f"(allowed: {', '.join(settings.branches)}; [tool.releasekit] branches of the root)"
         )
     head = git.head(root)  # what the checks see: the train starts from it or not at all
-    publish.mask_known_logins(options.repository or "", settings.repository, settings.index_url)
-    plan = workspace.plan(ws, pre=options.pre)
+    publish.mask_known_logins(request.repository or "", settings.repository, settings.index_url)
+    plan = workspace.plan(ws, pre=request.pre)
     if not plan.entries:
         _refuse(
             "no workspace member has a changelog fragment: add one in a member with "
@@ -107,7 +107,7 @@ def preflight(
 
     for entry in plan.ordered():
         release.check_gitlinks(entry.member.project)
-        pypi_rules.prefetch(entry.member.project, options)  # read while the rest is asked
+        pypi_rules.prefetch(entry.member.project, request)  # read while the rest is asked
         types = [f.type for f in changelog.fragments(entry.member.root)]
         api_check.check_release(entry.member.project, entry.new, fragment_types=types)
     train_development.check((e.member.project, e.new) for e in plan.ordered())
@@ -127,7 +127,7 @@ def preflight(
         release.check_touched(root, [_rel(root, lock)])
         lockfile.check(lock, timeout=settings.network_timeout)
     has_remote = git.has_remote(root, settings.remote)
-    if not options.no_push:
+    if not request.no_push:
         if not has_remote:
             _refuse(f"there is no git remote {settings.remote!r}: add it, or use --no-push")
         git.fetch(root, settings.remote, timeout=settings.network_timeout)
@@ -140,20 +140,20 @@ def preflight(
             if entry.tag in remote_tags:
                 _refuse(f"the tag {entry.tag} already exists on the remote {settings.remote!r}")
     target = None
-    if not options.no_publish:
-        target = publish.resolve_target(options.repository, configured=settings.repository,
+    if not request.no_publish:
+        target = publish.resolve_target(request.repository, configured=settings.repository,
                                         index_url=settings.index_url,
                                         timeout=settings.network_timeout)  # fmt: skip
-        publish.require_credentials(target, dry_run=options.dry_run)
+        publish.require_credentials(target, dry_run=request.dry_run)
     for entry in plan.ordered():  # each member's own pypi_rules, the train's target
-        pypi_rules.preflight(entry.member.project, entry.new, target, fresh=options.no_cache)
+        pypi_rules.preflight(entry.member.project, entry.new, target, fresh=request.no_cache)
     if target is not None:
         for entry in plan.ordered():
             listed = publish.index_files(target, entry.name)
             if release.version_on_index(listed, entry.new):
                 _refuse(f"{entry.name} {entry.new} is already on {target.shown}")
     flight = Preflight(ws, plan, branch, target, lock, head)
-    if options.no_checks or options.dry_run:
+    if request.no_checks or request.dry_run:
         _decided(flight, decide)
         return flight
     # Each member's checks, one member after another, while the plan is read and the one
@@ -162,7 +162,7 @@ def preflight(
 
     runs = [(e.member.root, release.check_sessions(e.member.project), f" in {e.name}")
             for e in plan.ordered()]  # fmt: skip
-    with several_in_background(runs, cache=not options.no_cache) as checks:
+    with several_in_background(runs, cache=not request.no_cache) as checks:
         with checks.board.paused():
             _decided(flight, decide)
         checks.passed()
@@ -189,7 +189,7 @@ def _commit_message(plan: Plan) -> str:
     return "Release " + ", ".join(f"{e.name} {e.new}" for e in plan.ordered())
 
 
-def plan_lines(flight: Preflight, options: ReleaseOptions) -> list[str]:
+def plan_lines(flight: Preflight, request: Request) -> list[str]:
     """The train, tier by tier: each member, its version, its tag and why it releases."""
     plan = flight.plan
     settings = flight.workspace.project.settings
@@ -218,23 +218,23 @@ def plan_lines(flight: Preflight, options: ReleaseOptions) -> list[str]:
     target = flight.target.shown if flight.target else "none (--no-publish)"
     lines.append(f"  publish:   {target}, tier by tier, each confirmed before the next")
     tags = " ".join(e.tag for e in plan.ordered())
-    push = "no" if options.no_push else f"{flight.branch} and {tags} to {settings.remote} (atomic)"
+    push = "no" if request.no_push else f"{flight.branch} and {tags} to {settings.remote} (atomic)"
     lines.append(f"  push:      {push}")
     dev = train_development.planned((e.member.project, e.new) for e in plan.ordered())
     if dev:
         lines.append(f"  then:      commit {', '.join(dev)} (post_release_dev)")
-    checks = "none (--no-checks)" if options.no_checks else (
+    checks = "none (--no-checks)" if request.no_checks else (
         "each releasing member's own, then again on the release commit")  # fmt: skip
-    if options.dry_run and not options.no_checks:
+    if request.dry_run and not request.no_checks:
         checks += " (not run in a dry run)"
     lines.append(f"  checks:    {checks}")
     return lines
 
 
-def show_plan(flight: Preflight, options: ReleaseOptions) -> None:
-    suffix = " (dry run: nothing was changed)" if options.dry_run else ""
+def show_plan(flight: Preflight, request: Request) -> None:
+    suffix = " (dry run: nothing was changed)" if request.dry_run else ""
     print(f"Release train for {flight.workspace.root}{suffix}", flush=True)
-    print("\n".join(plan_lines(flight, options)), flush=True)
+    print("\n".join(plan_lines(flight, request)), flush=True)
 
 
 # --- the local steps ---------------------------------------------------------------------
@@ -347,7 +347,7 @@ def _build(root: Path, entry: Entry, state: TrainState) -> wheels.ReleaseFiles:
     return files
 
 
-def _start_commit_checks(plan: Plan, options: ReleaseOptions) -> BackgroundChecks | None:
+def _start_commit_checks(plan: Plan, request: Request) -> BackgroundChecks | None:
     """Start each releasing member's checks on the release commit, as a single release does.
 
     The commit moved every version, changelog and widened requirement, which a
@@ -358,7 +358,7 @@ def _start_commit_checks(plan: Plan, options: ReleaseOptions) -> BackgroundCheck
     """
     from releasekit.release.checks import SERVED_BY_RELEASE, several_in_background
 
-    if options.no_checks:
+    if request.no_checks:
         return None
     runs = []
     for entry in plan.ordered():
@@ -371,7 +371,7 @@ def _start_commit_checks(plan: Plan, options: ReleaseOptions) -> BackgroundCheck
         return None
     shown = "; ".join(f"{root.name}: nox -s {' '.join(sessions)}" for root, sessions, _ in runs)
     _console.info(f"checks on the release commit, meanwhile: {shown}")
-    return several_in_background(runs, cache=not options.no_cache)
+    return several_in_background(runs, cache=not request.no_cache)
 
 
 def _wait_for_checks(root: Path, state: TrainState, checks: BackgroundChecks | None) -> None:
@@ -465,7 +465,7 @@ def _uploaded(root: Path, state: TrainState) -> None:
     save_state(root, state)
 
 
-def _finish(root: Path, options: ReleaseOptions, state: TrainState, *, confirm: bool) -> None:
+def _finish(root: Path, request: Request, state: TrainState, *, confirm: bool) -> None:
     """Tier by tier: check against the index, publish, confirm; then push. Journaled."""
     from releasekit import release as engine
     from releasekit.project import Project
@@ -506,7 +506,7 @@ def _finish(root: Path, options: ReleaseOptions, state: TrainState, *, confirm: 
                         artifacts.confirm(target, car.name, car.version, files, siblings=True)
                     car.confirmed = True
                     save_state(root, state)
-        if not options.no_push and not state.pushed:
+        if not request.no_push and not state.pushed:
             with _console.step("push"):
                 if target is not None:  # a tag only for what the index really has
                     for car in state.cars:
@@ -525,7 +525,7 @@ def _finish(root: Path, options: ReleaseOptions, state: TrainState, *, confirm: 
     clear_state(root)
 
 
-def _back_to_development(root: Path, options: ReleaseOptions, state: TrainState) -> None:
+def _back_to_development(root: Path, request: Request, state: TrainState) -> None:
     """Each released member with ``post_release_dev`` to its next ``.dev0``, in one commit."""
     from releasekit.project import Project
 
@@ -557,11 +557,11 @@ def _rollback(root: Path, state: TrainState, before: engine.Before, *, ours: boo
     return engine.outcome(engine.differences(root, before, kept))
 
 
-def release(root: Path, options: ReleaseOptions) -> TrainState | None:
+def release(root: Path, request: Request) -> TrainState | None:
     """Release every member of the workspace at ``root`` that has changes, as one train."""
     from releasekit import release as engine
 
-    if options.part or options.new_version:
+    if request.part or request.new_version:
         msg = (
             "--part and --new-version pick one project's version: in a workspace the fragments "
             "pick each member's (or run the release in the member's directory)"
@@ -572,14 +572,14 @@ def release(root: Path, options: ReleaseOptions) -> TrainState | None:
         _refuse(f"a workspace releases from the root of its git repository, not {root}")
     return engine.locked(
         root,
-        options,
-        cut=lambda: _train(root, options),
-        resume=lambda: resume(root, options),
-        abort=lambda: abort(root, options),
+        request,
+        cut=lambda: _train(root, request),
+        resume=lambda: resume(root, request),
+        abort=lambda: abort(root, request),
     )
 
 
-def _train(root: Path, options: ReleaseOptions) -> TrainState | None:
+def _train(root: Path, request: Request) -> TrainState | None:
     state = load_state(root)
     if state is not None:
         how = "undo it with --abort" if state.phase == "local" else "finish it with --resume"
@@ -587,16 +587,16 @@ def _train(root: Path, options: ReleaseOptions) -> TrainState | None:
     import sys
 
     def decide(flight: Preflight) -> bool:  # asked while the members' checks run
-        if options.yes or not sys.stdin.isatty():
+        if request.yes or not sys.stdin.isatty():
             return True
-        show_plan(flight, options)
+        show_plan(flight, request)
         count = len(flight.plan.entries)
         members = f"{count} member{'' if count == 1 else 's'}"
         return publish.ask(f"Release {members} ({_commit_message(flight.plan)})?")
 
     with _console.step("preflight"):
         try:
-            flight = preflight(root, options, None if options.dry_run else decide)
+            flight = preflight(root, request, None if request.dry_run else decide)
         except ReleaseKitError:
             raise
         except Exception as exc:  # a library's error (a tarfile's): one line, nothing changed
@@ -606,8 +606,8 @@ def _train(root: Path, options: ReleaseOptions) -> TrainState | None:
     plan = flight.plan
     for entry in plan.ordered():
         _console.info(f"{entry.name} {entry.current} -> {entry.new} ({entry.why})")
-    if options.dry_run:
-        show_plan(flight, options)
+    if request.dry_run:
+        show_plan(flight, request)
         return None
 
     settings = flight.workspace.project.settings
@@ -659,7 +659,7 @@ def _train(root: Path, options: ReleaseOptions) -> TrainState | None:
         step, writing = "commit and tag", False
         with _console.step("commit and tag"):
             _commit_and_tag(root, plan, state)
-        checks = _start_commit_checks(plan, options)
+        checks = _start_commit_checks(plan, request)
         # Every member is built and verified before the first upload: a failure in any
         # of them still rolls the whole train back.
         built = {}
@@ -684,14 +684,14 @@ def _train(root: Path, options: ReleaseOptions) -> TrainState | None:
         raise engine.failure(exc, step, rolled_back) from None
     state.phase = "public"
     save_state(root, state)
-    confirm = not options.no_confirm and settings.confirm_install
-    _finish(root, options, state, confirm=confirm)
+    confirm = not request.no_confirm and settings.confirm_install
+    _finish(root, request, state, confirm=confirm)
     _console.info(f"released {state.summary} ({' '.join(state.tags)})")
-    _back_to_development(root, options, state)
+    _back_to_development(root, request, state)
     return state
 
 
-def resume(root: Path, options: ReleaseOptions) -> TrainState:
+def resume(root: Path, request: Request) -> TrainState:
     """Finish a train that failed at or after its first upload."""
     state = load_state(root)
     if state is None:
@@ -708,9 +708,9 @@ def resume(root: Path, options: ReleaseOptions) -> TrainState:
     if missing:
         _refuse(f"the tag {missing[0]} of the train in progress is missing")
     _console.info(f"resuming the release train: {state.summary}")
-    if options.dry_run:
+    if request.dry_run:
         todo = [f"publish {c.name}" for c in state.cars if not c.published]
-        todo += [] if state.pushed or options.no_push else ["push"]
+        todo += [] if state.pushed or request.no_push else ["push"]
         print(f"Would finish the train ({state.summary}): {', '.join(todo) or 'nothing'}")
         return state
     from releasekit import pypi_rules
@@ -721,7 +721,7 @@ def resume(root: Path, options: ReleaseOptions) -> TrainState:
     # The target (retargeted by --repository) and its credentials before anything else,
     # as in the preflight; only for what is not uploaded yet.
     if state.target is not None and not all(c.published for c in state.cars):
-        target = engine.retarget(settings, options.repository, state.target)
+        target = engine.retarget(settings, request.repository, state.target)
         moved = (target.upload_url, target.name) != (state.upload_url, state.repository_name)
         done = [c.name for c in state.cars if c.published]
         if moved and done:
@@ -742,14 +742,14 @@ def resume(root: Path, options: ReleaseOptions) -> TrainState:
     if state.target is not None and adding:
         pypi_rules.release_age(state.target, adding)
     save_state(root, state)  # a new target is recorded once the checks of it passed
-    confirm = not options.no_confirm and settings.confirm_install
-    _finish(root, options, state, confirm=confirm)
+    confirm = not request.no_confirm and settings.confirm_install
+    _finish(root, request, state, confirm=confirm)
     _console.info(f"released {state.summary} ({' '.join(state.tags)})")
-    _back_to_development(root, options, state)
+    _back_to_development(root, request, state)
     return state
 
 
-def abort(root: Path, options: ReleaseOptions) -> None:
+def abort(root: Path, request: Request) -> None:
     """Undo a train of which nothing is public yet (no member's file on the index, no tag out)."""
     from releasekit import release as engine
 
@@ -768,7 +768,7 @@ def abort(root: Path, options: ReleaseOptions) -> None:
             _refuse(
                 f"the train ({state.summary}) cannot be undone ({public}): finish it with --resume"
             )
-    if options.dry_run:
+    if request.dry_run:
         print(f"Would undo the train ({state.summary}): its commit, its tags "
               f"{' '.join(state.tags)}, and {len(state.touched)} files")  # fmt: skip
         return

@@ -27,7 +27,6 @@ the release, ``--abort``). This package re-exports what the other modules use.
 """
 
 from releasekit._exceptions import ReleaseError
-from releasekit.options import ReleaseOptions
 from releasekit.release.checks import check_sessions, run_checks
 from releasekit.release.driver import locked, reached, release
 from releasekit.release.finish import load_state, resume, retarget
@@ -56,6 +55,7 @@ from releasekit.release.preflight import (
     unchanged_since_preflight,
     version_on_index,
 )
+from releasekit.release.request import Request
 from releasekit.release.restore import (
     Before,
     differences,
@@ -74,7 +74,7 @@ __all__ = [
     "UPLOADS",
     "Before",
     "ReleaseError",
-    "ReleaseOptions",
+    "Request",
     "State",
     "check_gitlinks",
     "check_index_holds_only",

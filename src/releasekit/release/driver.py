@@ -18,7 +18,6 @@ from typing import Any, TypeVar
 
 from releasekit import _console, git, publish
 from releasekit._exceptions import ReleaseError, ReleaseKitError
-from releasekit.options import ReleaseOptions
 from releasekit.project import Project
 from releasekit.release.finish import finish, load_state, post_release, resume
 from releasekit.release.interrupts import SIGNALS, failure
@@ -36,6 +35,7 @@ from releasekit.release.preflight import (
     touched_paths,
     unchanged_since_preflight,
 )
+from releasekit.release.request import Request
 from releasekit.release.restore import outcome, recorded, release_commit, rollback, snapshot
 from releasekit.release.steps import STEPS, Run, record_written
 
@@ -75,7 +75,7 @@ def unfinished_elsewhere(root: Path) -> None:
 
 def locked(
     root: Path,
-    options: ReleaseOptions,
+    request: Request,
     *,
     cut: Callable[[], T | None],
     resume: Callable[[], T],
@@ -91,27 +91,27 @@ def locked(
     with _lock.held(root), SIGNALS.installed():
         SIGNALS.received.clear()
         unfinished_elsewhere(root)
-        if options.abort:
+        if request.abort:
             abort()
             return None
-        if options.resume:
+        if request.resume:
             return resume()
         return cut()
 
 
-def release(project: Project, options: ReleaseOptions) -> State | None:
+def release(project: Project, request: Request) -> State | None:
     """Cut (or resume, or abort) a release of ``project``, holding the repository's lock."""
     git.toplevel(project.root)
     return locked(
         project.root,
-        options,
-        cut=lambda: _release(project, options),
-        resume=lambda: resume(project, options),
-        abort=lambda: abort(project, options),
+        request,
+        cut=lambda: _release(project, request),
+        resume=lambda: resume(project, request),
+        abort=lambda: abort(project, request),
     )
 
 
-def _release(project: Project, options: ReleaseOptions) -> State | None:
+def _release(project: Project, request: Request) -> State | None:
     root = project.root
     state = load_state(root)
     if state is not None and state.phase == "local":
@@ -123,7 +123,7 @@ def _release(project: Project, options: ReleaseOptions) -> State | None:
         refuse(
             f"a release is already in progress ({STATE_DIR}/{STATE_FILE}): finish it with --resume"
         )
-    run = Run(project, options)
+    run = Run(project, request)
 
     def decide(plan: Plan) -> bool:  # asked while the checks run
         run.plan = plan
@@ -131,14 +131,14 @@ def _release(project: Project, options: ReleaseOptions) -> State | None:
 
     with _console.step("preflight"):
         try:
-            run.plan = plan = preflight(project, options, None if options.dry_run else decide)
+            run.plan = plan = preflight(project, request, None if request.dry_run else decide)
         except ReleaseKitError:
             raise
         except Exception as exc:  # a library's error (a tarfile's): one line, nothing changed
             raise failure(exc, "preflight", "nothing was changed") from None
     with _console.step("version"):
         _console.info(f"{plan.current} -> {plan.new} ({plan.reason})")
-    if options.dry_run:
+    if request.dry_run:
         show_plan(run)
         return None
     unchanged_since_preflight(root, plan.head)
@@ -172,7 +172,7 @@ def _release(project: Project, options: ReleaseOptions) -> State | None:
             if step.public:
                 break
             current = step
-            if not step.wanted(options, run.state):
+            if not step.wanted(request, run.state):
                 _console.info(f"{step.name}: skipped ({step.skip_flag})")
                 continue
             if step.writes:  # until its writes are recorded, what is in the files is ours
@@ -246,7 +246,7 @@ def reached(
     return ""
 
 
-def abort(project: Project, options: ReleaseOptions) -> None:
+def abort(project: Project, request: Request) -> None:
     """Undo a release of which nothing is public yet (its journal says what it did)."""
     root = project.root
     state = load_state(root)
@@ -263,7 +263,7 @@ def abort(project: Project, options: ReleaseOptions) -> None:
                 f"the release of {state.version} cannot be undone ({public}): finish it with "
                 "--resume"
             )
-    if options.dry_run:
+    if request.dry_run:
         print(f"Would undo the release of {state.project} {state.version}: its commit, "
               f"its tag {state.tag}, and {', '.join(sorted(state.touched))}")  # fmt: skip
         return

@@ -15,7 +15,6 @@ from typing import Any
 from releasekit import _console, git, publish, versions
 from releasekit._exceptions import ReleaseError, ReleaseKitError
 from releasekit.config import Settings
-from releasekit.options import ReleaseOptions
 from releasekit.project import Project
 from releasekit.release.journal import (
     KEPT_DIR,
@@ -33,6 +32,7 @@ from releasekit.release.journal import (
     save_state,
     state_path,
 )
+from releasekit.release.request import Request
 from releasekit.release.steps import STEPS, Run
 
 
@@ -97,7 +97,7 @@ def finish(run: Run) -> None:
         if step.name in state.done:
             _console.info(f"{step.name}: already done")
             continue
-        if not step.wanted(run.options, state):
+        if not step.wanted(run.request, state):
             _console.info(f"{step.name}: skipped ({step.skip_flag})")
             continue
         with _console.step(step.name):
@@ -120,7 +120,7 @@ def finish(run: Run) -> None:
     clear_state(run.root)
 
 
-def resume(project: Project, options: ReleaseOptions) -> State:
+def resume(project: Project, request: Request) -> State:
     """Finish the public steps of a recorded release."""
     root = project.root
     state = load_state(root)
@@ -141,16 +141,16 @@ def resume(project: Project, options: ReleaseOptions) -> State:
     if not git.local_tag_exists(root, state.tag):
         refuse(f"the tag {state.tag} of the release in progress is missing")
     _console.info(f"resuming the release of {state.project} {state.version}")
-    if options.dry_run:
+    if request.dry_run:
         todo = [s.name for s in STEPS if s.public and s.name not in state.done]
         print(f"Would finish the release of {state.version}: {', '.join(todo) or 'nothing'}")
         return state
-    moved = _retarget(project, options, state)
+    moved = _retarget(project, request, state)
     if "publish" not in state.done:
         # The files verified on the first run, kept beside the journal: never a rebuild.
         files = kept_files(root / STATE_DIR / KEPT_DIR, state.files)
         _console.info(f"{STATE_DIR}/{KEPT_DIR}/ holds the verified files")
-        if not options.no_publish:
+        if not request.no_publish:
             from releasekit import pypi_rules
 
             if moved:  # a new target's rules for the files (PyPI refuses what a mirror took)
@@ -159,7 +159,7 @@ def resume(project: Project, options: ReleaseOptions) -> State:
                               [(state.project, state.version, files)])  # fmt: skip
     if moved:  # recorded only once the new target took the release's files
         save_state(root, state)
-    run = Run(project, options, state=state)
+    run = Run(project, request, state=state)
     finish(run)
     post_release(run)
     return state
@@ -172,19 +172,19 @@ def post_release(run: Run) -> None:
         from releasekit.versions.development import post_release as back_to_development
 
         back_to_development(versions.source_for(project), project.root, project.settings,
-                            state.version, branch=state.branch, push=not run.options.no_push,
+                            state.version, branch=state.branch, push=not run.request.no_push,
                             base=run.pushed or state.commit)  # fmt: skip
 
 
-def _retarget(project: Project, options: ReleaseOptions, state: State) -> bool:
+def _retarget(project: Project, request: Request, state: State) -> bool:
     """The recorded target of ``--resume``, or the one given now (:func:`retarget`).
 
     :returns: whether ``state`` now names another target (not saved yet: a
         refusal of the new target leaves the journal as it was).
     """
-    if "publish" in state.done or options.no_publish or state.target is None:
+    if "publish" in state.done or request.no_publish or state.target is None:
         return False
-    target = retarget(project.settings, options.repository, state.target)
+    target = retarget(project.settings, request.repository, state.target)
     if (target.upload_url, target.name) == (state.upload_url, state.repository_name):
         return False
     state.upload_url, state.simple_url = target.upload_url, target.simple_url

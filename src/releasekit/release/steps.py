@@ -14,7 +14,6 @@ from pathlib import Path
 
 from releasekit import _console, _runner, changelog, dists, git, publish, versions, wheels
 from releasekit._exceptions import ReleaseError, ReleaseKitError
-from releasekit.options import ReleaseOptions
 from releasekit.project import Project
 from releasekit.release import artifacts
 from releasekit.release.checks import (
@@ -35,6 +34,7 @@ from releasekit.release.journal import (
     upload_progress,
 )
 from releasekit.release.preflight import Plan, check_index_holds_only, check_one_parent
+from releasekit.release.request import Request
 from releasekit.release.restore import ref, tags_commit
 
 
@@ -43,7 +43,7 @@ class Run:
     """Everything the steps share, in one object (zest.releaser's ``data``)."""
 
     project: Project
-    options: ReleaseOptions
+    request: Request
     plan: Plan | None = None
     head: str = ""
     tags_before: set[str] = dataclasses.field(default_factory=set)
@@ -133,7 +133,7 @@ def _start_commit_checks(run: Run) -> None:
     fragments are committed meanwhile.
     """
     settings = run.project.settings
-    if run.options.no_checks or not settings.check_release_commit:
+    if run.request.no_checks or not settings.check_release_commit:
         return
     # The audit asks about the dependencies, which the release commit does not move.
     sessions = [s for s in settings.checks if s not in SERVED_BY_RELEASE]
@@ -143,7 +143,7 @@ def _start_commit_checks(run: Run) -> None:
     run.commit_checks = checks_in_background(
         run.root,
         sessions,
-        cache=not run.options.no_cache,
+        cache=not run.request.no_cache,
         where=f" on the release commit {run.need_plan().tag}",
     )
 
@@ -171,7 +171,7 @@ def _build(run: Run) -> None:
         own_dir(run.root, f"{STATE_DIR}/{KEPT_DIR}"),
         run.need_plan().new,
         publish_wheels=run.project.settings.publish_wheels,
-        fresh_env=run.options.no_cache,
+        fresh_env=run.request.no_cache,
     )
     run.built = run.release_files.dists
     # Recorded now, before verify reads them; verify ends by checking they are still these.
@@ -199,7 +199,7 @@ def _verify(run: Run) -> None:
     assert run.release_files is not None
     target = run.need_state().target
     pypi_rules.verify(run.project, run.release_files.publish, target, commit=run.commit,
-                      fresh=run.options.no_cache)  # fmt: skip
+                      fresh=run.request.no_cache)  # fmt: skip
     index = target.simple_url if target is not None and needs_siblings(run.project) else None
     artifacts.verify(
         run.release_files,
@@ -228,7 +228,7 @@ def _publish(run: Run) -> None:
     artifacts.upload(target, state.project, files, state.files,
                      started=lambda: upload_progress(run.root, state, "started"),
                      uploaded=lambda: upload_progress(run.root, state, "done"))  # fmt: skip
-    if not run.options.no_confirm and settings.confirm_install:
+    if not run.request.no_confirm and settings.confirm_install:
         artifacts.confirm(target, state.project, state.version, files,
                           siblings=needs_siblings(run.project))  # fmt: skip
 
@@ -311,7 +311,7 @@ def _push_into_moved_branch(root: Path, state: State, timeout: float) -> str:
     return merge
 
 
-def _always(options: ReleaseOptions, state: State) -> bool:
+def _always(request: Request, state: State) -> bool:
     return True
 
 
@@ -324,8 +324,8 @@ class Step:
     #: Public steps cannot be undone: from the first one on, the release is
     #: journaled and finished by ``--resume`` instead of rolled back.
     public: bool = False
-    #: Whether the options (and the recorded state) want this step at all.
-    wanted: Callable[[ReleaseOptions, State], bool] = _always
+    #: Whether the request (and the recorded state) want this step at all.
+    wanted: Callable[[Request, State], bool] = _always
     #: The option that skips it, for the output.
     skip_flag: str = ""
     #: Whether it writes the files the release touches. Until its writes are
