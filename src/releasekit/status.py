@@ -24,7 +24,7 @@ from releasekit._exceptions import CommandError, GitError, ReleaseKitError
 from releasekit.versions import gittags
 
 #: The journals of a release and of a train (release/, train.py).
-JOURNALS = (".releasekit/state.json", ".releasekit/train.json")
+JOURNALS = (".releasekit/state.json",)
 
 
 @dataclasses.dataclass

@@ -7,11 +7,12 @@ verified before anything is uploaded, so that until the first upload any
 failure rolls the whole train back. Then tier by tier: a tier's wheels are
 installed against the index (its dependencies' just-published versions),
 published, and confirmed installable from the index before the next tier.
-From the first upload on, ``.releasekit/train.json`` journals the train and
-``--resume`` finishes it; the commit and every tag are pushed together at the
-end (``git push --atomic``, by SHA). Each member is built into
-``.releasekit/train-dist/<member>/``, and exactly those verified bytes are
-uploaded, on the first run and on ``--resume`` alike.
+From its first change on, ``.releasekit/state.json`` journals the train (the
+release's own journal, one package per member) and ``--resume`` finishes it;
+the commit and every tag are pushed together at the end (``git push
+--atomic``, by SHA). Each member is built into ``.releasekit/dist/<member>/``,
+and exactly those verified bytes are uploaded, on the first run and on
+``--resume`` alike.
 """
 
 from __future__ import annotations
@@ -33,21 +34,20 @@ from releasekit import (
     wheels,
 )
 from releasekit._exceptions import CommandError, ReleaseError, ReleaseKitError, UsageError
-from releasekit.release.request import Request
-from releasekit.train_journal import (
+from releasekit.release.journal import (
     KEPT_DIR,
     STATE_DIR,
     STATE_FILE,
-    Car,
-    TrainState,
+    Package,
+    State,
     clear_state,
     load_state,
     save_state,
 )
+from releasekit.release.request import Request
 from releasekit.workspace import Entry, Plan, Workspace
 
 if TYPE_CHECKING:
-    from releasekit import release as engine
     from releasekit.release.checks import BackgroundChecks
 
 
@@ -309,7 +309,7 @@ def _widen_requirements(plan: Plan) -> None:
             workspace.rewrite_requirement(w.pyproject, w.old, w.new)
 
 
-def _commit_and_tag(root: Path, plan: Plan, state: TrainState) -> None:
+def _commit_and_tag(root: Path, plan: Plan, state: State) -> None:
     from releasekit import release as engine
 
     engine.check_index_holds_only(root, sorted(state.touched))  # the commit takes the index
@@ -330,20 +330,20 @@ def _commit_and_tag(root: Path, plan: Plan, state: TrainState) -> None:
         _refuse("the release commit left changes behind: is every file committed?")
 
 
-def _build(root: Path, entry: Entry, state: TrainState) -> wheels.ReleaseFiles:
+def _build(root: Path, entry: Entry, state: State) -> wheels.ReleaseFiles:
     """Build the member from the release commit as a single release would (compiled code too)."""
     from releasekit import release as engine
     from releasekit.release import artifacts
 
-    car = state.car(entry.name)
-    kept = engine.own_dir(root, _rel(root, car.kept_dir(root)))
+    package = state.named(entry.name)
+    kept = engine.own_dir(root, _rel(root, package.kept_dir(root)))
     settings = entry.member.project.settings
     files = artifacts.build(entry.member.root, state.commit, kept, entry.new,
                             publish_wheels=settings.publish_wheels)  # fmt: skip
     # Recorded before verify reads them; verify ends by checking they are still these.
-    car.files = publish.digests(files.publish)
+    package.files = publish.digests(files.publish)
     save_state(root, state)
-    engine.mirror(root, kept, car.dist_dir(root))
+    engine.mirror(root, kept, package.dist_dir(root))
     return files
 
 
@@ -374,7 +374,7 @@ def _start_commit_checks(plan: Plan, request: Request) -> BackgroundChecks | Non
     return several_in_background(runs, cache=not request.no_cache)
 
 
-def _wait_for_checks(root: Path, state: TrainState, checks: BackgroundChecks | None) -> None:
+def _wait_for_checks(root: Path, state: State, checks: BackgroundChecks | None) -> None:
     """Before the first upload: the members' checks on the release commit passed."""
     if checks is None:
         _console.info("none on the release commit (--no-checks, or none configured)")
@@ -398,19 +398,17 @@ def _closure(plan: Plan, name: str) -> list[str]:
 
 
 def _install_check(
-    car: Car, wheels: list[Path], index: str | None, *, what: str, refresh: bool = False
+    package: Package, wheels: list[Path], index: str | None, *, what: str, refresh: bool = False
 ) -> None:
-    """Install the wheels (the car's first) into a fresh environment and import the car."""
+    """Install the wheels (the package's first) into a fresh environment and import the package."""
     from releasekit.release import artifacts
 
-    artifacts.install_and_import(wheels, car.import_name, index, refresh=refresh,
-                                 subject=f"the wheel of {car.name} {car.version}",
+    artifacts.install_and_import(wheels, package.import_name, index, refresh=refresh,
+                                 subject=f"the wheel of {package.name} {package.version}",
                                  what=what)  # fmt: skip
 
 
-def _verify(
-    root: Path, plan: Plan, entry: Entry, files: wheels.ReleaseFiles, state: TrainState
-) -> None:
+def _verify(root: Path, plan: Plan, entry: Entry, files: wheels.ReleaseFiles, state: State) -> None:
     """A member's files, before anything is uploaded, as a single release checks them.
 
     The install takes the wheels of the train's own members it needs beside
@@ -420,28 +418,28 @@ def _verify(
     from releasekit import release as engine
     from releasekit.release import artifacts
 
-    car = state.car(entry.name)
+    package = state.named(entry.name)
     target = state.target
     index = target.simple_url if target else None
     pypi_rules.verify(entry.member.project, files.publish, target, commit=state.commit)
-    deps = [dists.find(state.car(d).kept_dir(root)).wheel for d in _closure(plan, car.name)]
+    deps = [dists.find(state.named(d).kept_dir(root)).wheel for d in _closure(plan, package.name)]
     artifacts.verify(
         files,
-        name=car.name,
-        new=car.version,
-        import_name=car.import_name,
-        project_dir=root / car.path,
+        name=package.name,
+        new=package.version,
+        import_name=package.import_name,
+        project_dir=root / package.path,
         install=lambda wheel: _install_check(
-            car, [wheel, *deps], index, what="with the train's other wheels"
+            package, [wheel, *deps], index, what="with the train's other wheels"
         ),
     )
-    engine.kept_files(car.kept_dir(root), car.files)
+    engine.kept_files(package.kept_dir(root), package.files)
 
 
 # --- the public steps ------------------------------------------------------------------
 
 
-def _push(root: Path, state: TrainState) -> None:
+def _push(root: Path, state: State) -> None:
     """The release commit and every tag, by identity, in one atomic push."""
     from releasekit.project import Project
 
@@ -452,20 +450,20 @@ def _push(root: Path, state: TrainState) -> None:
         _console.warn(moved)
 
 
-def _upload_started(root: Path, state: TrainState) -> None:
+def _upload_started(root: Path, state: State) -> None:
     """The first upload is about to start: ``--abort`` no longer trusts an empty listing."""
     if not state.upload:
         state.upload = "started"
         save_state(root, state)
 
 
-def _uploaded(root: Path, state: TrainState) -> None:
+def _uploaded(root: Path, state: State) -> None:
     """A member's upload succeeded: from now on ``--abort`` trusts no listing."""
     state.upload = "done"
     save_state(root, state)
 
 
-def _finish(root: Path, request: Request, state: TrainState, *, confirm: bool) -> None:
+def _finish(root: Path, request: Request, state: State, *, confirm: bool) -> None:
     """Tier by tier: check against the index, publish, confirm; then push. Journaled."""
     from releasekit import release as engine
     from releasekit.project import Project
@@ -477,44 +475,46 @@ def _finish(root: Path, request: Request, state: TrainState, *, confirm: bool) -
         target = dataclasses.replace(target, timeout=timeout)
     try:
         for number, tier in enumerate(state.tiers):
-            cars = [state.car(n) for n in tier]
+            packages = [state.named(n) for n in tier]
             if target is not None:
-                for car in cars:
-                    if car.published or number == 0:
+                for package in packages:
+                    if package.published or number == 0:
                         continue  # the first tier's needs were all on the index already
-                    with _console.step(f"verify {car.name} against the index"):
-                        wheel = dists.find(car.kept_dir(root)).wheel
-                        _install_check(car, [wheel], target.simple_url,
+                    with _console.step(f"verify {package.name} against the index"):
+                        wheel = dists.find(package.kept_dir(root)).wheel
+                        _install_check(package, [wheel], target.simple_url,
                                        what=f"with its dependencies from {target.shown}",
                                        refresh=True)  # fmt: skip
-                for car in cars:
-                    if car.published:
-                        _console.info(f"publish {car.name}: already done")
+                for package in packages:
+                    if package.published:
+                        _console.info(f"publish {package.name}: already done")
                         continue
-                    with _console.step(f"publish {car.name}"):
-                        files = engine.kept_files(car.kept_dir(root), car.files)
-                        artifacts.upload(target, car.name, files, car.files,
+                    with _console.step(f"publish {package.name}"):
+                        files = engine.kept_files(package.kept_dir(root), package.files)
+                        artifacts.upload(target, package.name, files, package.files,
                                          started=lambda: _upload_started(root, state),
                                          uploaded=lambda: _uploaded(root, state))  # fmt: skip
-                    car.published = True
+                    package.published = True
                     save_state(root, state)
-                for car in cars:
-                    if car.confirmed or not confirm:
+                for package in packages:
+                    if package.confirmed or not confirm:
                         continue
-                    with _console.step(f"confirm {car.name}"):
-                        files = engine.kept_files(car.kept_dir(root), car.files)
-                        artifacts.confirm(target, car.name, car.version, files, siblings=True)
-                    car.confirmed = True
+                    with _console.step(f"confirm {package.name}"):
+                        files = engine.kept_files(package.kept_dir(root), package.files)
+                        artifacts.confirm(
+                            target, package.name, package.version, files, siblings=True
+                        )
+                    package.confirmed = True
                     save_state(root, state)
-        if not request.no_push and not state.pushed:
+        if not request.no_push and "push" not in state.done:
             with _console.step("push"):
                 if target is not None:  # a tag only for what the index really has
-                    for car in state.cars:
-                        if car.published:
-                            kept = engine.kept_files(car.kept_dir(root), car.files)
-                            engine.published(target, car.name, kept)
+                    for package in state.packages:
+                        if package.published:
+                            kept = engine.kept_files(package.kept_dir(root), package.files)
+                            engine.published(target, package.name, kept)
                 _push(root, state)
-            state.pushed = True
+            state.done.append("push")
             save_state(root, state)
     except ReleaseKitError as exc:
         msg = (
@@ -525,39 +525,21 @@ def _finish(root: Path, request: Request, state: TrainState, *, confirm: bool) -
     clear_state(root)
 
 
-def _back_to_development(root: Path, request: Request, state: TrainState) -> None:
+def _back_to_development(root: Path, request: Request, state: State) -> None:
     """Each released member with ``post_release_dev`` to its next ``.dev0``, in one commit."""
     from releasekit.project import Project
 
     timeout = Project(root).settings.network_timeout
-    members = [(Project(root / car.path), car.version) for car in state.cars]
+    members = [(Project(root / package.path), package.version) for package in state.packages]
+    pushed = "push" in state.done
     train_development.commit(root, members, release_commit=state.commit, remote=state.remote,
-                             branch=state.branch, push=state.pushed, timeout=timeout)  # fmt: skip
+                             branch=state.branch, push=pushed, timeout=timeout)  # fmt: skip
 
 
 # --- the driver ---------------------------------------------------------------------------
 
 
-def _rollback(root: Path, state: TrainState, before: engine.Before, *, ours: bool) -> str:
-    """Undo the train's commit, its tags and its files with the release's own undo; say how."""
-    from releasekit import release as engine
-
-    touched = dict.fromkeys(state.touched) if ours else dict(state.touched)
-    one = engine.State(
-        project="", version="", tag="", commit=state.commit, branch=state.branch,
-        remote=state.remote, source_date_epoch=0, files={}, phase="local",
-        head_before=state.head_before, touched=touched,
-    )  # fmt: skip
-    kept = engine.undo(root, one, tags=tuple(state.tags))
-    for car in state.cars:
-        dists.clean(engine.own_dir(root, _rel(root, car.dist_dir(root))))
-    clear_state(root)
-    for path in kept:
-        _console.warn(f"kept {path} as it is now: it changed after the train wrote it; check it")
-    return engine.outcome(engine.differences(root, before, kept))
-
-
-def release(root: Path, request: Request) -> TrainState | None:
+def release(root: Path, request: Request) -> State | None:
     """Release every member of the workspace at ``root`` that has changes, as one train."""
     from releasekit import release as engine
 
@@ -575,11 +557,11 @@ def release(root: Path, request: Request) -> TrainState | None:
         request,
         cut=lambda: _train(root, request),
         resume=lambda: resume(root, request),
-        abort=lambda: abort(root, request),
+        abort=lambda: engine.abort(root, request, train=True),
     )
 
 
-def _train(root: Path, request: Request) -> TrainState | None:
+def _train(root: Path, request: Request) -> State | None:
     state = load_state(root)
     if state is not None:
         how = "undo it with --abort" if state.phase == "local" else "finish it with --resume"
@@ -613,22 +595,19 @@ def _train(root: Path, request: Request) -> TrainState | None:
     settings = flight.workspace.project.settings
     generated = {e.name: p for e in plan.ordered() if (p := _generated_path(e)) is not None}
     target = flight.target
-    state = TrainState(
-        cars=[
-            Car(e.name, e.member.path, e.new, e.tag, e.member.project.settings.import_name)
+    state = State(
+        packages=[
+            Package(e.name, e.member.path, e.new, e.tag, e.member.project.settings.import_name)
             for e in plan.ordered()
         ],
         tiers=[[e.name for e in tier] for tier in plan.tiers],
         branch=flight.branch,
         remote=settings.remote,
         head_before=git.head(root),
-        upload_url=target.upload_url if target else "",
-        simple_url=target.simple_url if target else "",
-        repository_name=target.name if target else "",
-        repository_source=target.source if target else "",
+        target=target,
         touched=dict.fromkeys(sorted({*_touched(root, plan, generated),
                                       *([_rel(root, flight.lock)] if flight.lock else [])})),
-        writing=True,
+        writing="changelog",
     )  # fmt: skip
     from releasekit import release as engine
 
@@ -636,7 +615,7 @@ def _train(root: Path, request: Request) -> TrainState | None:
 
     before = engine.snapshot(root, state.tags, sorted(state.touched))
     save_state(root, state)  # before the first change: after kill -9, --abort knows what to undo
-    step, writing = "changelog", True
+    step = "changelog"
     checks: BackgroundChecks | None = None
     try:
         with _console.step("changelog"):
@@ -654,9 +633,9 @@ def _train(root: Path, request: Request) -> TrainState | None:
             with _console.step("lock"):
                 lockfile.relock(flight.lock, timeout=settings.network_timeout)
         state.touched = {p: publish.sha256_or_empty(root / p) for p in state.touched}
-        state.writing = False
+        state.writing = ""
         save_state(root, state)
-        step, writing = "commit and tag", False
+        step = "commit and tag"
         with _console.step("commit and tag"):
             _commit_and_tag(root, plan, state)
         checks = _start_commit_checks(plan, request)
@@ -678,7 +657,7 @@ def _train(root: Path, request: Request) -> TrainState | None:
         with engine.SIGNALS.held():
             if checks is not None:
                 checks.stop()
-            rolled_back = _rollback(root, state, before, ours=writing)
+            rolled_back = engine.rollback(root, state, before, what="train")
         if not isinstance(exc, KeyboardInterrupt) and not engine.SIGNALS.received:
             rolled_back = f"the whole train is rolled back, nothing was uploaded; {rolled_back}"
         raise engine.failure(exc, step, rolled_back) from None
@@ -691,7 +670,7 @@ def _train(root: Path, request: Request) -> TrainState | None:
     return state
 
 
-def resume(root: Path, request: Request) -> TrainState:
+def resume(root: Path, request: Request) -> State:
     """Finish a train that failed at or after its first upload."""
     state = load_state(root)
     if state is None:
@@ -709,8 +688,8 @@ def resume(root: Path, request: Request) -> TrainState:
         _refuse(f"the tag {missing[0]} of the train in progress is missing")
     _console.info(f"resuming the release train: {state.summary}")
     if request.dry_run:
-        todo = [f"publish {c.name}" for c in state.cars if not c.published]
-        todo += [] if state.pushed or request.no_push else ["push"]
+        todo = [f"publish {c.name}" for c in state.packages if not c.published]
+        todo += [] if "push" in state.done or request.no_push else ["push"]
         print(f"Would finish the train ({state.summary}): {', '.join(todo) or 'nothing'}")
         return state
     from releasekit import pypi_rules
@@ -720,25 +699,24 @@ def resume(root: Path, request: Request) -> TrainState:
     settings = Project(root).settings
     # The target (retargeted by --repository) and its credentials before anything else,
     # as in the preflight; only for what is not uploaded yet.
-    if state.target is not None and not all(c.published for c in state.cars):
+    if state.target is not None and not all(c.published for c in state.packages):
         target = engine.retarget(settings, request.repository, state.target)
-        moved = (target.upload_url, target.name) != (state.upload_url, state.repository_name)
-        done = [c.name for c in state.cars if c.published]
+        moved = (target.upload_url, target.name) != (state.target.upload_url, state.target.name)
+        done = [c.name for c in state.packages if c.published]
         if moved and done:
             _refuse(
                 f"{done[0]} of the train is published on {state.target.shown} already: the rest "
                 f"cannot go to {target.shown} (its members install each other from one index); "
                 "resume without --repository"
             )
-        state.upload_url, state.simple_url = target.upload_url, target.simple_url
-        state.repository_name, state.repository_source = target.name, target.source
+        state.target = target
 
     adding = []
-    for car in state.cars:  # the files verified on the first run, kept: never a rebuild
-        if not car.published:
-            files = engine.kept_files(car.kept_dir(root), car.files)
-            if pypi_rules.enabled(Project(root / car.path).settings, state.target):
-                adding.append((car.name, car.version, files))
+    for package in state.packages:  # the files verified on the first run, kept: never a rebuild
+        if not package.published:
+            files = engine.kept_files(package.kept_dir(root), package.files)
+            if pypi_rules.enabled(Project(root / package.path).settings, state.target):
+                adding.append((package.name, package.version, files))
     if state.target is not None and adding:
         pypi_rules.release_age(state.target, adding)
     save_state(root, state)  # a new target is recorded once the checks of it passed
@@ -747,37 +725,3 @@ def resume(root: Path, request: Request) -> TrainState:
     _console.info(f"released {state.summary} ({' '.join(state.tags)})")
     _back_to_development(root, request, state)
     return state
-
-
-def abort(root: Path, request: Request) -> None:
-    """Undo a train of which nothing is public yet (no member's file on the index, no tag out)."""
-    from releasekit import release as engine
-
-    state = load_state(root)
-    if state is None:
-        _refuse(f"there is no release train in progress to abort (no {STATE_DIR}/{STATE_FILE})")
-    git.check_index_unlocked(root)
-    if state.phase != "local":
-        done = [f"{c.name} is published" for c in state.cars if c.published]
-        done += ["it is pushed"] if state.pushed else []
-        public = ", ".join(done) or engine.reached(
-            root, state.remote, state.target, {c.name: c.files for c in state.cars}, state.tags,
-            state.commit, upload=state.upload,
-        )  # fmt: skip
-        if public:
-            _refuse(
-                f"the train ({state.summary}) cannot be undone ({public}): finish it with --resume"
-            )
-    if request.dry_run:
-        print(f"Would undo the train ({state.summary}): its commit, its tags "
-              f"{' '.join(state.tags)}, and {len(state.touched)} files")  # fmt: skip
-        return
-    paths = sorted(state.touched)
-    commit = engine.release_commit(root, state.head_before, state.commit, paths)
-    before = engine.recorded(root, state.head_before, commit, state.tags, paths)
-    with _console.step("abort"), engine.SIGNALS.held():
-        rolled_back = _rollback(root, state, before, ours=state.writing)
-    if rolled_back != engine.outcome([]):
-        _refuse(f"undid what the train ({state.summary}) made, but {rolled_back}")
-    _console.info(f"undid the train ({state.summary}): the repository is back at "
-                  f"{state.head_before[:12]}, as it was")  # fmt: skip

@@ -259,7 +259,7 @@ def test_resume_skips_identical_files_and_refuses_different_ones(
                   env=index.twine_env())  # fmt: skip
     assert f"{sdist.name} is already on the index with the same sha256: skipped" in proc.stderr
     listed = publish.index_files(publish.Target(index.url, index.simple), "demo-lib")
-    assert listed == state["files"]
+    assert listed == state["packages"][0]["files"]
 
 
 def test_failing_build_rolls_back_exactly(stamped: Path, index: Index) -> None:

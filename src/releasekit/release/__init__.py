@@ -10,7 +10,7 @@ finishes the public steps that are left, doing nothing twice. The driver,
 the dry-run plan and ``--resume`` all read the same list of steps.
 
 Everything that goes out is named by identity: the files are built into
-``.releasekit/dist/`` beside the journal, recorded by sha256 before verify
+``.releasekit/dist/<package>/`` beside the journal, recorded by sha256 before verify
 reads them and uploaded only as those bytes; the push names the release
 commit and its tag by SHA, never whatever HEAD is then.
 
@@ -28,18 +28,20 @@ the release, ``--abort``). This package re-exports what the other modules use.
 
 from releasekit._exceptions import ReleaseError
 from releasekit.release.checks import check_sessions, run_checks
-from releasekit.release.driver import locked, reached, release
-from releasekit.release.finish import load_state, resume, retarget
+from releasekit.release.driver import abort, locked, reached, release
+from releasekit.release.finish import resume, retarget
 from releasekit.release.interrupts import SIGNALS, failure
 from releasekit.release.journal import (
     PHASES,
     UPLOADS,
+    Package,
     State,
     check_own_dirs,
     clear_state,
     is_digest,
     is_file_name,
     kept_files,
+    load_state,
     mirror,
     own_dir,
     read_journal,
@@ -62,6 +64,7 @@ from releasekit.release.restore import (
     outcome,
     recorded,
     release_commit,
+    rollback,
     snapshot,
     undo,
 )
@@ -73,9 +76,11 @@ __all__ = [
     "STEPS",
     "UPLOADS",
     "Before",
+    "Package",
     "ReleaseError",
     "Request",
     "State",
+    "abort",
     "check_gitlinks",
     "check_index_holds_only",
     "check_one_parent",
@@ -102,6 +107,7 @@ __all__ = [
     "remove_journal",
     "resume",
     "retarget",
+    "rollback",
     "run_checks",
     "save_state",
     "snapshot",

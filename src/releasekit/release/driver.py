@@ -19,12 +19,14 @@ from typing import Any, TypeVar
 from releasekit import _console, git, publish
 from releasekit._exceptions import ReleaseError, ReleaseKitError
 from releasekit.project import Project
-from releasekit.release.finish import finish, load_state, post_release, resume
+from releasekit.release.finish import finish, post_release, resume
 from releasekit.release.interrupts import SIGNALS, failure
 from releasekit.release.journal import (
     STATE_DIR,
     STATE_FILE,
+    Package,
     State,
+    load_state,
     refuse,
     save_state,
 )
@@ -42,8 +44,8 @@ from releasekit.release.steps import STEPS, Run, record_written
 T = TypeVar("T")
 
 
-#: The journals of a release and of a train, relative to the project (or workspace) root.
-JOURNALS = (f"{STATE_DIR}/{STATE_FILE}", f"{STATE_DIR}/train.json")
+#: The journal of a release (or a train), relative to the project (or workspace) root.
+JOURNAL = f"{STATE_DIR}/{STATE_FILE}"
 
 
 def unfinished_elsewhere(root: Path) -> None:
@@ -53,7 +55,7 @@ def unfinished_elsewhere(root: Path) -> None:
     undone (or finished) there, where its journal and its files are; here it
     would only meet its tag. Asked under the lock, so that journal is no live run's.
     """
-    found = git.in_every_worktree(root, *JOURNALS)
+    found = git.in_every_worktree(root, JOURNAL)
     if not found or found[0].parent.parent == root.resolve():
         return
     journal = found[0]
@@ -62,9 +64,11 @@ def unfinished_elsewhere(root: Path) -> None:
     except (OSError, ValueError):
         data = None
     data = data if isinstance(data, dict) else {}
+    packages = data.get("packages")
+    packages = [p for p in packages if isinstance(p, dict)] if isinstance(packages, list) else []
     what = "a release train"
-    if journal.name == STATE_FILE:
-        what = f"a release of {data.get('project', '?')} {data.get('version', '?')}"
+    if len(packages) == 1:
+        what = f"a release of {packages[0].get('name', '?')} {packages[0].get('version', '?')}"
     local = data.get("phase") == "local"
     how = "undo it there with --abort" if local else "finish it there with --resume"
     refuse(
@@ -107,7 +111,7 @@ def release(project: Project, request: Request) -> State | None:
         request,
         cut=lambda: _release(project, request),
         resume=lambda: resume(project, request),
-        abort=lambda: abort(project, request),
+        abort=lambda: abort(project.root, request),
     )
 
 
@@ -116,8 +120,7 @@ def _release(project: Project, request: Request) -> State | None:
     state = load_state(root)
     if state is not None and state.phase == "local":
         refuse(
-            f"a release of {state.project} {state.version} was interrupted before publishing: "
-            "undo it with --abort"
+            f"a release of {state.summary} was interrupted before publishing: undo it with --abort"
         )
     if state is not None:
         refuse(
@@ -147,21 +150,15 @@ def _release(project: Project, request: Request) -> State | None:
     run.tags_before = set(git.tags(root))
     # The journal exists before the first change: after kill -9 the next run
     # knows what to undo (--abort).
+    name = publish.normalize(plan.project)
+    package = Package(name, ".", plan.new, plan.tag, project.settings.import_name)
     run.state = State(
-        project=plan.project,
-        version=plan.new,
-        tag=plan.tag,
-        commit="",
+        packages=[package],
+        tiers=[[name]],
         branch=plan.branch,
         remote=project.settings.remote,
-        source_date_epoch=0,
-        files={},
-        upload_url=plan.target.upload_url if plan.target else "",
-        simple_url=plan.target.simple_url if plan.target else "",
-        repository_name=plan.target.name if plan.target else "",
-        repository_source=plan.target.source if plan.target else "",
-        phase="local",
         head_before=run.head,
+        target=plan.target,
         touched=dict.fromkeys(touched_paths(project, plan)),
     )
     before = snapshot(root, [plan.tag], sorted(run.state.touched))
@@ -246,33 +243,33 @@ def reached(
     return ""
 
 
-def abort(project: Project, request: Request) -> None:
-    """Undo a release of which nothing is public yet (its journal says what it did)."""
-    root = project.root
+def abort(root: Path, request: Request, *, train: bool = False) -> None:
+    """Undo a release (or a train) of which nothing is public yet: its journal says what it did."""
     state = load_state(root)
     if state is None:
-        refuse(f"there is no release in progress to abort (no {STATE_DIR}/{STATE_FILE})")
+        kind = "release train" if train else "release"
+        refuse(f"there is no {kind} in progress to abort (no {STATE_DIR}/{STATE_FILE})")
+    subject = f"the train ({state.summary})" if train else f"the release of {state.summary}"
     git.check_index_unlocked(root)
     if state.phase != "local":
-        public = ", ".join(state.done) or reached(
-            root, state.remote, state.target, {state.project: state.files}, [state.tag],
-            state.commit, upload=state.upload,
+        done = [f"{p.name} is published" for p in state.packages if p.published]
+        done += ["it is pushed"] if "push" in state.done else []
+        public = ", ".join(done) or reached(
+            root, state.remote, state.target, {p.name: p.files for p in state.packages},
+            state.tags, state.commit, upload=state.upload,
         )  # fmt: skip
         if public:
-            refuse(
-                f"the release of {state.version} cannot be undone ({public}): finish it with "
-                "--resume"
-            )
-    if request.dry_run:
-        print(f"Would undo the release of {state.project} {state.version}: its commit, "
-              f"its tag {state.tag}, and {', '.join(sorted(state.touched))}")  # fmt: skip
-        return
+            refuse(f"{subject} cannot be undone ({public}): finish it with --resume")
     paths = sorted(state.touched)
+    if request.dry_run:
+        tags = f"its tag{'s' if len(state.tags) > 1 else ''} {' '.join(state.tags)}"
+        print(f"Would undo {subject}: its commit, {tags}, and {', '.join(paths)}")
+        return
     commit = release_commit(root, state.head_before, state.commit, paths)
-    before = recorded(root, state.head_before, commit, [state.tag], paths)
+    before = recorded(root, state.head_before, commit, state.tags, paths)
     with _console.step("abort"), SIGNALS.held():
-        rolled_back = rollback(root, state, before)
+        rolled_back = rollback(root, state, before, what="train" if train else "release")
     if rolled_back != outcome([]):
-        refuse(f"undid what the release of {state.project} {state.version} made, but {rolled_back}")
-    _console.info(f"undid the release of {state.project} {state.version}: the repository is "
-                  f"back at {state.head_before[:12]}, as it was")  # fmt: skip
+        refuse(f"undid what {subject} made, but {rolled_back}")
+    _console.info(f"undid {subject}: the repository is back at {state.head_before[:12]}, "
+                  "as it was")  # fmt: skip

@@ -165,18 +165,20 @@ def _build(run: Run) -> None:
     _start_commit_checks(run)
     # Into the journal's own directory: verify checks those files and publish
     # uploads them, so nothing written to ``dist/`` meanwhile can reach the index.
+    package = run.need_state().package
+    kept = own_dir(run.root, f"{STATE_DIR}/{KEPT_DIR}/{package.name}")
     run.release_files = artifacts.build(
         run.root,
         run.commit,
-        own_dir(run.root, f"{STATE_DIR}/{KEPT_DIR}"),
+        kept,
         run.need_plan().new,
         publish_wheels=run.project.settings.publish_wheels,
         fresh_env=run.request.no_cache,
     )
     run.built = run.release_files.dists
     # Recorded now, before verify reads them; verify ends by checking they are still these.
-    run.need_state().files = publish.digests(run.release_files.publish)
-    mirror(run.root, run.root / STATE_DIR / KEPT_DIR, run.root / "dist")
+    package.files = publish.digests(run.release_files.publish)
+    mirror(run.root, kept, package.dist_dir(run.root))
 
 
 def needs_siblings(project: Project) -> bool:
@@ -216,31 +218,36 @@ def _verify(run: Run) -> None:
             + (f" with its dependencies from {index}" if index else ""),
         ),
     )
-    kept_files(run.root / STATE_DIR / KEPT_DIR, run.need_state().files)
+    package = run.need_state().package
+    kept_files(package.kept_dir(run.root), package.files)
 
 
 def _publish(run: Run) -> None:
     """Upload the verified files, skip those the index holds with the same sha256, confirm."""
     state, settings = run.need_state(), run.project.settings
+    package = state.package
     assert state.target is not None
     target = dataclasses.replace(state.target, timeout=settings.network_timeout)
-    files = kept_files(run.root / STATE_DIR / KEPT_DIR, state.files)
-    artifacts.upload(target, state.project, files, state.files,
+    files = kept_files(package.kept_dir(run.root), package.files)
+    artifacts.upload(target, package.name, files, package.files,
                      started=lambda: upload_progress(run.root, state, "started"),
                      uploaded=lambda: upload_progress(run.root, state, "done"))  # fmt: skip
+    package.published = True
     if not run.request.no_confirm and settings.confirm_install:
-        artifacts.confirm(target, state.project, state.version, files,
+        artifacts.confirm(target, package.name, package.version, files,
                           siblings=needs_siblings(run.project))  # fmt: skip
+        package.confirmed = True
 
 
 def _push(run: Run) -> None:
     """Push the release commit and its tag, by SHA, atomically."""
     state = run.need_state()
+    package = state.package
     if run.plan is None and "publish" in state.done and state.target is not None:
-        files = kept_files(run.root / STATE_DIR / KEPT_DIR, state.files)
-        published(state.target, state.project, files)
+        files = kept_files(package.kept_dir(run.root), package.files)
+        published(state.target, package.name, files)
     try:
-        git.push(run.root, state.remote, state.commit, state.branch, [state.tag],
+        git.push(run.root, state.remote, state.commit, state.branch, state.tags,
                  timeout=run.project.settings.network_timeout)  # fmt: skip
     except ReleaseKitError:
         if run.plan is not None:  # the first run: say so; --resume will bring it in
@@ -278,7 +285,7 @@ def _push_into_moved_branch(root: Path, state: State, timeout: float) -> str:
     tree, so it must hold nothing else: git refuses to merge over staged work,
     which would have read as a conflict, and a started operation would take it.
     """
-    remote, branch = state.remote, state.branch
+    remote, branch, tag = state.remote, state.branch, state.package.tag
     git.check_no_operation(root)
     dirt = git.unclean(root)
     if dirt:
@@ -286,15 +293,15 @@ def _push_into_moved_branch(root: Path, state: State, timeout: float) -> str:
             f"{remote}/{branch} moved since the release, and merging the release commit into "
             f"it needs a clean work tree ({dirt}): commit or stash first; nothing was pushed"
         )
-    tag_object = git.tag_object(root, state.tag, state.commit)
-    git.git(root, "push", remote, f"{tag_object}:refs/tags/{state.tag}", mutates=True,
+    tag_object = git.tag_object(root, tag, state.commit)
+    git.git(root, "push", remote, f"{tag_object}:refs/tags/{tag}", mutates=True,
             timeout=timeout)  # fmt: skip
-    _console.info(f"pushed the tag {state.tag}: it names what was published")
+    _console.info(f"pushed the tag {tag}: it names what was published")
     git.git(root, "fetch", "--quiet", "--no-tags", remote, branch, mutates=True, timeout=timeout)
     theirs = f"refs/remotes/{remote}/{branch}"
     merged = _runner.run(
         [*_runner.tool("git"), "merge", "--no-edit", "-m",
-         f"Merge the release {state.version} into {branch}", theirs],
+         f"Merge the release {state.package.version} into {branch}", theirs],
         cwd=root, check=False,
     )  # fmt: skip
     if merged.returncode != 0:
@@ -302,7 +309,7 @@ def _push_into_moved_branch(root: Path, state: State, timeout: float) -> str:
         msg = (
             f"{remote}/{branch} moved since the release and does not merge cleanly with the "
             f"release commit: run `git pull {remote} {branch}`, resolve, then "
-            f"`git push {remote} {branch}` (the tag {state.tag} is already pushed)"
+            f"`git push {remote} {branch}` (the tag {tag} is already pushed)"
         )
         raise ReleaseError(msg, details=merged.output)
     merge = git.head(root)
