@@ -21,38 +21,19 @@ import dataclasses
 import os
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING
 
-from releasekit import (
-    _console,
-    changelog,
-    dists,
-    git,
-    publish,
-    train_development,
-    versions,
-    wheels,
-)
+from releasekit import _console, changelog, dists, git, publish, train_development, versions, wheels
 from releasekit._exceptions import CommandError, ReleaseError, ReleaseKitError, UsageError
-from releasekit.release.journal import (
-    KEPT_DIR,
-    STATE_DIR,
-    STATE_FILE,
-    Package,
-    State,
-    clear_state,
-    load_state,
-    save_state,
-)
+from releasekit.release import tiers
+from releasekit.release.journal import KEPT_DIR, STATE_DIR, Package, State, load_state, save_state
+from releasekit.release.journal import refuse as _refuse
 from releasekit.release.request import Request
 from releasekit.workspace import Entry, Plan, Workspace
 
 if TYPE_CHECKING:
+    from releasekit.config import Settings
     from releasekit.release.checks import BackgroundChecks
-
-
-def _refuse(message: str) -> NoReturn:
-    raise ReleaseError(message)
 
 
 # --- preflight ---------------------------------------------------------------------------
@@ -286,8 +267,7 @@ def _write_changelogs(plan: Plan, generated: dict[str, Path]) -> None:
             text = "\n".join(workspace.widening_text(w) for w in entry.widenings)
             path = generated[entry.name]
             kind = path.name.split(".")[1]
-            changelog._towncrier(project.root, "create", "--content", text, path.name,
-                                 mutates=True)  # fmt: skip
+            changelog.write_fragment(project.root, path.name, text)
             if not path.is_file():
                 _refuse(f"towncrier create did not write {path} ({kind})")
             # Tracked like any fragment, which is all that towncrier may read.
@@ -374,16 +354,6 @@ def _start_commit_checks(plan: Plan, request: Request) -> BackgroundChecks | Non
     return several_in_background(runs, cache=not request.no_cache)
 
 
-def _wait_for_checks(root: Path, state: State, checks: BackgroundChecks | None) -> None:
-    """Before the first upload: the members' checks on the release commit passed."""
-    if checks is None:
-        _console.info("none on the release commit (--no-checks, or none configured)")
-        return
-    from releasekit.release.checks import passed_on_commit
-
-    passed_on_commit(checks, root, state.commit)
-
-
 def _closure(plan: Plan, name: str) -> list[str]:
     """The releasing members that ``name`` needs, directly or not."""
     seen: list[str] = []
@@ -395,17 +365,6 @@ def _closure(plan: Plan, name: str) -> list[str]:
                 seen.append(edge.name)
                 todo.append(edge.name)
     return seen
-
-
-def _install_check(
-    package: Package, wheels: list[Path], index: str | None, *, what: str, refresh: bool = False
-) -> None:
-    """Install the wheels (the package's first) into a fresh environment and import the package."""
-    from releasekit.release import artifacts
-
-    artifacts.install_and_import(wheels, package.import_name, index, refresh=refresh,
-                                 subject=f"the wheel of {package.name} {package.version}",
-                                 what=what)  # fmt: skip
 
 
 def _verify(root: Path, plan: Plan, entry: Entry, files: wheels.ReleaseFiles, state: State) -> None:
@@ -429,103 +388,14 @@ def _verify(root: Path, plan: Plan, entry: Entry, files: wheels.ReleaseFiles, st
         new=package.version,
         import_name=package.import_name,
         project_dir=root / package.path,
-        install=lambda wheel: _install_check(
+        install=lambda wheel: tiers.install_check(
             package, [wheel, *deps], index, what="with the train's other wheels"
         ),
     )
     engine.kept_files(package.kept_dir(root), package.files)
 
 
-# --- the public steps ------------------------------------------------------------------
-
-
-def _push(root: Path, state: State) -> None:
-    """The release commit and every tag, by identity, in one atomic push."""
-    from releasekit.project import Project
-
-    timeout = Project(root).settings.network_timeout
-    git.push(root, state.remote, state.commit, state.branch, state.tags, timeout=timeout)
-    moved = git.moved_past(root, state.commit)
-    if moved:
-        _console.warn(moved)
-
-
-def _upload_started(root: Path, state: State) -> None:
-    """The first upload is about to start: ``--abort`` no longer trusts an empty listing."""
-    if not state.upload:
-        state.upload = "started"
-        save_state(root, state)
-
-
-def _uploaded(root: Path, state: State) -> None:
-    """A member's upload succeeded: from now on ``--abort`` trusts no listing."""
-    state.upload = "done"
-    save_state(root, state)
-
-
-def _finish(root: Path, request: Request, state: State, *, confirm: bool) -> None:
-    """Tier by tier: check against the index, publish, confirm; then push. Journaled."""
-    from releasekit import release as engine
-    from releasekit.project import Project
-    from releasekit.release import artifacts
-
-    target = state.target
-    if target is not None:
-        timeout = Project(root).settings.network_timeout
-        target = dataclasses.replace(target, timeout=timeout)
-    try:
-        for number, tier in enumerate(state.tiers):
-            packages = [state.named(n) for n in tier]
-            if target is not None:
-                for package in packages:
-                    if package.published or number == 0:
-                        continue  # the first tier's needs were all on the index already
-                    with _console.step(f"verify {package.name} against the index"):
-                        wheel = dists.find(package.kept_dir(root)).wheel
-                        _install_check(package, [wheel], target.simple_url,
-                                       what=f"with its dependencies from {target.shown}",
-                                       refresh=True)  # fmt: skip
-                for package in packages:
-                    if package.published:
-                        _console.info(f"publish {package.name}: already done")
-                        continue
-                    with _console.step(f"publish {package.name}"):
-                        files = engine.kept_files(package.kept_dir(root), package.files)
-                        artifacts.upload(target, package.name, files, package.files,
-                                         started=lambda: _upload_started(root, state),
-                                         uploaded=lambda: _uploaded(root, state))  # fmt: skip
-                    package.published = True
-                    save_state(root, state)
-                for package in packages:
-                    if package.confirmed or not confirm:
-                        continue
-                    with _console.step(f"confirm {package.name}"):
-                        files = engine.kept_files(package.kept_dir(root), package.files)
-                        artifacts.confirm(
-                            target, package.name, package.version, files, siblings=True
-                        )
-                    package.confirmed = True
-                    save_state(root, state)
-        if not request.no_push and "push" not in state.done:
-            with _console.step("push"):
-                if target is not None:  # a tag only for what the index really has
-                    for package in state.packages:
-                        if package.published:
-                            kept = engine.kept_files(package.kept_dir(root), package.files)
-                            engine.published(target, package.name, kept)
-                _push(root, state)
-            state.done.append("push")
-            save_state(root, state)
-    except ReleaseKitError as exc:
-        msg = (
-            f"{exc}; the train ({state.summary}) is recorded in {STATE_DIR}/{STATE_FILE}: "
-            "fix the cause and run again with --resume"
-        )
-        raise ReleaseError(msg, details=exc.details) from None
-    clear_state(root)
-
-
-def _back_to_development(root: Path, request: Request, state: State) -> None:
+def _back_to_development(root: Path, state: State) -> None:
     """Each released member with ``post_release_dev`` to its next ``.dev0``, in one commit."""
     from releasekit.project import Project
 
@@ -651,8 +521,13 @@ def _train(root: Path, request: Request) -> State | None:
             with _console.step(step):
                 _verify(root, plan, entry, built[entry.name], state)
         step = "checks"
-        with _console.step(step):
-            _wait_for_checks(root, state, checks)
+        with _console.step(step):  # before the first upload: they passed on the release commit
+            if checks is None:
+                _console.info("none on the release commit (--no-checks, or none configured)")
+            else:
+                from releasekit.release.checks import passed_on_commit
+
+                passed_on_commit(checks, root, state.commit)
     except BaseException as exc:  # anything, releasekit's or not: roll back, then say it once
         with engine.SIGNALS.held():
             if checks is not None:
@@ -663,54 +538,28 @@ def _train(root: Path, request: Request) -> State | None:
         raise engine.failure(exc, step, rolled_back) from None
     state.phase = "public"
     save_state(root, state)
-    confirm = not request.no_confirm and settings.confirm_install
-    _finish(root, request, state, confirm=confirm)
-    _console.info(f"released {state.summary} ({' '.join(state.tags)})")
-    _back_to_development(root, request, state)
+    _finish(root, request, state, settings)
     return state
 
 
 def resume(root: Path, request: Request) -> State:
     """Finish a train that failed at or after its first upload."""
-    state = load_state(root)
-    if state is None:
-        _refuse(f"there is no release train in progress to resume (no {STATE_DIR}/{STATE_FILE})")
-    if state.phase == "local":
-        _refuse(
-            f"the train ({state.summary}) was interrupted before publishing: nothing is public, "
-            "so undo it with --abort and release again"
-        )
-    if not git.contains(root, git.head(root), state.commit):  # newer commits are not pushed
-        _refuse(f"HEAD no longer contains the train's release commit ({state.commit[:12]}): "
-                "check it out again to resume")  # fmt: skip
-    missing = [t for t in state.tags if not git.local_tag_exists(root, t)]
-    if missing:
-        _refuse(f"the tag {missing[0]} of the train in progress is missing")
-    _console.info(f"resuming the release train: {state.summary}")
+    from releasekit import release as engine
+
+    state = engine.recorded_release(root, train=True)
     if request.dry_run:
         todo = [f"publish {c.name}" for c in state.packages if not c.published]
         todo += [] if "push" in state.done or request.no_push else ["push"]
         print(f"Would finish the train ({state.summary}): {', '.join(todo) or 'nothing'}")
         return state
     from releasekit import pypi_rules
-    from releasekit import release as engine
     from releasekit.project import Project
 
     settings = Project(root).settings
     # The target (retargeted by --repository) and its credentials before anything else,
     # as in the preflight; only for what is not uploaded yet.
     if state.target is not None and not all(c.published for c in state.packages):
-        target = engine.retarget(settings, request.repository, state.target)
-        moved = (target.upload_url, target.name) != (state.target.upload_url, state.target.name)
-        done = [c.name for c in state.packages if c.published]
-        if moved and done:
-            _refuse(
-                f"{done[0]} of the train is published on {state.target.shown} already: the rest "
-                f"cannot go to {target.shown} (its members install each other from one index); "
-                "resume without --repository"
-            )
-        state.target = target
-
+        engine.retarget_state(settings, request.repository, state)
     adding = []
     for package in state.packages:  # the files verified on the first run, kept: never a rebuild
         if not package.published:
@@ -720,8 +569,14 @@ def resume(root: Path, request: Request) -> State:
     if state.target is not None and adding:
         pypi_rules.release_age(state.target, adding)
     save_state(root, state)  # a new target is recorded once the checks of it passed
-    confirm = not request.no_confirm and settings.confirm_install
-    _finish(root, request, state, confirm=confirm)
-    _console.info(f"released {state.summary} ({' '.join(state.tags)})")
-    _back_to_development(root, request, state)
+    _finish(root, request, state, settings)
     return state
+
+
+def _finish(root: Path, request: Request, state: State, settings: Settings) -> None:
+    """The public steps tier by tier, then each member back to development."""
+    tiers.finish_tiers(root, state, push_wanted=not request.no_push,
+                       confirm=not request.no_confirm and settings.confirm_install,
+                       timeout=settings.network_timeout)  # fmt: skip
+    _console.info(f"released {state.summary} ({' '.join(state.tags)})")
+    _back_to_development(root, state)

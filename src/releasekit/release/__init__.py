@@ -29,7 +29,7 @@ the release, ``--abort``). This package re-exports what the other modules use.
 from releasekit._exceptions import ReleaseError
 from releasekit.release.checks import check_sessions, run_checks
 from releasekit.release.driver import abort, locked, reached, release
-from releasekit.release.finish import resume, retarget
+from releasekit.release.finish import recorded_release, resume, retarget, retarget_state
 from releasekit.release.interrupts import SIGNALS, failure
 from releasekit.release.journal import (
     PHASES,
@@ -102,11 +102,13 @@ __all__ = [
     "reached",
     "read_journal",
     "recorded",
+    "recorded_release",
     "release",
     "release_commit",
     "remove_journal",
     "resume",
     "retarget",
+    "retarget_state",
     "rollback",
     "run_checks",
     "save_state",

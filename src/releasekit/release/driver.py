@@ -29,6 +29,7 @@ from releasekit.release.journal import (
     load_state,
     refuse,
     save_state,
+    subject,
 )
 from releasekit.release.plan import confirmed, show_plan
 from releasekit.release.preflight import (
@@ -249,7 +250,7 @@ def abort(root: Path, request: Request, *, train: bool = False) -> None:
     if state is None:
         kind = "release train" if train else "release"
         refuse(f"there is no {kind} in progress to abort (no {STATE_DIR}/{STATE_FILE})")
-    subject = f"the train ({state.summary})" if train else f"the release of {state.summary}"
+    what = subject(state, train=train)
     git.check_index_unlocked(root)
     if state.phase != "local":
         done = [f"{p.name} is published" for p in state.packages if p.published]
@@ -259,17 +260,17 @@ def abort(root: Path, request: Request, *, train: bool = False) -> None:
             state.tags, state.commit, upload=state.upload,
         )  # fmt: skip
         if public:
-            refuse(f"{subject} cannot be undone ({public}): finish it with --resume")
+            refuse(f"{what} cannot be undone ({public}): finish it with --resume")
     paths = sorted(state.touched)
     if request.dry_run:
         tags = f"its tag{'s' if len(state.tags) > 1 else ''} {' '.join(state.tags)}"
-        print(f"Would undo {subject}: its commit, {tags}, and {', '.join(paths)}")
+        print(f"Would undo {what}: its commit, {tags}, and {', '.join(paths)}")
         return
     commit = release_commit(root, state.head_before, state.commit, paths)
     before = recorded(root, state.head_before, commit, state.tags, paths)
     with _console.step("abort"), SIGNALS.held():
         rolled_back = rollback(root, state, before, what="train" if train else "release")
     if rolled_back != outcome([]):
-        refuse(f"undid what {subject} made, but {rolled_back}")
-    _console.info(f"undid {subject}: the repository is back at {state.head_before[:12]}, "
+        refuse(f"undid what {what} made, but {rolled_back}")
+    _console.info(f"undid {what}: the repository is back at {state.head_before[:12]}, "
                   "as it was")  # fmt: skip

@@ -8,6 +8,7 @@ first.
 from __future__ import annotations
 
 import dataclasses
+from pathlib import Path
 
 from releasekit import _console, git, publish, versions
 from releasekit._exceptions import ReleaseError, ReleaseKitError
@@ -23,6 +24,7 @@ from releasekit.release.journal import (
     load_state,
     refuse,
     save_state,
+    subject,
 )
 from releasekit.release.request import Request
 from releasekit.release.steps import STEPS, Run
@@ -61,33 +63,46 @@ def finish(run: Run) -> None:
     clear_state(run.root)
 
 
+def recorded_release(root: Path, *, train: bool = False) -> State:
+    """The journal that ``--resume`` finishes: public, its commit under HEAD, its tags here.
+
+    The push names the release commit by SHA, so commits made on top of it
+    since may stay checked out: they are not pushed.
+    """
+    state = load_state(root)
+    if state is None:
+        kind = "release train" if train else "release"
+        refuse(f"there is no {kind} in progress to resume (no {STATE_DIR}/{STATE_FILE})")
+    what = subject(state, train=train)
+    if state.phase == "local":
+        refuse(
+            f"{what} was interrupted before publishing: nothing is public, so undo it with "
+            "--abort and release again"
+        )
+    if not git.contains(root, git.head(root), state.commit):
+        refuse(
+            f"HEAD no longer contains the release commit of {what} ({state.commit[:12]}): "
+            "check it out again to resume"
+        )
+    missing = [t for t in state.tags if not git.local_tag_exists(root, t)]
+    if missing:
+        refuse(f"the tag {missing[0]} of {what} is missing")
+    _console.info(f"resuming {what}")
+    return state
+
+
 def resume(project: Project, request: Request) -> State:
     """Finish the public steps of a recorded release."""
     root = project.root
-    state = load_state(root)
-    if state is None:
-        refuse(f"there is no release in progress to resume (no {STATE_DIR}/{STATE_FILE})")
+    state = recorded_release(root)
     package = state.package
-    if state.phase == "local":
-        refuse(
-            f"the release of {package.name} {package.version} was interrupted before publishing: "
-            "nothing is public, so undo it with --abort and release again"
-        )
-    # The push names the release commit by SHA, so commits made on top of it since
-    # may stay checked out: they are not pushed.
-    if not git.contains(root, git.head(root), state.commit):
-        refuse(
-            f"HEAD no longer contains the release commit of {package.version} "
-            f"({state.commit[:12]}): check it out again to resume"
-        )
-    if not git.local_tag_exists(root, package.tag):
-        refuse(f"the tag {package.tag} of the release in progress is missing")
-    _console.info(f"resuming the release of {package.name} {package.version}")
     if request.dry_run:
         todo = [s.name for s in STEPS if s.public and s.name not in state.done]
         print(f"Would finish the release of {package.version}: {', '.join(todo) or 'nothing'}")
         return state
-    moved = _retarget(project, request, state)
+    moved = False
+    if "publish" not in state.done and not request.no_publish and state.target is not None:
+        moved = retarget_state(project.settings, request.repository, state)
     if "publish" not in state.done:
         # The files verified on the first run, kept beside the journal: never a rebuild.
         files = kept_files(package.kept_dir(root), package.files)
@@ -119,18 +134,28 @@ def post_release(run: Run) -> None:
                             base=run.pushed or state.commit)  # fmt: skip
 
 
-def _retarget(project: Project, request: Request, state: State) -> bool:
-    """The recorded target of ``--resume``, or the one given now (:func:`retarget`).
+def retarget_state(settings: Settings, repository: str | None, state: State) -> bool:
+    """The target of ``--resume`` for what is not uploaded yet: recorded, or given now.
+
+    Refused once a package is published: the packages of one release install
+    each other from one index.
 
     :returns: whether ``state`` now names another target (not saved yet: a
         refusal of the new target leaves the journal as it was).
     """
-    if "publish" in state.done or request.no_publish or state.target is None:
+    assert state.target is not None
+    recorded = state.target
+    target = retarget(settings, repository, recorded)
+    state.target = target  # the same, with the network timeout; or the one given now
+    if (target.upload_url, target.name) == (recorded.upload_url, recorded.name):
         return False
-    target = retarget(project.settings, request.repository, state.target)
-    if (target.upload_url, target.name) == (state.target.upload_url, state.target.name):
-        return False
-    state.target = target
+    done = [p.name for p in state.packages if p.published]
+    if done:
+        refuse(
+            f"{done[0]} of the train is published on {recorded.shown} already: the rest "
+            f"cannot go to {target.shown} (its members install each other from one index); "
+            "resume without --repository"
+        )
     return True
 
 

@@ -112,6 +112,11 @@ class State:
         return ", ".join(f"{p.name} {p.version}" for p in self.packages)
 
 
+def subject(state: State, *, train: bool) -> str:
+    """What the journal records, for the output: "the release of a 1.0", "the train (...)"."""
+    return f"the train ({state.summary})" if train else f"the release of {state.summary}"
+
+
 #: The public steps a journal records as done, in order.
 PUBLIC = ("publish", "push")
 
@@ -411,6 +416,10 @@ def refuse(message: str) -> NoReturn:
 
 
 def upload_progress(root: Path, state: State, progress: str) -> None:
-    """Journal how far the upload got, before and after it (``--abort`` reads it)."""
-    state.upload = progress
-    save_state(root, state)
+    """Journal how far the uploads got, before and after each (``--abort`` reads it).
+
+    Never back: once one package's upload is done, the next one's start leaves it "done".
+    """
+    if UPLOADS.index(progress) > UPLOADS.index(state.upload):
+        state.upload = progress
+        save_state(root, state)
