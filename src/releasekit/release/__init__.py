@@ -14,16 +14,21 @@ Everything that goes out is named by identity: the files are built into
 reads them and uploaded only as those bytes; the push names the release
 commit and its tag by SHA, never whatever HEAD is then.
 
-The modules, each importing only the ones before it: ``journal`` (the
-journal and the directories releasekit owns), ``restore`` (the snapshot,
-the undo and the comparison after it), ``checks`` (the nox sessions),
+The modules, each importing only the ones before it: ``request`` (what the
+engine is asked, built by the command layer), ``journal`` (the one journal
+of a release of one package or N, read back field by field, and the
+directories releasekit owns), ``restore`` (the snapshot, the undo, the one
+rollback and the comparison after it), ``checks`` (the nox sessions),
 ``preflight`` (what is refused before anything changes, and the
 :class:`~releasekit.release.preflight.Plan`), ``steps`` (:data:`STEPS` and
 what they share), ``plan`` (the dry-run plan), ``interrupts`` (the signals,
 the one-line failure), ``artifacts`` (one package's files, built to
 confirmed: a release's and each train member's), ``finish`` (the public
-steps, ``--resume``, reading the journal back) and ``driver`` (the lock,
-the release, ``--abort``). This package re-exports what the other modules use.
+steps, ``--resume`` and its retarget, for a release and a train), ``tiers``
+(a train's public steps, tier by tier) and ``driver`` (the lock, the
+release, the one ``--abort``). This package re-exports what the other
+modules use; a workspace's train (``releasekit.train``) adds discovery,
+tiers, the widening and its plan.
 """
 
 from releasekit._exceptions import ReleaseError
