@@ -30,17 +30,17 @@ sys.path.insert(0, str(ROOT))
 from demo import start_index  # noqa: E402
 
 from releasekit import train  # noqa: E402
-from releasekit.options import ReleaseOptions  # noqa: E402
+from releasekit.release import Request  # noqa: E402
 from tests.integration import workspaces  # noqa: E402
 
 BIN = Path(sys.executable).parent
 
 
 def timed_plan(root: Path, url: str) -> tuple[float, int]:
-    options = ReleaseOptions(dry_run=True, repository=url)
+    request = Request(dry_run=True, repository=url)
     start = time.perf_counter()
     with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
-        flight = train.preflight(root, options)
+        flight = train.preflight(root, request)
     return time.perf_counter() - start, len(flight.plan.entries)
 
 

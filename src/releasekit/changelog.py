@@ -47,6 +47,15 @@ def _towncrier(root: Path, *args: str, dry_run: bool = False, mutates: bool = Fa
         raise ChangelogError(msg, details=exc.details) from None
 
 
+def write_fragment(root: Path, filename: str, text: str, *, dry_run: bool = False) -> None:
+    """``towncrier create``: the fragment ``filename`` holding ``text``, in its directory.
+
+    Its own generated entries (a train's widened requirements) go through
+    here too, so towncrier's naming rules are applied in one place.
+    """
+    _towncrier(root, "create", "--content", text, filename, dry_run=dry_run, mutates=True)
+
+
 def towncrier_config(root: Path) -> tuple[str, Any]:
     """towncrier's own reading of its configuration in ``root``: (its base directory, config).
 
@@ -317,7 +326,7 @@ def create(
     if path.exists():
         msg = f"fragment {path.relative_to(root)} already exists"
         raise ChangelogError(msg)
-    _towncrier(root, "create", "--content", text.strip(), filename, dry_run=dry_run, mutates=True)
+    write_fragment(root, filename, text.strip(), dry_run=dry_run)
     # Staged at once: a fragment is a tracked file, so the draft, the status
     # and the pull-request check read it before it is committed.
     git.git(root, "add", "--", str(path), dry_run=dry_run, mutates=True)

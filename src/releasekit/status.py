@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from releasekit.project import Project
 
 #: The journals of a release and of a train (release/, train.py).
-JOURNALS = (".releasekit/state.json", ".releasekit/train.json")
+JOURNALS = (".releasekit/state.json",)
 
 
 @dataclasses.dataclass

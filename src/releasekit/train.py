@@ -7,11 +7,12 @@ verified before anything is uploaded, so that until the first upload any
 failure rolls the whole train back. Then tier by tier: a tier's wheels are
 installed against the index (its dependencies' just-published versions),
 published, and confirmed installable from the index before the next tier.
-From the first upload on, ``.releasekit/train.json`` journals the train and
-``--resume`` finishes it; the commit and every tag are pushed together at the
-end (``git push --atomic``, by SHA). Each member is built into
-``.releasekit/train-dist/<member>/``, and exactly those verified bytes are
-uploaded, on the first run and on ``--resume`` alike.
+From its first change on, ``.releasekit/state.json`` journals the train (the
+release's own journal, one package per member) and ``--resume`` finishes it;
+the commit and every tag are pushed together at the end (``git push
+--atomic``, by SHA). Each member is built into ``.releasekit/dist/<member>/``,
+and exactly those verified bytes are uploaded, on the first run and on
+``--resume`` alike.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ import dataclasses
 import os
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING
 
 from releasekit import (
     _console,
@@ -40,26 +41,15 @@ from releasekit.index import (
     require_credentials,
     resolve_target,
 )
-from releasekit.options import ReleaseOptions
-from releasekit.train_journal import (
-    KEPT_DIR,
-    STATE_DIR,
-    STATE_FILE,
-    Car,
-    TrainState,
-    clear_state,
-    load_state,
-    save_state,
-)
+from releasekit.release import tiers
+from releasekit.release.journal import KEPT_DIR, STATE_DIR, Package, State, load_state, save_state
+from releasekit.release.journal import refuse as _refuse
+from releasekit.release.request import Request
 from releasekit.workspace import Entry, Plan, Workspace
 
 if TYPE_CHECKING:
-    from releasekit import release as engine
+    from releasekit.config import Settings
     from releasekit.release.checks import BackgroundChecks
-
-
-def _refuse(message: str) -> NoReturn:
-    raise ReleaseError(message)
 
 
 # --- preflight ---------------------------------------------------------------------------
@@ -78,7 +68,7 @@ class Preflight:
 
 
 def preflight(
-    root: Path, options: ReleaseOptions, decide: Callable[[Preflight], bool] | None = None
+    root: Path, request: Request, decide: Callable[[Preflight], bool] | None = None
 ) -> Preflight:
     """Refuse, before anything changes, every train that cannot succeed.
 
@@ -103,8 +93,8 @@ def preflight(
             f"(allowed: {', '.join(settings.branches)}; [tool.releasekit] branches of the root)"
         )
     head = git.head(root)  # what the checks see: the train starts from it or not at all
-    mask_known_logins(options.repository or "", settings.repository, settings.index_url)
-    plan = workspace.plan(ws, pre=options.pre)
+    mask_known_logins(request.repository or "", settings.repository, settings.index_url)
+    plan = workspace.plan(ws, pre=request.pre)
     if not plan.entries:
         _refuse(
             "no workspace member has a changelog fragment: add one in a member with "
@@ -114,7 +104,7 @@ def preflight(
 
     for entry in plan.ordered():
         release.check_gitlinks(entry.member.project)
-        pypi_rules.prefetch(entry.member.project, options)  # read while the rest is asked
+        pypi_rules.prefetch(entry.member.project, request)  # read while the rest is asked
         types = [f.type for f in changelog.fragments(entry.member.root)]
         api_check.check_release(entry.member.project, entry.new, fragment_types=types)
     train_development.check((e.member.project, e.new) for e in plan.ordered())
@@ -134,7 +124,7 @@ def preflight(
         release.check_touched(root, [_rel(root, lock)])
         lockfile.check(lock, timeout=settings.network_timeout)
     has_remote = git.has_remote(root, settings.remote)
-    if not options.no_push:
+    if not request.no_push:
         if not has_remote:
             _refuse(f"there is no git remote {settings.remote!r}: add it, or use --no-push")
         git.fetch(root, settings.remote, timeout=settings.network_timeout)
@@ -147,20 +137,20 @@ def preflight(
             if entry.tag in remote_tags:
                 _refuse(f"the tag {entry.tag} already exists on the remote {settings.remote!r}")
     target = None
-    if not options.no_publish:
-        target = resolve_target(options.repository, configured=settings.repository,
-                                index_url=settings.index_url,
-                                timeout=settings.network_timeout)  # fmt: skip
-        require_credentials(target, dry_run=options.dry_run)
+    if not request.no_publish:
+        target = resolve_target(request.repository, configured=settings.repository,
+                                        index_url=settings.index_url,
+                                        timeout=settings.network_timeout)  # fmt: skip
+        require_credentials(target, dry_run=request.dry_run)
     for entry in plan.ordered():  # each member's own pypi_rules, the train's target
-        pypi_rules.preflight(entry.member.project, entry.new, target, fresh=options.no_cache)
+        pypi_rules.preflight(entry.member.project, entry.new, target, fresh=request.no_cache)
     if target is not None:
         for entry in plan.ordered():
             listed = index_for(target).listing(entry.name)
             if release.version_on_index(listed, entry.new):
                 _refuse(f"{entry.name} {entry.new} is already on {target.shown}")
     flight = Preflight(ws, plan, branch, target, lock, head)
-    if options.no_checks or options.dry_run:
+    if request.no_checks or request.dry_run:
         _decided(flight, decide)
         return flight
     # Each member's checks, one member after another, while the plan is read and the one
@@ -169,7 +159,7 @@ def preflight(
 
     runs = [(e.member.root, release.check_sessions(e.member.project), f" in {e.name}")
             for e in plan.ordered()]  # fmt: skip
-    with several_in_background(runs, cache=not options.no_cache) as checks:
+    with several_in_background(runs, cache=not request.no_cache) as checks:
         with checks.board.paused():
             _decided(flight, decide)
         checks.passed()
@@ -196,7 +186,7 @@ def _commit_message(plan: Plan) -> str:
     return "Release " + ", ".join(f"{e.name} {e.new}" for e in plan.ordered())
 
 
-def plan_lines(flight: Preflight, options: ReleaseOptions) -> list[str]:
+def plan_lines(flight: Preflight, request: Request) -> list[str]:
     """The train, tier by tier: each member, its version, its tag and why it releases."""
     plan = flight.plan
     settings = flight.workspace.project.settings
@@ -225,23 +215,23 @@ def plan_lines(flight: Preflight, options: ReleaseOptions) -> list[str]:
     target = flight.target.shown if flight.target else "none (--no-publish)"
     lines.append(f"  publish:   {target}, tier by tier, each confirmed before the next")
     tags = " ".join(e.tag for e in plan.ordered())
-    push = "no" if options.no_push else f"{flight.branch} and {tags} to {settings.remote} (atomic)"
+    push = "no" if request.no_push else f"{flight.branch} and {tags} to {settings.remote} (atomic)"
     lines.append(f"  push:      {push}")
     dev = train_development.planned((e.member.project, e.new) for e in plan.ordered())
     if dev:
         lines.append(f"  then:      commit {', '.join(dev)} (post_release_dev)")
-    checks = "none (--no-checks)" if options.no_checks else (
+    checks = "none (--no-checks)" if request.no_checks else (
         "each releasing member's own, then again on the release commit")  # fmt: skip
-    if options.dry_run and not options.no_checks:
+    if request.dry_run and not request.no_checks:
         checks += " (not run in a dry run)"
     lines.append(f"  checks:    {checks}")
     return lines
 
 
-def show_plan(flight: Preflight, options: ReleaseOptions) -> None:
-    suffix = " (dry run: nothing was changed)" if options.dry_run else ""
+def show_plan(flight: Preflight, request: Request) -> None:
+    suffix = " (dry run: nothing was changed)" if request.dry_run else ""
     print(f"Release train for {flight.workspace.root}{suffix}", flush=True)
-    print("\n".join(plan_lines(flight, options)), flush=True)
+    print("\n".join(plan_lines(flight, request)), flush=True)
 
 
 # --- the local steps ---------------------------------------------------------------------
@@ -293,8 +283,7 @@ def _write_changelogs(plan: Plan, generated: dict[str, Path]) -> None:
             text = "\n".join(workspace.widening_text(w) for w in entry.widenings)
             path = generated[entry.name]
             kind = path.name.split(".")[1]
-            changelog._towncrier(project.root, "create", "--content", text, path.name,
-                                 mutates=True)  # fmt: skip
+            changelog.write_fragment(project.root, path.name, text)
             if not path.is_file():
                 _refuse(f"towncrier create did not write {path} ({kind})")
             # Tracked like any fragment, which is all that towncrier may read.
@@ -316,7 +305,7 @@ def _widen_requirements(plan: Plan) -> None:
             workspace.rewrite_requirement(w.pyproject, w.old, w.new)
 
 
-def _commit_and_tag(root: Path, plan: Plan, state: TrainState) -> None:
+def _commit_and_tag(root: Path, plan: Plan, state: State) -> None:
     from releasekit import release as engine
 
     engine.check_index_holds_only(root, sorted(state.touched))  # the commit takes the index
@@ -337,24 +326,24 @@ def _commit_and_tag(root: Path, plan: Plan, state: TrainState) -> None:
         _refuse("the release commit left changes behind: is every file committed?")
 
 
-def _build(root: Path, entry: Entry, state: TrainState) -> wheels.ReleaseFiles:
+def _build(root: Path, entry: Entry, state: State) -> wheels.ReleaseFiles:
     """Build the member from the release commit as a single release would (compiled code too)."""
     from releasekit import release as engine
     from releasekit.release import artifacts
 
-    car = state.car(entry.name)
-    kept = engine.own_dir(root, _rel(root, car.kept_dir(root)))
+    package = state.named(entry.name)
+    kept = engine.own_dir(root, _rel(root, package.kept_dir(root)))
     settings = entry.member.project.settings
     files = artifacts.build(entry.member.root, state.commit, kept, entry.new,
                             publish_wheels=settings.publish_wheels)  # fmt: skip
     # Recorded before verify reads them; verify ends by checking they are still these.
-    car.files = _hashing.digests(files.publish)
+    package.files = _hashing.digests(files.publish)
     save_state(root, state)
-    engine.mirror(root, kept, car.dist_dir(root))
+    engine.mirror(root, kept, package.dist_dir(root))
     return files
 
 
-def _start_commit_checks(plan: Plan, options: ReleaseOptions) -> BackgroundChecks | None:
+def _start_commit_checks(plan: Plan, request: Request) -> BackgroundChecks | None:
     """Start each releasing member's checks on the release commit, as a single release does.
 
     The commit moved every version, changelog and widened requirement, which a
@@ -365,7 +354,7 @@ def _start_commit_checks(plan: Plan, options: ReleaseOptions) -> BackgroundCheck
     """
     from releasekit.release.checks import SERVED_BY_RELEASE, several_in_background
 
-    if options.no_checks:
+    if request.no_checks:
         return None
     runs = []
     for entry in plan.ordered():
@@ -378,17 +367,7 @@ def _start_commit_checks(plan: Plan, options: ReleaseOptions) -> BackgroundCheck
         return None
     shown = "; ".join(f"{root.name}: nox -s {' '.join(sessions)}" for root, sessions, _ in runs)
     _console.info(f"checks on the release commit, meanwhile: {shown}")
-    return several_in_background(runs, cache=not options.no_cache)
-
-
-def _wait_for_checks(root: Path, state: TrainState, checks: BackgroundChecks | None) -> None:
-    """Before the first upload: the members' checks on the release commit passed."""
-    if checks is None:
-        _console.info("none on the release commit (--no-checks, or none configured)")
-        return
-    from releasekit.release.checks import passed_on_commit
-
-    passed_on_commit(checks, root, state.commit)
+    return several_in_background(runs, cache=not request.no_cache)
 
 
 def _closure(plan: Plan, name: str) -> list[str]:
@@ -404,20 +383,7 @@ def _closure(plan: Plan, name: str) -> list[str]:
     return seen
 
 
-def _install_check(
-    car: Car, wheels: list[Path], index: str | None, *, what: str, refresh: bool = False
-) -> None:
-    """Install the wheels (the car's first) into a fresh environment and import the car."""
-    from releasekit.release import artifacts
-
-    artifacts.install_and_import(wheels, car.import_name, index, refresh=refresh,
-                                 subject=f"the wheel of {car.name} {car.version}",
-                                 what=what)  # fmt: skip
-
-
-def _verify(
-    root: Path, plan: Plan, entry: Entry, files: wheels.ReleaseFiles, state: TrainState
-) -> None:
+def _verify(root: Path, plan: Plan, entry: Entry, files: wheels.ReleaseFiles, state: State) -> None:
     """A member's files, before anything is uploaded, as a single release checks them.
 
     The install takes the wheels of the train's own members it needs beside
@@ -427,148 +393,43 @@ def _verify(
     from releasekit import release as engine
     from releasekit.release import artifacts
 
-    car = state.car(entry.name)
+    package = state.named(entry.name)
     target = state.target
     index = target.simple_url if target else None
     pypi_rules.verify(entry.member.project, files.publish, target, commit=state.commit)
-    deps = [dists.find(state.car(d).kept_dir(root)).wheel for d in _closure(plan, car.name)]
+    deps = [dists.find(state.named(d).kept_dir(root)).wheel for d in _closure(plan, package.name)]
     artifacts.verify(
         files,
-        name=car.name,
-        new=car.version,
-        import_name=car.import_name,
-        project_dir=root / car.path,
-        install=lambda wheel: _install_check(
-            car, [wheel, *deps], index, what="with the train's other wheels"
+        name=package.name,
+        new=package.version,
+        import_name=package.import_name,
+        project_dir=root / package.path,
+        install=lambda wheel: tiers.install_check(
+            package, [wheel, *deps], index, what="with the train's other wheels"
         ),
     )
-    engine.kept_files(car.kept_dir(root), car.files)
+    engine.kept_files(package.kept_dir(root), package.files)
 
 
-# --- the public steps ------------------------------------------------------------------
-
-
-def _push(root: Path, state: TrainState) -> None:
-    """The release commit and every tag, by identity, in one atomic push."""
-    from releasekit.project import Project
-
-    timeout = Project(root).settings.network_timeout
-    git.push(root, state.remote, state.commit, state.branch, state.tags, timeout=timeout)
-    moved = git.moved_past(root, state.commit)
-    if moved:
-        _console.warn(moved)
-
-
-def _upload_started(root: Path, state: TrainState) -> None:
-    """The first upload is about to start: ``--abort`` no longer trusts an empty listing."""
-    if not state.upload:
-        state.upload = "started"
-        save_state(root, state)
-
-
-def _uploaded(root: Path, state: TrainState) -> None:
-    """A member's upload succeeded: from now on ``--abort`` trusts no listing."""
-    state.upload = "done"
-    save_state(root, state)
-
-
-def _finish(root: Path, options: ReleaseOptions, state: TrainState, *, confirm: bool) -> None:
-    """Tier by tier: check against the index, publish, confirm; then push. Journaled."""
-    from releasekit import release as engine
-    from releasekit.project import Project
-    from releasekit.release import artifacts
-
-    target = state.target
-    if target is not None:
-        timeout = Project(root).settings.network_timeout
-        target = dataclasses.replace(target, timeout=timeout)
-    try:
-        for number, tier in enumerate(state.tiers):
-            cars = [state.car(n) for n in tier]
-            if target is not None:
-                for car in cars:
-                    if car.published or number == 0:
-                        continue  # the first tier's needs were all on the index already
-                    with _console.step(f"verify {car.name} against the index"):
-                        wheel = dists.find(car.kept_dir(root)).wheel
-                        _install_check(car, [wheel], target.simple_url,
-                                       what=f"with its dependencies from {target.shown}",
-                                       refresh=True)  # fmt: skip
-                for car in cars:
-                    if car.published:
-                        _console.info(f"publish {car.name}: already done")
-                        continue
-                    with _console.step(f"publish {car.name}"):
-                        files = engine.kept_files(car.kept_dir(root), car.files)
-                        artifacts.upload(target, car.name, files, car.files,
-                                         started=lambda: _upload_started(root, state),
-                                         uploaded=lambda: _uploaded(root, state))  # fmt: skip
-                    car.published = True
-                    save_state(root, state)
-                for car in cars:
-                    if car.confirmed or not confirm:
-                        continue
-                    with _console.step(f"confirm {car.name}"):
-                        files = engine.kept_files(car.kept_dir(root), car.files)
-                        artifacts.confirm(target, car.name, car.version, files, siblings=True)
-                    car.confirmed = True
-                    save_state(root, state)
-        if not options.no_push and not state.pushed:
-            with _console.step("push"):
-                if target is not None:  # a tag only for what the index really has
-                    for car in state.cars:
-                        if car.published:
-                            kept = engine.kept_files(car.kept_dir(root), car.files)
-                            engine.published(target, car.name, kept)
-                _push(root, state)
-            state.pushed = True
-            save_state(root, state)
-    except ReleaseKitError as exc:
-        msg = (
-            f"{exc}; the train ({state.summary}) is recorded in {STATE_DIR}/{STATE_FILE}: "
-            "fix the cause and run again with --resume"
-        )
-        raise ReleaseError(msg, details=exc.details) from None
-    clear_state(root)
-
-
-def _back_to_development(root: Path, options: ReleaseOptions, state: TrainState) -> None:
+def _back_to_development(root: Path, state: State) -> None:
     """Each released member with ``post_release_dev`` to its next ``.dev0``, in one commit."""
     from releasekit.project import Project
 
     timeout = Project(root).settings.network_timeout
-    members = [(Project(root / car.path), car.version) for car in state.cars]
+    members = [(Project(root / package.path), package.version) for package in state.packages]
+    pushed = "push" in state.done
     train_development.commit(root, members, release_commit=state.commit, remote=state.remote,
-                             branch=state.branch, push=state.pushed, timeout=timeout)  # fmt: skip
+                             branch=state.branch, push=pushed, timeout=timeout)  # fmt: skip
 
 
 # --- the driver ---------------------------------------------------------------------------
 
 
-def _rollback(root: Path, state: TrainState, before: engine.Before, *, ours: bool) -> str:
-    """Undo the train's commit, its tags and its files with the release's own undo; say how."""
-    from releasekit import release as engine
-
-    touched = dict.fromkeys(state.touched) if ours else dict(state.touched)
-    one = engine.State(
-        project="", version="", tag="", commit=state.commit, branch=state.branch,
-        remote=state.remote, source_date_epoch=0, files={}, phase="local",
-        head_before=state.head_before, touched=touched,
-    )  # fmt: skip
-    kept = engine.undo(root, one, tags=tuple(state.tags))
-    for car in state.cars:
-        dists.clean(engine.own_dir(root, _rel(root, car.dist_dir(root))))
-    clear_state(root)
-    for path in kept:
-        _console.warn(f"kept {path} as it is now: it changed after the train wrote it; check it")
-    return engine.outcome(engine.differences(root, before, kept))
-
-
-def release(root: Path, options: ReleaseOptions) -> TrainState | None:
+def release(root: Path, request: Request) -> State | None:
     """Release every member of the workspace at ``root`` that has changes, as one train."""
     from releasekit import release as engine
 
-    if options.part or options.new_version:
+    if request.part or request.new_version:
         msg = (
             "--part and --new-version pick one project's version: in a workspace the fragments "
             "pick each member's (or run the release in the member's directory)"
@@ -579,14 +440,14 @@ def release(root: Path, options: ReleaseOptions) -> TrainState | None:
         _refuse(f"a workspace releases from the root of its git repository, not {root}")
     return engine.locked(
         root,
-        options,
-        cut=lambda: _train(root, options),
-        resume=lambda: resume(root, options),
-        abort=lambda: abort(root, options),
+        request,
+        cut=lambda: _train(root, request),
+        resume=lambda: resume(root, request),
+        abort=lambda: engine.abort(root, request, train=True),
     )
 
 
-def _train(root: Path, options: ReleaseOptions) -> TrainState | None:
+def _train(root: Path, request: Request) -> State | None:
     state = load_state(root)
     if state is not None:
         how = "undo it with --abort" if state.phase == "local" else "finish it with --resume"
@@ -594,16 +455,16 @@ def _train(root: Path, options: ReleaseOptions) -> TrainState | None:
     import sys
 
     def decide(flight: Preflight) -> bool:  # asked while the members' checks run
-        if options.yes or not sys.stdin.isatty():
+        if request.yes or not sys.stdin.isatty():
             return True
-        show_plan(flight, options)
+        show_plan(flight, request)
         count = len(flight.plan.entries)
         members = f"{count} member{'' if count == 1 else 's'}"
         return _console.ask(f"Release {members} ({_commit_message(flight.plan)})?")
 
     with _console.step("preflight"):
         try:
-            flight = preflight(root, options, None if options.dry_run else decide)
+            flight = preflight(root, request, None if request.dry_run else decide)
         except ReleaseKitError:
             raise
         except Exception as exc:  # a library's error (a tarfile's): one line, nothing changed
@@ -613,29 +474,26 @@ def _train(root: Path, options: ReleaseOptions) -> TrainState | None:
     plan = flight.plan
     for entry in plan.ordered():
         _console.info(f"{entry.name} {entry.current} -> {entry.new} ({entry.why})")
-    if options.dry_run:
-        show_plan(flight, options)
+    if request.dry_run:
+        show_plan(flight, request)
         return None
 
     settings = flight.workspace.project.settings
     generated = {e.name: p for e in plan.ordered() if (p := _generated_path(e)) is not None}
     target = flight.target
-    state = TrainState(
-        cars=[
-            Car(e.name, e.member.path, e.new, e.tag, e.member.project.settings.import_name)
+    state = State(
+        packages=[
+            Package(e.name, e.member.path, e.new, e.tag, e.member.project.settings.import_name)
             for e in plan.ordered()
         ],
         tiers=[[e.name for e in tier] for tier in plan.tiers],
         branch=flight.branch,
         remote=settings.remote,
         head_before=git.head(root),
-        upload_url=target.upload_url if target else "",
-        simple_url=target.simple_url if target else "",
-        repository_name=target.name if target else "",
-        repository_source=target.source if target else "",
+        target=target,
         touched=dict.fromkeys(sorted({*_touched(root, plan, generated),
                                       *([_rel(root, flight.lock)] if flight.lock else [])})),
-        writing=True,
+        writing="changelog",
     )  # fmt: skip
     from releasekit import release as engine
 
@@ -643,7 +501,7 @@ def _train(root: Path, options: ReleaseOptions) -> TrainState | None:
 
     before = engine.snapshot(root, state.tags, sorted(state.touched))
     save_state(root, state)  # before the first change: after kill -9, --abort knows what to undo
-    step, writing = "changelog", True
+    step = "changelog"
     checks: BackgroundChecks | None = None
     try:
         with _console.step("changelog"):
@@ -661,12 +519,12 @@ def _train(root: Path, options: ReleaseOptions) -> TrainState | None:
             with _console.step("lock"):
                 lockfile.relock(flight.lock, timeout=settings.network_timeout)
         state.touched = {p: _hashing.sha256_or_empty(root / p) for p in state.touched}
-        state.writing = False
+        state.writing = ""
         save_state(root, state)
-        step, writing = "commit and tag", False
+        step = "commit and tag"
         with _console.step("commit and tag"):
             _commit_and_tag(root, plan, state)
-        checks = _start_commit_checks(plan, options)
+        checks = _start_commit_checks(plan, request)
         # Every member is built and verified before the first upload: a failure in any
         # of them still rolls the whole train back.
         built = {}
@@ -679,112 +537,62 @@ def _train(root: Path, options: ReleaseOptions) -> TrainState | None:
             with _console.step(step):
                 _verify(root, plan, entry, built[entry.name], state)
         step = "checks"
-        with _console.step(step):
-            _wait_for_checks(root, state, checks)
+        with _console.step(step):  # before the first upload: they passed on the release commit
+            if checks is None:
+                _console.info("none on the release commit (--no-checks, or none configured)")
+            else:
+                from releasekit.release.checks import passed_on_commit
+
+                passed_on_commit(checks, root, state.commit)
     except BaseException as exc:  # anything, releasekit's or not: roll back, then say it once
         with engine.SIGNALS.held():
             if checks is not None:
                 checks.stop()
-            rolled_back = _rollback(root, state, before, ours=writing)
+            rolled_back = engine.rollback(root, state, before, what="train")
         if not isinstance(exc, KeyboardInterrupt) and not engine.SIGNALS.received:
             rolled_back = f"the whole train is rolled back, nothing was uploaded; {rolled_back}"
         raise engine.failure(exc, step, rolled_back) from None
     state.phase = "public"
     save_state(root, state)
-    confirm = not options.no_confirm and settings.confirm_install
-    _finish(root, options, state, confirm=confirm)
-    _console.info(f"released {state.summary} ({' '.join(state.tags)})")
-    _back_to_development(root, options, state)
+    _finish(root, request, state, settings)
     return state
 
 
-def resume(root: Path, options: ReleaseOptions) -> TrainState:
+def resume(root: Path, request: Request) -> State:
     """Finish a train that failed at or after its first upload."""
-    state = load_state(root)
-    if state is None:
-        _refuse(f"there is no release train in progress to resume (no {STATE_DIR}/{STATE_FILE})")
-    if state.phase == "local":
-        _refuse(
-            f"the train ({state.summary}) was interrupted before publishing: nothing is public, "
-            "so undo it with --abort and release again"
-        )
-    if not git.contains(root, git.head(root), state.commit):  # newer commits are not pushed
-        _refuse(f"HEAD no longer contains the train's release commit ({state.commit[:12]}): "
-                "check it out again to resume")  # fmt: skip
-    missing = [t for t in state.tags if not git.local_tag_exists(root, t)]
-    if missing:
-        _refuse(f"the tag {missing[0]} of the train in progress is missing")
-    _console.info(f"resuming the release train: {state.summary}")
-    if options.dry_run:
-        todo = [f"publish {c.name}" for c in state.cars if not c.published]
-        todo += [] if state.pushed or options.no_push else ["push"]
+    from releasekit import release as engine
+
+    state = engine.recorded_release(root, train=True)
+    if request.dry_run:
+        todo = [f"publish {c.name}" for c in state.packages if not c.published]
+        todo += [] if "push" in state.done or request.no_push else ["push"]
         print(f"Would finish the train ({state.summary}): {', '.join(todo) or 'nothing'}")
         return state
     from releasekit import pypi_rules
-    from releasekit import release as engine
     from releasekit.project import Project
 
     settings = Project(root).settings
     # The target (retargeted by --repository) and its credentials before anything else,
     # as in the preflight; only for what is not uploaded yet.
-    if state.target is not None and not all(c.published for c in state.cars):
-        target = engine.retarget(settings, options.repository, state.target)
-        moved = (target.upload_url, target.name) != (state.upload_url, state.repository_name)
-        done = [c.name for c in state.cars if c.published]
-        if moved and done:
-            _refuse(
-                f"{done[0]} of the train is published on {state.target.shown} already: the rest "
-                f"cannot go to {target.shown} (its members install each other from one index); "
-                "resume without --repository"
-            )
-        state.upload_url, state.simple_url = target.upload_url, target.simple_url
-        state.repository_name, state.repository_source = target.name, target.source
-
+    if state.target is not None and not all(c.published for c in state.packages):
+        engine.retarget_state(settings, request.repository, state)
     adding = []
-    for car in state.cars:  # the files verified on the first run, kept: never a rebuild
-        if not car.published:
-            files = engine.kept_files(car.kept_dir(root), car.files)
-            if pypi_rules.enabled(Project(root / car.path).settings, state.target):
-                adding.append((car.name, car.version, files))
+    for package in state.packages:  # the files verified on the first run, kept: never a rebuild
+        if not package.published:
+            files = engine.kept_files(package.kept_dir(root), package.files)
+            if pypi_rules.enabled(Project(root / package.path).settings, state.target):
+                adding.append((package.name, package.version, files))
     if state.target is not None and adding:
         pypi_rules.release_age(state.target, adding)
     save_state(root, state)  # a new target is recorded once the checks of it passed
-    confirm = not options.no_confirm and settings.confirm_install
-    _finish(root, options, state, confirm=confirm)
-    _console.info(f"released {state.summary} ({' '.join(state.tags)})")
-    _back_to_development(root, options, state)
+    _finish(root, request, state, settings)
     return state
 
 
-def abort(root: Path, options: ReleaseOptions) -> None:
-    """Undo a train of which nothing is public yet (no member's file on the index, no tag out)."""
-    from releasekit import release as engine
-
-    state = load_state(root)
-    if state is None:
-        _refuse(f"there is no release train in progress to abort (no {STATE_DIR}/{STATE_FILE})")
-    git.check_index_unlocked(root)
-    if state.phase != "local":
-        done = [f"{c.name} is published" for c in state.cars if c.published]
-        done += ["it is pushed"] if state.pushed else []
-        public = ", ".join(done) or engine.reached(
-            root, state.remote, state.target, {c.name: c.files for c in state.cars}, state.tags,
-            state.commit, upload=state.upload,
-        )  # fmt: skip
-        if public:
-            _refuse(
-                f"the train ({state.summary}) cannot be undone ({public}): finish it with --resume"
-            )
-    if options.dry_run:
-        print(f"Would undo the train ({state.summary}): its commit, its tags "
-              f"{' '.join(state.tags)}, and {len(state.touched)} files")  # fmt: skip
-        return
-    paths = sorted(state.touched)
-    commit = engine.release_commit(root, state.head_before, state.commit, paths)
-    before = engine.recorded(root, state.head_before, commit, state.tags, paths)
-    with _console.step("abort"), engine.SIGNALS.held():
-        rolled_back = _rollback(root, state, before, ours=state.writing)
-    if rolled_back != engine.outcome([]):
-        _refuse(f"undid what the train ({state.summary}) made, but {rolled_back}")
-    _console.info(f"undid the train ({state.summary}): the repository is back at "
-                  f"{state.head_before[:12]}, as it was")  # fmt: skip
+def _finish(root: Path, request: Request, state: State, settings: Settings) -> None:
+    """The public steps tier by tier, then each member back to development."""
+    tiers.finish_tiers(root, state, push_wanted=not request.no_push,
+                       confirm=not request.no_confirm and settings.confirm_install,
+                       timeout=settings.network_timeout)  # fmt: skip
+    _console.info(f"released {state.summary} ({' '.join(state.tags)})")
+    _back_to_development(root, state)

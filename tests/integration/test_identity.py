@@ -117,7 +117,7 @@ def gate(session):
         return
     gate, journal = _Path(mode[5:]), _Path(".releasekit/state.json")
     deadline = _time.monotonic() + 120
-    while not (journal.is_file() and _json.loads(journal.read_text())["files"]):
+    while not (journal.is_file() and _json.loads(journal.read_text())["packages"][0]["files"]):
         if _time.monotonic() > deadline:
             session.error("the release never built its files")
         _time.sleep(0.05)
@@ -140,7 +140,7 @@ def test_dist_rewritten_during_the_checks_never_reaches_the_index(
     proc = start_release(stamped, index, gate, "--no-push", checks=True)
     wait_for(gate / "started", proc)
     # Built and verified; the checks on the release commit still run. dist/ is rewritten.
-    verified = _journal(stamped)["files"]
+    verified = _journal(stamped)["packages"][0]["files"]
     assert sorted(verified) == RELEASED
     for name in RELEASED:
         (stamped / "dist" / name).write_bytes(b"rewritten while the checks ran: " + name.encode())
@@ -166,7 +166,7 @@ def test_abort_works_while_no_file_reached_the_index(stamped: Path, index: Index
     assert "publish failed" in proc.stderr
     assert git(stamped, "tag", "-l") == "v0.2.0"
     assert _journal(stamped)["phase"] == "public" and index.files() == []
-    kept = stamped / ".releasekit/dist"
+    kept = stamped / ".releasekit/dist/demo-lib"
     assert sorted(p.name for p in kept.iterdir()) == RELEASED
 
     # Our own sdist on the index (an upload that died before the journal knew): refused.
@@ -174,8 +174,8 @@ def test_abort_works_while_no_file_reached_the_index(stamped: Path, index: Index
     refused = invoke("release", "--abort", cwd=stamped, check=False)
     assert refused.returncode == 1
     assert (
-        f"ERROR the release of 0.2.0 cannot be undone ({SDIST} is on {index.url}): finish it "
-        "with --resume" in refused.stderr
+        f"ERROR the release of demo-lib 0.2.0 cannot be undone ({SDIST} is on {index.url}): "
+        "finish it with --resume" in refused.stderr
     )
     assert git(stamped, "tag", "-l") == "v0.2.0"
 
@@ -223,7 +223,8 @@ def test_abort_refuses_an_upload_that_succeeded_whatever_the_listing_says(
         assert "finish it with --resume" in refused.stderr
         assert git(stamped, "tag", "-l") == "v0.2.0"
         assert (stamped / ".releasekit/state.json").is_file()
-        assert sorted(p.name for p in (stamped / ".releasekit/dist").iterdir()) == RELEASED
+        kept = stamped / ".releasekit/dist/demo-lib"
+        assert sorted(p.name for p in kept.iterdir()) == RELEASED
 
 
 def test_resume_uploads_the_kept_files_when_dist_is_lost(
@@ -238,14 +239,14 @@ def test_resume_uploads_the_kept_files_when_dist_is_lost(
     proc = invoke("release", "--yes", "--no-checks", "--no-push", "--repository", index.url,
                   cwd=stamped, check=False, env=_wrong_login(index))  # fmt: skip
     assert proc.returncode == 1 and index.files() == []
-    verified = _journal(stamped)["files"]
+    verified = _journal(stamped)["packages"][0]["files"]
     git(stamped, "branch", "keep-this")
     rebuilt = dists.build_commit(stamped, "v0.2.0", tmp_path / "rebuilt")
     assert hashlib.sha256(rebuilt.sdist.read_bytes()).hexdigest() != verified[SDIST]
     shutil.rmtree(stamped / "dist")
 
     # A kept file that is not what was verified is refused by name, and nothing goes up.
-    wheel = stamped / ".releasekit/dist" / WHEEL
+    wheel = stamped / ".releasekit/dist/demo-lib" / WHEEL
     good = wheel.read_bytes()
     wheel.write_bytes(good + b"\0")
     proc = invoke("release", "--resume", "--yes", "--no-push", cwd=stamped, check=False,
@@ -268,10 +269,13 @@ def test_resume_uploads_the_kept_files_when_dist_is_lost(
 
 
 EDITS: list[tuple[dict[str, object], str]] = [
-    ({"published": "no"}, "cars[0].'published' must be true or false"),
-    ({"path": "../../elsewhere"}, "cars[0].'path' must be a path inside the workspace"),
-    ({"files": {"../a.whl": "0" * 64}}, "cars[0].'files' must map file names to sha256 digests"),
-    ({"name": 7}, "cars[0].'name' must be a string"),
+    ({"published": "no"}, "packages[0].'published' must be true or false"),
+    ({"path": "../../elsewhere"}, "packages[0].'path' must be a path inside the workspace"),
+    (
+        {"files": {"../a.whl": "0" * 64}},
+        "packages[0].'files' must map file names to sha256 digests",
+    ),
+    ({"name": 7}, "packages[0].'name' must be a string"),
 ]
 
 
@@ -285,12 +289,12 @@ def test_a_hand_edited_train_journal_is_one_line_and_no_action(
     proc = nox("-s", "release", "--", "--yes", "--no-checks", "--repository", index.url,
                cwd=root, check=False, env=_wrong_login(index))  # fmt: skip
     assert proc.returncode != 0 and "run again with --resume" in proc.stderr
-    path = root / ".releasekit/train.json"
+    path = root / ".releasekit/state.json"
     journal = path.read_text()
 
     def edited(edit: dict[str, object]) -> None:
         data = json.loads(journal)
-        data["cars"][0].update(edit)
+        data["packages"][0].update(edit)
         path.write_text(json.dumps(data))
 
     for edit, problem in EDITS:
@@ -300,8 +304,7 @@ def test_a_hand_edited_train_journal_is_one_line_and_no_action(
                        env=index.twine_env())  # fmt: skip
             assert proc.returncode != 0
             assert (
-                f"is not a release train journal that this releasekit can read ({problem})"
-                in proc.stderr
+                f"is not a release state that this releasekit can read ({problem})" in proc.stderr
             ), proc.stderr
             assert "Traceback" not in proc.stdout + proc.stderr
             assert remote_tags(root) == [] and index.files() == []

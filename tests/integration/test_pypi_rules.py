@@ -224,7 +224,7 @@ def test_resume_to_a_closed_release_is_refused_naming_the_date(
 def test_resume_to_an_index_without_upload_times_says_so_once(stamped: Path, index: Index) -> None:
     _failed_at_publish(stamped, index)
     # The sdist reached the index meanwhile (by hand): the resume adds the wheel to it.
-    kept = stamped / ".releasekit/dist/demo_lib-0.2.0.tar.gz"
+    kept = stamped / ".releasekit/dist/demo-lib/demo_lib-0.2.0.tar.gz"
     (index.packages / kept.name).write_bytes(kept.read_bytes())
     proc = invoke("release", "--resume", "--yes", "--no-push", cwd=stamped,
                   env=index.twine_env())  # fmt: skip

@@ -260,7 +260,7 @@ def test_resume_skips_identical_files_and_refuses_different_ones(
                   env=index.twine_env())  # fmt: skip
     assert f"{sdist.name} is already on the index with the same sha256: skipped" in proc.stderr
     listed = index_for(Target(index.url, index.simple)).listing("demo-lib")
-    assert {name: f.sha256 for name, f in listed.items()} == state["files"]
+    assert {name: f.sha256 for name, f in listed.items()} == state["packages"][0]["files"]
 
 
 def test_failing_build_rolls_back_exactly(stamped: Path, index: Index) -> None:

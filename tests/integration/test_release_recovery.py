@@ -235,8 +235,8 @@ def test_abort_after_publish_refuses_and_points_to_resume(stamped: Path, index: 
     proc = invoke("release", "--abort", cwd=stamped, check=False)
     assert proc.returncode == 1
     assert (
-        "ERROR the release of 0.2.0 cannot be undone (publish): finish it with --resume"
-        in proc.stderr
+        "ERROR the release of demo-lib 0.2.0 cannot be undone (demo-lib is published): "
+        "finish it with --resume" in proc.stderr
     )
     assert git(stamped, "tag", "-l") == "v0.2.0"
 
@@ -346,7 +346,7 @@ def test_resume_publishes_to_the_target_given_now(
                   env={**index.twine_env(), "TWINE_PASSWORD": "wrong-wrong-wrong"})  # fmt: skip
     assert proc.returncode == 1
     state = json.loads((stamped / ".releasekit/state.json").read_text())
-    assert state["upload_url"] == index.url
+    assert state["target"]["upload_url"] == index.url
     with Index(tmp_path / "second") as second:
         proc = invoke("release", "--resume", "--yes", "--no-push", "--repository", second.url,
                       cwd=stamped, env=index.twine_env())  # fmt: skip
@@ -359,21 +359,31 @@ def test_resume_publishes_to_the_target_given_now(
 
 
 @pytest.mark.parametrize(
-    ("edit", "problem"),
+    ("edit", "package_edit", "problem"),
     [
-        ({"done": "publish"}, "'done' must be a list of steps among publish, push"),
-        ({"files": ["a.whl"]}, "'files' must map file names to sha256 digests"),
-        ({"source_date_epoch": "yesterday"}, "'source_date_epoch' must be an integer"),
-        ({"phase": "banana"}, "'phase' must be one of local, public"),
-        ({"upload": "maybe"}, "'upload' must be empty, 'started' or 'done'"),
+        ({"done": "publish"}, {}, "'done' must be a list of steps among publish, push"),
+        (
+            {},
+            {"files": ["a.whl"]},
+            "packages[0].'files' must be a map of file names to sha256 digests",
+        ),
+        ({"source_date_epoch": "yesterday"}, {}, "'source_date_epoch' must be an integer"),
+        ({"phase": "banana"}, {}, "'phase' must be one of local, public"),
+        ({"upload": "maybe"}, {}, "'upload' must be empty, 'started' or 'done'"),
     ],
 )
 def test_a_hand_edited_journal_is_one_line_and_no_action(
-    stamped: Path, index: Index, edit: dict[str, object], problem: str
+    stamped: Path,
+    index: Index,
+    edit: dict[str, object],
+    package_edit: dict[str, object],
+    problem: str,
 ) -> None:
     _published_not_pushed(stamped, index)
     path = stamped / ".releasekit/state.json"
-    path.write_text(json.dumps({**json.loads(path.read_text()), **edit}))
+    data = json.loads(path.read_text())
+    data["packages"][0].update(package_edit)
+    path.write_text(json.dumps({**data, **edit}))
     proc = invoke("release", "--resume", "--yes", cwd=stamped, check=False)
     assert proc.returncode == 1
     assert f"is not a release state that this releasekit can read ({problem})" in proc.stderr

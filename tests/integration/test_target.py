@@ -70,7 +70,9 @@ def test_resume_keeps_the_configured_target_over_a_stale_shell(stamped: Path, in
     assert proc.returncode == 1, proc.stderr
     assert "twine could not upload" in proc.stderr
     state = _state(stamped)
-    assert (state["upload_url"], state["repository_source"]) == (index.url, "config")
+    target = state["target"]
+    assert isinstance(target, dict)
+    assert (target["upload_url"], target["source"]) == (index.url, "config")
     assert index.files() == []
 
     proc = invoke("release", "--resume", "--yes", "--no-push", cwd=stamped,
@@ -104,7 +106,8 @@ def test_resume_follows_twines_environment_when_the_target_came_from_it(
     proc = invoke("release", "--yes", "--no-checks", "--no-push", cwd=stamped, check=False,
                   env=first)  # fmt: skip
     assert proc.returncode == 1, proc.stderr
-    assert _state(stamped)["repository_source"] == "environment"
+    target = _state(stamped)["target"]
+    assert isinstance(target, dict) and target["source"] == "environment"
     with Index(tmp_path / "second") as second:
         proc = invoke("release", "--resume", "--yes", "--no-push", cwd=stamped,
                       env={**index.twine_env(), "TWINE_REPOSITORY_URL": second.url})  # fmt: skip

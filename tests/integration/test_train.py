@@ -216,8 +216,9 @@ def test_a_failed_upload_of_b_after_a_resumes(
     out, err = proc.communicate(timeout=600)
     assert proc.returncode != 0, out + err
     assert "run again with --resume" in err
-    journal = json.loads((root / ".releasekit/train.json").read_text())
-    assert [(c["name"], c["published"]) for c in journal["cars"]] == [("a", True), ("b", False)]
+    journal = json.loads((root / ".releasekit/state.json").read_text())
+    published = [(p["name"], p["published"]) for p in journal["packages"]]
+    assert published == [("a", True), ("b", False)]
     assert remote_tags(root) == []
     assert index.files() == ["a-0.2.0-py3-none-any.whl", "a-0.2.0.tar.gz", "b-0.1.1.tar.gz"]
     (index.packages / "b-0.1.1.tar.gz").unlink()

@@ -82,7 +82,7 @@ def failed_first_upload(root: Path, index: Index, tmp_path: Path, member: str) -
     out, err = proc.communicate(timeout=600)
     assert proc.returncode != 0, out + err
     assert "run again with --resume" in err
-    return (root / ".releasekit/train.json").read_text()
+    return (root / ".releasekit/state.json").read_text()
 
 
 def test_resume_with_repository_publishes_the_train_to_the_index_given_now(
@@ -126,7 +126,7 @@ def test_resume_cannot_move_the_rest_of_a_half_published_train(
         "--repository" in proc.stderr
     )
     assert snapshot(root) == before
-    assert (root / ".releasekit/train.json").read_text() == journal
+    assert (root / ".releasekit/state.json").read_text() == journal
     assert index.files() == published and remote_tags(root) == []
 
 

@@ -103,7 +103,8 @@ def test_an_index_without_hashes_is_asked_for_the_bytes(
     assert f"{sdist.name} is already on the index with the same sha256: skipped" in proc.stderr
     assert index.files() == sorted([sdist.name, wheel.name])
     assert (index.packages / wheel.name).read_bytes() == wheel.read_bytes()
-    assert {p.name: _hashing.sha256(p) for p in index.packages.iterdir()} == state["files"]
+    files = state["packages"][0]["files"]
+    assert {p.name: _hashing.sha256(p) for p in index.packages.iterdir()} == files
 
 
 def test_a_password_in_a_url_is_never_shown_even_without_a_port(
@@ -143,7 +144,7 @@ def test_url_userinfo_serves_as_credentials_and_is_never_stored(
     assert index.files() == ["demo_lib-0.2.0-py3-none-any.whl", "demo_lib-0.2.0.tar.gz"], output
     assert "push failed" in proc.stderr
     state_text = (stamped / ".releasekit/state.json").read_text()
-    assert json.loads(state_text)["upload_url"] == index.url
+    assert json.loads(state_text)["target"]["upload_url"] == index.url
     for text in (output, state_text):
         assert index.PASSWORD not in text
         assert f"{index.USER}@" not in text and f"{index.USER}:" not in text

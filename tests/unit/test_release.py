@@ -31,9 +31,11 @@ def test_release_options_parse_like_the_invoke_task() -> None:
 
 
 def test_state_round_trips_atomically(tmp_path: Path) -> None:
+    package = engine.Package("demo-lib", ".", "0.2.0", "v0.2.0", "demo_lib",
+                             files={"a.whl": "0" * 64})  # fmt: skip
     state = engine.State(
-        project="demo-lib", version="0.2.0", tag="v0.2.0", commit="abc", branch="main",
-        remote="origin", source_date_epoch=1, files={"a.whl": "0" * 64}, done=["publish"],
+        packages=[package], tiers=[["demo-lib"]], commit="abc", branch="main",
+        remote="origin", head_before="def", source_date_epoch=1, done=["publish"],
     )  # fmt: skip
     engine.save_state(tmp_path, state)
     assert (tmp_path / ".releasekit/.gitignore").read_text() == "*\n"

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from releasekit._exceptions import UsageError
 from releasekit.commands import NoxSession, ReleaseOptions, Verb
 from releasekit.project import Project
+
+if TYPE_CHECKING:
+    from releasekit.release import Request
 
 
 def validate(options: ReleaseOptions) -> None:
@@ -23,17 +28,26 @@ def validate(options: ReleaseOptions) -> None:
             raise UsageError(msg)
 
 
+def request(options: ReleaseOptions) -> Request:
+    """The engine's request: the options that mean something to a release, by name."""
+    from releasekit.release import Request
+
+    fields = (field.name for field in dataclasses.fields(Request))
+    return Request(**{name: getattr(options, name) for name in fields})
+
+
 def release(root: Path, options: ReleaseOptions) -> None:
     from releasekit import release as engine
     from releasekit import workspace
 
     validate(options)
+    asked = request(options)
     if workspace.is_workspace(root):  # a uv workspace at the root: release it as a train
         from releasekit import train
 
-        train.release(root, options)
+        train.release(root, asked)
         return
-    engine.release(Project(root), options)
+    engine.release(Project(root), asked)
 
 
 VERB = Verb(

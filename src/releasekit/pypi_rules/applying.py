@@ -22,10 +22,22 @@ from releasekit.pypi_rules.files import file_problems, wheel_metadata
 from releasekit.pypi_rules.metadata import Metadata, parse, problems
 
 if TYPE_CHECKING:
+    from typing import Protocol
+
     from releasekit.config import Settings
     from releasekit.index import Target
-    from releasekit.options import ReleaseOptions
     from releasekit.project import Project
+
+    class Request(Protocol):
+        """What :func:`prefetch` reads of the release's request (the engine's, or any)."""
+
+        @property
+        def repository(self) -> str | None: ...
+        @property
+        def no_publish(self) -> bool: ...
+        @property
+        def no_cache(self) -> bool: ...
+
 
 #: Hosts whose uploads follow PyPI's rules: PyPI and TestPyPI (one code base).
 PYPI_HOSTS = frozenset({"upload.pypi.org", "pypi.org", "www.pypi.org", "test.pypi.org"})
@@ -60,7 +72,7 @@ def _refuse(found: list[str], where: str, *, listed_by: str = "") -> None:
     raise PyPIRuleError(f"{found[0]}{more}{where}")
 
 
-def _may_apply(settings: Settings, options: ReleaseOptions) -> bool:
+def _may_apply(settings: Settings, options: Request) -> bool:
     """Whether the rules may apply, known before the target is resolved (no question asked)."""
     if settings.pypi_rules is not None:
         return settings.pypi_rules
@@ -74,7 +86,7 @@ def _may_apply(settings: Settings, options: ReleaseOptions) -> bool:
     return True  # PyPI by default, or a .pypirc section, which may name it
 
 
-def prefetch(project: Project, options: ReleaseOptions) -> None:
+def prefetch(project: Project, options: Request) -> None:
     """Start reading the backend's metadata in the background, if the rules may apply.
 
     The backend's hooks take half a second or more; the preflight's other

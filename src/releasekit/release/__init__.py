@@ -10,37 +10,43 @@ finishes the public steps that are left, doing nothing twice. The driver,
 the dry-run plan and ``--resume`` all read the same list of steps.
 
 Everything that goes out is named by identity: the files are built into
-``.releasekit/dist/`` beside the journal, recorded by sha256 before verify
+``.releasekit/dist/<package>/`` beside the journal, recorded by sha256 before verify
 reads them and uploaded only as those bytes; the push names the release
 commit and its tag by SHA, never whatever HEAD is then.
 
-The modules, each importing only the ones before it: ``journal`` (the
-journal and the directories releasekit owns), ``restore`` (the snapshot,
-the undo and the comparison after it), ``checks`` (the nox sessions),
+The modules, each importing only the ones before it: ``request`` (what the
+engine is asked, built by the command layer), ``journal`` (the one journal
+of a release of one package or N, read back field by field, and the
+directories releasekit owns), ``restore`` (the snapshot, the undo, the one
+rollback and the comparison after it), ``checks`` (the nox sessions),
 ``preflight`` (what is refused before anything changes, and the
 :class:`~releasekit.release.preflight.Plan`), ``steps`` (:data:`STEPS` and
 what they share), ``plan`` (the dry-run plan), ``interrupts`` (the signals,
 the one-line failure), ``artifacts`` (one package's files, built to
 confirmed: a release's and each train member's), ``finish`` (the public
-steps, ``--resume``, reading the journal back) and ``driver`` (the lock,
-the release, ``--abort``). This package re-exports what the other modules use.
+steps, ``--resume`` and its retarget, for a release and a train), ``tiers``
+(a train's public steps, tier by tier) and ``driver`` (the lock, the
+release, the one ``--abort``). This package re-exports what the other
+modules use; a workspace's train (``releasekit.train``) adds discovery,
+tiers, the widening and its plan.
 """
 
 from releasekit._exceptions import ReleaseError
-from releasekit.options import ReleaseOptions
 from releasekit.release.checks import check_sessions, run_checks
-from releasekit.release.driver import locked, reached, release
-from releasekit.release.finish import load_state, resume, retarget
+from releasekit.release.driver import abort, locked, reached, release
+from releasekit.release.finish import recorded_release, resume, retarget, retarget_state
 from releasekit.release.interrupts import SIGNALS, failure
 from releasekit.release.journal import (
     PHASES,
     UPLOADS,
+    Package,
     State,
     check_own_dirs,
     clear_state,
     is_digest,
     is_file_name,
     kept_files,
+    load_state,
     mirror,
     own_dir,
     read_journal,
@@ -56,12 +62,14 @@ from releasekit.release.preflight import (
     unchanged_since_preflight,
     version_on_index,
 )
+from releasekit.release.request import Request
 from releasekit.release.restore import (
     Before,
     differences,
     outcome,
     recorded,
     release_commit,
+    rollback,
     snapshot,
     undo,
 )
@@ -73,9 +81,11 @@ __all__ = [
     "STEPS",
     "UPLOADS",
     "Before",
+    "Package",
     "ReleaseError",
-    "ReleaseOptions",
+    "Request",
     "State",
+    "abort",
     "check_gitlinks",
     "check_index_holds_only",
     "check_one_parent",
@@ -97,11 +107,14 @@ __all__ = [
     "reached",
     "read_journal",
     "recorded",
+    "recorded_release",
     "release",
     "release_commit",
     "remove_journal",
     "resume",
     "retarget",
+    "retarget_state",
+    "rollback",
     "run_checks",
     "save_state",
     "snapshot",

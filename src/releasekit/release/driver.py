@@ -16,19 +16,23 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
+from packaging.utils import canonicalize_name
+
 from releasekit import _console, git
 from releasekit._exceptions import ReleaseError, ReleaseKitError
 from releasekit.index import Target, index_for
-from releasekit.options import ReleaseOptions
 from releasekit.project import Project
-from releasekit.release.finish import finish, load_state, post_release, resume
+from releasekit.release.finish import finish, post_release, resume
 from releasekit.release.interrupts import SIGNALS, failure
 from releasekit.release.journal import (
     STATE_DIR,
     STATE_FILE,
+    Package,
     State,
+    load_state,
     refuse,
     save_state,
+    subject,
 )
 from releasekit.release.plan import confirmed, show_plan
 from releasekit.release.preflight import (
@@ -37,14 +41,15 @@ from releasekit.release.preflight import (
     touched_paths,
     unchanged_since_preflight,
 )
+from releasekit.release.request import Request
 from releasekit.release.restore import outcome, recorded, release_commit, rollback, snapshot
 from releasekit.release.steps import STEPS, Run, record_written
 
 T = TypeVar("T")
 
 
-#: The journals of a release and of a train, relative to the project (or workspace) root.
-JOURNALS = (f"{STATE_DIR}/{STATE_FILE}", f"{STATE_DIR}/train.json")
+#: The journal of a release (or a train), relative to the project (or workspace) root.
+JOURNAL = f"{STATE_DIR}/{STATE_FILE}"
 
 
 def unfinished_elsewhere(root: Path) -> None:
@@ -54,7 +59,7 @@ def unfinished_elsewhere(root: Path) -> None:
     undone (or finished) there, where its journal and its files are; here it
     would only meet its tag. Asked under the lock, so that journal is no live run's.
     """
-    found = git.in_every_worktree(root, *JOURNALS)
+    found = git.in_every_worktree(root, JOURNAL)
     if not found or found[0].parent.parent == root.resolve():
         return
     journal = found[0]
@@ -63,9 +68,11 @@ def unfinished_elsewhere(root: Path) -> None:
     except (OSError, ValueError):
         data = None
     data = data if isinstance(data, dict) else {}
+    packages = data.get("packages")
+    packages = [p for p in packages if isinstance(p, dict)] if isinstance(packages, list) else []
     what = "a release train"
-    if journal.name == STATE_FILE:
-        what = f"a release of {data.get('project', '?')} {data.get('version', '?')}"
+    if len(packages) == 1:
+        what = f"a release of {packages[0].get('name', '?')} {packages[0].get('version', '?')}"
     local = data.get("phase") == "local"
     how = "undo it there with --abort" if local else "finish it there with --resume"
     refuse(
@@ -76,7 +83,7 @@ def unfinished_elsewhere(root: Path) -> None:
 
 def locked(
     root: Path,
-    options: ReleaseOptions,
+    request: Request,
     *,
     cut: Callable[[], T | None],
     resume: Callable[[], T],
@@ -92,39 +99,38 @@ def locked(
     with _lock.held(root), SIGNALS.installed():
         SIGNALS.received.clear()
         unfinished_elsewhere(root)
-        if options.abort:
+        if request.abort:
             abort()
             return None
-        if options.resume:
+        if request.resume:
             return resume()
         return cut()
 
 
-def release(project: Project, options: ReleaseOptions) -> State | None:
+def release(project: Project, request: Request) -> State | None:
     """Cut (or resume, or abort) a release of ``project``, holding the repository's lock."""
     git.toplevel(project.root)
     return locked(
         project.root,
-        options,
-        cut=lambda: _release(project, options),
-        resume=lambda: resume(project, options),
-        abort=lambda: abort(project, options),
+        request,
+        cut=lambda: _release(project, request),
+        resume=lambda: resume(project, request),
+        abort=lambda: abort(project.root, request),
     )
 
 
-def _release(project: Project, options: ReleaseOptions) -> State | None:
+def _release(project: Project, request: Request) -> State | None:
     root = project.root
     state = load_state(root)
     if state is not None and state.phase == "local":
         refuse(
-            f"a release of {state.project} {state.version} was interrupted before publishing: "
-            "undo it with --abort"
+            f"a release of {state.summary} was interrupted before publishing: undo it with --abort"
         )
     if state is not None:
         refuse(
             f"a release is already in progress ({STATE_DIR}/{STATE_FILE}): finish it with --resume"
         )
-    run = Run(project, options)
+    run = Run(project, request)
 
     def decide(plan: Plan) -> bool:  # asked while the checks run
         run.plan = plan
@@ -132,14 +138,14 @@ def _release(project: Project, options: ReleaseOptions) -> State | None:
 
     with _console.step("preflight"):
         try:
-            run.plan = plan = preflight(project, options, None if options.dry_run else decide)
+            run.plan = plan = preflight(project, request, None if request.dry_run else decide)
         except ReleaseKitError:
             raise
         except Exception as exc:  # a library's error (a tarfile's): one line, nothing changed
             raise failure(exc, "preflight", "nothing was changed") from None
     with _console.step("version"):
         _console.info(f"{plan.current} -> {plan.new} ({plan.reason})")
-    if options.dry_run:
+    if request.dry_run:
         show_plan(run)
         return None
     unchanged_since_preflight(root, plan.head)
@@ -148,21 +154,15 @@ def _release(project: Project, options: ReleaseOptions) -> State | None:
     run.tags_before = set(git.tags(root))
     # The journal exists before the first change: after kill -9 the next run
     # knows what to undo (--abort).
+    name = canonicalize_name(plan.project)
+    package = Package(name, ".", plan.new, plan.tag, project.settings.import_name)
     run.state = State(
-        project=plan.project,
-        version=plan.new,
-        tag=plan.tag,
-        commit="",
+        packages=[package],
+        tiers=[[name]],
         branch=plan.branch,
         remote=project.settings.remote,
-        source_date_epoch=0,
-        files={},
-        upload_url=plan.target.upload_url if plan.target else "",
-        simple_url=plan.target.simple_url if plan.target else "",
-        repository_name=plan.target.name if plan.target else "",
-        repository_source=plan.target.source if plan.target else "",
-        phase="local",
         head_before=run.head,
+        target=plan.target,
         touched=dict.fromkeys(touched_paths(project, plan)),
     )
     before = snapshot(root, [plan.tag], sorted(run.state.touched))
@@ -173,7 +173,7 @@ def _release(project: Project, options: ReleaseOptions) -> State | None:
             if step.public:
                 break
             current = step
-            if not step.wanted(options, run.state):
+            if not step.wanted(request, run.state):
                 _console.info(f"{step.name}: skipped ({step.skip_flag})")
                 continue
             if step.writes:  # until its writes are recorded, what is in the files is ours
@@ -247,33 +247,33 @@ def reached(
     return ""
 
 
-def abort(project: Project, options: ReleaseOptions) -> None:
-    """Undo a release of which nothing is public yet (its journal says what it did)."""
-    root = project.root
+def abort(root: Path, request: Request, *, train: bool = False) -> None:
+    """Undo a release (or a train) of which nothing is public yet: its journal says what it did."""
     state = load_state(root)
     if state is None:
-        refuse(f"there is no release in progress to abort (no {STATE_DIR}/{STATE_FILE})")
+        kind = "release train" if train else "release"
+        refuse(f"there is no {kind} in progress to abort (no {STATE_DIR}/{STATE_FILE})")
+    what = subject(state, train=train)
     git.check_index_unlocked(root)
     if state.phase != "local":
-        public = ", ".join(state.done) or reached(
-            root, state.remote, state.target, {state.project: state.files}, [state.tag],
-            state.commit, upload=state.upload,
+        done = [f"{p.name} is published" for p in state.packages if p.published]
+        done += ["it is pushed"] if "push" in state.done else []
+        public = ", ".join(done) or reached(
+            root, state.remote, state.target, {p.name: p.files for p in state.packages},
+            state.tags, state.commit, upload=state.upload,
         )  # fmt: skip
         if public:
-            refuse(
-                f"the release of {state.version} cannot be undone ({public}): finish it with "
-                "--resume"
-            )
-    if options.dry_run:
-        print(f"Would undo the release of {state.project} {state.version}: its commit, "
-              f"its tag {state.tag}, and {', '.join(sorted(state.touched))}")  # fmt: skip
-        return
+            refuse(f"{what} cannot be undone ({public}): finish it with --resume")
     paths = sorted(state.touched)
+    if request.dry_run:
+        tags = f"its tag{'s' if len(state.tags) > 1 else ''} {' '.join(state.tags)}"
+        print(f"Would undo {what}: its commit, {tags}, and {', '.join(paths)}")
+        return
     commit = release_commit(root, state.head_before, state.commit, paths)
-    before = recorded(root, state.head_before, commit, [state.tag], paths)
+    before = recorded(root, state.head_before, commit, state.tags, paths)
     with _console.step("abort"), SIGNALS.held():
-        rolled_back = rollback(root, state, before)
+        rolled_back = rollback(root, state, before, what="train" if train else "release")
     if rolled_back != outcome([]):
-        refuse(f"undid what the release of {state.project} {state.version} made, but {rolled_back}")
-    _console.info(f"undid the release of {state.project} {state.version}: the repository is "
-                  f"back at {state.head_before[:12]}, as it was")  # fmt: skip
+        refuse(f"undid what {what} made, but {rolled_back}")
+    _console.info(f"undid {what}: the repository is back at {state.head_before[:12]}, "
+                  "as it was")  # fmt: skip

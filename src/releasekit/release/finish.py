@@ -2,103 +2,46 @@
 
 :func:`finish` runs the public steps the journal does not record as done,
 recording each; :func:`resume` checks the repository still holds the release
-first. :func:`load_state` reads the journal back and checks it field by field
-against the steps.
+first.
 """
 
 from __future__ import annotations
 
 import dataclasses
 from pathlib import Path
-from typing import Any
 
 from releasekit import _console, git, versions
 from releasekit._exceptions import ReleaseError, ReleaseKitError
 from releasekit.config import Settings
 from releasekit.index import Target, environment_target, require_credentials, resolve_target
-from releasekit.options import ReleaseOptions
 from releasekit.project import Project
 from releasekit.release.journal import (
     KEPT_DIR,
-    PHASES,
     STATE_DIR,
     STATE_FILE,
-    UPLOADS,
     State,
     clear_state,
-    is_digest,
-    is_file_name,
     kept_files,
-    read_journal,
+    load_state,
     refuse,
     save_state,
-    state_path,
+    subject,
 )
+from releasekit.release.request import Request
 from releasekit.release.steps import STEPS, Run
-
-
-def _state_problem(data: Any) -> str:
-    """What is wrong with a journal read from disk, or ``""``."""
-    if not isinstance(data, dict):
-        return "it is not a JSON object"
-    hints = {f.name: f for f in dataclasses.fields(State)}
-    unknown = sorted(set(data) - set(hints))
-    if unknown:
-        return f"unknown field {unknown[0]!r}"
-    required = [n for n, f in hints.items() if f.default is dataclasses.MISSING
-                and f.default_factory is dataclasses.MISSING]  # fmt: skip
-    missing = [n for n in required if n not in data]
-    if missing:
-        return f"field {missing[0]!r} is missing"
-    strings = ("project", "version", "tag", "commit", "branch", "remote", "upload_url",
-               "simple_url", "repository_name", "repository_source", "phase",
-               "head_before")  # fmt: skip
-    for name in strings:
-        if name in data and not isinstance(data[name], str):
-            return f"{name!r} must be a string, not {type(data[name]).__name__}"
-    epoch = data["source_date_epoch"]
-    if not isinstance(epoch, int) or isinstance(epoch, bool):
-        return "'source_date_epoch' must be an integer"
-    files = data["files"]
-    if not isinstance(files, dict) or not all(
-        is_file_name(k) and is_digest(v) for k, v in files.items()
-    ):
-        return "'files' must map file names to sha256 digests"
-    done = data.get("done", [])
-    public = [s.name for s in STEPS if s.public]
-    if not isinstance(done, list) or not all(isinstance(d, str) and d in public for d in done):
-        return f"'done' must be a list of steps among {', '.join(public)}"
-    if data.get("phase", "public") not in PHASES:
-        return f"'phase' must be one of {', '.join(PHASES)}"
-    if data.get("upload", "") not in UPLOADS:
-        return "'upload' must be empty, 'started' or 'done'"
-    writing = [s.name for s in STEPS if s.writes]
-    if data.get("writing", "") not in ("", *writing):
-        return f"'writing' must be empty or one of {', '.join(writing)}"
-    touched = data.get("touched", {})
-    if not isinstance(touched, dict) or not all(
-        isinstance(k, str) and (v is None or isinstance(v, str)) for k, v in touched.items()
-    ):
-        return "'touched' must map paths to sha256 digests"
-    return ""
-
-
-def load_state(root: Path) -> State | None:
-    """Read the journal; anything off is one line and no action."""
-    data = read_journal(state_path(root), _state_problem, "a release state")
-    return None if data is None else State(**data)
 
 
 def finish(run: Run) -> None:
     """Do the public steps the state says are still to do, recording each one."""
     state = run.need_state()
+    version = state.package.version
     for step in STEPS:
         if not step.public:
             continue
         if step.name in state.done:
             _console.info(f"{step.name}: already done")
             continue
-        if not step.wanted(run.options, state):
+        if not step.wanted(run.request, state):
             _console.info(f"{step.name}: skipped ({step.skip_flag})")
             continue
         with _console.step(step.name):
@@ -106,13 +49,13 @@ def finish(run: Run) -> None:
                 step.action(run)
             except ReleaseKitError as exc:
                 msg = (
-                    f"{step.name} failed: {exc}; the release of {state.version} is recorded in "
+                    f"{step.name} failed: {exc}; the release of {version} is recorded in "
                     f"{STATE_DIR}/{STATE_FILE}: fix the cause and run again with --resume"
                 )
                 raise ReleaseError(msg, details=exc.details) from None
             except KeyboardInterrupt:
                 _console.error(
-                    f"interrupted during {step.name}: the release of {state.version} is "
+                    f"interrupted during {step.name}: the release of {version} is "
                     f"recorded in {STATE_DIR}/{STATE_FILE}; run again with --resume to finish it"
                 )
                 raise
@@ -121,46 +64,60 @@ def finish(run: Run) -> None:
     clear_state(run.root)
 
 
-def resume(project: Project, options: ReleaseOptions) -> State:
-    """Finish the public steps of a recorded release."""
-    root = project.root
+def recorded_release(root: Path, *, train: bool = False) -> State:
+    """The journal that ``--resume`` finishes: public, its commit under HEAD, its tags here.
+
+    The push names the release commit by SHA, so commits made on top of it
+    since may stay checked out: they are not pushed.
+    """
     state = load_state(root)
     if state is None:
-        refuse(f"there is no release in progress to resume (no {STATE_DIR}/{STATE_FILE})")
+        kind = "release train" if train else "release"
+        refuse(f"there is no {kind} in progress to resume (no {STATE_DIR}/{STATE_FILE})")
+    what = subject(state, train=train)
     if state.phase == "local":
         refuse(
-            f"the release of {state.project} {state.version} was interrupted before publishing: "
-            "nothing is public, so undo it with --abort and release again"
+            f"{what} was interrupted before publishing: nothing is public, so undo it with "
+            "--abort and release again"
         )
-    # The push names the release commit by SHA, so commits made on top of it since
-    # may stay checked out: they are not pushed.
     if not git.contains(root, git.head(root), state.commit):
         refuse(
-            f"HEAD no longer contains the release commit of {state.version} "
-            f"({state.commit[:12]}): check it out again to resume"
+            f"HEAD no longer contains the release commit of {what} ({state.commit[:12]}): "
+            "check it out again to resume"
         )
-    if not git.local_tag_exists(root, state.tag):
-        refuse(f"the tag {state.tag} of the release in progress is missing")
-    _console.info(f"resuming the release of {state.project} {state.version}")
-    if options.dry_run:
+    missing = [t for t in state.tags if not git.local_tag_exists(root, t)]
+    if missing:
+        refuse(f"the tag {missing[0]} of {what} is missing")
+    _console.info(f"resuming {what}")
+    return state
+
+
+def resume(project: Project, request: Request) -> State:
+    """Finish the public steps of a recorded release."""
+    root = project.root
+    state = recorded_release(root)
+    package = state.package
+    if request.dry_run:
         todo = [s.name for s in STEPS if s.public and s.name not in state.done]
-        print(f"Would finish the release of {state.version}: {', '.join(todo) or 'nothing'}")
+        print(f"Would finish the release of {package.version}: {', '.join(todo) or 'nothing'}")
         return state
-    moved = _retarget(project, options, state)
+    moved = False
+    if "publish" not in state.done and not request.no_publish and state.target is not None:
+        moved = retarget_state(project.settings, request.repository, state)
     if "publish" not in state.done:
         # The files verified on the first run, kept beside the journal: never a rebuild.
-        files = kept_files(root / STATE_DIR / KEPT_DIR, state.files)
-        _console.info(f"{STATE_DIR}/{KEPT_DIR}/ holds the verified files")
-        if not options.no_publish:
+        files = kept_files(package.kept_dir(root), package.files)
+        _console.info(f"{STATE_DIR}/{KEPT_DIR}/{package.name}/ holds the verified files")
+        if not request.no_publish:
             from releasekit import pypi_rules
 
             if moved:  # a new target's rules for the files (PyPI refuses what a mirror took)
                 pypi_rules.verify(project, files, state.target)
             pypi_rules.resume(project.settings, state.target,
-                              [(state.project, state.version, files)])  # fmt: skip
+                              [(package.name, package.version, files)])  # fmt: skip
     if moved:  # recorded only once the new target took the release's files
         save_state(root, state)
-    run = Run(project, options, state=state)
+    run = Run(project, request, state=state)
     finish(run)
     post_release(run)
     return state
@@ -173,23 +130,33 @@ def post_release(run: Run) -> None:
         from releasekit.versions.development import post_release as back_to_development
 
         back_to_development(versions.source_for(project), project.root, project.settings,
-                            state.version, branch=state.branch, push=not run.options.no_push,
+                            state.package.version, branch=state.branch,
+                            push=not run.request.no_push,
                             base=run.pushed or state.commit)  # fmt: skip
 
 
-def _retarget(project: Project, options: ReleaseOptions, state: State) -> bool:
-    """The recorded target of ``--resume``, or the one given now (:func:`retarget`).
+def retarget_state(settings: Settings, repository: str | None, state: State) -> bool:
+    """The target of ``--resume`` for what is not uploaded yet: recorded, or given now.
+
+    Refused once a package is published: the packages of one release install
+    each other from one index.
 
     :returns: whether ``state`` now names another target (not saved yet: a
         refusal of the new target leaves the journal as it was).
     """
-    if "publish" in state.done or options.no_publish or state.target is None:
+    assert state.target is not None
+    recorded = state.target
+    target = retarget(settings, repository, recorded)
+    state.target = target  # the same, with the network timeout; or the one given now
+    if (target.upload_url, target.name) == (recorded.upload_url, recorded.name):
         return False
-    target = retarget(project.settings, options.repository, state.target)
-    if (target.upload_url, target.name) == (state.upload_url, state.repository_name):
-        return False
-    state.upload_url, state.simple_url = target.upload_url, target.simple_url
-    state.repository_name, state.repository_source = target.name, target.source
+    done = [p.name for p in state.packages if p.published]
+    if done:
+        refuse(
+            f"{done[0]} of the train is published on {recorded.shown} already: the rest "
+            f"cannot go to {target.shown} (its members install each other from one index); "
+            "resume without --repository"
+        )
     return True
 
 

@@ -1,10 +1,13 @@
-"""The journal of a release and the directories releasekit owns.
+"""The journal of a release of one package or of N (a workspace train), and releasekit's dirs.
 
 ``.releasekit/state.json`` (ignored by git) records a release from its first
-change on: :class:`State`, written atomically, read back and checked field by
-field. Beside it, ``.releasekit/dist/`` keeps the files that were verified,
-the only ones uploaded (:func:`kept_files`). Every writer and cleaner of these
-directories goes through :func:`own_dir`, which refuses them behind a symlink.
+change on: one :class:`State` holding its packages (one for a single
+release, every releasing member for a train), written atomically, read back
+and checked field by field (:func:`state_problem`). Beside it,
+``.releasekit/dist/<package>/`` keeps each package's files that were
+verified, the only ones uploaded (:func:`kept_files`). Every writer and
+cleaner of these directories goes through :func:`own_dir`, which refuses
+them behind a symlink.
 """
 
 from __future__ import annotations
@@ -14,9 +17,13 @@ import json
 import os
 import re
 import tempfile
+import types
+import typing
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, NoReturn
+
+from packaging.utils import canonicalize_name
 
 from releasekit import _hashing, dists
 from releasekit._exceptions import ReleaseError
@@ -28,8 +35,33 @@ STATE_DIR = ".releasekit"
 STATE_FILE = "state.json"
 
 
-#: Where the release keeps the files it verified, beside its journal: what it uploads.
+#: Where the release keeps the files it verified, beside its journal (one directory
+#: per package): what it uploads.
 KEPT_DIR = "dist"
+
+
+@dataclasses.dataclass
+class Package:
+    """One package of a release, as journaled."""
+
+    name: str
+    #: Its directory, relative to the root the journal sits in ("." for a single release).
+    path: str
+    version: str
+    tag: str
+    import_name: str
+    #: File name -> sha256 of each verified file, recorded before verify reads them.
+    files: dict[str, str] = dataclasses.field(default_factory=dict)
+    published: bool = False
+    confirmed: bool = False
+
+    def kept_dir(self, root: Path) -> Path:
+        """Its verified files, beside the journal: what the release uploads."""
+        return root / STATE_DIR / KEPT_DIR / self.name
+
+    def dist_dir(self, root: Path) -> Path:
+        """Its ``dist/``: a copy for the user, never read back by the release."""
+        return root / self.path / "dist"
 
 
 @dataclasses.dataclass
@@ -41,22 +73,19 @@ class State:
     From ``"public"`` on, ``--resume`` finishes the public steps.
     """
 
-    project: str
-    version: str
-    tag: str
-    commit: str
+    packages: list[Package]
+    #: The order of the uploads: each tier's packages are confirmed before the next.
+    tiers: list[list[str]]
     branch: str
     remote: str
-    source_date_epoch: int
-    files: dict[str, str]
-    upload_url: str = ""
-    simple_url: str = ""
-    repository_name: str = ""
-    #: Where the target came from (:data:`releasekit.index.SOURCES`), for ``--resume``.
-    repository_source: str = ""
+    head_before: str
+    commit: str = ""
+    phase: str = "local"
+    #: Where the files go (None: not published); ``source`` says whether twine's
+    #: environment may retarget ``--resume``.
+    target: Target | None = None
+    #: The public steps done (:data:`PUBLIC`).
     done: list[str] = dataclasses.field(default_factory=list)
-    phase: str = "public"
-    head_before: str = ""
     #: Files the release changes: path -> sha256 of what it last wrote there
     #: ("" when it removed the file, None before it wrote anything).
     touched: dict[str, str | None] = dataclasses.field(default_factory=dict)
@@ -67,14 +96,183 @@ class State:
     #: release may be on the index whatever its listing says (a stale CDN page),
     #: and from "done" on it is.
     upload: str = ""
+    source_date_epoch: int = 0
 
     @property
-    def target(self) -> Target | None:
-        if not self.upload_url:
-            return None
-        return Target(
-            self.upload_url, self.simple_url, self.repository_name, self.repository_source
+    def package(self) -> Package:
+        """The package of a single release (the first of a train)."""
+        return self.packages[0]
+
+    def named(self, name: str) -> Package:
+        return next(p for p in self.packages if p.name == name)
+
+    @property
+    def tags(self) -> list[str]:
+        return [p.tag for p in self.packages]
+
+    @property
+    def summary(self) -> str:
+        return ", ".join(f"{p.name} {p.version}" for p in self.packages)
+
+
+def subject(state: State, *, train: bool) -> str:
+    """What the journal records, for the output: "the release of a 1.0", "the train (...)"."""
+    return f"the train ({state.summary})" if train else f"the release of {state.summary}"
+
+
+#: The public steps a journal records as done, in order.
+PUBLIC = ("publish", "push")
+
+
+#: The steps that write the touched files (``writing``).
+WRITING = ("changelog", "commit and tag")
+
+
+PHASES = ("local", "public")
+
+
+UPLOADS = ("", "started", "done")
+
+
+#: The fields of a target a journal keeps (never a login: the URLs carry none).
+TARGET_FIELDS = ("upload_url", "simple_url", "name", "source")
+
+
+def target_to_json(target: Target | None) -> dict[str, str] | None:
+    """The target as the journal keeps it: one object of its fields, or null."""
+    return None if target is None else {f: getattr(target, f) for f in TARGET_FIELDS}
+
+
+def target_from_json(data: dict[str, str] | None) -> Target | None:
+    if data is None:
+        return None
+    return Target(data["upload_url"], data["simple_url"], data["name"], data["source"])
+
+
+def state_to_json(state: State) -> dict[str, Any]:
+    data = dataclasses.asdict(state)
+    data["target"] = target_to_json(state.target)
+    return data
+
+
+def state_from_json(data: dict[str, Any]) -> State:
+    """A :class:`State` from a journal that :func:`state_problem` passed."""
+    fields = {**data, "target": target_from_json(data.get("target"))}
+    fields["packages"] = [Package(**p) for p in data["packages"]]
+    return State(**fields)
+
+
+def _conforms(value: Any, hint: Any) -> bool:
+    """Whether a value read from JSON has the type a journal field declares."""
+    origin, args = typing.get_origin(hint), typing.get_args(hint)
+    if hint is bool:
+        return isinstance(value, bool)
+    if hint in (str, int):
+        return isinstance(value, hint) and not isinstance(value, bool)
+    if hint is type(None):
+        return value is None
+    if origin in (typing.Union, types.UnionType):
+        return any(_conforms(value, a) for a in args)
+    if origin is list:
+        return isinstance(value, list) and all(_conforms(v, args[0]) for v in value)
+    if origin is dict:
+        return isinstance(value, dict) and all(
+            _conforms(k, args[0]) and _conforms(v, args[1]) for k, v in value.items()
         )
+    return False
+
+
+_TYPE_NAMES = {
+    "<class 'str'>": "a string",
+    "<class 'int'>": "an integer",
+    "<class 'bool'>": "true or false",
+    "list[list[str]]": "a list of tiers, each a list of package names",
+    "dict[str, str]": "a map of file names to sha256 digests",
+    "dict[str, str | None]": "a map of paths to sha256 digests",
+}
+
+
+def _fields_problem(data: Any, cls: type[Any], where: str = "") -> str:
+    """The first field of ``data`` that ``cls`` does not declare, lacks, or has of another type."""
+    if not isinstance(data, dict):
+        return f"{where.rstrip('.') or 'it'} is not a JSON object"
+    hints = typing.get_type_hints(cls)
+    fields = {f.name: f for f in dataclasses.fields(cls)}
+    unknown = sorted(set(data) - set(fields))
+    if unknown:
+        return f"unknown field {where}{unknown[0]!r}"
+    for name, field in fields.items():
+        if name not in data:
+            required = field.default is dataclasses.MISSING
+            if required and field.default_factory is dataclasses.MISSING:
+                return f"field {where}{name!r} is missing"
+            continue
+        value, hint = data[name], hints[name]
+        if hint == list[Package]:  # each package named by its own first problem
+            if not isinstance(value, list) or not value:
+                return "'packages' must be a list of packages"
+            for number, package in enumerate(value):
+                problem = _fields_problem(package, Package, f"packages[{number}].")
+                if problem:
+                    return problem
+        elif name == "target":
+            if value is not None and (
+                not isinstance(value, dict)
+                or sorted(value) != sorted(TARGET_FIELDS)
+                or not all(isinstance(v, str) for v in value.values())
+            ):
+                return f"'target' must be null or an object of {', '.join(TARGET_FIELDS)}"
+        elif name == "done":
+            if not isinstance(value, list) or not all(d in PUBLIC for d in value):
+                return f"'done' must be a list of steps among {', '.join(PUBLIC)}"
+        elif not _conforms(value, hint):
+            return f"{where}{name!r} must be {_TYPE_NAMES.get(str(hint), hint)}"
+    return ""
+
+
+def _inside(path: str) -> bool:
+    """A path relative to the root that stays inside it."""
+    parts = Path(path).parts
+    return bool(parts) and not Path(path).is_absolute() and ".." not in parts
+
+
+def _lock_above(path: str) -> bool:
+    """The lock of the workspace a released member sits in: only ``..`` parts, then uv.lock."""
+    parts = Path(path).parts
+    return not Path(path).is_absolute() and parts[-1:] == ("uv.lock",) and all(
+        p == ".." for p in parts[:-1])  # fmt: skip
+
+
+def state_problem(data: Any) -> str:
+    """What is wrong with a journal read from disk, or ``""``: field by field, then together."""
+    problem = _fields_problem(data, State)
+    if problem:
+        return problem
+    names = [p["name"] for p in data["packages"]]
+    for number, package in enumerate(data["packages"]):
+        name = package["name"]
+        if not name or name != canonicalize_name(name) or "/" in name:
+            return f"packages[{number}].'name' must be a normalized project name"
+        if package["path"] != "." and not _inside(package["path"]):
+            return f"packages[{number}].'path' must be a path inside the workspace"
+        files = package.get("files", {})
+        if not all(is_file_name(k) and is_digest(v) for k, v in files.items()):
+            return f"packages[{number}].'files' must map file names to sha256 digests"
+        if package.get("confirmed", False) and not package.get("published", False):
+            return f"packages[{number}] is 'confirmed' but not 'published'"
+    if len(set(names)) != len(names):
+        return "two packages have the same 'name'"
+    if sorted(n for tier in data["tiers"] for n in tier) != sorted(names):
+        return "'tiers' must name every package exactly once"
+    if data.get("phase", "local") not in PHASES:
+        return f"'phase' must be one of {', '.join(PHASES)}"
+    if data.get("upload", "") not in UPLOADS:
+        return "'upload' must be empty, 'started' or 'done'"
+    if data.get("writing", "") not in ("", *WRITING):
+        return f"'writing' must be empty or one of {', '.join(WRITING)}"
+    if not all(_inside(p) or _lock_above(p) for p in data.get("touched", {})):
+        return "'touched' must hold paths inside the workspace"
+    return ""
 
 
 def symlink_in(root: Path, relative: str) -> str:
@@ -146,13 +344,13 @@ def read_journal(path: Path, problem_of: Callable[[Any], str], what: str) -> Any
 
 def save_state(root: Path, state: State) -> None:
     """Write the release's journal."""
-    write_journal(root, STATE_FILE, dataclasses.asdict(state))
+    write_journal(root, STATE_FILE, state_to_json(state))
 
 
-PHASES = ("local", "public")
-
-
-UPLOADS = ("", "started", "done")
+def load_state(root: Path) -> State | None:
+    """Read the journal back; anything off is one line and no action."""
+    data = read_journal(state_path(root), state_problem, "a release state")
+    return None if data is None else state_from_json(data)
 
 
 def is_file_name(value: object) -> bool:
@@ -221,6 +419,10 @@ def refuse(message: str) -> NoReturn:
 
 
 def upload_progress(root: Path, state: State, progress: str) -> None:
-    """Journal how far the upload got, before and after it (``--abort`` reads it)."""
-    state.upload = progress
-    save_state(root, state)
+    """Journal how far the uploads got, before and after each (``--abort`` reads it).
+
+    Never back: once one package's upload is done, the next one's start leaves it "done".
+    """
+    if UPLOADS.index(progress) > UPLOADS.index(state.upload):
+        state.upload = progress
+        save_state(root, state)

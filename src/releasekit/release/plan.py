@@ -15,7 +15,7 @@ from releasekit.release.steps import STEPS, Run
 
 def _plan_lines(run: Run) -> list[str]:
     """The plan, one line per thing that will happen, in the order of :data:`STEPS`."""
-    project, plan, options = run.project, run.need_plan(), run.options
+    project, plan, request = run.project, run.need_plan(), run.request
     towncrier = changelog.settings(project.root)
     root = project.root
     changed = sorted({str(towncrier.filename.relative_to(root)), *plan.bump.files})
@@ -26,7 +26,7 @@ def _plan_lines(run: Run) -> list[str]:
         removed = ["none (a pre-release keeps the fragments for the final release)"]
     signed = "signed" if plan.bump.sign_tags else "not signed"
     target = plan.target.shown if plan.target else "none (--no-publish)"
-    push = "no" if options.no_push else f"{plan.branch} and {plan.tag} to {project.settings.remote}"
+    push = "no" if request.no_push else f"{plan.branch} and {plan.tag} to {project.settings.remote}"
     by_step = {
         "changelog": [f"  changes:   {', '.join(changed)}", f"  removes:   {', '.join(removed)}"],
         "commit and tag": [
@@ -51,13 +51,13 @@ def _plan_lines(run: Run) -> list[str]:
     if dev:
         by_step["push"].append(f"  then:      commit {dev} (post_release_dev)")
     lines = [f"  version:   {plan.current} -> {plan.new} ({plan.reason})"]
-    sessions = check_sessions(project) if not options.no_checks else []
+    sessions = check_sessions(project) if not request.no_checks else []
     to_run = [s for s in sessions if s not in SERVED_BY_RELEASE]
     served = [s for s in sessions if s in SERVED_BY_RELEASE]
     checks = f"nox -s {' '.join(to_run)}" if to_run else "none"
     if to_run and project.settings.check_release_commit:
         checks += ", before anything changes and on the release commit beside build and verify"
-    if to_run and options.dry_run:
+    if to_run and request.dry_run:
         checks += " (not run in a dry run)"
     if served:
         checks += f"; {', '.join(served)}: by the release's own build and verify"
@@ -72,7 +72,7 @@ def _plan_lines(run: Run) -> list[str]:
 
 def show_plan(run: Run) -> None:
     plan = run.need_plan()
-    suffix = " (dry run: nothing was changed)" if run.options.dry_run else ""
+    suffix = " (dry run: nothing was changed)" if run.request.dry_run else ""
     print(f"Release plan for {plan.project}{suffix}", flush=True)
     print("\n".join(_plan_lines(run)), flush=True)
 
@@ -81,7 +81,7 @@ def confirmed(run: Run) -> bool:
     """On a terminal and without ``--yes``: show the plan and ask once, default no."""
     import sys
 
-    if run.options.yes or not sys.stdin.isatty():
+    if run.request.yes or not sys.stdin.isatty():
         return True
     show_plan(run)
     plan = run.need_plan()

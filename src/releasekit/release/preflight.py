@@ -26,10 +26,10 @@ from releasekit.index import (
     require_credentials,
     resolve_target,
 )
-from releasekit.options import ReleaseOptions
 from releasekit.project import Project
 from releasekit.release.checks import check_sessions, checks_in_background
 from releasekit.release.journal import KEPT_DIR, STATE_DIR, check_own_dirs, refuse, symlink_in
+from releasekit.release.request import Request
 
 
 @dataclasses.dataclass(frozen=True)
@@ -97,15 +97,15 @@ def version_on_index(files: Iterable[str], new: str) -> bool:
 
 
 def _choose_version(
-    project: Project, options: ReleaseOptions, frags: list[changelog.Fragment]
+    project: Project, request: Request, frags: list[changelog.Fragment]
 ) -> tuple[versions.BumpConfig, str, str]:
     """The configuration, the new version and why: :func:`releasekit.versions.choose`."""
     source = versions.source_for(project)
     choice = versions.choose(
         project,
-        part=options.part,
-        new_version=options.new_version,
-        pre=options.pre,
+        part=request.part,
+        new_version=request.new_version,
+        pre=request.pre,
         fragment_types=[f.type for f in frags],
         source=source,
     )
@@ -113,7 +113,7 @@ def _choose_version(
 
 
 def preflight(
-    project: Project, options: ReleaseOptions, decide: Callable[[Plan], bool] | None = None
+    project: Project, request: Request, decide: Callable[[Plan], bool] | None = None
 ) -> Plan:
     """Refuse, before anything changes, every release that cannot succeed.
 
@@ -130,7 +130,7 @@ def preflight(
     git.toplevel(root)
     from releasekit import pypi_rules
 
-    pypi_rules.prefetch(project, options)  # the backend's metadata, read meanwhile
+    pypi_rules.prefetch(project, request)  # the backend's metadata, read meanwhile
     git.check_no_operation(root)
     dirt = git.unclean(root)
     if dirt:
@@ -146,17 +146,17 @@ def preflight(
     check_gitlinks(project)
     check_own_dirs(root, [STATE_DIR, f"{STATE_DIR}/{KEPT_DIR}", "dist"])
     head = git.head(root)  # what the checks see: the release starts from it or not at all
-    mask_known_logins(options.repository or "", settings.repository, settings.index_url)
+    mask_known_logins(request.repository or "", settings.repository, settings.index_url)
     sessions = check_sessions(project)
-    if options.no_checks or not sessions or options.dry_run:
-        plan = _ask_around(project, options, _local_plan(project, options, branch))
+    if request.no_checks or not sessions or request.dry_run:
+        plan = _ask_around(project, request, _local_plan(project, request, branch))
         plan = dataclasses.replace(plan, head=head)
         _decided(plan, decide)
         return plan
     # The checks start first (they take longest); every other question is
     # asked meanwhile, and a refusal stops them at once.
-    with checks_in_background(root, sessions, cache=not options.no_cache) as checks:
-        plan = _ask_around(project, options, _local_plan(project, options, branch))
+    with checks_in_background(root, sessions, cache=not request.no_cache) as checks:
+        plan = _ask_around(project, request, _local_plan(project, request, branch))
         plan = dataclasses.replace(plan, head=head)
         with checks.board.paused():
             _decided(plan, decide)
@@ -251,7 +251,7 @@ def check_gitlinks(project: Project) -> None:
         )
 
 
-def _local_plan(project: Project, options: ReleaseOptions, branch: str) -> Plan:
+def _local_plan(project: Project, request: Request, branch: str) -> Plan:
     """The fragments, the version, the local tag and the lock: what needs no index.
 
     (uv's lock check asks its cache; the network only when the cache cannot tell.)
@@ -266,12 +266,12 @@ def _local_plan(project: Project, options: ReleaseOptions, branch: str) -> Plan:
             f"no changelog fragment in {directory.relative_to(root)}/: add one with "
             "`invoke fragment TYPE TEXT` or `towncrier create`"
         )
-    bump_config, new, reason = _choose_version(project, options, frags)
+    bump_config, new, reason = _choose_version(project, request, frags)
     note = versions.parts_note(bump_config.current_version, new)  # 3.20 -> 3.21: say which part
     reason = f"{reason}; {note}" if note else reason
     from releasekit import api_check
 
-    explicit = options.part or options.new_version  # else the fragments chose the version
+    explicit = request.part or request.new_version  # else the fragments chose the version
     api_check.check_release(
         project, new, fragment_types=[] if explicit else [f.type for f in frags]
     )
@@ -305,11 +305,11 @@ def _local_plan(project: Project, options: ReleaseOptions, branch: str) -> Plan:
     return plan
 
 
-def _ask_around(project: Project, options: ReleaseOptions, plan: Plan) -> Plan:
+def _ask_around(project: Project, request: Request, plan: Plan) -> Plan:
     """The preflight's questions to the remote and the index."""
     root, settings = project.root, project.settings
     has_remote = git.has_remote(root, settings.remote)
-    if not options.no_push:
+    if not request.no_push:
         if not has_remote:
             refuse(f"there is no git remote {settings.remote!r}: add it, or use --no-push")
         git.fetch(root, settings.remote, timeout=settings.network_timeout)
@@ -324,14 +324,14 @@ def _ask_around(project: Project, options: ReleaseOptions, plan: Plan) -> Plan:
                                             timeout=settings.network_timeout):  # fmt: skip
         refuse(f"the tag {plan.tag} already exists on the remote {settings.remote!r}")
     target = None
-    if not options.no_publish:
-        target = resolve_target(options.repository, configured=settings.repository,
-                                index_url=settings.index_url,
-                                timeout=settings.network_timeout)  # fmt: skip
-        require_credentials(target, dry_run=options.dry_run)
+    if not request.no_publish:
+        target = resolve_target(request.repository, configured=settings.repository,
+                                        index_url=settings.index_url,
+                                        timeout=settings.network_timeout)  # fmt: skip
+        require_credentials(target, dry_run=request.dry_run)
     from releasekit import pypi_rules
 
-    pypi_rules.preflight(project, plan.new, target, fresh=options.no_cache)  # read ahead
+    pypi_rules.preflight(project, plan.new, target, fresh=request.no_cache)  # read ahead
     if target is None:
         return plan
     listed = index_for(target).listing(settings.project_name)

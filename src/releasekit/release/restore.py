@@ -13,8 +13,8 @@ import dataclasses
 import os
 from pathlib import Path
 
-from releasekit import _console, _hashing, _runner, git
-from releasekit.release.journal import State, clear_state
+from releasekit import _console, _hashing, _runner, dists, git
+from releasekit.release.journal import State, clear_state, own_dir
 
 
 @dataclasses.dataclass(frozen=True)
@@ -121,7 +121,7 @@ def drop_tag(root: Path, tag: str, commit: str) -> None:
         git.git(root, "update-ref", "-d", name, value, mutates=True)
 
 
-def undo(root: Path, state: State, *, tags: tuple[str, ...] = ()) -> list[str]:
+def undo(root: Path, state: State) -> list[str]:
     """Undo exactly what a local release did; return the files kept as someone else left them.
 
     Only what is the release's own, by identity: a tag is deleted only if it
@@ -134,9 +134,8 @@ def undo(root: Path, state: State, *, tags: tuple[str, ...] = ()) -> list[str]:
     """
     paths = sorted(state.touched)
     commit = release_commit(root, state.head_before, state.commit, paths)
-    for tag in (state.tag, *tags):
-        if tag:
-            drop_tag(root, tag, commit)
+    for tag in state.tags:
+        drop_tag(root, tag, commit)
     head = git.head(root)
     if head != state.head_before:
         if commit and head == commit:
@@ -196,15 +195,26 @@ def outcome(found: list[str]) -> str:
     return f"the repository is NOT back as it was ({', '.join(found)}): check it"
 
 
-def rollback(root: Path, state: State, before: Before) -> str:
-    """Undo the release, compare with ``before``, and say how it went."""
+def rollback(root: Path, state: State, before: Before, *, what: str = "release") -> str:
+    """Undo a release of one package or N, compare with ``before``, and say how it went.
+
+    Each package's ``dist/`` that holds its built files is emptied too: those
+    copies are of a version that now does not exist (anything else there,
+    or a ``dist`` that is not a directory, is left alone).
+
+    :param what: what it is, for the output ("release", "train").
+    """
     if state.writing:  # a writing step's files not recorded yet: what is in them is its own
         state.touched = dict.fromkeys(state.touched)
     kept = undo(root, state)
+    for package in state.packages:
+        dist = package.dist_dir(root)
+        if package.files and dist.is_dir() and set(package.files) <= set(os.listdir(dist)):
+            dists.clean(own_dir(root, os.path.relpath(dist, root)))
     clear_state(root)
     for path in kept:
         _console.warn(
-            f"kept {path} as it is now: it changed after the release wrote it "
-            "(the release's own change to it may be in it; check it)"
+            f"kept {path} as it is now: it changed after the {what} wrote it "
+            f"(the {what}'s own change to it may be in it; check it)"
         )
     return outcome(differences(root, before, kept))

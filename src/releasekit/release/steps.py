@@ -15,7 +15,6 @@ from pathlib import Path
 from releasekit import _console, _hashing, _runner, changelog, dists, git, versions, wheels
 from releasekit._exceptions import ReleaseError, ReleaseKitError
 from releasekit.index import Target, confirm_listed, index_for
-from releasekit.options import ReleaseOptions
 from releasekit.project import Project
 from releasekit.release import artifacts
 from releasekit.release.checks import (
@@ -36,6 +35,7 @@ from releasekit.release.journal import (
     upload_progress,
 )
 from releasekit.release.preflight import Plan, check_index_holds_only, check_one_parent
+from releasekit.release.request import Request
 from releasekit.release.restore import ref, tags_commit
 
 
@@ -44,7 +44,7 @@ class Run:
     """Everything the steps share, in one object (zest.releaser's ``data``)."""
 
     project: Project
-    options: ReleaseOptions
+    request: Request
     plan: Plan | None = None
     head: str = ""
     tags_before: set[str] = dataclasses.field(default_factory=set)
@@ -134,7 +134,7 @@ def _start_commit_checks(run: Run) -> None:
     fragments are committed meanwhile.
     """
     settings = run.project.settings
-    if run.options.no_checks or not settings.check_release_commit:
+    if run.request.no_checks or not settings.check_release_commit:
         return
     # The audit asks about the dependencies, which the release commit does not move.
     sessions = [s for s in settings.checks if s not in SERVED_BY_RELEASE]
@@ -144,7 +144,7 @@ def _start_commit_checks(run: Run) -> None:
     run.commit_checks = checks_in_background(
         run.root,
         sessions,
-        cache=not run.options.no_cache,
+        cache=not run.request.no_cache,
         where=f" on the release commit {run.need_plan().tag}",
     )
 
@@ -166,18 +166,20 @@ def _build(run: Run) -> None:
     _start_commit_checks(run)
     # Into the journal's own directory: verify checks those files and publish
     # uploads them, so nothing written to ``dist/`` meanwhile can reach the index.
+    package = run.need_state().package
+    kept = own_dir(run.root, f"{STATE_DIR}/{KEPT_DIR}/{package.name}")
     run.release_files = artifacts.build(
         run.root,
         run.commit,
-        own_dir(run.root, f"{STATE_DIR}/{KEPT_DIR}"),
+        kept,
         run.need_plan().new,
         publish_wheels=run.project.settings.publish_wheels,
-        fresh_env=run.options.no_cache,
+        fresh_env=run.request.no_cache,
     )
     run.built = run.release_files.dists
     # Recorded now, before verify reads them; verify ends by checking they are still these.
-    run.need_state().files = _hashing.digests(run.release_files.publish)
-    mirror(run.root, run.root / STATE_DIR / KEPT_DIR, run.root / "dist")
+    package.files = _hashing.digests(run.release_files.publish)
+    mirror(run.root, kept, package.dist_dir(run.root))
 
 
 def needs_siblings(project: Project) -> bool:
@@ -200,7 +202,7 @@ def _verify(run: Run) -> None:
     assert run.release_files is not None
     target = run.need_state().target
     pypi_rules.verify(run.project, run.release_files.publish, target, commit=run.commit,
-                      fresh=run.options.no_cache)  # fmt: skip
+                      fresh=run.request.no_cache)  # fmt: skip
     index = target.simple_url if target is not None and needs_siblings(run.project) else None
     artifacts.verify(
         run.release_files,
@@ -217,31 +219,36 @@ def _verify(run: Run) -> None:
             + (f" with its dependencies from {index}" if index else ""),
         ),
     )
-    kept_files(run.root / STATE_DIR / KEPT_DIR, run.need_state().files)
+    package = run.need_state().package
+    kept_files(package.kept_dir(run.root), package.files)
 
 
 def _publish(run: Run) -> None:
     """Upload the verified files, skip those the index holds with the same sha256, confirm."""
     state, settings = run.need_state(), run.project.settings
+    package = state.package
     assert state.target is not None
     target = dataclasses.replace(state.target, timeout=settings.network_timeout)
-    files = kept_files(run.root / STATE_DIR / KEPT_DIR, state.files)
-    artifacts.upload(target, state.project, files, state.files,
+    files = kept_files(package.kept_dir(run.root), package.files)
+    artifacts.upload(target, package.name, files, package.files,
                      started=lambda: upload_progress(run.root, state, "started"),
                      uploaded=lambda: upload_progress(run.root, state, "done"))  # fmt: skip
-    if not run.options.no_confirm and settings.confirm_install:
-        artifacts.confirm(target, state.project, state.version, files,
+    package.published = True
+    if not run.request.no_confirm and settings.confirm_install:
+        artifacts.confirm(target, package.name, package.version, files,
                           siblings=needs_siblings(run.project))  # fmt: skip
+        package.confirmed = True
 
 
 def _push(run: Run) -> None:
     """Push the release commit and its tag, by SHA, atomically."""
     state = run.need_state()
+    package = state.package
     if run.plan is None and "publish" in state.done and state.target is not None:
-        files = kept_files(run.root / STATE_DIR / KEPT_DIR, state.files)
-        published(state.target, state.project, files)
+        files = kept_files(package.kept_dir(run.root), package.files)
+        published(state.target, package.name, files)
     try:
-        git.push(run.root, state.remote, state.commit, state.branch, [state.tag],
+        git.push(run.root, state.remote, state.commit, state.branch, state.tags,
                  timeout=run.project.settings.network_timeout)  # fmt: skip
     except ReleaseKitError:
         if run.plan is not None:  # the first run: say so; --resume will bring it in
@@ -279,7 +286,7 @@ def _push_into_moved_branch(root: Path, state: State, timeout: float) -> str:
     tree, so it must hold nothing else: git refuses to merge over staged work,
     which would have read as a conflict, and a started operation would take it.
     """
-    remote, branch = state.remote, state.branch
+    remote, branch, tag = state.remote, state.branch, state.package.tag
     git.check_no_operation(root)
     dirt = git.unclean(root)
     if dirt:
@@ -287,15 +294,15 @@ def _push_into_moved_branch(root: Path, state: State, timeout: float) -> str:
             f"{remote}/{branch} moved since the release, and merging the release commit into "
             f"it needs a clean work tree ({dirt}): commit or stash first; nothing was pushed"
         )
-    tag_object = git.tag_object(root, state.tag, state.commit)
-    git.git(root, "push", remote, f"{tag_object}:refs/tags/{state.tag}", mutates=True,
+    tag_object = git.tag_object(root, tag, state.commit)
+    git.git(root, "push", remote, f"{tag_object}:refs/tags/{tag}", mutates=True,
             timeout=timeout)  # fmt: skip
-    _console.info(f"pushed the tag {state.tag}: it names what was published")
+    _console.info(f"pushed the tag {tag}: it names what was published")
     git.git(root, "fetch", "--quiet", "--no-tags", remote, branch, mutates=True, timeout=timeout)
     theirs = f"refs/remotes/{remote}/{branch}"
     merged = _runner.run(
         [*_runner.tool("git"), "merge", "--no-edit", "-m",
-         f"Merge the release {state.version} into {branch}", theirs],
+         f"Merge the release {state.package.version} into {branch}", theirs],
         cwd=root, check=False,
     )  # fmt: skip
     if merged.returncode != 0:
@@ -303,7 +310,7 @@ def _push_into_moved_branch(root: Path, state: State, timeout: float) -> str:
         msg = (
             f"{remote}/{branch} moved since the release and does not merge cleanly with the "
             f"release commit: run `git pull {remote} {branch}`, resolve, then "
-            f"`git push {remote} {branch}` (the tag {state.tag} is already pushed)"
+            f"`git push {remote} {branch}` (the tag {tag} is already pushed)"
         )
         raise ReleaseError(msg, details=merged.output)
     merge = git.head(root)
@@ -312,7 +319,7 @@ def _push_into_moved_branch(root: Path, state: State, timeout: float) -> str:
     return merge
 
 
-def _always(options: ReleaseOptions, state: State) -> bool:
+def _always(request: Request, state: State) -> bool:
     return True
 
 
@@ -325,8 +332,8 @@ class Step:
     #: Public steps cannot be undone: from the first one on, the release is
     #: journaled and finished by ``--resume`` instead of rolled back.
     public: bool = False
-    #: Whether the options (and the recorded state) want this step at all.
-    wanted: Callable[[ReleaseOptions, State], bool] = _always
+    #: Whether the request (and the recorded state) want this step at all.
+    wanted: Callable[[Request, State], bool] = _always
     #: The option that skips it, for the output.
     skip_flag: str = ""
     #: Whether it writes the files the release touches. Until its writes are

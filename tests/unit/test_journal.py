@@ -1,0 +1,106 @@
+"""The one journal (a release of one package or a train of N) is read field by field.
+
+Anything off is one line, and nothing is done.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from releasekit import release as engine
+from releasekit._exceptions import ReleaseError
+from releasekit.index import Target
+from releasekit.release.journal import PUBLIC, WRITING
+from releasekit.release.steps import STEPS
+
+PACKAGE = {
+    "name": "a", "path": "packages/a", "version": "0.2.0", "tag": "a-v0.2.0",
+    "import_name": "a", "files": {"a-0.2.0.tar.gz": "0" * 64}, "published": False,
+    "confirmed": False,
+}  # fmt: skip
+TARGET = {"upload_url": "http://127.0.0.1:1/", "simple_url": "http://127.0.0.1:1/simple/",
+          "name": "", "source": "command line"}  # fmt: skip
+JOURNAL = {
+    "packages": [PACKAGE], "tiers": [["a"]], "branch": "main", "remote": "origin",
+    "head_before": "1" * 40, "commit": "2" * 40, "phase": "public", "target": TARGET,
+    "touched": {"packages/a/CHANGELOG.md": None, "uv.lock": "3" * 64},
+}  # fmt: skip
+
+
+def _load(tmp_path: Path, data: Any) -> engine.State | None:
+    (tmp_path / ".releasekit").mkdir()
+    (tmp_path / ".releasekit/state.json").write_text(json.dumps(data))
+    return engine.load_state(tmp_path)
+
+
+def test_a_journal_as_the_train_writes_it_round_trips(tmp_path: Path) -> None:
+    state = _load(tmp_path, JOURNAL)
+    assert state is not None and state.named("a").files == PACKAGE["files"]
+    assert state.target == Target(TARGET["upload_url"], TARGET["simple_url"], "",
+                                          "command line")  # fmt: skip
+    engine.save_state(tmp_path, state)
+    assert engine.load_state(tmp_path) == state
+    assert json.loads((tmp_path / ".releasekit/state.json").read_text())["target"] == TARGET
+
+
+def test_a_single_release_journals_one_package_and_its_target_as_one_object(
+    tmp_path: Path,
+) -> None:
+    package = engine.Package("demo-lib", ".", "0.2.0", "v0.2.0", "demo_lib")
+    state = engine.State(packages=[package], tiers=[["demo-lib"]], branch="main",
+                         remote="origin", head_before="1" * 40, done=["publish"],
+                         touched={"../uv.lock": None})  # fmt: skip
+    engine.save_state(tmp_path, state)
+    data = json.loads((tmp_path / ".releasekit/state.json").read_text())
+    assert data["target"] is None and data["packages"][0]["path"] == "."
+    assert engine.load_state(tmp_path) == state
+
+
+def test_the_journal_names_the_steps_as_the_steps_do() -> None:
+    assert tuple(s.name for s in STEPS if s.public) == PUBLIC
+    assert tuple(s.name for s in STEPS if s.writes) == WRITING
+
+
+@pytest.mark.parametrize(
+    ("edit", "package_edit", "problem"),
+    [
+        ({}, {"published": "no"}, "packages[0].'published' must be true or false"),
+        ({}, {"files": {"a.whl": "00"}}, "packages[0].'files' must map file names to sha256"),
+        ({}, {"files": {"../a.whl": "0" * 64}}, "packages[0].'files' must map file names"),
+        ({}, {"files": ["a.whl"]}, "packages[0].'files' must be a map of file names to sha256"),
+        ({}, {"path": "/etc"}, "packages[0].'path' must be a path inside the workspace"),
+        ({}, {"name": "../a"}, "packages[0].'name' must be a normalized project name"),
+        ({}, {"confirmed": True}, "packages[0] is 'confirmed' but not 'published'"),
+        ({}, {"colour": "red"}, "unknown field packages[0].'colour'"),
+        ({"packages": [3]}, {}, "packages[0] is not a JSON object"),
+        ({"packages": "a"}, {}, "'packages' must be a list of packages"),
+        ({"packages": []}, {}, "'packages' must be a list of packages"),
+        ({"tiers": [["a", "b"]]}, {}, "'tiers' must name every package exactly once"),
+        ({"phase": "banana"}, {}, "'phase' must be one of local, public"),
+        ({"done": "publish"}, {}, "'done' must be a list of steps among publish, push"),
+        ({"done": ["build"]}, {}, "'done' must be a list of steps among publish, push"),
+        ({"upload": "maybe"}, {}, "'upload' must be empty, 'started' or 'done'"),
+        ({"writing": "build"}, {}, "'writing' must be empty or one of changelog, commit and tag"),
+        ({"commit": 5}, {}, "'commit' must be a string"),
+        ({"source_date_epoch": "yesterday"}, {}, "'source_date_epoch' must be an integer"),
+        ({"target": "http://x/"}, {}, "'target' must be null or an object of upload_url"),
+        ({"target": {**TARGET, "password": "x"}}, {}, "'target' must be null or an object"),
+        ({"upload_url": "http://x/"}, {}, "unknown field 'upload_url'"),
+        ({"touched": {"../x": None}}, {}, "'touched' must hold paths inside the workspace"),
+        ({"touched": {"/etc/uv.lock": None}}, {}, "'touched' must hold paths inside"),
+    ],
+)
+def test_a_hand_edited_journal_is_one_line(
+    tmp_path: Path, edit: dict[str, Any], package_edit: dict[str, Any], problem: str
+) -> None:
+    data = {**JOURNAL, "packages": [{**PACKAGE, **package_edit}], **edit}
+    with pytest.raises(ReleaseError) as caught:
+        _load(tmp_path, data)
+    message = str(caught.value)
+    assert f"is not a release state that this releasekit can read ({problem}" in message
+    assert "\n" not in message
+    assert json.loads((tmp_path / ".releasekit/state.json").read_text()) == data  # untouched
