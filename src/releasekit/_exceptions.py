@@ -24,6 +24,21 @@ class ReleaseKitError(Exception):
         return str(self.args[0]) if self.args else ""
 
 
+class Interrupted(KeyboardInterrupt):
+    """Ctrl-C or a signal stopped a release, which says where and what is left.
+
+    Still an interrupt (the front ends exit 130, nothing catches it as an
+    error), but one whose line the front end prints instead of a bare
+    "interrupted": one ERROR line, not two.
+    """
+
+    def __init__(self, message: str) -> None:
+        super().__init__(_secrets.mask(message))
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else "interrupted"
+
+
 class ConfigError(ReleaseKitError):
     """The repository's configuration is missing, unknown or of the wrong type."""
 

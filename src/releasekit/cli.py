@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from releasekit import __version__, _options, commands
-from releasekit._exceptions import ReleaseKitError, UsageError
+from releasekit._exceptions import Interrupted, ReleaseKitError, UsageError
 
 #: The console script's subcommands: the verbs that declare it (``Verb.console``).
 SUBCOMMANDS = tuple(name for name, verb in commands.VERBS.items() if verb.console)
@@ -97,7 +97,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if exc.details:
             print(exc.details, file=sys.stderr)
         return 1
-    except KeyboardInterrupt:
-        print("ERROR interrupted", file=sys.stderr)
+    except KeyboardInterrupt as exc:  # an Interrupted says where; a bare one does not
+        print(f"ERROR {exc if isinstance(exc, Interrupted) else 'interrupted'}", file=sys.stderr)
         return 130
     return 0

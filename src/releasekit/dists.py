@@ -348,9 +348,9 @@ def wheel_contents_check(wheel: Path, project: Path | None = None) -> None:
 
     shown = str(wheel.resolve())
     _console.command(f"check-wheel-contents {shown}")
+    found = wheel_contents_config(project if project is not None else Path.cwd())
     try:
         config = Configuration()
-        found = _wheel_contents_config(project if project is not None else Path.cwd())
         if found is not None:
             config.update(found)
         checker = WheelChecker()
@@ -363,6 +363,8 @@ def wheel_contents_check(wheel: Path, project: Path | None = None) -> None:
         report = f"{shown}: wheel has invalid filename"
     except WheelValidationError as exc:
         report = f"{shown}: invalid wheel: {exc}"
+    except (OSError, ValueError, KeyError, zipfile.BadZipFile) as exc:  # bytes no wheel has
+        report = f"{shown}: invalid wheel: {type(exc).__name__}: {_first_line(exc)}"
     if _console.is_verbose():
         _console.output(report or f"{shown}: OK")
     if report:
@@ -370,19 +372,44 @@ def wheel_contents_check(wheel: Path, project: Path | None = None) -> None:
         raise DistError(msg, details=report)
 
 
-def _wheel_contents_config(start: Path) -> Any:
+def _first_line(exc: BaseException) -> str:
+    return next(iter(str(exc).splitlines()), "")
+
+
+def wheel_contents_config(start: Path) -> Any:
     """check-wheel-contents' configuration as its command line finds it from ``start``.
 
     Its ``Configuration.find_default`` from the current directory: up from
     ``start``, the first directory that holds any of its files decides (its
-    first file with the section), else there is none.
+    first file with the section), else there is none. A file it cannot read
+    (a tox.ini that is no INI file, wrong types in its section) is one line
+    naming the file: asked in the preflight too, before anything changes.
     """
+    import configparser
+
     from check_wheel_contents.config import CONFIG_FILES, Configuration
+    from check_wheel_contents.errors import UserInputError
 
     for directory in (start, *start.resolve().parents):
         found = [directory / name for name in CONFIG_FILES if (directory / name).exists()]
+        for path in found:
+            try:
+                config = Configuration.from_file(path)
+            except UserInputError as exc:
+                msg = f"check-wheel-contents' configuration is invalid: {_first_line(exc)}"
+                raise DistError(msg, details=str(exc)) from None
+            except (
+                OSError,
+                ValueError,
+                configparser.Error,
+            ) as exc:  # TOMLDecodeError is a ValueError
+                msg = (f"check-wheel-contents cannot read {path} ({type(exc).__name__}: "
+                       f"{_first_line(exc)}): fix the file, or remove it")  # fmt: skip
+                raise DistError(msg) from None
+            if config is not None:
+                return config
         if found:
-            return next((c for c in map(Configuration.from_file, found) if c is not None), None)
+            return None
     return None
 
 

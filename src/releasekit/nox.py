@@ -46,12 +46,17 @@ def _reported(func: Session) -> Session:
 
     @functools.wraps(func)
     def run(session: nox.Session) -> None:
-        from releasekit._exceptions import ReleaseKitError
+        from releasekit._exceptions import Interrupted, ReleaseKitError
 
         try:
             func(session)
         except ReleaseKitError as exc:
             _fail(session, exc)
+        except Interrupted as exc:  # nox says "interrupted" itself, without where
+            from releasekit import _console
+
+            _console.error(str(exc))
+            raise KeyboardInterrupt from None
 
     return run
 

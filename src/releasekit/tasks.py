@@ -38,8 +38,11 @@ def _call(verb: str, values: dict[str, Any]) -> None:
         if exc.details:
             print(exc.details)
         raise Exit(f"ERROR {exc}", code=1) from None
-    except KeyboardInterrupt:
-        raise Exit("ERROR interrupted", code=130) from None
+    except KeyboardInterrupt as exc:  # an Interrupted says where; a bare one does not
+        from releasekit._exceptions import Interrupted
+
+        line = str(exc) if isinstance(exc, Interrupted) else "interrupted"
+        raise Exit(f"ERROR {line}", code=130) from None
 
 
 HELP = ("-h", "--help")

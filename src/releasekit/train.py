@@ -105,6 +105,7 @@ def preflight(
     for entry in plan.ordered():
         release.check_gitlinks(entry.member.project)
         pypi_rules.prefetch(entry.member.project, request)  # read while the rest is asked
+        dists.wheel_contents_config(entry.member.root)  # verify's, unreadable: one line now
         types = [f.type for f in changelog.fragments(entry.member.root)]
         api_check.check_release(entry.member.project, entry.new, fragment_types=types)
     train_development.check((e.member.project, e.new) for e in plan.ordered())

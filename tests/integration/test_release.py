@@ -146,6 +146,14 @@ def test_preflight_refusals(stamped: Path, index: Index, tmp_path: Path) -> None
     assert f"demo-lib 0.2.0 is already on {index.url}" in _refused(stamped, index)
     (index.packages / "demo_lib-0.2.0.tar.gz").unlink()
 
+    # verify's configuration, unreadable: refused before anything changes, naming the file.
+    (stamped / "tox.ini").write_text("this is no INI file\n")
+    commit_all(stamped, "A tox.ini")
+    refusal = _refused(stamped, index)
+    assert f"check-wheel-contents cannot read {stamped / 'tox.ini'}" in refusal
+    assert "MissingSectionHeaderError" in refusal
+    git(stamped, "reset", "-q", "--hard", "HEAD~1")
+
     index.stop()
     assert "is unreachable" in _refused(stamped, index)
 

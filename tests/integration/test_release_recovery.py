@@ -77,6 +77,9 @@ def test_a_signal_rolls_back_only_what_the_release_did(
     assert proc.returncode != 0
     assert "Traceback" not in out + err
     assert f"stopped by {sig.name} during build: the repository is back as it was" in err
+    assert [line for line in err.splitlines() if "ERROR" in line] == [
+        f"ERROR stopped by {sig.name} during build: the repository is back as it was"
+    ], err  # said once, by the front end
     assert "kept CHANGELOG.md as it is now" in err
     assert git(stamped, "log", "-1", "--format=%s") == "Add a feature fragment"
     assert git(stamped, "tag", "-l") == ""

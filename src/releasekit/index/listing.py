@@ -42,6 +42,25 @@ def _listed(package: DistributionPackage) -> Listed:
     )
 
 
+def preload() -> None:
+    """Import pypi-simple in a thread now: the listing comes late in a preflight.
+
+    Its imports (pydantic, Beautiful Soup) take half a second of CPU; the
+    preflight's git and tool processes leave the interpreter idle meanwhile.
+    Not a daemon: an exit mid-import would be a frozen thread holding an
+    import lock.
+    """
+    import threading
+
+    def load() -> None:
+        try:
+            import pypi_simple  # noqa: F401
+        except Exception:
+            return
+
+    threading.Thread(target=load, name="releasekit-preload").start()
+
+
 def project_files(target: Target, project: str) -> dict[str, Listed]:
     """The files the simple index of ``target`` lists for ``project``, by name.
 
@@ -86,10 +105,11 @@ def project_files(target: Target, project: str) -> dict[str, Listed]:
                 f"cannot read (up to {exc.supported_version})"
             )
             raise PublishError(msg) from None
-        except ValueError:  # JSON that does not parse, or not as PEP 691 says
+        except ValueError as exc:  # JSON or HTML that does not read as PEP 691 or 503 says
+            reason = _secrets.mask(next(iter(str(exc).splitlines()), type(exc).__name__))
             msg = (
-                f"the index {where} answered malformed JSON for {project}: "
-                "is it a PEP 691 simple index?"
+                f"the index {where} answered a malformed page for {project} ({reason}): "
+                "is it a simple index (PEP 503 or PEP 691)?"
             )
             raise PublishError(msg) from None
         except requests.RequestException as exc:

@@ -11,7 +11,7 @@ import dataclasses
 from pathlib import Path
 
 from releasekit import _console, git, versions
-from releasekit._exceptions import ReleaseError, ReleaseKitError
+from releasekit._exceptions import Interrupted, ReleaseError, ReleaseKitError
 from releasekit.config import Settings
 from releasekit.index import Target, environment_target, require_credentials, resolve_target
 from releasekit.project import Project
@@ -53,12 +53,13 @@ def finish(run: Run) -> None:
                     f"{STATE_DIR}/{STATE_FILE}: fix the cause and run again with --resume"
                 )
                 raise ReleaseError(msg, details=exc.details) from None
-            except KeyboardInterrupt:
-                _console.error(
-                    f"interrupted during {step.name}: the release of {version} is "
-                    f"recorded in {STATE_DIR}/{STATE_FILE}; run again with --resume to finish it"
+            except KeyboardInterrupt as exc:
+                how = "interrupted" if type(exc) is KeyboardInterrupt else f"stopped by {exc}"
+                msg = (
+                    f"{how} during {step.name}: the release of {version} is recorded in "
+                    f"{STATE_DIR}/{STATE_FILE}; run again with --resume to finish it"
                 )
-                raise
+                raise Interrupted(msg) from None
         state.done.append(step.name)
         save_state(run.root, state)
     clear_state(run.root)

@@ -12,7 +12,7 @@ import threading
 from collections.abc import Iterator
 
 from releasekit import _console
-from releasekit._exceptions import ReleaseError, ReleaseKitError
+from releasekit._exceptions import Interrupted, ReleaseError, ReleaseKitError
 
 
 class _Terminated(KeyboardInterrupt):
@@ -73,8 +73,7 @@ def failure(exc: BaseException, step: str, rolled_back: str) -> BaseException:
     """
     if isinstance(exc, KeyboardInterrupt):
         how = f"stopped by {exc}" if isinstance(exc, _Terminated) else "interrupted"
-        _console.error(f"{how} during {step}: {rolled_back}")
-        return exc
+        return Interrupted(f"{how} during {step}: {rolled_back}")
     if SIGNALS.received:  # the signal killed a tool first: say what really happened
         details = exc.details if isinstance(exc, ReleaseKitError) else ""
         msg = f"stopped by {SIGNALS.received[-1]} during {step}: {rolled_back}"

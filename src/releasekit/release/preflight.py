@@ -18,10 +18,11 @@ from pathlib import Path
 from packaging.utils import parse_sdist_filename, parse_wheel_filename
 from packaging.version import Version
 
-from releasekit import _console, changelog, git, versions
+from releasekit import _console, changelog, dists, git, versions
 from releasekit.index import (
     Target,
     index_for,
+    listing,
     mask_known_logins,
     require_credentials,
     resolve_target,
@@ -131,6 +132,8 @@ def preflight(
     from releasekit import pypi_rules
 
     pypi_rules.prefetch(project, request)  # the backend's metadata, read meanwhile
+    if not request.no_publish:
+        listing.preload()  # the index is asked last
     git.check_no_operation(root)
     dirt = git.unclean(root)
     if dirt:
@@ -306,8 +309,9 @@ def _local_plan(project: Project, request: Request, branch: str) -> Plan:
 
 
 def _ask_around(project: Project, request: Request, plan: Plan) -> Plan:
-    """The preflight's questions to the remote and the index."""
+    """The preflight's questions to the remote and the index (and verify's configuration)."""
     root, settings = project.root, project.settings
+    dists.wheel_contents_config(root)  # unreadable: one line now, not a rollback at verify
     has_remote = git.has_remote(root, settings.remote)
     if not request.no_push:
         if not has_remote:
