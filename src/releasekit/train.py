@@ -41,6 +41,7 @@ from releasekit.index import (
     require_credentials,
     resolve_target,
 )
+from releasekit.project import Project
 from releasekit.release import tiers
 from releasekit.release.journal import KEPT_DIR, STATE_DIR, Package, State, load_state, save_state
 from releasekit.release.journal import refuse as _refuse
@@ -48,7 +49,6 @@ from releasekit.release.request import Request
 from releasekit.workspace import Entry, Plan, Workspace
 
 if TYPE_CHECKING:
-    from releasekit.config import Settings
     from releasekit.release.checks import BackgroundChecks
 
 
@@ -412,15 +412,12 @@ def _verify(root: Path, plan: Plan, entry: Entry, files: wheels.ReleaseFiles, st
     engine.kept_files(package.kept_dir(root), package.files)
 
 
-def _back_to_development(root: Path, state: State) -> None:
+def _back_to_development(project: Project, state: State, base: str) -> None:
     """Each released member with ``post_release_dev`` to its next ``.dev0``, in one commit."""
-    from releasekit.project import Project
-
-    timeout = Project(root).settings.network_timeout
-    members = [(Project(root / package.path), package.version) for package in state.packages]
-    pushed = "push" in state.done
-    train_development.commit(root, members, release_commit=state.commit, remote=state.remote,
-                             branch=state.branch, push=pushed, timeout=timeout)  # fmt: skip
+    members = [(Project(project.root / p.path), p.version) for p in state.packages]
+    train_development.commit(project.root, members, release_commit=base, remote=state.remote,
+                             branch=state.branch, push="push" in state.done,
+                             timeout=project.settings.network_timeout)  # fmt: skip
 
 
 # --- the driver ---------------------------------------------------------------------------
@@ -484,7 +481,8 @@ def _train(root: Path, request: Request) -> State | None:
     target = flight.target
     state = State(
         packages=[
-            Package(e.name, e.member.path, e.new, e.tag, e.member.project.settings.import_name)
+            Package(e.name, e.member.path, e.new, e.tag, e.member.project.settings.import_name,
+                    siblings=bool(e.member.needs))
             for e in plan.ordered()
         ],
         tiers=[[e.name for e in tier] for tier in plan.tiers],
@@ -495,6 +493,7 @@ def _train(root: Path, request: Request) -> State | None:
         touched=dict.fromkeys(sorted({*_touched(root, plan, generated),
                                       *([_rel(root, flight.lock)] if flight.lock else [])})),
         writing="changelog",
+        train=True,
     )  # fmt: skip
     from releasekit import release as engine
 
@@ -549,13 +548,13 @@ def _train(root: Path, request: Request) -> State | None:
         with engine.SIGNALS.held():
             if checks is not None:
                 checks.stop()
-            rolled_back = engine.rollback(root, state, before, what="train")
+            rolled_back = engine.rollback(root, state, before)
         if not isinstance(exc, KeyboardInterrupt) and not engine.SIGNALS.received:
             rolled_back = f"the whole train is rolled back, nothing was uploaded; {rolled_back}"
         raise engine.failure(exc, step, rolled_back) from None
     state.phase = "public"
     save_state(root, state)
-    _finish(root, request, state, settings)
+    _finish(flight.workspace.project, request, state, resumed=False)
     return state
 
 
@@ -570,13 +569,12 @@ def resume(root: Path, request: Request) -> State:
         print(f"Would finish the train ({state.summary}): {', '.join(todo) or 'nothing'}")
         return state
     from releasekit import pypi_rules
-    from releasekit.project import Project
 
-    settings = Project(root).settings
+    project = Project(root)
     # The target (retargeted by --repository) and its credentials before anything else,
     # as in the preflight; only for what is not uploaded yet.
     if state.target is not None and not all(c.published for c in state.packages):
-        engine.retarget_state(settings, request.repository, state)
+        engine.retarget_state(project.settings, request.repository, state)
     adding = []
     for package in state.packages:  # the files verified on the first run, kept: never a rebuild
         if not package.published:
@@ -586,14 +584,15 @@ def resume(root: Path, request: Request) -> State:
     if state.target is not None and adding:
         pypi_rules.release_age(state.target, adding)
     save_state(root, state)  # a new target is recorded once the checks of it passed
-    _finish(root, request, state, settings)
+    _finish(project, request, state, resumed=True)
     return state
 
 
-def _finish(root: Path, request: Request, state: State, settings: Settings) -> None:
-    """The public steps tier by tier, then each member back to development."""
-    tiers.finish_tiers(root, state, push_wanted=not request.no_push,
-                       confirm=not request.no_confirm and settings.confirm_install,
-                       timeout=settings.network_timeout)  # fmt: skip
+def _finish(project: Project, request: Request, state: State, *, resumed: bool) -> None:
+    """The public steps, a single release's with N packages; then back to development."""
+    from releasekit import release as engine
+
+    run = engine.Run(project, request, state=state, resumed=resumed)
+    engine.finish(run)
     _console.info(f"released {state.summary} ({' '.join(state.tags)})")
-    _back_to_development(root, state)
+    _back_to_development(project, state, run.pushed or state.commit)

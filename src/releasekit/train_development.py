@@ -53,11 +53,13 @@ def commit(
 ) -> str | None:
     """Move the members to their development versions in one commit (pushed); return it.
 
-    Pushed by SHA only when it sits right on the release commit, which the
+    Pushed by SHA only when it sits right on ``release_commit``, which the
     train pushed: a commit someone made meanwhile is never pushed with it.
     The work tree must be as the train left it; otherwise nothing is moved.
 
     :param members: each released member's project and the version it released.
+    :param release_commit: what the train's push left on the branch: the release
+        commit, or its merge into a branch that moved (``--resume``).
     """
     moves = []
     for project, released in members:

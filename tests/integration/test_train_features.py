@@ -223,3 +223,45 @@ def test_a_check_failing_on_the_release_commit_rolls_the_whole_train_back(
     assert "the whole train is rolled back, nothing was uploaded" in proc.stderr
     assert snapshot(root) == before
     assert index.files() == [] and remote_tags(root) == []
+
+
+def test_resume_merges_the_train_into_a_remote_branch_that_moved(
+    workspace: Path, index: Index, tmp_path: Path
+) -> None:
+    root = workspace
+    for member in ("a", "b"):
+        pyproject = root / "packages" / member / "pyproject.toml"
+        pyproject.write_text(pyproject.read_text().replace(
+            "post_release_dev = false", "post_release_dev = true"))  # fmt: skip
+    commit_all(root, "Back to development after each release")
+    fragment(root, "a", "feature")
+    hook = tmp_path / "remote.git/hooks/pre-receive"
+    hook.write_text("#!/bin/sh\necho 'remote: pushes are closed today' >&2\nexit 1\n")
+    hook.chmod(0o755)
+    proc = release(root, index, check=False)
+    assert proc.returncode != 0
+    assert "push failed: the remote 'origin' refused the push" in proc.stderr
+    assert "the train (a 0.2.0, b 0.1.1) is recorded in .releasekit/state.json" in proc.stderr
+    hook.unlink()
+    other = tmp_path / "other"  # someone else pushes to main meanwhile
+    git(tmp_path, "clone", "-q", str(tmp_path / "remote.git"), str(other))
+    (other / "docs.txt").write_text("someone else's work\n")
+    commit_all(other, "Someone else's commit")
+    git(other, "push", "-q", "origin", "main")
+    release_commit = git(root, "rev-parse", "HEAD")
+
+    proc = nox("-s", "release", "--", "--resume", "--yes", cwd=root, env=index.twine_env())
+    assert "publish: already done" in proc.stderr
+    assert "pushed the tags a-v0.2.0 b-v0.1.1: they name what was published" in proc.stderr
+    assert "origin/main had moved: merged the release commit into it and pushed" in proc.stderr
+    assert remote_tags(root) == ["a-v0.2.0", "b-v0.1.1"]
+    log = git(root, "log", "-2", "--format=%s").splitlines()
+    assert log == ["Back to development: a 0.2.1.dev0, b 0.1.2.dev0",
+                   "Merge the release train (a 0.2.0, b 0.1.1) into main"]  # fmt: skip
+    git(root, "merge-base", "--is-ancestor", release_commit, "HEAD")
+    # The development commit sits on what the push left there (the merge): it went out too.
+    assert git(root, "ls-remote", "origin", "refs/heads/main").split()[0] == git(
+        root, "rev-parse", "HEAD"
+    )
+    assert (root / "docs.txt").is_file() and git(root, "status", "--porcelain") == ""
+    assert not (root / ".releasekit").exists()

@@ -14,20 +14,20 @@ import pytest
 from releasekit import release as engine
 from releasekit._exceptions import ReleaseError
 from releasekit.index import Target
-from releasekit.release.journal import PUBLIC, WRITING
+from releasekit.release.journal import PUBLIC, WRITING, subject
 from releasekit.release.steps import STEPS
 
 PACKAGE = {
     "name": "a", "path": "packages/a", "version": "0.2.0", "tag": "a-v0.2.0",
-    "import_name": "a", "files": {"a-0.2.0.tar.gz": "0" * 64}, "published": False,
-    "confirmed": False,
+    "import_name": "a", "files": {"a-0.2.0.tar.gz": "0" * 64}, "siblings": True,
+    "published": False, "confirmed": False,
 }  # fmt: skip
 TARGET = {"upload_url": "http://127.0.0.1:1/", "simple_url": "http://127.0.0.1:1/simple/",
           "name": "", "source": "command line"}  # fmt: skip
 JOURNAL = {
     "packages": [PACKAGE], "tiers": [["a"]], "branch": "main", "remote": "origin",
     "head_before": "1" * 40, "commit": "2" * 40, "phase": "public", "target": TARGET,
-    "touched": {"packages/a/CHANGELOG.md": None, "uv.lock": "3" * 64},
+    "touched": {"packages/a/CHANGELOG.md": None, "uv.lock": "3" * 64}, "train": True,
 }  # fmt: skip
 
 
@@ -40,6 +40,8 @@ def _load(tmp_path: Path, data: Any) -> engine.State | None:
 def test_a_journal_as_the_train_writes_it_round_trips(tmp_path: Path) -> None:
     state = _load(tmp_path, JOURNAL)
     assert state is not None and state.named("a").files == PACKAGE["files"]
+    assert state.train and state.named("a").siblings  # a train of one is worded as a train
+    assert subject(state) == "the train (a 0.2.0)"
     assert state.target == Target(TARGET["upload_url"], TARGET["simple_url"], "",
                                           "command line")  # fmt: skip
     engine.save_state(tmp_path, state)
@@ -75,6 +77,8 @@ def test_the_journal_names_the_steps_as_the_steps_do() -> None:
         ({}, {"path": "/etc"}, "packages[0].'path' must be a path inside the workspace"),
         ({}, {"name": "../a"}, "packages[0].'name' must be a normalized project name"),
         ({}, {"confirmed": True}, "packages[0] is 'confirmed' but not 'published'"),
+        ({}, {"siblings": "yes"}, "packages[0].'siblings' must be true or false"),
+        ({"train": 1}, {}, "'train' must be true or false"),
         ({}, {"colour": "red"}, "unknown field packages[0].'colour'"),
         ({"packages": [3]}, {}, "packages[0] is not a JSON object"),
         ({"packages": "a"}, {}, "'packages' must be a list of packages"),

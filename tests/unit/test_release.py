@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -50,3 +51,29 @@ def test_unreadable_state_is_one_line(tmp_path: Path) -> None:
     (tmp_path / ".releasekit/state.json").write_text("{not json")
     with pytest.raises(engine.ReleaseError, match="is not a release state"):
         engine.load_state(tmp_path)
+
+
+@pytest.mark.parametrize(
+    ("train", "what"), [(True, "a release train"), (False, "a release of a 0.2.0")]
+)
+def test_another_worktree_names_a_train_of_one_member_as_a_train(
+    tmp_path: Path, train: bool, what: str
+) -> None:
+    from releasekit._exceptions import ReleaseError
+    from releasekit.release.driver import unfinished_elsewhere
+    from tests.conftest import git
+
+    main, linked = tmp_path / "main", tmp_path / "linked"
+    main.mkdir()
+    git(main, "init", "-q", "-b", "main")
+    git(main, "commit", "-q", "--allow-empty", "-m", "Start")
+    git(main, "worktree", "add", "-q", str(linked))
+    (linked / ".releasekit").mkdir()
+    journal = {"packages": [{"name": "a", "version": "0.2.0"}], "phase": "public", "train": train}
+    (linked / ".releasekit/state.json").write_text(json.dumps(journal))
+    with pytest.raises(ReleaseError) as caught:
+        unfinished_elsewhere(main)
+    assert str(caught.value) == (
+        f"{what} is unfinished in another worktree of this repository, {linked.resolve()}: "
+        "finish it there with --resume; nothing was changed"
+    )

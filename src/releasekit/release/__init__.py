@@ -20,21 +20,22 @@ of a release of one package or N, read back field by field, and the
 directories releasekit owns), ``restore`` (the snapshot, the undo, the one
 rollback and the comparison after it), ``checks`` (the nox sessions),
 ``preflight`` (what is refused before anything changes, and the
-:class:`~releasekit.release.preflight.Plan`), ``steps`` (:data:`STEPS` and
+:class:`~releasekit.release.preflight.Plan`), ``artifacts`` (one package's
+files, built to confirmed: a release's and each train member's), ``tiers``
+(the public steps' work for N packages, one for a single release: tier by
+tier published and confirmed, then the push), ``steps`` (:data:`STEPS` and
 what they share), ``plan`` (the dry-run plan), ``interrupts`` (the signals,
-the one-line failure), ``artifacts`` (one package's files, built to
-confirmed: a release's and each train member's), ``finish`` (the public
-steps, ``--resume`` and its retarget, for a release and a train), ``tiers``
-(a train's public steps, tier by tier) and ``driver`` (the lock, the
-release, the one ``--abort``). This package re-exports what the other
-modules use; a workspace's train (``releasekit.train``) adds discovery,
-tiers, the widening and its plan.
+the one-line failure), ``finish`` (the public steps in order, journaled,
+``--resume`` and its retarget, for a release and a train alike) and
+``driver`` (the lock, the release, the one ``--abort``). This package
+re-exports what the other modules use; a workspace's train
+(``releasekit.train``) adds discovery, tiers, the widening and its plan.
 """
 
 from releasekit._exceptions import ReleaseError
 from releasekit.release.checks import check_sessions, run_checks
 from releasekit.release.driver import abort, locked, reached, release
-from releasekit.release.finish import recorded_release, resume, retarget, retarget_state
+from releasekit.release.finish import finish, recorded_release, resume, retarget, retarget_state
 from releasekit.release.interrupts import SIGNALS, failure
 from releasekit.release.journal import (
     PHASES,
@@ -73,7 +74,8 @@ from releasekit.release.restore import (
     snapshot,
     undo,
 )
-from releasekit.release.steps import STEPS, published
+from releasekit.release.steps import STEPS, Run
+from releasekit.release.tiers import published
 
 __all__ = [
     "PHASES",
@@ -84,6 +86,7 @@ __all__ = [
     "Package",
     "ReleaseError",
     "Request",
+    "Run",
     "State",
     "abort",
     "check_gitlinks",
@@ -95,6 +98,7 @@ __all__ = [
     "clear_state",
     "differences",
     "failure",
+    "finish",
     "is_digest",
     "is_file_name",
     "kept_files",

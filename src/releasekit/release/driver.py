@@ -43,7 +43,7 @@ from releasekit.release.preflight import (
 )
 from releasekit.release.request import Request
 from releasekit.release.restore import outcome, recorded, release_commit, rollback, snapshot
-from releasekit.release.steps import STEPS, Run, record_written
+from releasekit.release.steps import STEPS, Run, needs_siblings, record_written
 
 T = TypeVar("T")
 
@@ -71,7 +71,7 @@ def unfinished_elsewhere(root: Path) -> None:
     packages = data.get("packages")
     packages = [p for p in packages if isinstance(p, dict)] if isinstance(packages, list) else []
     what = "a release train"
-    if len(packages) == 1:
+    if len(packages) == 1 and data.get("train") is not True:
         what = f"a release of {packages[0].get('name', '?')} {packages[0].get('version', '?')}"
     local = data.get("phase") == "local"
     how = "undo it there with --abort" if local else "finish it there with --resume"
@@ -155,7 +155,8 @@ def _release(project: Project, request: Request) -> State | None:
     # The journal exists before the first change: after kill -9 the next run
     # knows what to undo (--abort).
     name = canonicalize_name(plan.project)
-    package = Package(name, ".", plan.new, plan.tag, project.settings.import_name)
+    package = Package(name, ".", plan.new, plan.tag, project.settings.import_name,
+                      siblings=needs_siblings(project))  # fmt: skip
     run.state = State(
         packages=[package],
         tiers=[[name]],
@@ -253,7 +254,7 @@ def abort(root: Path, request: Request, *, train: bool = False) -> None:
     if state is None:
         kind = "release train" if train else "release"
         refuse(f"there is no {kind} in progress to abort (no {STATE_DIR}/{STATE_FILE})")
-    what = subject(state, train=train)
+    what = subject(state)
     git.check_index_unlocked(root)
     if state.phase != "local":
         done = [f"{p.name} is published" for p in state.packages if p.published]
@@ -272,7 +273,7 @@ def abort(root: Path, request: Request, *, train: bool = False) -> None:
     commit = release_commit(root, state.head_before, state.commit, paths)
     before = recorded(root, state.head_before, commit, state.tags, paths)
     with _console.step("abort"), SIGNALS.held():
-        rolled_back = rollback(root, state, before, what="train" if train else "release")
+        rolled_back = rollback(root, state, before)
     if rolled_back != outcome([]):
         refuse(f"undid what {what} made, but {rolled_back}")
     _console.info(f"undid {what}: the repository is back at {state.head_before[:12]}, "

@@ -32,9 +32,17 @@ from releasekit.release.steps import STEPS, Run
 
 
 def finish(run: Run) -> None:
-    """Do the public steps the state says are still to do, recording each one."""
+    """Do the public steps the state says are still to do, recording each one.
+
+    For a single release and a train alike (:mod:`releasekit.release.tiers`
+    does each step's work, package by package); a failure is one line that
+    says the release is recorded, and ``--resume`` finishes it.
+    """
     state = run.need_state()
-    version = state.package.version
+    # "the release of 0.2.0", "the train (a 0.2.0, b 0.1.1)"
+    what = (
+        f"the train ({state.summary})" if state.train else f"the release of {state.package.version}"
+    )
     for step in STEPS:
         if not step.public:
             continue
@@ -49,14 +57,14 @@ def finish(run: Run) -> None:
                 step.action(run)
             except ReleaseKitError as exc:
                 msg = (
-                    f"{step.name} failed: {exc}; the release of {version} is recorded in "
+                    f"{step.name} failed: {exc}; {what} is recorded in "
                     f"{STATE_DIR}/{STATE_FILE}: fix the cause and run again with --resume"
                 )
                 raise ReleaseError(msg, details=exc.details) from None
             except KeyboardInterrupt as exc:
                 how = "interrupted" if type(exc) is KeyboardInterrupt else f"stopped by {exc}"
                 msg = (
-                    f"{how} during {step.name}: the release of {version} is recorded in "
+                    f"{how} during {step.name}: {what} is recorded in "
                     f"{STATE_DIR}/{STATE_FILE}; run again with --resume to finish it"
                 )
                 raise Interrupted(msg) from None
@@ -75,7 +83,7 @@ def recorded_release(root: Path, *, train: bool = False) -> State:
     if state is None:
         kind = "release train" if train else "release"
         refuse(f"there is no {kind} in progress to resume (no {STATE_DIR}/{STATE_FILE})")
-    what = subject(state, train=train)
+    what = subject(state)
     if state.phase == "local":
         refuse(
             f"{what} was interrupted before publishing: nothing is public, so undo it with "
@@ -118,7 +126,7 @@ def resume(project: Project, request: Request) -> State:
                               [(package.name, package.version, files)])  # fmt: skip
     if moved:  # recorded only once the new target took the release's files
         save_state(root, state)
-    run = Run(project, request, state=state)
+    run = Run(project, request, state=state, resumed=True)
     finish(run)
     post_release(run)
     return state

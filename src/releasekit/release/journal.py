@@ -52,6 +52,9 @@ class Package:
     import_name: str
     #: File name -> sha256 of each verified file, recorded before verify reads them.
     files: dict[str, str] = dataclasses.field(default_factory=dict)
+    #: It needs other members of its workspace: verify (alone) and confirm install
+    #: its dependencies from the target index, where those members are.
+    siblings: bool = False
     published: bool = False
     confirmed: bool = False
 
@@ -84,7 +87,8 @@ class State:
     #: Where the files go (None: not published); ``source`` says whether twine's
     #: environment may retarget ``--resume``.
     target: Target | None = None
-    #: The public steps done (:data:`PUBLIC`).
+    #: The public steps done (:data:`PUBLIC`): "publish" once every package is published
+    #: (and confirmed, when asked), each recorded in its own ``published``/``confirmed``.
     done: list[str] = dataclasses.field(default_factory=list)
     #: Files the release changes: path -> sha256 of what it last wrote there
     #: ("" when it removed the file, None before it wrote anything).
@@ -97,6 +101,9 @@ class State:
     #: and from "done" on it is.
     upload: str = ""
     source_date_epoch: int = 0
+    #: A workspace's train (at its root), worded as a train whatever its size; a single
+    #: release is one package, worded as "the release of ...".
+    train: bool = False
 
     @property
     def package(self) -> Package:
@@ -115,9 +122,9 @@ class State:
         return ", ".join(f"{p.name} {p.version}" for p in self.packages)
 
 
-def subject(state: State, *, train: bool) -> str:
+def subject(state: State) -> str:
     """What the journal records, for the output: "the release of a 1.0", "the train (...)"."""
-    return f"the train ({state.summary})" if train else f"the release of {state.summary}"
+    return f"the train ({state.summary})" if state.train else f"the release of {state.summary}"
 
 
 #: The public steps a journal records as done, in order.

@@ -195,15 +195,14 @@ def outcome(found: list[str]) -> str:
     return f"the repository is NOT back as it was ({', '.join(found)}): check it"
 
 
-def rollback(root: Path, state: State, before: Before, *, what: str = "release") -> str:
+def rollback(root: Path, state: State, before: Before) -> str:
     """Undo a release of one package or N, compare with ``before``, and say how it went.
 
     Each package's ``dist/`` that holds its built files is emptied too: those
     copies are of a version that now does not exist (anything else there,
     or a ``dist`` that is not a directory, is left alone).
-
-    :param what: what it is, for the output ("release", "train").
     """
+    what = "train" if state.train else "release"
     if state.writing:  # a writing step's files not recorded yet: what is in them is its own
         state.touched = dict.fromkeys(state.touched)
     kept = undo(root, state)

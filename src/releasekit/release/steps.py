@@ -12,11 +12,9 @@ import dataclasses
 from collections.abc import Callable
 from pathlib import Path
 
-from releasekit import _console, _hashing, _runner, changelog, dists, git, versions, wheels
-from releasekit._exceptions import ReleaseError, ReleaseKitError
-from releasekit.index import Target, confirm_listed, index_for
+from releasekit import _console, _hashing, changelog, dists, git, versions, wheels
 from releasekit.project import Project
-from releasekit.release import artifacts
+from releasekit.release import artifacts, tiers
 from releasekit.release.checks import (
     SERVED_BY_RELEASE,
     BackgroundChecks,
@@ -32,7 +30,6 @@ from releasekit.release.journal import (
     own_dir,
     refuse,
     save_state,
-    upload_progress,
 )
 from releasekit.release.preflight import Plan, check_index_holds_only, check_one_parent
 from releasekit.release.request import Request
@@ -58,6 +55,8 @@ class Run:
     commit_checks: BackgroundChecks | None = None
     #: The commit the push step left on the remote branch (the release commit, or a merge).
     pushed: str = ""
+    #: The state was read back from the journal (``--resume``), not made by this run.
+    resumed: bool = False
 
     @property
     def root(self) -> Path:
@@ -186,7 +185,9 @@ def needs_siblings(project: Project) -> bool:
     """Whether the project is a workspace member that needs other members (released alone).
 
     Its siblings come from the target index, as a user installing it from that
-    index gets them (the train's verify and confirm do the same).
+    index gets them: verify and confirm install them from there (a train's
+    members are confirmed by the same rule). Asked once, at the cut: the
+    journal keeps the answer (``Package.siblings``).
     """
     from releasekit import workspace
 
@@ -203,7 +204,8 @@ def _verify(run: Run) -> None:
     target = run.need_state().target
     pypi_rules.verify(run.project, run.release_files.publish, target, commit=run.commit,
                       fresh=run.request.no_cache)  # fmt: skip
-    index = target.simple_url if target is not None and needs_siblings(run.project) else None
+    package = run.need_state().package
+    index = target.simple_url if target is not None and package.siblings else None
     artifacts.verify(
         run.release_files,
         name=settings.project_name,
@@ -219,104 +221,20 @@ def _verify(run: Run) -> None:
             + (f" with its dependencies from {index}" if index else ""),
         ),
     )
-    package = run.need_state().package
     kept_files(package.kept_dir(run.root), package.files)
 
 
 def _publish(run: Run) -> None:
     """Upload the verified files, skip those the index holds with the same sha256, confirm."""
-    state, settings = run.need_state(), run.project.settings
-    package = state.package
-    assert state.target is not None
-    target = dataclasses.replace(state.target, timeout=settings.network_timeout)
-    files = kept_files(package.kept_dir(run.root), package.files)
-    artifacts.upload(target, package.name, files, package.files,
-                     started=lambda: upload_progress(run.root, state, "started"),
-                     uploaded=lambda: upload_progress(run.root, state, "done"))  # fmt: skip
-    package.published = True
-    if not run.request.no_confirm and settings.confirm_install:
-        artifacts.confirm(target, package.name, package.version, files,
-                          siblings=needs_siblings(run.project))  # fmt: skip
-        package.confirmed = True
+    settings = run.project.settings
+    tiers.publish(run.root, run.need_state(), timeout=settings.network_timeout,
+                  confirm=not run.request.no_confirm and settings.confirm_install)  # fmt: skip
 
 
 def _push(run: Run) -> None:
-    """Push the release commit and its tag, by SHA, atomically."""
-    state = run.need_state()
-    package = state.package
-    if run.plan is None and "publish" in state.done and state.target is not None:
-        files = kept_files(package.kept_dir(run.root), package.files)
-        published(state.target, package.name, files)
-    try:
-        git.push(run.root, state.remote, state.commit, state.branch, state.tags,
-                 timeout=run.project.settings.network_timeout)  # fmt: skip
-    except ReleaseKitError:
-        if run.plan is not None:  # the first run: say so; --resume will bring it in
-            raise
-        if git.head(run.root) != state.commit:  # a merge now would carry the newer commits
-            msg = (
-                f"{state.remote}/{state.branch} moved since the release and HEAD moved past the "
-                f"release commit: check out {state.commit[:12]} and run --resume again"
-            )
-            raise ReleaseError(msg) from None
-        run.pushed = _push_into_moved_branch(run.root, state, run.project.settings.network_timeout)
-        return
-    run.pushed = state.commit
-    moved = git.moved_past(run.root, state.commit)
-    if moved:
-        _console.warn(moved)
-
-
-def published(target: Target, project: str, files: list[Path]) -> None:
-    """Before a tag goes out for what a journal read from disk says is published: ask the index."""
-    try:
-        confirm_listed(index_for(target), project, files)
-    except ReleaseKitError as exc:
-        msg = (
-            f"the journal says {project} is published, but {exc}: nothing is pushed; check "
-            "the index and the journal"
-        )
-        raise ReleaseError(msg) from None
-
-
-def _push_into_moved_branch(root: Path, state: State, timeout: float) -> str:
-    """The remote branch moved: push the tag, then merge the release into the branch.
-
-    Returns the merge commit, pushed by SHA. The merge is made in the work
-    tree, so it must hold nothing else: git refuses to merge over staged work,
-    which would have read as a conflict, and a started operation would take it.
-    """
-    remote, branch, tag = state.remote, state.branch, state.package.tag
-    git.check_no_operation(root)
-    dirt = git.unclean(root)
-    if dirt:
-        refuse(
-            f"{remote}/{branch} moved since the release, and merging the release commit into "
-            f"it needs a clean work tree ({dirt}): commit or stash first; nothing was pushed"
-        )
-    tag_object = git.tag_object(root, tag, state.commit)
-    git.git(root, "push", remote, f"{tag_object}:refs/tags/{tag}", mutates=True,
-            timeout=timeout)  # fmt: skip
-    _console.info(f"pushed the tag {tag}: it names what was published")
-    git.git(root, "fetch", "--quiet", "--no-tags", remote, branch, mutates=True, timeout=timeout)
-    theirs = f"refs/remotes/{remote}/{branch}"
-    merged = _runner.run(
-        [*_runner.tool("git"), "merge", "--no-edit", "-m",
-         f"Merge the release {state.package.version} into {branch}", theirs],
-        cwd=root, check=False,
-    )  # fmt: skip
-    if merged.returncode != 0:
-        _runner.run([*_runner.tool("git"), "merge", "--abort"], cwd=root, check=False)
-        msg = (
-            f"{remote}/{branch} moved since the release and does not merge cleanly with the "
-            f"release commit: run `git pull {remote} {branch}`, resolve, then "
-            f"`git push {remote} {branch}` (the tag {tag} is already pushed)"
-        )
-        raise ReleaseError(msg, details=merged.output)
-    merge = git.head(root)
-    git.git(root, "push", remote, f"{merge}:refs/heads/{branch}", mutates=True, timeout=timeout)
-    _console.info(f"{remote}/{branch} had moved: merged the release commit into it and pushed")
-    return merge
+    """Push the release commit and its tags, by SHA, atomically."""
+    run.pushed = tiers.push(run.root, run.need_state(), resumed=run.resumed,
+                            timeout=run.project.settings.network_timeout)  # fmt: skip
 
 
 def _always(request: Request, state: State) -> bool:
