@@ -132,6 +132,9 @@ def towncrier_build(root: Path, version: str, *, keep: bool = False) -> None:
             failed = ""
         except click.ClickException as exc:
             failed = exc.format_message()
+        except click.exceptions.Abort as exc:  # click's word for Ctrl-C (or a signal): still one
+            cause = exc.__cause__
+            raise cause if isinstance(cause, KeyboardInterrupt) else KeyboardInterrupt from None
         except SystemExit as exc:  # its own configuration errors end the process
             failed = "" if exc.code in (0, None) else f"exit status {exc.code}"
         except Exception as exc:  # whatever it raises is its failure

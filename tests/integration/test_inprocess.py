@@ -145,3 +145,26 @@ def test_the_installed_version_is_what_importlib_metadata_says(
         for name in ("demo-lib", "Demo_Lib", "demo.lib"):
             assert _venv.installed_version(python, name) == "0.1.0"
         assert _venv.installed_version(python, "demo") is None
+
+
+@pytest.mark.parametrize("signal_name", ["", "SIGTERM"])
+def test_an_interrupt_inside_towncrier_stays_an_interrupt(
+    stamped: Path, monkeypatch: pytest.MonkeyPatch, signal_name: str
+) -> None:
+    """click turns Ctrl-C into its Abort (exit 1): the release must see the interrupt (130)."""
+    from towncrier.build import _main
+
+    from releasekit.release.interrupts import SIGNALS
+
+    add_fragment(stamped)
+
+    def interrupted(*args: object, **kwargs: object) -> None:
+        if signal_name:  # what the release's handler raises for SIGTERM
+            SIGNALS.handler(15, None)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(_main, "callback", interrupted)
+    with pytest.raises(KeyboardInterrupt) as caught:
+        inprocess.towncrier_build(stamped, "0.2.0")
+    assert str(caught.value) == signal_name
+    SIGNALS.received.clear()
