@@ -108,3 +108,22 @@ def test_a_hand_edited_journal_is_one_line(
     assert f"is not a release state that this releasekit can read ({problem}" in message
     assert "\n" not in message
     assert json.loads((tmp_path / ".releasekit/state.json").read_text()) == data  # untouched
+
+
+def test_a_journal_that_is_a_directory_is_one_line_and_nothing_is_written(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / ".releasekit/state.json").mkdir(parents=True)
+    with pytest.raises(ReleaseError, match=r"state\.json is not a release state .*\(it is not a"):
+        engine.load_state(tmp_path)
+    state = engine.State(packages=[engine.Package("a", ".", "0.2.0", "v0.2.0", "a")],
+                         tiers=[["a"]], branch="main", remote="origin",
+                         head_before="1" * 40)  # fmt: skip
+    with pytest.raises(ReleaseError) as caught:
+        engine.save_state(tmp_path, state)
+    message = str(caught.value)
+    assert message.startswith(f"cannot write {tmp_path}/.releasekit/state.json (Is a directory)")
+    assert "\n" not in message
+    # the temp file of the failed write is gone: only the directory's own files are left
+    assert sorted(p.name for p in (tmp_path / ".releasekit").iterdir()) == [
+        ".gitignore", "state.json"]  # fmt: skip

@@ -320,12 +320,23 @@ def state_path(root: Path) -> Path:
 def write_journal(root: Path, filename: str, data: dict[str, Any]) -> None:
     """Write a journal atomically (tempfile + ``os.replace``); the directory ignores itself."""
     directory = own_dir(root, STATE_DIR)
-    directory.mkdir(exist_ok=True)
-    (directory / ".gitignore").write_text("*\n")
-    fd, tmp = tempfile.mkstemp(dir=directory, prefix=".journal-", suffix=".json")
-    with os.fdopen(fd, "w") as f:
-        json.dump(data, f, indent=2)
-    os.replace(tmp, directory / filename)
+    path, tmp = directory / filename, ""
+    try:
+        directory.mkdir(exist_ok=True)
+        (directory / ".gitignore").write_text("*\n")
+        fd, tmp = tempfile.mkstemp(dir=directory, prefix=".journal-", suffix=".json")
+        with os.fdopen(fd, "w") as f:
+            json.dump(data, f, indent=2)
+        os.replace(tmp, path)
+    except BaseException as exc:  # an interrupt too: no half-written temp file left behind
+        if tmp:
+            Path(tmp).unlink(missing_ok=True)
+        if isinstance(exc, OSError):
+            refuse(
+                f"cannot write {path} ({_reason(exc)}): the journal on disk is as it was; "
+                "make it a writable file (not a directory, space left), then run again"
+            )
+        raise
 
 
 def read_journal(path: Path, problem_of: Callable[[Any], str], what: str) -> Any | None:
@@ -333,13 +344,24 @@ def read_journal(path: Path, problem_of: Callable[[Any], str], what: str) -> Any
 
     :param what: what the file is, for the message ("a release state").
     """
-    if not path.is_file():
-        return None
+    data: Any = None
     try:
-        data: Any = json.loads(path.read_text())
+        if not path.exists():
+            return None
+        is_file = path.is_file()  # never opened otherwise: a FIFO would block the read
+        if is_file:
+            data = json.loads(path.read_text())
     except ValueError:
-        data = None
-    problem = problem_of(data) if data is not None else "it is not valid JSON"
+        pass
+    except OSError as exc:
+        refuse(
+            f"cannot read {path} ({_reason(exc)}): nothing was done; make it readable, "
+            "or check the repository and the index, then remove it"
+        )
+    if not is_file:
+        problem = "it is not a file"
+    else:
+        problem = problem_of(data) if data is not None else "it is not valid JSON"
     if problem:
         msg = (
             f"{path} is not {what} that this releasekit can read ({problem}): "
@@ -347,6 +369,11 @@ def read_journal(path: Path, problem_of: Callable[[Any], str], what: str) -> Any
         )
         raise ReleaseError(msg)
     return data
+
+
+def _reason(exc: OSError) -> str:
+    """What the system said, without the paths ``str(exc)`` repeats: "Is a directory"."""
+    return exc.strerror or type(exc).__name__
 
 
 def save_state(root: Path, state: State) -> None:
@@ -373,11 +400,14 @@ def is_digest(value: object) -> bool:
 def remove_journal(root: Path, filename: str) -> None:
     """Remove a journal, and the directory too when nothing else is left in it."""
     directory = own_dir(root, STATE_DIR)
-    (directory / filename).unlink(missing_ok=True)
-    gitignore = directory / ".gitignore"
-    if directory.is_dir() and not any(p != gitignore for p in directory.iterdir()):
-        gitignore.unlink(missing_ok=True)
-        directory.rmdir()
+    path, gitignore = directory / filename, directory / ".gitignore"
+    try:
+        path.unlink(missing_ok=True)
+        if directory.is_dir() and not any(p != gitignore for p in directory.iterdir()):
+            gitignore.unlink(missing_ok=True)
+            directory.rmdir()
+    except OSError as exc:
+        refuse(f"cannot remove {path} ({_reason(exc)}): remove it by hand")
 
 
 def clear_state(root: Path) -> None:
