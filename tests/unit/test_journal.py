@@ -49,6 +49,26 @@ def test_a_journal_as_the_train_writes_it_round_trips(tmp_path: Path) -> None:
     assert json.loads((tmp_path / ".releasekit/state.json").read_text())["target"] == TARGET
 
 
+@pytest.mark.parametrize(
+    ("tag", "branch", "remote", "import_name"),
+    [("v1.0", "main", "origin", "a"), ("a-v0.2.0", "release/1.x", "up-stream", "a.b_c"),
+     ("a@b", "feature/ü", "origin2", "_a.b2")],
+)  # fmt: skip
+def test_the_names_git_and_python_accept_are_read_back(
+    tmp_path: Path, tag: str, branch: str, remote: str, import_name: str
+) -> None:
+    package = {**PACKAGE, "tag": tag, "import_name": import_name}
+    state = _load(tmp_path, {**JOURNAL, "packages": [package], "branch": branch,
+                             "remote": remote})  # fmt: skip
+    assert state is not None and (state.branch, state.remote) == (branch, remote)
+    assert (state.package.tag, state.package.import_name) == (tag, import_name)
+
+
+def test_a_journal_with_nothing_uploaded_may_have_no_target(tmp_path: Path) -> None:
+    state = _load(tmp_path, {**JOURNAL, "target": None, "upload": ""})
+    assert state is not None and state.target is None
+
+
 def test_a_single_release_journals_one_package_and_its_target_as_one_object(
     tmp_path: Path,
 ) -> None:
@@ -96,6 +116,26 @@ def test_the_journal_names_the_steps_as_the_steps_do() -> None:
         ({"upload_url": "http://x/"}, {}, "unknown field 'upload_url'"),
         ({"touched": {"../x": None}}, {}, "'touched' must hold paths inside the workspace"),
         ({"touched": {"/etc/uv.lock": None}}, {}, "'touched' must hold paths inside"),
+        # what git would take as an option, or refuse as a name
+        ({}, {"tag": "--force"}, "packages[0].'tag' must be a valid git ref name (not '--force')"),
+        ({}, {"tag": ""}, "packages[0].'tag' must be a valid git ref name"),
+        ({}, {"tag": "a..b"}, "packages[0].'tag' must be a valid git ref name"),
+        ({}, {"tag": "v1 0"}, "packages[0].'tag' must be a valid git ref name"),
+        ({"branch": "--delete"}, {}, "'branch' must be a valid git ref name (not '--delete')"),
+        ({"branch": "main.lock"}, {}, "'branch' must be a valid git ref name"),
+        ({"remote": "/tmp"}, {}, "'remote' must be a valid git remote name (not '/tmp')"),
+        ({"remote": "-v"}, {}, "'remote' must be a valid git remote name"),
+        # it ends up in `python -c "import <import_name>"`
+        (
+            {},
+            {"import_name": "os; import sys"},
+            "packages[0].'import_name' must be a dotted Python",
+        ),
+        ({}, {"import_name": "a..b"}, "packages[0].'import_name' must be a dotted Python name"),
+        ({}, {"import_name": ""}, "packages[0].'import_name' must be a dotted Python name"),
+        # what was uploaded, and to where, would be unknown
+        ({"target": None}, {"published": True}, "'target' is null, but an upload started"),
+        ({"target": None, "upload": "started"}, {}, "'target' is null, but an upload started"),
     ],
 )
 def test_a_hand_edited_journal_is_one_line(

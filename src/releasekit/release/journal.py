@@ -250,6 +250,39 @@ def _lock_above(path: str) -> bool:
         p == ".." for p in parts[:-1])  # fmt: skip
 
 
+#: What git's check-ref-format refuses anywhere in a ref name (``@{`` and ``..`` are pairs).
+_REF_BAD = re.compile(r"[\x00-\x20\x7f~^:?*\[\\]|\.\.|@\{|//")
+
+
+def _is_ref(ref: str) -> bool:
+    """A full ref name (``refs/tags/v1``) that git's check-ref-format accepts."""
+    parts = ref.split("/")
+    return (
+        _REF_BAD.search(ref) is None
+        and not ref.endswith((".", "/"))
+        and ref != "@"
+        and all(p and not p.startswith(".") and not p.endswith(".lock") for p in parts)
+    )
+
+
+def _ref_problem(data: dict[str, Any]) -> str:
+    """The first tag, branch or remote that git would refuse or read as an option."""
+    names = [(f"packages[{n}].'tag'", "refs/tags/{}", p["tag"])
+             for n, p in enumerate(data["packages"])]  # fmt: skip
+    names += [("'branch'", "refs/heads/{}", data["branch"]),
+              ("'remote'", "refs/remotes/{}/branch", data["remote"])]  # fmt: skip
+    for field, ref, name in names:
+        if not name or name.startswith("-") or not _is_ref(ref.format(name)):
+            kind = "remote" if field == "'remote'" else "ref"
+            return f"{field} must be a valid git {kind} name (not {name!r})"
+    return ""
+
+
+def _is_import_name(name: str) -> bool:
+    """A dotted Python name: what ``import <name>`` runs, and nothing else."""
+    return all(part.isidentifier() for part in name.split("."))
+
+
 def state_problem(data: Any) -> str:
     """What is wrong with a journal read from disk, or ``""``: field by field, then together."""
     problem = _fields_problem(data, State)
@@ -267,6 +300,11 @@ def state_problem(data: Any) -> str:
             return f"packages[{number}].'files' must map file names to sha256 digests"
         if package.get("confirmed", False) and not package.get("published", False):
             return f"packages[{number}] is 'confirmed' but not 'published'"
+        if not _is_import_name(package["import_name"]):
+            return f"packages[{number}].'import_name' must be a dotted Python name"
+    problem = _ref_problem(data)
+    if problem:
+        return problem
     if len(set(names)) != len(names):
         return "two packages have the same 'name'"
     if sorted(n for tier in data["tiers"] for n in tier) != sorted(names):
@@ -275,6 +313,10 @@ def state_problem(data: Any) -> str:
         return f"'phase' must be one of {', '.join(PHASES)}"
     if data.get("upload", "") not in UPLOADS:
         return "'upload' must be empty, 'started' or 'done'"
+    if data.get("target") is None and (
+        data.get("upload", "") or any(p.get("published", False) for p in data["packages"])
+    ):
+        return "'target' is null, but an upload started: the index it went to is unknown"
     if data.get("writing", "") not in ("", *WRITING):
         return f"'writing' must be empty or one of {', '.join(WRITING)}"
     if not all(_inside(p) or _lock_above(p) for p in data.get("touched", {})):
