@@ -167,3 +167,21 @@ def test_a_journal_that_is_a_directory_is_one_line_and_nothing_is_written(
     # the temp file of the failed write is gone: only the directory's own files are left
     assert sorted(p.name for p in (tmp_path / ".releasekit").iterdir()) == [
         ".gitignore", "state.json"]  # fmt: skip
+
+
+@pytest.mark.parametrize("touched", ["ext/precious.txt", "ext", "packages/a/CHANGELOG.md"])
+def test_a_touched_path_through_a_symlink_is_refused_when_read_back(
+    tmp_path: Path, touched: str
+) -> None:
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "precious.txt").write_text("precious\n")
+    root = tmp_path / "repo"
+    (root / "packages").mkdir(parents=True)
+    (root / "ext").symlink_to(outside)
+    (root / "packages/a").symlink_to(outside)
+    with pytest.raises(ReleaseError) as caught:
+        _load(root, {**JOURNAL, "touched": {touched: None}})
+    link = touched if touched == "ext" else touched.rsplit("/", 1)[0]
+    assert f"('touched' holds {touched}, through the symlink {link})" in str(caught.value)
+    assert (outside / "precious.txt").read_text() == "precious\n"

@@ -423,9 +423,25 @@ def save_state(root: Path, state: State) -> None:
     write_journal(root, STATE_FILE, state_to_json(state))
 
 
+def _touched_link(root: Path, data: dict[str, Any]) -> str:
+    """A touched path through a symlink (one a hand-edit names, or a link made since).
+
+    The text of each path is checked to stay inside; through a link, a
+    rollback would write or delete a file outside the repository. The
+    preflight refuses these before a release writes anything.
+    """
+    for path in data.get("touched", {}):
+        link = symlink_in(root, path)
+        if link:
+            return f"'touched' holds {path}, through the symlink {link}"
+    return ""
+
+
 def load_state(root: Path) -> State | None:
     """Read the journal back; anything off is one line and no action."""
-    data = read_journal(state_path(root), state_problem, "a release state")
+    data = read_journal(
+        state_path(root), lambda d: state_problem(d) or _touched_link(root, d), "a release state"
+    )
     return None if data is None else state_from_json(data)
 
 
