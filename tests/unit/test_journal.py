@@ -185,3 +185,18 @@ def test_a_touched_path_through_a_symlink_is_refused_when_read_back(
     link = touched if touched == "ext" else touched.rsplit("/", 1)[0]
     assert f"('touched' holds {touched}, through the symlink {link})" in str(caught.value)
     assert (outside / "precious.txt").read_text() == "precious\n"
+
+
+@pytest.mark.parametrize("phase", ["public", "local"])
+def test_a_train_is_never_resumed_as_a_single_release(tmp_path: Path, phase: str) -> None:
+    second = {**PACKAGE, "name": "b", "path": "packages/b", "tag": "b-v0.1.1", "version": "0.1.1",
+              "import_name": "b", "files": {}}  # fmt: skip
+    data = {**JOURNAL, "packages": [PACKAGE, second], "tiers": [["a"], ["b"]], "phase": phase}
+    (tmp_path / ".releasekit").mkdir()
+    (tmp_path / ".releasekit/state.json").write_text(json.dumps(data))
+    with pytest.raises(ReleaseError) as caught:
+        engine.recorded_release(tmp_path)
+    assert str(caught.value).startswith(
+        "the release in progress is a train of 2 packages (a 0.2.0, b 0.1.1), recorded at the "
+        f"root of their workspace, which {tmp_path} is no longer: restore its [tool.uv.workspace]"
+    )
