@@ -84,6 +84,13 @@ def recorded_release(root: Path, *, train: bool = False) -> State:
         kind = "release train" if train else "release"
         refuse(f"there is no {kind} in progress to resume (no {STATE_DIR}/{STATE_FILE})")
     what = subject(state)
+    if state.train and not train:  # here the single path would push every member's tag
+        refuse(
+            f"the release in progress is a train of {len(state.packages)} packages "
+            f"({state.summary}), recorded at the root of their workspace, which {root} is no "
+            "longer: restore its [tool.uv.workspace] table in pyproject.toml as it was, then "
+            "resume (or abort) the train there"
+        )
     if state.phase == "local":
         refuse(
             f"{what} was interrupted before publishing: nothing is public, so undo it with "

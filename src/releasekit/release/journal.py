@@ -250,6 +250,39 @@ def _lock_above(path: str) -> bool:
         p == ".." for p in parts[:-1])  # fmt: skip
 
 
+#: What git's check-ref-format refuses anywhere in a ref name (``@{`` and ``..`` are pairs).
+_REF_BAD = re.compile(r"[\x00-\x20\x7f~^:?*\[\\]|\.\.|@\{|//")
+
+
+def _is_ref(ref: str) -> bool:
+    """A full ref name (``refs/tags/v1``) that git's check-ref-format accepts."""
+    parts = ref.split("/")
+    return (
+        _REF_BAD.search(ref) is None
+        and not ref.endswith((".", "/"))
+        and ref != "@"
+        and all(p and not p.startswith(".") and not p.endswith(".lock") for p in parts)
+    )
+
+
+def _ref_problem(data: dict[str, Any]) -> str:
+    """The first tag, branch or remote that git would refuse or read as an option."""
+    names = [(f"packages[{n}].'tag'", "refs/tags/{}", p["tag"])
+             for n, p in enumerate(data["packages"])]  # fmt: skip
+    names += [("'branch'", "refs/heads/{}", data["branch"]),
+              ("'remote'", "refs/remotes/{}/branch", data["remote"])]  # fmt: skip
+    for field, ref, name in names:
+        if not name or name.startswith("-") or not _is_ref(ref.format(name)):
+            kind = "remote" if field == "'remote'" else "ref"
+            return f"{field} must be a valid git {kind} name (not {name!r})"
+    return ""
+
+
+def _is_import_name(name: str) -> bool:
+    """A dotted Python name: what ``import <name>`` runs, and nothing else."""
+    return all(part.isidentifier() for part in name.split("."))
+
+
 def state_problem(data: Any) -> str:
     """What is wrong with a journal read from disk, or ``""``: field by field, then together."""
     problem = _fields_problem(data, State)
@@ -267,6 +300,11 @@ def state_problem(data: Any) -> str:
             return f"packages[{number}].'files' must map file names to sha256 digests"
         if package.get("confirmed", False) and not package.get("published", False):
             return f"packages[{number}] is 'confirmed' but not 'published'"
+        if not _is_import_name(package["import_name"]):
+            return f"packages[{number}].'import_name' must be a dotted Python name"
+    problem = _ref_problem(data)
+    if problem:
+        return problem
     if len(set(names)) != len(names):
         return "two packages have the same 'name'"
     if sorted(n for tier in data["tiers"] for n in tier) != sorted(names):
@@ -275,6 +313,10 @@ def state_problem(data: Any) -> str:
         return f"'phase' must be one of {', '.join(PHASES)}"
     if data.get("upload", "") not in UPLOADS:
         return "'upload' must be empty, 'started' or 'done'"
+    if data.get("target") is None and (
+        data.get("upload", "") or any(p.get("published", False) for p in data["packages"])
+    ):
+        return "'target' is null, but an upload started: the index it went to is unknown"
     if data.get("writing", "") not in ("", *WRITING):
         return f"'writing' must be empty or one of {', '.join(WRITING)}"
     if not all(_inside(p) or _lock_above(p) for p in data.get("touched", {})):
@@ -320,12 +362,23 @@ def state_path(root: Path) -> Path:
 def write_journal(root: Path, filename: str, data: dict[str, Any]) -> None:
     """Write a journal atomically (tempfile + ``os.replace``); the directory ignores itself."""
     directory = own_dir(root, STATE_DIR)
-    directory.mkdir(exist_ok=True)
-    (directory / ".gitignore").write_text("*\n")
-    fd, tmp = tempfile.mkstemp(dir=directory, prefix=".journal-", suffix=".json")
-    with os.fdopen(fd, "w") as f:
-        json.dump(data, f, indent=2)
-    os.replace(tmp, directory / filename)
+    path, tmp = directory / filename, ""
+    try:
+        directory.mkdir(exist_ok=True)
+        (directory / ".gitignore").write_text("*\n")
+        fd, tmp = tempfile.mkstemp(dir=directory, prefix=".journal-", suffix=".json")
+        with os.fdopen(fd, "w") as f:
+            json.dump(data, f, indent=2)
+        os.replace(tmp, path)
+    except BaseException as exc:  # an interrupt too: no half-written temp file left behind
+        if tmp:
+            Path(tmp).unlink(missing_ok=True)
+        if isinstance(exc, OSError):
+            refuse(
+                f"cannot write {path} ({_reason(exc)}): the journal on disk is as it was; "
+                "make it a writable file (not a directory, space left), then run again"
+            )
+        raise
 
 
 def read_journal(path: Path, problem_of: Callable[[Any], str], what: str) -> Any | None:
@@ -333,13 +386,24 @@ def read_journal(path: Path, problem_of: Callable[[Any], str], what: str) -> Any
 
     :param what: what the file is, for the message ("a release state").
     """
-    if not path.is_file():
-        return None
+    data: Any = None
     try:
-        data: Any = json.loads(path.read_text())
+        if not path.exists():
+            return None
+        is_file = path.is_file()  # never opened otherwise: a FIFO would block the read
+        if is_file:
+            data = json.loads(path.read_text())
     except ValueError:
-        data = None
-    problem = problem_of(data) if data is not None else "it is not valid JSON"
+        pass
+    except OSError as exc:
+        refuse(
+            f"cannot read {path} ({_reason(exc)}): nothing was done; make it readable, "
+            "or check the repository and the index, then remove it"
+        )
+    if not is_file:
+        problem = "it is not a file"
+    else:
+        problem = problem_of(data) if data is not None else "it is not valid JSON"
     if problem:
         msg = (
             f"{path} is not {what} that this releasekit can read ({problem}): "
@@ -349,14 +413,35 @@ def read_journal(path: Path, problem_of: Callable[[Any], str], what: str) -> Any
     return data
 
 
+def _reason(exc: OSError) -> str:
+    """What the system said, without the paths ``str(exc)`` repeats: "Is a directory"."""
+    return exc.strerror or type(exc).__name__
+
+
 def save_state(root: Path, state: State) -> None:
     """Write the release's journal."""
     write_journal(root, STATE_FILE, state_to_json(state))
 
 
+def _touched_link(root: Path, data: dict[str, Any]) -> str:
+    """A touched path through a symlink (one a hand-edit names, or a link made since).
+
+    The text of each path is checked to stay inside; through a link, a
+    rollback would write or delete a file outside the repository. The
+    preflight refuses these before a release writes anything.
+    """
+    for path in data.get("touched", {}):
+        link = symlink_in(root, path)
+        if link:
+            return f"'touched' holds {path}, through the symlink {link}"
+    return ""
+
+
 def load_state(root: Path) -> State | None:
     """Read the journal back; anything off is one line and no action."""
-    data = read_journal(state_path(root), state_problem, "a release state")
+    data = read_journal(
+        state_path(root), lambda d: state_problem(d) or _touched_link(root, d), "a release state"
+    )
     return None if data is None else state_from_json(data)
 
 
@@ -373,11 +458,14 @@ def is_digest(value: object) -> bool:
 def remove_journal(root: Path, filename: str) -> None:
     """Remove a journal, and the directory too when nothing else is left in it."""
     directory = own_dir(root, STATE_DIR)
-    (directory / filename).unlink(missing_ok=True)
-    gitignore = directory / ".gitignore"
-    if directory.is_dir() and not any(p != gitignore for p in directory.iterdir()):
-        gitignore.unlink(missing_ok=True)
-        directory.rmdir()
+    path, gitignore = directory / filename, directory / ".gitignore"
+    try:
+        path.unlink(missing_ok=True)
+        if directory.is_dir() and not any(p != gitignore for p in directory.iterdir()):
+            gitignore.unlink(missing_ok=True)
+            directory.rmdir()
+    except OSError as exc:
+        refuse(f"cannot remove {path} ({_reason(exc)}): remove it by hand")
 
 
 def clear_state(root: Path) -> None:
