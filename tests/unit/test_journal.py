@@ -52,7 +52,8 @@ def test_a_journal_as_the_train_writes_it_round_trips(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("tag", "branch", "remote", "import_name"),
     [("v1.0", "main", "origin", "a"), ("a-v0.2.0", "release/1.x", "up-stream", "a.b_c"),
-     ("a@b", "feature/ü", "origin2", "_a.b2")],
+     ("a@b", "feature/ü", "origin2", "_a.b2"),
+     ("v1", "main", "origin", "3d_tools")],  # not importable, but --abort must read it
 )  # fmt: skip
 def test_the_names_git_and_python_accept_are_read_back(
     tmp_path: Path, tag: str, branch: str, remote: str, import_name: str
