@@ -18,7 +18,7 @@ from typing import Any, TypeVar
 
 from packaging.utils import canonicalize_name
 
-from releasekit import _console, git
+from releasekit import _console, git, workspace
 from releasekit._exceptions import ReleaseError, ReleaseKitError
 from releasekit.index import Target, index_for
 from releasekit.project import Project
@@ -52,17 +52,8 @@ T = TypeVar("T")
 JOURNAL = f"{STATE_DIR}/{STATE_FILE}"
 
 
-def unfinished_elsewhere(root: Path) -> None:
-    """Refuse while another worktree holds this project's journal and this one holds none.
-
-    The worktrees share the tags: a release killed in one of them must be
-    undone (or finished) there, where its journal and its files are; here it
-    would only meet its tag. Asked under the lock, so that journal is no live run's.
-    """
-    found = git.in_every_worktree(root, JOURNAL)
-    if not found or found[0].parent.parent == root.resolve():
-        return
-    journal = found[0]
+def _described(journal: Path) -> tuple[str, str]:
+    """What an unfinished journal records and how to end it, read leniently (any shape)."""
     try:
         data: Any = json.loads(journal.read_text())
     except (OSError, ValueError):
@@ -74,11 +65,50 @@ def unfinished_elsewhere(root: Path) -> None:
     if len(packages) == 1 and data.get("train") is not True:
         what = f"a release of {packages[0].get('name', '?')} {packages[0].get('version', '?')}"
     local = data.get("phase") == "local"
-    how = "undo it there with --abort" if local else "finish it there with --resume"
+    return what, "undo it there with --abort" if local else "finish it there with --resume"
+
+
+def unfinished_elsewhere(root: Path) -> None:
+    """Refuse while another worktree holds this project's journal and this one holds none.
+
+    The worktrees share the tags: a release killed in one of them must be
+    undone (or finished) there, where its journal and its files are; here it
+    would only meet its tag. Asked under the lock, so that journal is no live run's.
+    """
+    found = git.in_every_worktree(root, JOURNAL)
+    if not found or found[0].parent.parent == root.resolve():
+        return
+    journal = found[0]
+    what, how = _described(journal)
     refuse(
         f"{what} is unfinished in another worktree of this repository, "
         f"{journal.parent.parent}: {how}; nothing was changed"
     )
+
+
+def unfinished_nested(root: Path) -> None:
+    """Refuse while a journal is unfinished above ``root`` (a train's) or in a member of it.
+
+    They share the branch: a member's release would push the train's release
+    commit, unpublished, and a train a member's. Not asked for ``--abort``,
+    which only undoes what is its own: each of two such journals can be undone.
+    """
+    here = root.resolve()
+    top = git.toplevel(here).resolve()
+    above = [d for d in here.parents if d.is_relative_to(top)]
+    where = "above this project"
+    found = [d / JOURNAL for d in above if (d / JOURNAL).is_file()]
+    if not found:
+        try:
+            members = workspace.member_roots(here) if workspace.is_workspace(here) else []
+        except ReleaseKitError:  # the preflight names what is wrong with the configuration
+            members = []
+        where = "in a member of this workspace"
+        found = [m / JOURNAL for m in members if m != here and (m / JOURNAL).is_file()]
+    if found:
+        what, how = _described(found[0])
+        refuse(f"{what} is unfinished {where}, {found[0].parent.parent}: {how}; "
+               "nothing was changed")  # fmt: skip
 
 
 def locked(
@@ -102,6 +132,7 @@ def locked(
         if request.abort:
             abort()
             return None
+        unfinished_nested(root)
         if request.resume:
             return resume()
         return cut()
