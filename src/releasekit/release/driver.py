@@ -42,7 +42,14 @@ from releasekit.release.preflight import (
     unchanged_since_preflight,
 )
 from releasekit.release.request import Request
-from releasekit.release.restore import outcome, recorded, release_commit, rollback, snapshot
+from releasekit.release.restore import (
+    outcome,
+    recorded,
+    release_commit,
+    rollback,
+    snapshot,
+    unfit_head_before,
+)
 from releasekit.release.steps import STEPS, Run, needs_siblings, record_written
 
 T = TypeVar("T")
@@ -286,7 +293,20 @@ def abort(root: Path, request: Request, *, train: bool = False) -> None:
         kind = "release train" if train else "release"
         refuse(f"there is no {kind} in progress to abort (no {STATE_DIR}/{STATE_FILE})")
     what = subject(state)
+    if state.train and not train:
+        refuse(
+            f"{what} was recorded at a workspace root and {root} is no longer one (its "
+            "pyproject.toml declares no [tool.uv.workspace]): put that back, then run --abort "
+            "again; nothing was changed"
+        )
     git.check_index_unlocked(root)
+    unfit = unfit_head_before(root, state.head_before, state.commit)
+    if unfit:
+        refuse(
+            f"{what} cannot be undone from its journal ({unfit}): it would move the branch "
+            f"past commits that are not the release's; undo it by hand, then remove "
+            f"{STATE_DIR}/; nothing was changed"
+        )
     if state.phase != "local":
         done = [f"{p.name} is published" for p in state.packages if p.published]
         done += ["it is pushed"] if "push" in state.done else []

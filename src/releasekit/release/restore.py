@@ -107,6 +107,29 @@ def release_commit(root: Path, head_before: str, commit: str, paths: list[str]) 
     return head if all(c in ours for c in changed if c) else ""
 
 
+def unfit_head_before(root: Path, head_before: str, commit: str) -> str:
+    """Why the journal's ``head_before`` cannot be where ``--abort`` moves back to, or ``""``.
+
+    The release's commit has ``head_before`` as its only parent; before there is
+    one, HEAD is ``head_before`` or a descendant of it. Otherwise the journal is
+    not this history's (hand-edited, another clone's) and moving the branch back
+    would drop commits that are not the release's.
+    """
+    if commit:
+        found = ref(root, f"{commit}^{{commit}}")
+        parents = (
+            git.git(root, "rev-list", "--parents", "-n", "1", found).split()[1:] if found else []
+        )
+        if parents != [head_before]:
+            return (
+                f"its release commit {commit[:12]} is not a child of its head_before "
+                f"{head_before[:12]} here"
+            )
+    elif not _is_ancestor(root, head_before, "HEAD"):
+        return f"its head_before {head_before[:12]} is not under HEAD"
+    return ""
+
+
 def _is_ancestor(root: Path, commit: str, head: str) -> bool:
     result = _runner.run([*_runner.tool("git"), "merge-base", "--is-ancestor", commit, head],
                          cwd=root, mutates=False, check=False, quiet=True)  # fmt: skip
