@@ -55,6 +55,48 @@ def _refused(repo: Path, expected: str) -> None:
         assert snapshot(repo) == before
 
 
+def test_abort_keeps_a_copy_of_what_the_journal_does_not_record(
+    stamped: Path, index: Index, tmp_path: Path
+) -> None:
+    """Killed inside "commit and tag" (its writes not recorded), then the user edits two files."""
+    add_fragment(stamped)
+    add_build_hook(stamped)
+    before = snapshot(stamped)
+    _killed(stamped, index, tmp_path / "gate")
+    data = json.loads((stamped / JOURNAL).read_text())
+    _edit_journal(stamped, commit="", writing="commit and tag",
+                  touched=dict.fromkeys(data["touched"]))  # fmt: skip
+    git(stamped, "update-ref", "HEAD", data["head_before"])  # the commit not made yet
+    git(stamped, "tag", "-d", "v0.2.0")
+    edits = {}
+    for name in ("pyproject.toml", "CHANGELOG.md"):
+        edits[name] = (stamped / name).read_text() + "# typed after the crash\n"
+        (stamped / name).write_text(edits[name])
+
+    aborted = invoke("release", "--abort", cwd=stamped)
+
+    common = Path(git(stamped, "rev-parse", "--path-format=absolute", "--git-common-dir"))
+    (directory,) = (common / "releasekit").glob("abort-*")
+    copies = {str(p.relative_to(directory)): p for p in directory.rglob("*") if p.is_file()}
+    # The edits, and the version the release wrote (no record tells it from an edit).
+    assert sorted(copies) == ["CHANGELOG.md", "pyproject.toml", "src/demo_lib/__init__.py"]
+    assert '__version__ = "0.2.0"' in copies["src/demo_lib/__init__.py"].read_text()
+    for name, copy in copies.items():
+        assert copy.read_text() == edits.get(name, copy.read_text())  # nothing typed is lost
+        assert (
+            f"WARNING {name} held what the journal does not record (an edit since the "
+            f"release stopped?): copied to {copy} before restoring it" in aborted.stderr
+        )
+    last = aborted.stderr.strip().splitlines()[-1]
+    assert last.startswith("undid the release of demo-lib 0.2.0: the repository is back at ")
+    assert not last.endswith("as it was")
+    assert last.endswith(
+        f"as it was before the release; what CHANGELOG.md, pyproject.toml, "
+        f"src/demo_lib/__init__.py held is saved in {directory}: check it"
+    )
+    assert snapshot(stamped) == before  # the work tree as it was; the copies outside it
+
+
 def test_abort_refuses_a_release_commit_that_is_not_head_befores_child(
     stamped: Path, index: Index, tmp_path: Path
 ) -> None:

@@ -43,6 +43,7 @@ from releasekit.release.preflight import (
 )
 from releasekit.release.request import Request
 from releasekit.release.restore import (
+    copies_for,
     outcome,
     recorded,
     release_commit,
@@ -323,9 +324,16 @@ def abort(root: Path, request: Request, *, train: bool = False) -> None:
         return
     commit = release_commit(root, state.head_before, state.commit, paths)
     before = recorded(root, state.head_before, commit, state.tags, paths)
+    copies = copies_for(root, state)
     with _console.step("abort"), SIGNALS.held():
-        rolled_back = rollback(root, state, before)
+        rolled_back = rollback(root, state, before, copies)
+    saved = f"; what {', '.join(copies.made)} held is saved in {copies.directory}"
+    saved = saved if copies.made else ""
     if rolled_back != outcome([]):
-        refuse(f"undid what {what} made, but {rolled_back}")
+        refuse(f"undid what {what} made, but {rolled_back}{saved}")
+    if copies.made:
+        _console.info(f"undid {what}: the repository is back at {state.head_before[:12]}, as it "
+                      f"was before the release{saved}: check it")  # fmt: skip
+        return
     _console.info(f"undid {what}: the repository is back at {state.head_before[:12]}, "
                   "as it was")  # fmt: skip
