@@ -18,7 +18,7 @@ from typing import Any, TypeVar
 
 from packaging.utils import canonicalize_name
 
-from releasekit import _console, git
+from releasekit import _console, git, workspace
 from releasekit._exceptions import ReleaseError, ReleaseKitError
 from releasekit.index import Target, index_for
 from releasekit.project import Project
@@ -42,7 +42,15 @@ from releasekit.release.preflight import (
     unchanged_since_preflight,
 )
 from releasekit.release.request import Request
-from releasekit.release.restore import outcome, recorded, release_commit, rollback, snapshot
+from releasekit.release.restore import (
+    copies_for,
+    outcome,
+    recorded,
+    release_commit,
+    rollback,
+    snapshot,
+    unfit_head_before,
+)
 from releasekit.release.steps import STEPS, Run, needs_siblings, record_written
 
 T = TypeVar("T")
@@ -50,6 +58,22 @@ T = TypeVar("T")
 
 #: The journal of a release (or a train), relative to the project (or workspace) root.
 JOURNAL = f"{STATE_DIR}/{STATE_FILE}"
+
+
+def _described(journal: Path) -> tuple[str, str]:
+    """What an unfinished journal records and how to end it, read leniently (any shape)."""
+    try:
+        data: Any = json.loads(journal.read_text())
+    except (OSError, ValueError):
+        data = None
+    data = data if isinstance(data, dict) else {}
+    packages = data.get("packages")
+    packages = [p for p in packages if isinstance(p, dict)] if isinstance(packages, list) else []
+    what = "a release train"
+    if len(packages) == 1 and data.get("train") is not True:
+        what = f"a release of {packages[0].get('name', '?')} {packages[0].get('version', '?')}"
+    local = data.get("phase") == "local"
+    return what, "undo it there with --abort" if local else "finish it there with --resume"
 
 
 def unfinished_elsewhere(root: Path) -> None:
@@ -63,22 +87,36 @@ def unfinished_elsewhere(root: Path) -> None:
     if not found or found[0].parent.parent == root.resolve():
         return
     journal = found[0]
-    try:
-        data: Any = json.loads(journal.read_text())
-    except (OSError, ValueError):
-        data = None
-    data = data if isinstance(data, dict) else {}
-    packages = data.get("packages")
-    packages = [p for p in packages if isinstance(p, dict)] if isinstance(packages, list) else []
-    what = "a release train"
-    if len(packages) == 1 and data.get("train") is not True:
-        what = f"a release of {packages[0].get('name', '?')} {packages[0].get('version', '?')}"
-    local = data.get("phase") == "local"
-    how = "undo it there with --abort" if local else "finish it there with --resume"
+    what, how = _described(journal)
     refuse(
         f"{what} is unfinished in another worktree of this repository, "
         f"{journal.parent.parent}: {how}; nothing was changed"
     )
+
+
+def unfinished_nested(root: Path) -> None:
+    """Refuse while a journal is unfinished above ``root`` (a train's) or in a member of it.
+
+    They share the branch: a member's release would push the train's release
+    commit, unpublished, and a train a member's. Not asked for ``--abort``,
+    which only undoes what is its own: each of two such journals can be undone.
+    """
+    here = root.resolve()
+    top = git.toplevel(here).resolve()
+    above = [d for d in here.parents if d.is_relative_to(top)]
+    where = "above this project"
+    found = [d / JOURNAL for d in above if (d / JOURNAL).is_file()]
+    if not found:
+        try:
+            members = workspace.member_roots(here) if workspace.is_workspace(here) else []
+        except ReleaseKitError:  # the preflight names what is wrong with the configuration
+            members = []
+        where = "in a member of this workspace"
+        found = [m / JOURNAL for m in members if m != here and (m / JOURNAL).is_file()]
+    if found:
+        what, how = _described(found[0])
+        refuse(f"{what} is unfinished {where}, {found[0].parent.parent}: {how}; "
+               "nothing was changed")  # fmt: skip
 
 
 def locked(
@@ -102,6 +140,7 @@ def locked(
         if request.abort:
             abort()
             return None
+        unfinished_nested(root)
         if request.resume:
             return resume()
         return cut()
@@ -255,7 +294,20 @@ def abort(root: Path, request: Request, *, train: bool = False) -> None:
         kind = "release train" if train else "release"
         refuse(f"there is no {kind} in progress to abort (no {STATE_DIR}/{STATE_FILE})")
     what = subject(state)
+    if state.train and not train:
+        refuse(
+            f"{what} was recorded at a workspace root and {root} is no longer one (its "
+            "pyproject.toml declares no [tool.uv.workspace]): put that back, then run --abort "
+            "again; nothing was changed"
+        )
     git.check_index_unlocked(root)
+    unfit = unfit_head_before(root, state.head_before, state.commit)
+    if unfit:
+        refuse(
+            f"{what} cannot be undone from its journal ({unfit}): it would move the branch "
+            f"past commits that are not the release's; undo it by hand, then remove "
+            f"{STATE_DIR}/; nothing was changed"
+        )
     if state.phase != "local":
         done = [f"{p.name} is published" for p in state.packages if p.published]
         done += ["it is pushed"] if "push" in state.done else []
@@ -272,9 +324,16 @@ def abort(root: Path, request: Request, *, train: bool = False) -> None:
         return
     commit = release_commit(root, state.head_before, state.commit, paths)
     before = recorded(root, state.head_before, commit, state.tags, paths)
+    copies = copies_for(root, state)
     with _console.step("abort"), SIGNALS.held():
-        rolled_back = rollback(root, state, before)
+        rolled_back = rollback(root, state, before, copies)
+    saved = f"; what {', '.join(copies.made)} held is saved in {copies.directory}"
+    saved = saved if copies.made else ""
     if rolled_back != outcome([]):
-        refuse(f"undid what {what} made, but {rolled_back}")
+        refuse(f"undid what {what} made, but {rolled_back}{saved}")
+    if copies.made:
+        _console.info(f"undid {what}: the repository is back at {state.head_before[:12]}, as it "
+                      f"was before the release{saved}: check it")  # fmt: skip
+        return
     _console.info(f"undid {what}: the repository is back at {state.head_before[:12]}, "
                   "as it was")  # fmt: skip

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import shutil
+import time
 from pathlib import Path
 
 from releasekit import _console, _hashing, _runner, dists, git
@@ -30,6 +32,47 @@ class Before:
     head: str
     tags: dict[str, str]
     files: dict[str, str]
+
+
+@dataclasses.dataclass
+class Copies:
+    """What ``--abort`` copied away before restoring it: content its journal does not record.
+
+    After kill -9 in a writing step, what a touched file holds may be the
+    release's or an edit made since; either way it is not lost. The copies go
+    to ``directory`` (in the repository's git directory, never the work tree),
+    made on the first one, each under its path from the repository's top.
+    """
+
+    directory: Path
+    #: The journal's record of each touched file: sha256 of what the release last wrote.
+    recorded: dict[str, str | None]
+    made: list[str] = dataclasses.field(default_factory=list)
+
+    def keep(self, root: Path, path: str, restoring: str) -> None:
+        """Copy ``path`` when it holds neither what the journal records nor ``restoring``."""
+        here = root / path
+        if not here.is_file() or _hashing.sha256(here) == self.recorded.get(path):
+            return
+        if _blobs(root, [path])[path] == restoring:
+            return
+        prefix = git.git(root, "rev-parse", "--show-prefix")
+        copy = self.directory / os.path.normpath(prefix + path)
+        copy.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(here, copy)
+        self.made.append(path)
+        _console.warn(
+            f"{path} held what the journal does not record (an edit since the release "
+            f"stopped?): copied to {copy} before restoring it"
+        )
+
+
+def copies_for(root: Path, state: State) -> Copies:
+    """The :class:`Copies` of an ``--abort`` now: a new directory under ``.git/releasekit/``."""
+    common = git.git(root, "rev-parse", "--path-format=absolute", "--git-common-dir")
+    stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
+    directory = Path(common, "releasekit", f"abort-{stamp}-{os.getpid()}")
+    return Copies(directory, dict(state.touched))
 
 
 def ref(root: Path, name: str) -> str:
@@ -107,6 +150,29 @@ def release_commit(root: Path, head_before: str, commit: str, paths: list[str]) 
     return head if all(c in ours for c in changed if c) else ""
 
 
+def unfit_head_before(root: Path, head_before: str, commit: str) -> str:
+    """Why the journal's ``head_before`` cannot be where ``--abort`` moves back to, or ``""``.
+
+    The release's commit has ``head_before`` as its only parent; before there is
+    one, HEAD is ``head_before`` or a descendant of it. Otherwise the journal is
+    not this history's (hand-edited, another clone's) and moving the branch back
+    would drop commits that are not the release's.
+    """
+    if commit:
+        found = ref(root, f"{commit}^{{commit}}")
+        parents = (
+            git.git(root, "rev-list", "--parents", "-n", "1", found).split()[1:] if found else []
+        )
+        if parents != [head_before]:
+            return (
+                f"its release commit {commit[:12]} is not a child of its head_before "
+                f"{head_before[:12]} here"
+            )
+    elif not _is_ancestor(root, head_before, "HEAD"):
+        return f"its head_before {head_before[:12]} is not under HEAD"
+    return ""
+
+
 def _is_ancestor(root: Path, commit: str, head: str) -> bool:
     result = _runner.run([*_runner.tool("git"), "merge-base", "--is-ancestor", commit, head],
                          cwd=root, mutates=False, check=False, quiet=True)  # fmt: skip
@@ -121,7 +187,7 @@ def drop_tag(root: Path, tag: str, commit: str) -> None:
         git.git(root, "update-ref", "-d", name, value, mutates=True)
 
 
-def undo(root: Path, state: State) -> list[str]:
+def undo(root: Path, state: State, copies: Copies | None = None) -> list[str]:
     """Undo exactly what a local release did; return the files kept as someone else left them.
 
     Only what is the release's own, by identity: a tag is deleted only if it
@@ -130,7 +196,8 @@ def undo(root: Path, state: State) -> list[str]:
     it did not exist), with the index matching for that path only, unless it
     changed again since the release wrote it: then that version stays, and
     only the release's staging is undone. Paths are the project's, wherever
-    it sits in the git repository.
+    it sits in the git repository. With ``copies`` (``--abort``), what a file
+    holds that the journal does not record is copied away before it is restored.
     """
     paths = sorted(state.touched)
     commit = release_commit(root, state.head_before, state.commit, paths)
@@ -156,10 +223,12 @@ def undo(root: Path, state: State) -> list[str]:
         spec = f":(literal){path}"
         if written is not None and _hashing.sha256_or_empty(root / path) != written:
             kept.append(path)
-        elif before[path]:
-            git.git(root, "checkout", "--quiet", state.head_before, "--", spec, mutates=True)
-            continue
         else:
+            if copies is not None:
+                copies.keep(root, path, before[path])
+            if before[path]:
+                git.git(root, "checkout", "--quiet", state.head_before, "--", spec, mutates=True)
+                continue
             (root / path).unlink(missing_ok=True)
         git.git(root, "reset", "--quiet", state.head_before, "--", spec, mutates=True)
     return kept
@@ -195,7 +264,7 @@ def outcome(found: list[str]) -> str:
     return f"the repository is NOT back as it was ({', '.join(found)}): check it"
 
 
-def rollback(root: Path, state: State, before: Before) -> str:
+def rollback(root: Path, state: State, before: Before, copies: Copies | None = None) -> str:
     """Undo a release of one package or N, compare with ``before``, and say how it went.
 
     Each package's ``dist/`` that holds its built files is emptied too: those
@@ -205,7 +274,7 @@ def rollback(root: Path, state: State, before: Before) -> str:
     what = "train" if state.train else "release"
     if state.writing:  # a writing step's files not recorded yet: what is in them is its own
         state.touched = dict.fromkeys(state.touched)
-    kept = undo(root, state)
+    kept = undo(root, state, copies)
     for package in state.packages:
         dist = package.dist_dir(root)
         if package.files and dist.is_dir() and set(package.files) <= set(os.listdir(dist)):
