@@ -9,6 +9,7 @@ The driver, the dry-run plan and ``--resume`` all read the same list.
 from __future__ import annotations
 
 import dataclasses
+import os
 from collections.abc import Callable
 from pathlib import Path
 
@@ -18,6 +19,7 @@ from releasekit.release import artifacts, tiers
 from releasekit.release.checks import (
     SERVED_BY_RELEASE,
     BackgroundChecks,
+    check_sessions,
     checks_in_background,
     passed_on_commit,
 )
@@ -243,10 +245,12 @@ def _always(request: Request, state: State) -> bool:
 
 @dataclasses.dataclass(frozen=True)
 class Step:
-    """One named step of the release."""
+    """One named step of the release: what it does, and what the plan says it will do."""
 
     name: str
     action: Callable[[Run], None]
+    #: Its lines in the plan (``--dry-run``, the question before a release).
+    describe: Callable[[Run], list[str]]
     #: Public steps cannot be undone: from the first one on, the release is
     #: journaled and finished by ``--resume`` instead of rolled back.
     public: bool = False
@@ -260,20 +264,104 @@ class Step:
     writes: bool = False
 
 
+# --- what each step will do, for the plan (``--dry-run``, the question) ---------------
+
+
+def _describe_changelog(run: Run) -> list[str]:
+    project, plan = run.project, run.need_plan()
+    root = project.root
+    towncrier = changelog.settings(root)
+    changed = sorted({str(towncrier.filename.relative_to(root)), *plan.bump.files})
+    if plan.lock is not None:
+        changed.append(f"{os.path.relpath(plan.lock, root)} (re-locked with uv)")
+    removed = [str(f.path.relative_to(root)) for f in plan.fragments]
+    if versions.is_prerelease(plan.new):
+        removed = ["none (a pre-release keeps the fragments for the final release)"]
+    return [f"  changes:   {', '.join(changed)}", f"  removes:   {', '.join(removed)}"]
+
+
+def _describe_commit_and_tag(run: Run) -> list[str]:
+    plan = run.need_plan()
+    signed = "signed" if plan.bump.sign_tags else "not signed"
+    return [
+        f"  commit:    {plan.commit_message!r} on {plan.branch}",
+        f"  tag:       {plan.tag} (annotated, {signed})",
+    ]
+
+
+def _describe_build(run: Run) -> list[str]:
+    return ["  build:     sdist and wheel in dist/, SOURCE_DATE_EPOCH from the release commit"]
+
+
+def _describe_verify(run: Run) -> list[str]:
+    return ["  verify:    twine check --strict, check-wheel-contents, install and import"]
+
+
+def _describe_checks(run: Run) -> list[str]:
+    project, request = run.project, run.request
+    sessions = check_sessions(project) if not request.no_checks else []
+    to_run = [s for s in sessions if s not in SERVED_BY_RELEASE]
+    served = [s for s in sessions if s in SERVED_BY_RELEASE]
+    checks = f"nox -s {' '.join(to_run)}" if to_run else "none"
+    if to_run and project.settings.check_release_commit:
+        checks += ", before anything changes and on the release commit beside build and verify"
+    if to_run and request.dry_run:
+        checks += " (not run in a dry run)"
+    if served:
+        checks += f"; {', '.join(served)}: by the release's own build and verify"
+    return [f"  checks:    {checks}"]
+
+
+def _describe_publish(run: Run) -> list[str]:
+    project, plan = run.project, run.need_plan()
+    root = project.root
+    target = plan.target.shown if plan.target else "none (--no-publish)"
+    files = wheels.plan(
+        root, git.tracked(root), plan.project, plan.new, project.settings.publish_wheels
+    )
+    return [f"  publish:   {target}", f"  files:     {files}"]
+
+
+def _describe_push(run: Run) -> list[str]:
+    project, plan = run.project, run.need_plan()
+    remote = project.settings.remote
+    push = "no" if run.request.no_push else f"{plan.branch} and {plan.tag} to {remote}"
+    lines = [f"  push:      {push}"]
+    source = versions.source_for(project)
+    dev = source.development_after(plan.new) if project.settings.post_release_dev else None
+    if dev:
+        lines.append(f"  then:      commit {dev} (post_release_dev)")
+    return lines
+
+
 STEPS: tuple[Step, ...] = (
-    Step("changelog", _changelog, writes=True),
-    Step("commit and tag", _commit_and_tag, writes=True),
-    Step("build", _build),
-    Step("verify", _verify),
-    Step("checks", _checks, wanted=lambda o, s: not o.no_checks, skip_flag="--no-checks"),
+    Step("changelog", _changelog, _describe_changelog, writes=True),
+    Step("commit and tag", _commit_and_tag, _describe_commit_and_tag, writes=True),
+    Step("build", _build, _describe_build),
+    Step("verify", _verify, _describe_verify),
+    Step(
+        "checks",
+        _checks,
+        _describe_checks,
+        wanted=lambda o, s: not o.no_checks,
+        skip_flag="--no-checks",
+    ),
     Step(
         "publish",
         _publish,
+        _describe_publish,
         public=True,
         wanted=lambda o, s: not o.no_publish and s.target is not None,
         skip_flag="--no-publish",
     ),
-    Step("push", _push, public=True, wanted=lambda o, s: not o.no_push, skip_flag="--no-push"),
+    Step(
+        "push",
+        _push,
+        _describe_push,
+        public=True,
+        wanted=lambda o, s: not o.no_push,
+        skip_flag="--no-push",
+    ),
 )
 
 
