@@ -11,10 +11,11 @@ import dataclasses
 from pathlib import Path
 
 from releasekit import _console, git, versions
-from releasekit._exceptions import Interrupted, ReleaseError, ReleaseKitError
+from releasekit._exceptions import ReleaseError, ReleaseKitError
 from releasekit.config import Settings
 from releasekit.index import Target, environment_target, require_credentials, resolve_target
 from releasekit.project import Project
+from releasekit.release.interrupts import interrupted
 from releasekit.release.journal import (
     KEPT_DIR,
     STATE_DIR,
@@ -62,12 +63,11 @@ def finish(run: Run) -> None:
                 )
                 raise ReleaseError(msg, details=exc.details) from None
             except KeyboardInterrupt as exc:
-                how = "interrupted" if type(exc) is KeyboardInterrupt else f"stopped by {exc}"
-                msg = (
-                    f"{how} during {step.name}: {what} is recorded in "
-                    f"{STATE_DIR}/{STATE_FILE}; run again with --resume to finish it"
+                left = (
+                    f"{what} is recorded in {STATE_DIR}/{STATE_FILE}; "
+                    "run again with --resume to finish it"
                 )
-                raise Interrupted(msg) from None
+                raise interrupted(exc, step.name, left) from None
         state.done.append(step.name)
         save_state(run.root, state)
     clear_state(run.root)

@@ -64,6 +64,12 @@ class _Signals:
 SIGNALS = _Signals()
 
 
+def interrupted(exc: KeyboardInterrupt, step: str, left: str) -> Interrupted:
+    """Ctrl-C or a signal during ``step``, said with what it left: one line, still an interrupt."""
+    how = f"stopped by {exc}" if isinstance(exc, _Terminated) else "interrupted"
+    return Interrupted(f"{how} during {step}: {left}")
+
+
 def failure(exc: BaseException, step: str, rolled_back: str) -> BaseException:
     """What to raise after a local step failed and was rolled back: one line, whatever it was.
 
@@ -72,8 +78,7 @@ def failure(exc: BaseException, step: str, rolled_back: str) -> BaseException:
     a library's bug) is named in one line, its traceback only under ``-v``.
     """
     if isinstance(exc, KeyboardInterrupt):
-        how = f"stopped by {exc}" if isinstance(exc, _Terminated) else "interrupted"
-        return Interrupted(f"{how} during {step}: {rolled_back}")
+        return interrupted(exc, step, rolled_back)
     if SIGNALS.received:  # the signal killed a tool first: say what really happened
         details = exc.details if isinstance(exc, ReleaseKitError) else ""
         msg = f"stopped by {SIGNALS.received[-1]} during {step}: {rolled_back}"
