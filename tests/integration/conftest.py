@@ -286,3 +286,17 @@ def wait_for(path: Path, proc: subprocess.Popen[str], timeout: float = 120) -> N
             out, err = proc.communicate()
             raise AssertionError(f"the build never started\n{out}\n{err}")
         time.sleep(0.05)
+
+
+def refused_each_time(
+    root: Path, where: Path, index: Index, expected: str, runs: list[list[str]]
+) -> None:
+    """Each release run (its args) at ``where`` says ``expected`` once; ``root`` is unchanged."""
+    before = snapshot(root)
+    for args in runs:
+        proc = invoke("release", *args, cwd=where, check=False, env=index.twine_env())
+        assert proc.returncode == 1, args
+        errors = [line for line in proc.stderr.splitlines() if line.startswith("ERROR")]
+        assert errors == [f"ERROR {expected}"], proc.stderr
+        assert "Traceback" not in proc.stdout + proc.stderr
+        assert snapshot(root) == before

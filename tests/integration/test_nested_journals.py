@@ -17,6 +17,7 @@ from tests.integration.conftest import (
     Index,
     add_build_hook,
     invoke,
+    refused_each_time,
     snapshot,
     start_release,
     wait_for,
@@ -39,14 +40,8 @@ def _killed(where: Path, index: Index, gate: Path) -> None:
 
 def _refused(root: Path, where: Path, index: Index, expected: str) -> None:
     """A cut and a --resume at ``where`` (in ``root``) say ``expected`` and change nothing."""
-    before = snapshot(root)
-    for args in (["--yes", "--no-checks", "--repository", index.url], ["--resume", "--yes"]):
-        proc = invoke("release", *args, cwd=where, check=False, env=index.twine_env())
-        assert proc.returncode == 1, args
-        errors = [line for line in proc.stderr.splitlines() if line.startswith("ERROR")]
-        assert errors == [f"ERROR {expected}"], proc.stderr
-        assert "Traceback" not in proc.stdout + proc.stderr
-        assert snapshot(root) == before
+    runs = [["--yes", "--no-checks", "--repository", index.url], ["--resume", "--yes"]]
+    refused_each_time(root, where, index, expected, runs)
 
 
 def test_a_member_alone_waits_for_the_trains_unfinished_journal(

@@ -22,6 +22,7 @@ from tests.integration.conftest import (
     add_fragment,
     commit_all,
     invoke,
+    refused_each_time,
     run,
     snapshot,
     start_release,
@@ -165,15 +166,9 @@ def in_progress(repo: Path) -> list[bool]:
 
 def refused_for_the_other_worktree(repo: Path, index: Index, expected: str) -> None:
     """Every verb of the release says where the unfinished one is, and changes nothing."""
-    before = snapshot(repo)
-    for args in (["--yes", "--no-checks", "--repository", index.url], ["--abort"],
-                 ["--resume", "--yes"], ["--abort", "--dry-run"]):  # fmt: skip
-        proc = invoke("release", *args, cwd=repo, check=False, env=index.twine_env())
-        assert proc.returncode == 1, args
-        errors = [line for line in proc.stderr.splitlines() if line.startswith("ERROR")]
-        assert errors == [f"ERROR {expected}"], proc.stderr
-        assert "Traceback" not in proc.stdout + proc.stderr
-        assert snapshot(repo) == before
+    runs = [["--yes", "--no-checks", "--repository", index.url], ["--abort"],
+            ["--resume", "--yes"], ["--abort", "--dry-run"]]  # fmt: skip
+    refused_each_time(repo, repo, index, expected, runs)
     assert set(in_progress(repo)) == {True}  # a workspace: each member's row
 
 
