@@ -30,7 +30,9 @@ sys.path.insert(0, str(ROOT))
 from demo import start_index  # noqa: E402
 
 from releasekit import train  # noqa: E402
+from releasekit.project import Project  # noqa: E402
 from releasekit.release import Request  # noqa: E402
+from releasekit.release.preflight import preflight  # noqa: E402
 from tests.integration import workspaces  # noqa: E402
 
 BIN = Path(sys.executable).parent
@@ -40,8 +42,8 @@ def timed_plan(root: Path, url: str) -> tuple[float, int]:
     request = Request(dry_run=True, repository=url)
     start = time.perf_counter()
     with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
-        flight = train.preflight(root, request)
-    return time.perf_counter() - start, len(flight.plan.entries)
+        plan = preflight(Project(root), request, lambda branch: train.plan(root, request, branch))
+    return time.perf_counter() - start, len(plan.cuts)
 
 
 def main() -> int:

@@ -323,12 +323,15 @@ def behind(root: Path, upstream_ref: str) -> int:
     return int(git(root, "rev-list", "--count", f"HEAD..{upstream_ref}"))
 
 
-def remote_tag_exists(root: Path, remote: str, tag: str, *, timeout: float | None = None) -> bool:
+def remote_tags(root: Path, remote: str, *, timeout: float | None = None) -> set[str]:
+    """Every tag on the remote, in one ``git ls-remote`` (a release of N packages asks once)."""
     try:
-        return bool(git(root, "ls-remote", "--tags", remote, f"refs/tags/{tag}", timeout=timeout))
+        out = git(root, "ls-remote", "--tags", remote, timeout=timeout)
     except CommandError as exc:
         msg = f"cannot list the tags of the remote {remote!r}: is it reachable?"
         raise GitError(msg, details=exc.details) from None
+    refs = (line.split("\t", 1)[-1] for line in out.splitlines())
+    return {ref.removeprefix("refs/tags/").removesuffix("^{}") for ref in refs}
 
 
 def reset_hard(root: Path, rev: str) -> None:
@@ -434,18 +437,29 @@ def is_ignored(root: Path, path: str) -> bool:
     return result.returncode == 0
 
 
-def commit_and_tag(root: Path, message: str, tag: str, tag_message: str, *, sign: bool) -> None:
-    """Commit what is staged, then make the annotated (or signed) release tag."""
+def _said(exc: CommandError) -> str:
+    """What git said last (its reason: "unable to sign the tag"), for a one-line message."""
+    lines = [line.strip() for line in exc.details.splitlines() if line.strip()]
+    return f": {lines[-1]}" if lines else ""
+
+
+def commit(root: Path, message: str) -> str:
+    """Commit what is staged (the hooks run as for anyone's commit); return the new HEAD."""
     try:
         git(root, "commit", "--quiet", "--message", message, mutates=True)
     except CommandError as exc:
-        msg = "git could not make the release commit"
+        msg = f"git could not make the release commit{_said(exc)}"
         raise GitError(msg, details=exc.details) from None
+    return head(root)
+
+
+def annotated_tag(root: Path, tag: str, message: str, *, sign: bool) -> None:
+    """Make the annotated (or signed) tag ``tag`` on HEAD."""
     try:
-        git(root, "tag", "--sign" if sign else "--annotate", tag, "--message", tag_message,
+        git(root, "tag", "--sign" if sign else "--annotate", tag, "--message", message,
             mutates=True)  # fmt: skip
     except CommandError as exc:
-        msg = f"git could not make the release tag {tag}"
+        msg = f"git could not make the release tag {tag}{_said(exc)}"
         raise GitError(msg, details=exc.details) from None
 
 

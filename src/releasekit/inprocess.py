@@ -18,12 +18,12 @@ from __future__ import annotations
 import contextlib
 import io
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from releasekit import _console, _runner, _secrets
-from releasekit._exceptions import ChangelogError, DistError, ReleaseKitError, VersionError
+from releasekit._exceptions import ChangelogError, DistError, VersionError
 
 __all__ = ["bump", "towncrier_build", "twine_check"]
 
@@ -65,14 +65,10 @@ def bump(
     commit: bool,
     tag: bool,
     message: str | None = None,
-    before_commit: Callable[[], None] | None = None,
 ) -> None:
     """``bump-my-version bump --allow-dirty --new-version NEW [--commit] [--tag]``, in-process.
 
     :param message: the commit message instead of the configured one (``--message``).
-    :param before_commit: runs where bump-my-version runs its own pre-commit
-        hooks (after it moved the files, before it commits the index), in this
-        process: what it stages goes into the commit, and a failure stops the bump.
     """
     from bumpversion import bump as bmv
     from bumpversion.config import get_configuration
@@ -80,13 +76,6 @@ def bump(
     overrides: dict[str, Any] = {"allow_dirty": True, "commit": commit, "tag": tag}
     if message:
         overrides["message"] = message
-    hooks = bmv.run_pre_commit_hooks
-
-    def pre_commit(*args: Any, **kwargs: Any) -> None:
-        hooks(*args, **kwargs)
-        if before_commit is not None:
-            before_commit()
-
     # Its log says a failure again, with a traceback (logger.exception), which
     # no handler of releasekit's shows: the error below says it in one line.
     import logging
@@ -99,10 +88,7 @@ def bump(
     with _inside(root):
         try:
             cfg = get_configuration(config_file, **overrides)
-            bmv.run_pre_commit_hooks = pre_commit
             bmv.do_bump(None, new_version, cfg, config_file)
-        except ReleaseKitError:
-            raise  # before_commit's own, already one line
         except Exception as exc:  # its own errors, git's (CalledProcessError), a hook's
             details = getattr(exc, "stderr", None) or getattr(exc, "output", None) or ""
             if isinstance(details, bytes):
@@ -110,7 +96,6 @@ def bump(
             msg = f"bump-my-version could not move the version to {new_version}: {_reason(exc)}"
             raise VersionError(msg, details=str(details) or str(exc)) from None
         finally:
-            bmv.run_pre_commit_hooks = hooks
             bmv_logger.removeHandler(handler)
             bmv_logger.propagate = propagate
 

@@ -1,40 +1,42 @@
-"""The release: named steps, all or nothing before publishing, resumable after.
+"""The release of one package or N: named steps, all or nothing before publishing, resumable after.
 
-preflight and version only read; then the steps of :data:`STEPS` run in
-order: changelog, commit and tag, build, verify, checks (on the release
-commit, started with the build), publish, push. Until the
-first public step every change is local and is undone on any failure (Ctrl-C
-included). Publishing is final, so from there on releasekit records where the
-release stands in ``.releasekit/state.json`` (ignored by git) and ``--resume``
-finishes the public steps that are left, doing nothing twice. The driver,
-the dry-run plan and ``--resume`` all read the same list of steps.
+A single release is the release of one package; a workspace's train the
+release of its releasing members (:mod:`releasekit.train` plans them): one
+preflight, one list of steps (:data:`STEPS`), one journal, one driver. The
+preflight only reads; then the local steps run for every package:
+changelog, commit and tag (each version moved, the requirements widened,
+uv.lock re-locked, one commit, a tag each), build, verify, checks (on the
+release commit, started with the build). Until the first public step every
+change is local and is undone on any failure (Ctrl-C included). Publishing
+is final, so from there on releasekit records where the release stands in
+``.releasekit/state.json`` (ignored by git) and ``--resume`` finishes the
+public steps that are left (publish tier by tier, push), doing nothing twice.
 
 Everything that goes out is named by identity: the files are built into
 ``.releasekit/dist/<package>/`` beside the journal, recorded by sha256 before verify
 reads them and uploaded only as those bytes; the push names the release
-commit and its tag by SHA, never whatever HEAD is then.
+commit and its tags by SHA, never whatever HEAD is then.
 
 The modules, each importing only the ones before it: ``request`` (what the
-engine is asked, built by the command layer), ``journal`` (the one journal
-of a release of one package or N, read back field by field, and the
-directories releasekit owns), ``restore`` (the snapshot, the undo, the one
-rollback and the comparison after it), ``checks`` (the nox sessions),
-``preflight`` (what is refused before anything changes, and the
-:class:`~releasekit.release.preflight.Plan`), ``artifacts`` (one package's
-files, built to confirmed: a release's and each train member's), ``tiers``
-(the public steps' work for N packages, one for a single release: tier by
-tier published and confirmed, then the push), ``steps`` (:data:`STEPS` and
-what they share), ``plan`` (the dry-run plan), ``interrupts`` (the signals,
-the one-line failure), ``finish`` (the public steps in order, journaled,
-``--resume`` and its retarget, for a release and a train alike) and
-``driver`` (the lock, the release, the one ``--abort``). This package
-re-exports what the other modules use; a workspace's train
-(``releasekit.train``) adds discovery, tiers, the widening and its plan.
+engine is asked, built by the command layer), ``cut`` (the :class:`Plan`
+of a release: one :class:`Cut` per package), ``journal`` (the one journal,
+read back field by field, and the directories releasekit owns),
+``restore`` (the snapshot, the undo, the one rollback and the comparison
+after it), ``checks`` (the nox sessions), ``preflight`` (what is refused
+before anything changes, asked of every package, and a single release's
+plan), ``artifacts`` (one package's files, built to confirmed), ``tiers``
+(the public steps' work, tier by tier published and confirmed, then the
+push), ``steps`` (:data:`STEPS` and what they share), ``plan`` (a single
+release's dry-run plan), ``interrupts`` (the signals, the one-line
+failure), ``finish`` (the public steps in order, journaled, ``--resume``
+and its retarget) and ``driver`` (the lock, the cut, the one ``--abort``).
+This package re-exports what the other modules use.
 """
 
 from releasekit._exceptions import ReleaseError
 from releasekit.release.checks import check_sessions, run_checks
-from releasekit.release.driver import abort, locked, reached, release
+from releasekit.release.cut import Cut, Plan
+from releasekit.release.driver import abort, cut, locked, reached, release
 from releasekit.release.finish import finish, recorded_release, resume, retarget, retarget_state
 from releasekit.release.interrupts import SIGNALS, failure
 from releasekit.release.journal import (
@@ -83,7 +85,9 @@ __all__ = [
     "STEPS",
     "UPLOADS",
     "Before",
+    "Cut",
     "Package",
+    "Plan",
     "ReleaseError",
     "Request",
     "Run",
@@ -96,6 +100,7 @@ __all__ = [
     "check_sessions",
     "check_touched",
     "clear_state",
+    "cut",
     "differences",
     "failure",
     "finish",

@@ -3,7 +3,7 @@
 The preflight runs them on the tree before anything changes, while it asks
 its other questions and the person at the terminal reads the plan; the
 release runs them again on its commit, beside build and verify
-(:func:`checks_in_background`). Whoever starts them stops them. While they
+(:func:`in_background`). Whoever starts them stops them. While they
 run, the :class:`Board` says what each is doing.
 """
 
@@ -272,26 +272,12 @@ class BackgroundChecks:
         self.board.close()
 
 
-def checks_in_background(
-    root: Path, sessions: list[str], *, cache: bool, where: str = ""
-) -> BackgroundChecks:
-    """Start :func:`run_checks` in a thread; the caller waits, and stops them in a ``finally``."""
-    cancel = threading.Event()
-    board = Board(where)
-    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="releasekit-checks")
-    result = pool.submit(
-        run_checks, root, sessions, cache=cache, cancel=cancel, where=where, board=board
-    )
-    return BackgroundChecks(sessions, cancel, pool, result, board)
+def in_background(runs: list[tuple[Path, list[str], str]], *, cache: bool) -> BackgroundChecks:
+    """Each package's checks (root, sessions, where), one after another, in a thread.
 
-
-def several_in_background(
-    runs: list[tuple[Path, list[str], str]], *, cache: bool
-) -> BackgroundChecks:
-    """Several projects' checks (root, sessions, where), one project after another, in a thread.
-
-    A train's checks on its release commit: each member's sessions in its
-    own directory, as the preflight ran them; the first failure stops the rest.
+    In the preflight and on the release commit, for one package or a train's
+    N: each one's sessions in its own directory; the first failure stops the
+    rest. The caller waits, and stops them in a ``finally``.
     """
     cancel = threading.Event()
     board = Board()
@@ -304,7 +290,7 @@ def several_in_background(
             run_checks(root, sessions, cache=cache, cancel=cancel, where=where, board=board)
 
     pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="releasekit-checks")
-    names = sorted({s for _, sessions, _ in runs for s in sessions})
+    names = list(dict.fromkeys(s for _, sessions, _ in runs for s in sessions))
     return BackgroundChecks(names, cancel, pool, pool.submit(run_all), board)
 
 

@@ -16,12 +16,11 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
-from packaging.utils import canonicalize_name
-
 from releasekit import _console, git, workspace
 from releasekit._exceptions import ReleaseError, ReleaseKitError
 from releasekit.index import Target, index_for
 from releasekit.project import Project
+from releasekit.release.cut import Plan
 from releasekit.release.finish import finish, post_release, resume
 from releasekit.release.interrupts import SIGNALS, failure
 from releasekit.release.journal import (
@@ -35,12 +34,7 @@ from releasekit.release.journal import (
     subject,
 )
 from releasekit.release.plan import confirmed, show_plan
-from releasekit.release.preflight import (
-    Plan,
-    preflight,
-    touched_paths,
-    unchanged_since_preflight,
-)
+from releasekit.release.preflight import preflight, touched_paths, unchanged_since_preflight
 from releasekit.release.request import Request
 from releasekit.release.restore import (
     copies_for,
@@ -51,7 +45,7 @@ from releasekit.release.restore import (
     snapshot,
     unfit_head_before,
 )
-from releasekit.release.steps import STEPS, Run, needs_siblings, record_written
+from releasekit.release.steps import STEPS, Run, record_written
 
 T = TypeVar("T")
 
@@ -148,95 +142,131 @@ def locked(
 
 def release(project: Project, request: Request) -> State | None:
     """Cut (or resume, or abort) a release of ``project``, holding the repository's lock."""
+    from releasekit.release.preflight import single
+
     git.toplevel(project.root)
     return locked(
         project.root,
         request,
-        cut=lambda: _release(project, request),
+        cut=lambda: cut(
+            project,
+            request,
+            lambda branch: single(project, request, branch),
+            show=show_plan,
+            question=_question,
+        ),
         resume=lambda: resume(project, request),
         abort=lambda: abort(project.root, request),
     )
 
 
-def _release(project: Project, request: Request) -> State | None:
+def _question(plan: Plan) -> str:
+    return f"Release {plan.one.settings.project_name} {plan.one.new}?"
+
+
+def cut(
+    project: Project,
+    request: Request,
+    planned: Callable[[str], Plan],
+    *,
+    show: Callable[[Run], None],
+    question: Callable[[Plan], str],
+) -> State | None:
+    """Cut the release that ``planned`` gives (one package, or a train): the one sequence.
+
+    The preflight; then the local steps of :data:`STEPS`, each for every
+    package, all rolled back on any failure (Ctrl-C included); then the
+    public ones, journaled. ``project`` is the root's; ``show`` prints the
+    plan and ``question`` asks for it on a terminal (a train's are its tiers).
+    """
     root = project.root
     state = load_state(root)
-    if state is not None and state.phase == "local":
-        refuse(
-            f"a release of {state.summary} was interrupted before publishing: undo it with --abort"
-        )
     if state is not None:
-        refuse(
-            f"a release is already in progress ({STATE_DIR}/{STATE_FILE}): finish it with --resume"
-        )
+        what = f"a release train ({state.summary})" if state.train else (
+            f"a release of {state.summary}")  # fmt: skip
+        if state.phase == "local":
+            refuse(f"{what} was interrupted before publishing: undo it with --abort")
+        refuse(f"{what} is already in progress ({JOURNAL}): finish it with --resume")
     run = Run(project, request)
 
     def decide(plan: Plan) -> bool:  # asked while the checks run
         run.plan = plan
-        return confirmed(run)
+        return confirmed(run, show, question(plan))
 
     with _console.step("preflight"):
         try:
-            run.plan = plan = preflight(project, request, None if request.dry_run else decide)
+            run.plan = plan = preflight(project, request, planned,
+                                        None if request.dry_run else decide)  # fmt: skip
         except ReleaseKitError:
             raise
         except Exception as exc:  # a library's error (a tarfile's): one line, nothing changed
             raise failure(exc, "preflight", "nothing was changed") from None
     with _console.step("version"):
-        _console.info(f"{plan.current} -> {plan.new} ({plan.reason})")
+        for planned_cut in plan.cuts:
+            named = f"{planned_cut.name} " if plan.train else ""
+            _console.info(f"{named}{planned_cut.current} -> {planned_cut.new} "
+                          f"({planned_cut.reason})")  # fmt: skip
     if request.dry_run:
-        show_plan(run)
+        show(run)
         return None
     unchanged_since_preflight(root, plan.head)
 
     run.head = git.head(root)
-    run.tags_before = set(git.tags(root))
+    run.projects = {c.name: c.project for c in plan.cuts}
     # The journal exists before the first change: after kill -9 the next run
     # knows what to undo (--abort).
-    name = canonicalize_name(plan.project)
-    package = Package(name, ".", plan.new, plan.tag, project.settings.import_name,
-                      siblings=needs_siblings(project))  # fmt: skip
-    run.state = State(
-        packages=[package],
-        tiers=[[name]],
+    run.state = state = State(
+        packages=[Package(c.name, c.path, c.new, c.tag, c.import_name, siblings=c.siblings)
+                  for c in plan.cuts],
+        tiers=[list(tier) for tier in plan.tiers],
         branch=plan.branch,
         remote=project.settings.remote,
         head_before=run.head,
         target=plan.target,
-        touched=dict.fromkeys(touched_paths(project, plan)),
-    )
-    before = snapshot(root, [plan.tag], sorted(run.state.touched))
-    save_state(root, run.state)
-    current = STEPS[0]
+        touched=dict.fromkeys(touched_paths(root, plan)),
+        train=plan.train,
+    )  # fmt: skip
+    before = snapshot(root, state.tags, sorted(state.touched))
+    save_state(root, state)
+    current = STEPS[0].name
     try:
         for step in STEPS:
             if step.public:
                 break
-            current = step
-            if not step.wanted(request, run.state):
+            current = step.name
+            if not step.wanted(request, state):
                 _console.info(f"{step.name}: skipped ({step.skip_flag})")
                 continue
             if step.writes:  # until its writes are recorded, what is in the files is ours
-                run.state.writing = step.name
-                save_state(root, run.state)
-            with _console.step(step.name):
-                step.action(run)
+                state.writing = step.name
+                save_state(root, state)
+            if step.each is not None:
+                for each in plan.cuts:
+                    current = plan.label(step.name, each)
+                    with _console.step(current):
+                        step.each(run, each)
+            else:
+                assert step.action is not None
+                with _console.step(step.name):
+                    step.action(run)
             record_written(run)
     except BaseException as exc:  # anything, releasekit's or not: roll back, then say it once
         with SIGNALS.held():
             run.stop_checks()
-            rolled_back = rollback(root, run.state, before)
-        raise failure(exc, current.name, rolled_back) from None
+            rolled_back = rollback(root, state, before)
+        if plan.train and not isinstance(exc, KeyboardInterrupt) and not SIGNALS.received:
+            rolled_back = f"the whole train is rolled back, nothing was uploaded; {rolled_back}"
+        raise failure(exc, current, rolled_back) from None
     finally:
         run.stop_checks()  # whatever ended the steps, no check outlives them
 
-    run.state.phase = "public"
-    run.state.source_date_epoch = run.epoch
-    save_state(root, run.state)
+    state.phase = "public"
+    state.source_date_epoch = run.epoch
+    save_state(root, state)
     finish(run)
     post_release(run)
-    _console.info(f"released {plan.project} {plan.new} ({plan.tag})")
-    return run.state
+    _console.info(f"released {state.summary} ({' '.join(state.tags)})")
+    return state
 
 
 def reached(

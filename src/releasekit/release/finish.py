@@ -8,6 +8,7 @@ first.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from pathlib import Path
 
 from releasekit import _console, git, versions
@@ -53,6 +54,7 @@ def finish(run: Run) -> None:
         if not step.wanted(run.request, state):
             _console.info(f"{step.name}: skipped ({step.skip_flag})")
             continue
+        assert step.action is not None, "a public step is the whole release's"
         with _console.step(step.name):
             try:
                 step.action(run)
@@ -108,40 +110,74 @@ def recorded_release(root: Path, *, train: bool = False) -> State:
     return state
 
 
-def resume(project: Project, request: Request) -> State:
-    """Finish the public steps of a recorded release."""
+def resume(
+    project: Project,
+    request: Request,
+    members: Callable[[State], dict[str, Project]] | None = None,
+) -> State:
+    """Finish the public steps of a recorded release (of one package, or a train).
+
+    :param members: a train's: each member's project by name, read from the
+        journal (their own ``pypi_rules`` and ``post_release_dev`` apply).
+    """
     root = project.root
-    state = recorded_release(root)
-    package = state.package
+    state = recorded_release(root, train=members is not None)
+    projects = members(state) if members is not None else {state.package.name: project}
+    left = [p for p in state.packages if not p.published]
     if request.dry_run:
-        todo = [s.name for s in STEPS if s.public and s.name not in state.done]
-        print(f"Would finish the release of {package.version}: {', '.join(todo) or 'nothing'}")
+        todo = [] if "publish" in state.done else [
+            f"publish {p.name}" if state.train else "publish" for p in left]  # fmt: skip
+        todo += [] if "push" in state.done or request.no_push else ["push"]
+        print(f"Would finish {subject(state)}: {', '.join(todo) or 'nothing'}")
         return state
+    # The target (retargeted by --repository) and its credentials before anything
+    # else, as in the preflight; only for what is not uploaded yet.
     moved = False
-    if "publish" not in state.done and not request.no_publish and state.target is not None:
+    if left and "publish" not in state.done and not request.no_publish and state.target:
         moved = retarget_state(project.settings, request.repository, state)
-    if "publish" not in state.done:
+    adding = []
+    for package in left if "publish" not in state.done else []:
         # The files verified on the first run, kept beside the journal: never a rebuild.
         files = kept_files(package.kept_dir(root), package.files)
         _console.info(f"{STATE_DIR}/{KEPT_DIR}/{package.name}/ holds the verified files")
-        if not request.no_publish:
-            from releasekit import pypi_rules
+        if request.no_publish:
+            continue
+        from releasekit import pypi_rules
 
-            if moved:  # a new target's rules for the files (PyPI refuses what a mirror took)
-                pypi_rules.verify(project, files, state.target)
-            pypi_rules.resume(project.settings, state.target,
-                              [(package.name, package.version, files)])  # fmt: skip
+        own = projects[package.name]
+        if moved:  # a new target's rules for the files (PyPI refuses what a mirror took)
+            pypi_rules.verify(own, files, state.target)
+        if state.target is not None and pypi_rules.enabled(own.settings, state.target):
+            adding.append((package.name, package.version, files))
+    if adding:  # PyPI closes a release to new files 14 days after its first upload
+        from releasekit import pypi_rules
+
+        assert state.target is not None
+        pypi_rules.release_age(state.target, adding)
     if moved:  # recorded only once the new target took the release's files
         save_state(root, state)
-    run = Run(project, request, state=state, resumed=True)
+    run = Run(project, request, state=state, resumed=True, projects=projects)
     finish(run)
     post_release(run)
+    _console.info(f"released {state.summary} ({' '.join(state.tags)})")
     return state
 
 
 def post_release(run: Run) -> None:
-    """With ``post_release_dev``: back to a development version, in its own commit."""
+    """With ``post_release_dev``: back to a development version, in a commit of its own.
+
+    A train moves each member that sets it, in one commit for all of them.
+    """
     project, state = run.project, run.need_state()
+    if state.train:
+        from releasekit import train_development
+
+        members = [(run.projects[p.name], p.version) for p in state.packages]
+        train_development.commit(run.root, members, release_commit=run.pushed or state.commit,
+                                 remote=state.remote, branch=state.branch,
+                                 push="push" in state.done,
+                                 timeout=project.settings.network_timeout)  # fmt: skip
+        return
     if project.settings.post_release_dev:
         from releasekit.versions.development import post_release as back_to_development
 

@@ -15,12 +15,11 @@ import stat
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from packaging.utils import parse_sdist_filename, parse_wheel_filename
+from packaging.utils import canonicalize_name, parse_sdist_filename, parse_wheel_filename
 from packaging.version import Version
 
 from releasekit import _console, changelog, dists, git, versions
 from releasekit.index import (
-    Target,
     index_for,
     listing,
     mask_known_logins,
@@ -28,27 +27,10 @@ from releasekit.index import (
     resolve_target,
 )
 from releasekit.project import Project
-from releasekit.release.checks import check_sessions, checks_in_background
+from releasekit.release.checks import check_sessions, in_background
+from releasekit.release.cut import Cut, Plan
 from releasekit.release.journal import KEPT_DIR, STATE_DIR, check_own_dirs, refuse, symlink_in
 from releasekit.release.request import Request
-
-
-@dataclasses.dataclass(frozen=True)
-class Plan:
-    project: str
-    current: str
-    new: str
-    reason: str
-    tag: str
-    branch: str
-    commit_message: str
-    bump: versions.BumpConfig
-    fragments: list[changelog.Fragment]
-    target: Target | None
-    #: The tracked uv.lock the release re-locks (the workspace root's for a member), or None.
-    lock: Path | None = None
-    #: HEAD when the preflight found the tree clean: the release starts from it or not at all.
-    head: str = ""
 
 
 def check_touched(root: Path, paths: list[str]) -> None:
@@ -97,41 +79,89 @@ def version_on_index(files: Iterable[str], new: str) -> bool:
     return False
 
 
-def _choose_version(
-    project: Project, request: Request, frags: list[changelog.Fragment]
-) -> tuple[versions.BumpConfig, str, str]:
-    """The configuration, the new version and why: :func:`releasekit.versions.choose`."""
-    source = versions.source_for(project)
-    choice = versions.choose(
-        project,
-        part=request.part,
-        new_version=request.new_version,
-        pre=request.pre,
-        fragment_types=[f.type for f in frags],
-        source=source,
-    )
-    return source.config(), choice.new, choice.reason
+def single(project: Project, request: Request, branch: str) -> Plan:
+    """The plan of a single release: the project at the root, its fragments, its next version.
 
-
-def preflight(
-    project: Project, request: Request, decide: Callable[[Plan], bool] | None = None
-) -> Plan:
-    """Refuse, before anything changes, every release that cannot succeed.
-
-    The tree and the branch come first; then the checks start, and the
-    fragments, the version, the local tag, the remote and the index are asked
-    while they run: a refusal (a typo) stops the checks at once. As soon as
-    the plan is known, ``decide`` is asked (the person at the terminal reads
-    the plan while the checks keep running): no stops them at once, yes waits
-    for their verdict.
+    (The questions about it are :func:`preflight`'s, asked of every release alike.)
     """
     root, settings = project.root, project.settings
     if not settings.project_name:
         refuse(f"no [project] name in {settings.pyproject}")
-    git.toplevel(root)
-    from releasekit import pypi_rules
+    changelog.check_consumed(root)
+    frags = changelog.fragments(root)
+    source = versions.source_for(project)
+    if not frags and not versions.current_is_prerelease(source):
+        # After a pre-release, the next one and the final release need no new fragment.
+        directory = changelog.settings(root).directory
+        refuse(
+            f"no changelog fragment in {directory.relative_to(root)}/: add one with "
+            "`invoke fragment TYPE TEXT` or `towncrier create`"
+        )
+    types = [f.type for f in frags]
+    choice = versions.choose(project, part=request.part, new_version=request.new_version,
+                             pre=request.pre, fragment_types=types, source=source)  # fmt: skip
+    bump, new = source.config(), choice.new
+    note = versions.parts_note(bump.current_version, new)  # 3.20 -> 3.21: say which part
+    explicit = request.part or request.new_version  # else the fragments chose the version
+    message = bump.message or "Bump version: {current_version} → {new_version}"
+    cut = Cut(
+        name=canonicalize_name(settings.project_name),
+        project=project,
+        path=".",
+        current=bump.current_version,
+        new=new,
+        reason=f"{choice.reason}; {note}" if note else choice.reason,
+        tag=bump.tag_for(new),
+        bump=bump,
+        fragments=tuple(f.path for f in frags),
+        fragment_types=() if explicit else tuple(types),
+        siblings=_needs_siblings(project),
+        import_name=settings.import_name,
+    )
+    name = canonicalize_name(settings.project_name)
+    return Plan(
+        cuts=(cut,),
+        tiers=((name,),),
+        branch=branch,
+        commit_message=message.replace("{current_version}", bump.current_version).replace(
+            "{new_version}", new
+        ),
+    )
 
-    pypi_rules.prefetch(project, request)  # the backend's metadata, read meanwhile
+
+def _needs_siblings(project: Project) -> bool:
+    """Whether the project is a workspace member that needs other members (released alone).
+
+    Its siblings come from the target index, as a user installing it from that
+    index gets them: verify and confirm install them from there (a train's
+    members are confirmed by the same rule). Asked once, at the cut: the
+    journal keeps the answer (``Package.siblings``).
+    """
+    from releasekit import workspace
+
+    member = workspace.membership(project.root)
+    return member is not None and bool(member[1].needs)
+
+
+def preflight(
+    project: Project,
+    request: Request,
+    planned: Callable[[str], Plan],
+    decide: Callable[[Plan], bool] | None = None,
+) -> Plan:
+    """Refuse, before anything changes, every release that cannot succeed.
+
+    The same questions for a single release and a train: ``project`` is the
+    root's (its branches, remote and index), ``planned`` gives the packages it
+    cuts once the tree and the branch are known. Then the checks of every
+    package start, and every other question is asked meanwhile of each
+    package (local first, then the remote and the index): a refusal (a typo)
+    stops the checks at once. As soon as the plan is known, ``decide`` is
+    asked (the person at the terminal reads the plan while the checks keep
+    running): no stops them at once, yes waits for their verdict.
+    """
+    root, settings = project.root, project.settings
+    git.toplevel(root)
     if not request.no_publish:
         listing.preload()  # the index is asked last
     git.check_no_operation(root)
@@ -146,21 +176,25 @@ def preflight(
             f"branch {branch!r} is not a release branch "
             f"(allowed: {', '.join(settings.branches)}; [tool.releasekit] branches)"
         )
-    check_gitlinks(project)
-    check_own_dirs(root, [STATE_DIR, f"{STATE_DIR}/{KEPT_DIR}", "dist"])
     head = git.head(root)  # what the checks see: the release starts from it or not at all
     mask_known_logins(request.repository or "", settings.repository, settings.index_url)
-    sessions = check_sessions(project)
-    if request.no_checks or not sessions or request.dry_run:
-        plan = _ask_around(project, request, _local_plan(project, request, branch))
-        plan = dataclasses.replace(plan, head=head)
+    plan = planned(branch)
+    from releasekit import pypi_rules
+
+    for cut in plan.cuts:
+        pypi_rules.prefetch(cut.project, request)  # the backend's metadata, read meanwhile
+    runs = [] if request.no_checks or request.dry_run else [
+        (cut.project.root, sessions, f" in {cut.name}" if plan.train else "")
+        for cut in plan.cuts if (sessions := check_sessions(cut.project))
+    ]  # fmt: skip
+    if not runs:
+        plan = dataclasses.replace(_ask(project, request, plan), head=head)
         _decided(plan, decide)
         return plan
-    # The checks start first (they take longest); every other question is
-    # asked meanwhile, and a refusal stops them at once.
-    with checks_in_background(root, sessions, cache=not request.no_cache) as checks:
-        plan = _ask_around(project, request, _local_plan(project, request, branch))
-        plan = dataclasses.replace(plan, head=head)
+    # The checks start first (they take longest), one package after another;
+    # every other question is asked meanwhile, and a refusal stops them at once.
+    with in_background(runs, cache=not request.no_cache) as checks:
+        plan = dataclasses.replace(_ask(project, request, plan), head=head)
         with checks.board.paused():
             _decided(plan, decide)
         checks.passed()
@@ -254,64 +288,30 @@ def check_gitlinks(project: Project) -> None:
         )
 
 
-def _local_plan(project: Project, request: Request, branch: str) -> Plan:
-    """The fragments, the version, the local tag and the lock: what needs no index.
-
-    (uv's lock check asks its cache; the network only when the cache cannot tell.)
-    """
-    root = project.root
-    changelog.check_consumed(root)
-    frags = changelog.fragments(root)
-    if not frags and not versions.current_is_prerelease(versions.source_for(project)):
-        # After a pre-release, the next one and the final release need no new fragment.
-        directory = changelog.settings(root).directory
-        refuse(
-            f"no changelog fragment in {directory.relative_to(root)}/: add one with "
-            "`invoke fragment TYPE TEXT` or `towncrier create`"
-        )
-    bump_config, new, reason = _choose_version(project, request, frags)
-    note = versions.parts_note(bump_config.current_version, new)  # 3.20 -> 3.21: say which part
-    reason = f"{reason}; {note}" if note else reason
-    from releasekit import api_check
-
-    explicit = request.part or request.new_version  # else the fragments chose the version
-    api_check.check_release(
-        project, new, fragment_types=[] if explicit else [f.type for f in frags]
-    )
-    if project.settings.post_release_dev:
-        versions.source_for(project).check_post_release(new)
-    tag = bump_config.tag_for(new)
-    if git.local_tag_exists(root, tag):
-        refuse(f"the tag {tag} already exists in this repository")
-    from releasekit import lockfile
-
-    lock = lockfile.find(root)
-    if lock is not None:
-        lockfile.check(lock, timeout=project.settings.network_timeout)
-    message = bump_config.message or "Bump version: {current_version} → {new_version}"
-    plan = Plan(
-        project=project.name,
-        current=bump_config.current_version,
-        new=new,
-        reason=reason,
-        tag=tag,
-        branch=branch,
-        commit_message=message.replace("{current_version}", bump_config.current_version).replace(
-            "{new_version}", new
-        ),
-        bump=bump_config,
-        fragments=frags,
-        target=None,
-        lock=lock,
-    )
-    check_touched(root, touched_paths(project, plan))
-    return plan
-
-
-def _ask_around(project: Project, request: Request, plan: Plan) -> Plan:
-    """The preflight's questions to the remote and the index (and verify's configuration)."""
+def _ask(project: Project, request: Request, plan: Plan) -> Plan:
+    """Every question of every package: what needs no network first, then the remote and index."""
     root, settings = project.root, project.settings
-    dists.wheel_contents_config(root)  # unreadable: one line now, not a rollback at verify
+    from releasekit import api_check, lockfile
+
+    for cut in plan.cuts:
+        check_gitlinks(cut.project)
+        dists.wheel_contents_config(cut.project.root)  # verify's, unreadable: one line now
+        api_check.check_release(cut.project, cut.new, fragment_types=list(cut.fragment_types))
+        if cut.settings.post_release_dev:
+            versions.source_for(cut.project).check_post_release(cut.new)
+    kept = f"{STATE_DIR}/{KEPT_DIR}"
+    check_own_dirs(root, [STATE_DIR, kept, *(f"{kept}/{c.name}" for c in plan.cuts),
+                          *(os.path.normpath(f"{c.path}/dist") for c in plan.cuts)])  # fmt: skip
+    # (uv's lock check asks its cache; the network only when the cache cannot tell.)
+    plan = dataclasses.replace(plan, lock=lockfile.find(root))
+    check_touched(root, touched_paths(root, plan))
+    local_tags = set(git.tags(root))  # one question for every package's tag
+    for cut in plan.cuts:
+        if cut.tag in local_tags:
+            of = f" of {cut.name}" if plan.train else ""
+            refuse(f"the tag {cut.tag}{of} already exists in this repository")
+    if plan.lock is not None:
+        lockfile.check(plan.lock, timeout=settings.network_timeout)
     has_remote = git.has_remote(root, settings.remote)
     if not request.no_push:
         if not has_remote:
@@ -324,9 +324,11 @@ def _ask_around(project: Project, request: Request, plan: Plan) -> Plan:
                 refuse(f"branch {plan.branch!r} is {count} commit(s) behind {upstream}: pull first")
     # Even with --no-push: a tag of that name on the remote means a version
     # that someone else already released, or will not be able to push.
-    if has_remote and git.remote_tag_exists(root, settings.remote, plan.tag,
-                                            timeout=settings.network_timeout):  # fmt: skip
-        refuse(f"the tag {plan.tag} already exists on the remote {settings.remote!r}")
+    if has_remote:
+        remote_tags = git.remote_tags(root, settings.remote, timeout=settings.network_timeout)
+        for cut in plan.cuts:
+            if cut.tag in remote_tags:
+                refuse(f"the tag {cut.tag} already exists on the remote {settings.remote!r}")
     target = None
     if not request.no_publish:
         target = resolve_target(request.repository, configured=settings.repository,
@@ -335,12 +337,14 @@ def _ask_around(project: Project, request: Request, plan: Plan) -> Plan:
         require_credentials(target, dry_run=request.dry_run)
     from releasekit import pypi_rules
 
-    pypi_rules.preflight(project, plan.new, target, fresh=request.no_cache)  # read ahead
+    for cut in plan.cuts:  # each package's own rules, the release's target
+        pypi_rules.preflight(cut.project, cut.new, target, fresh=request.no_cache)
     if target is None:
         return plan
-    listed = index_for(target).listing(settings.project_name)
-    if version_on_index(listed, plan.new):
-        refuse(f"{settings.project_name} {plan.new} is already on {target.shown}")
+    for cut in plan.cuts:
+        listed = index_for(target).listing(cut.name)
+        if version_on_index(listed, cut.new):
+            refuse(f"{cut.settings.project_name} {cut.new} is already on {target.shown}")
     return dataclasses.replace(plan, target=target)
 
 
@@ -354,20 +358,33 @@ def version_config(project: Project) -> list[str]:
     return [str(found.relative_to(project.root))] if found is not None else []
 
 
-def touched_paths(project: Project, plan: Plan) -> list[str]:
-    """The files a release changes: the changelog, the version files, the fragments, the lock.
+def _rel(root: Path, path: Path) -> str:
+    """``path`` relative to ``root``, links not followed: a linked file is refused, not resolved."""
+    return os.path.relpath(os.path.abspath(path), root)
 
+
+def touched_paths(root: Path, plan: Plan) -> list[str]:
+    """The files a release changes, relative to ``root``: of every package, and the lock.
+
+    Each package's changelog, version files, fragments (and the entry the
+    release writes for its widened requirements, and its pyproject.toml);
     bump-my-version's own configuration too (its ``current_version``), also
     when it is not among the files it moves (a ``.bumpversion.cfg``, a
     dynamic version read from ``__init__.py``).
     """
-    root = project.root
-    paths = {str(changelog.settings(project.root).filename.relative_to(root))}
-    paths.update(version_config(project))
+    paths: set[str] = set()
+    for cut in plan.cuts:
+        here = cut.project.root
+        paths.add(_rel(root, changelog.settings(here).filename))
+        paths.update(_rel(root, here / p) for p in version_config(cut.project))
+        for name in cut.bump.files:
+            matches = sorted(here.glob(name)) if any(c in name for c in "*?[") else [here / name]
+            paths.update(_rel(root, p) for p in matches)
+        paths.update(_rel(root, p) for p in cut.fragments)
+        if cut.widenings:
+            paths.add(_rel(root, here / "pyproject.toml"))
+        if cut.generated is not None:
+            paths.add(_rel(root, cut.generated))
     if plan.lock is not None:  # a member's is the workspace root's, outside the project
-        paths.add(os.path.relpath(plan.lock, root))
-    for name in plan.bump.files:
-        matches = sorted(root.glob(name)) if any(c in name for c in "*?[") else [root / name]
-        paths.update(str(p.relative_to(root)) for p in matches)
-    paths.update(str(f.path.relative_to(root)) for f in plan.fragments)
+        paths.add(_rel(root, plan.lock))
     return sorted(paths)

@@ -1,9 +1,11 @@
 """The steps of a release, as one list (:data:`STEPS`), and what they share (:class:`Run`).
 
 In order: changelog, commit and tag, build, verify, checks (on the release
-commit, started with the build), publish, push. The local ones are undone on
-any failure; the public ones cannot be, so the journal records each as done.
-The driver, the dry-run plan and ``--resume`` all read the same list.
+commit, started with the build), publish, push; the same for one package
+and for N (a step's ``each`` runs for every package in turn). The local
+ones are undone on any failure; the public ones cannot be, so the journal
+records each as done. The driver, the dry-run plan and ``--resume`` all
+read the same list.
 """
 
 from __future__ import annotations
@@ -20,9 +22,10 @@ from releasekit.release.checks import (
     SERVED_BY_RELEASE,
     BackgroundChecks,
     check_sessions,
-    checks_in_background,
+    in_background,
     passed_on_commit,
 )
+from releasekit.release.cut import Cut, Plan
 from releasekit.release.journal import (
     KEPT_DIR,
     STATE_DIR,
@@ -33,25 +36,24 @@ from releasekit.release.journal import (
     refuse,
     save_state,
 )
-from releasekit.release.preflight import Plan, check_index_holds_only, check_one_parent
+from releasekit.release.preflight import check_index_holds_only, check_one_parent
 from releasekit.release.request import Request
-from releasekit.release.restore import ref, tags_commit
 
 
 @dataclasses.dataclass
 class Run:
     """Everything the steps share, in one object (zest.releaser's ``data``)."""
 
+    #: The project at the root: a single release's, a workspace's root for a train.
     project: Project
     request: Request
     plan: Plan | None = None
     head: str = ""
-    tags_before: set[str] = dataclasses.field(default_factory=set)
     commit: str = ""
     epoch: int = 0
-    built: dists.Dists | None = None
-    #: What the build yields for publishing (a platform wheel is repaired or held back).
-    release_files: wheels.ReleaseFiles | None = None
+    #: Each package's files, as the build yields them for publishing (a platform
+    #: wheel is repaired or held back).
+    files: dict[str, wheels.ReleaseFiles] = dataclasses.field(default_factory=dict)
     state: State | None = None
     #: The checks running on the release commit beside build and verify.
     commit_checks: BackgroundChecks | None = None
@@ -59,6 +61,8 @@ class Run:
     pushed: str = ""
     #: The state was read back from the journal (``--resume``), not made by this run.
     resumed: bool = False
+    #: Each package's project, by name (``post_release_dev`` is each one's own).
+    projects: dict[str, Project] = dataclasses.field(default_factory=dict)
 
     @property
     def root(self) -> Path:
@@ -80,81 +84,106 @@ class Run:
 
 
 def _changelog(run: Run) -> None:
-    """Write the changelog section with towncrier (a pre-release keeps the fragments)."""
-    new = run.need_plan().new
-    # A pre-release keeps the fragments: the final release lists the whole series.
-    changelog.build(run.root, new, keep=versions.is_prerelease(new))
+    """Each package's changelog section, with towncrier (a pre-release keeps the fragments).
+
+    A package whose requirements the release widens gets an entry saying so,
+    written as a fragment first, tracked like any (all that towncrier reads).
+    """
+    for cut in run.need_plan().cuts:
+        if cut.generated is not None:
+            from releasekit import workspace
+
+            text = "\n".join(workspace.widening_text(w) for w in cut.widenings)
+            changelog.write_fragment(cut.project.root, cut.generated.name, text)
+            if not cut.generated.is_file():
+                refuse(f"towncrier create did not write {cut.generated}")
+            git.git(cut.project.root, "add", "--", str(cut.generated), mutates=True)
+        # A pre-release keeps the fragments: the final release lists the whole series.
+        changelog.build(cut.project.root, cut.new, keep=versions.is_prerelease(cut.new))
+
+
+def _tag_message(plan: Plan, cut: Cut) -> str:
+    """The tag's message: bump-my-version's ``tag_message``, else the commit's (a train's own)."""
+    template = cut.bump.tag_message or (
+        "Release {new_version}" if plan.train else plan.commit_message
+    )
+    message = template.replace("{new_version}", cut.new).replace("{current_version}", cut.current)
+    return f"{cut.name} {cut.new}" if message == cut.new else message
 
 
 def _commit_and_tag(run: Run) -> None:
-    """Move the version in every file, re-lock uv.lock, commit and make the annotated tag."""
-    plan, state = run.need_plan(), run.need_state()
-    relocked: list[Path] = []
+    """Move every version, widen the requirements, re-lock; one commit, an annotated tag each.
 
-    def before_commit() -> None:
-        """Every file is written, nothing committed yet: re-lock, check the index, record.
+    bump-my-version moves each package's version (the tags: nothing to move),
+    the release commits exactly the files it touched and tags each package,
+    as bump-my-version's ``tag_name``, ``tag_message`` and ``sign_tags`` say.
+    """
+    plan, state, root = run.need_plan(), run.need_state(), run.root
+    for cut in plan.cuts:
+        versions.source_for(cut.project).write(cut.new)
+    if any(cut.widenings for cut in plan.cuts):
+        from releasekit import workspace
 
-        The new lock goes in with the commit; nothing else staged may; and from
-        here on an edit to a touched file is someone else's, kept by the rollback.
-        """
+        for cut in plan.cuts:
+            for w in cut.widenings:
+                workspace.rewrite_requirement(w.pyproject, w.old, w.new)
+    if plan.lock is not None:  # once, after every version and requirement moved
         from releasekit import lockfile
 
-        if plan.lock is not None:
-            lockfile.relock(plan.lock, timeout=run.project.settings.network_timeout)
-            relocked.append(plan.lock)
-        check_index_holds_only(run.root, sorted(state.touched))
-        record_written(run)
-
-    versions.source_for(run.project).commit_and_tag(
-        plan.bump, plan.new, plan.commit_message, before_commit=before_commit
-    )
-    if plan.lock is not None and not relocked:
-        refuse(f"bump-my-version committed before {plan.lock.name} was re-locked")
-    head = git.head(run.root)
-    tag = ref(run.root, f"refs/tags/{plan.tag}")
-    if head == run.head or not tag or not tags_commit(run.root, tag, head):
-        refuse(f"bump-my-version did not make the release commit and the tag {plan.tag}")
-    # The release's by identity (its new tag names it): the rollback takes it back.
-    run.commit = state.commit = head
-    save_state(run.root, state)
-    check_one_parent(run.root, head, run.head)
-    if git.status(run.root):
+        lockfile.relock(plan.lock, timeout=run.project.settings.network_timeout)
+    # The commit takes the index: nothing else staged may go in; and from here
+    # on an edit to a touched file is someone else's, kept by the rollback.
+    check_index_holds_only(root, sorted(state.touched))
+    record_written(run)
+    present = [p for p in sorted(state.touched) if (root / p).exists()]
+    git.git(root, "add", "--", *present, mutates=True)
+    # The release's by identity (its new tags name it): the rollback takes it back.
+    run.commit = state.commit = git.commit(root, plan.commit_message)
+    save_state(root, state)
+    check_one_parent(root, run.commit, run.head)
+    for cut in plan.cuts:
+        git.annotated_tag(root, cut.tag, _tag_message(plan, cut), sign=cut.bump.sign_tags)
+    if git.status(root):
         refuse("the release commit left changes behind: is every file committed?")
-    run.epoch = git.commit_timestamp(run.root, run.commit)
+    run.epoch = git.commit_timestamp(root, run.commit)
 
 
 def _start_commit_checks(run: Run) -> None:
-    """Start the configured checks on the release commit itself; publish waits for them.
+    """Start each package's checks on the release commit itself; publish waits for them.
 
     The preflight checked the tree before the release (or knew its verdict);
-    the commit adds the new version and the changelog, which a check may read
-    (a test of ``__version__``, docs that include the changelog), so what is
-    published is what was checked. They run in the work tree, which no step
-    touches from here on (the build reads a clean export), beside build and
-    verify; their verdict serves the next release when only changelog
-    fragments are committed meanwhile.
+    the commit adds the new versions and the changelogs, which a check may
+    read (a test of ``__version__``, docs that include the changelog), so
+    what is published is what was checked. They run in the work tree, which
+    no step touches from here on (the build reads a clean export), beside
+    build and verify, one package after another; their verdict serves the
+    next release when only changelog fragments are committed meanwhile.
     """
-    settings = run.project.settings
-    if run.request.no_checks or not settings.check_release_commit:
+    if run.request.no_checks:
         return
-    # The audit asks about the dependencies, which the release commit does not move.
-    sessions = [s for s in settings.checks if s not in SERVED_BY_RELEASE]
-    if not sessions:
+    plan = run.need_plan()
+    runs = []
+    for cut in plan.cuts:
+        # The audit asks about the dependencies, which the release commit does not move.
+        sessions = [s for s in cut.settings.checks if s not in SERVED_BY_RELEASE]
+        if cut.settings.check_release_commit and sessions:
+            where = f" ({cut.name}, {cut.tag})" if plan.train else f" {cut.tag}"
+            runs.append((cut.project.root, sessions, f" on the release commit{where}"))
+    if not runs:
         return
-    _console.info(f"checks on the release commit, meanwhile: nox -s {' '.join(sessions)}")
-    run.commit_checks = checks_in_background(
-        run.root,
-        sessions,
-        cache=not run.request.no_cache,
-        where=f" on the release commit {run.need_plan().tag}",
+    shown = "; ".join(
+        (f"{root.name}: " if plan.train else "") + f"nox -s {' '.join(sessions)}"
+        for root, sessions, _ in runs
     )
+    _console.info(f"checks on the release commit, meanwhile: {shown}")
+    run.commit_checks = in_background(runs, cache=not run.request.no_cache)
 
 
 def _checks(run: Run) -> None:
     """Wait for the checks on the release commit: what is published is what was checked."""
     checks = run.commit_checks
     if checks is None:
-        off = not run.project.settings.check_release_commit
+        off = any(not cut.settings.check_release_commit for cut in run.need_plan().cuts)
         _console.info("not run on the release commit (check_release_commit = false)" if off
                       else "no check configured")  # fmt: skip
         return
@@ -162,68 +191,55 @@ def _checks(run: Run) -> None:
     passed_on_commit(checks, run.root, run.commit)
 
 
-def _build(run: Run) -> None:
-    """Build the sdist and wheel from a clean export of the release commit; start its checks."""
-    _start_commit_checks(run)
+def _build(run: Run, cut: Cut) -> None:
+    """Build the package from a clean export of the release commit (the checks start first)."""
+    if not run.files:  # the first package: the checks on the release commit start beside
+        _start_commit_checks(run)
     # Into the journal's own directory: verify checks those files and publish
     # uploads them, so nothing written to ``dist/`` meanwhile can reach the index.
-    package = run.need_state().package
+    state = run.need_state()
+    package = state.named(cut.name)
     kept = own_dir(run.root, f"{STATE_DIR}/{KEPT_DIR}/{package.name}")
-    run.release_files = artifacts.build(
-        run.root,
-        run.commit,
-        kept,
-        run.need_plan().new,
-        publish_wheels=run.project.settings.publish_wheels,
-        fresh_env=run.request.no_cache,
-    )
-    run.built = run.release_files.dists
+    files = artifacts.build(cut.project.root, run.commit, kept, cut.new,
+                            publish_wheels=cut.settings.publish_wheels,
+                            fresh_env=run.request.no_cache)  # fmt: skip
+    run.files[cut.name] = files
     # Recorded now, before verify reads them; verify ends by checking they are still these.
-    package.files = _hashing.digests(run.release_files.publish)
+    package.files = _hashing.digests(files.publish)
+    save_state(run.root, state)
     mirror(run.root, kept, package.dist_dir(run.root))
 
 
-def needs_siblings(project: Project) -> bool:
-    """Whether the project is a workspace member that needs other members (released alone).
+def _verify(run: Run, cut: Cut) -> None:
+    """Check the built files (twine, check-wheel-contents, metadata) and install the wheel.
 
-    Its siblings come from the target index, as a user installing it from that
-    index gets them: verify and confirm install them from there (a train's
-    members are confirmed by the same rule). Asked once, at the cut: the
-    journal keeps the answer (``Package.siblings``).
+    The install takes the wheels of this release's packages it needs beside
+    it (they are not on the index yet) and, when it needs other packages of
+    its workspace, the rest from the target index.
     """
-    from releasekit import workspace
-
-    member = workspace.membership(project.root)
-    return member is not None and bool(member[1].needs)
-
-
-def _verify(run: Run) -> None:
-    """Check the built files (twine, check-wheel-contents, metadata) and install the wheel."""
     from releasekit import pypi_rules
 
-    settings = run.project.settings
-    assert run.release_files is not None
-    target = run.need_state().target
-    pypi_rules.verify(run.project, run.release_files.publish, target, commit=run.commit,
+    root, state = run.root, run.need_state()
+    files, target, package = run.files[cut.name], state.target, state.named(cut.name)
+    pypi_rules.verify(cut.project, files.publish, target, commit=run.commit,
                       fresh=run.request.no_cache)  # fmt: skip
-    package = run.need_state().package
     index = target.simple_url if target is not None and package.siblings else None
+    beside = [dists.find(state.named(name).kept_dir(root)).wheel for name in cut.needs]
+    what = f"{package.import_name!r} in a fresh environment"
+    what += f" with the release's wheels of {', '.join(cut.needs)}" if cut.needs else ""
+    what += f" with its dependencies from {index}" if index else ""
+    subject = f"the wheel of {package.name} {package.version}" if state.train else "the wheel"
     artifacts.verify(
-        run.release_files,
-        name=settings.project_name,
-        new=run.need_plan().new,
-        import_name=settings.import_name,
-        project_dir=run.root,
+        files,
+        name=package.name,
+        new=package.version,
+        import_name=package.import_name,
+        project_dir=cut.project.root,
         install=lambda wheel: artifacts.install_and_import(
-            [wheel],
-            settings.import_name,
-            index,
-            subject="the wheel",
-            what=f"{settings.import_name!r} in a fresh environment"
-            + (f" with its dependencies from {index}" if index else ""),
+            [wheel, *beside], package.import_name, index, subject=subject, what=what
         ),
     )
-    kept_files(package.kept_dir(run.root), package.files)
+    kept_files(package.kept_dir(root), package.files)
 
 
 def _publish(run: Run) -> None:
@@ -248,9 +264,14 @@ class Step:
     """One named step of the release: what it does, and what the plan says it will do."""
 
     name: str
-    action: Callable[[Run], None]
-    #: Its lines in the plan (``--dry-run``, the question before a release).
+    #: What it does for the whole release (``each`` instead: for each package in turn).
+    action: Callable[[Run], None] | None
+    #: Its lines in the plan of a single release (``--dry-run``, the question before it).
     describe: Callable[[Run], list[str]]
+    #: What it does for one package: run for each, in release order, each named
+    #: as its part of the step in a train ("build b"), as the step alone in a
+    #: single release.
+    each: Callable[[Run, Cut], None] | None = None
     #: Public steps cannot be undone: from the first one on, the release is
     #: journaled and finished by ``--resume`` instead of rolled back.
     public: bool = False
@@ -264,28 +285,29 @@ class Step:
     writes: bool = False
 
 
-# --- what each step will do, for the plan (``--dry-run``, the question) ---------------
+# --- what each step will do, in the plan of a single release ------------------------------
+# (a train's plan is its tiers: :func:`releasekit.train.plan_lines`)
 
 
 def _describe_changelog(run: Run) -> list[str]:
     project, plan = run.project, run.need_plan()
-    root = project.root
+    root, cut = project.root, plan.one
     towncrier = changelog.settings(root)
-    changed = sorted({str(towncrier.filename.relative_to(root)), *plan.bump.files})
+    changed = sorted({str(towncrier.filename.relative_to(root)), *cut.bump.files})
     if plan.lock is not None:
         changed.append(f"{os.path.relpath(plan.lock, root)} (re-locked with uv)")
-    removed = [str(f.path.relative_to(root)) for f in plan.fragments]
-    if versions.is_prerelease(plan.new):
+    removed = [str(path.relative_to(root)) for path in cut.fragments]
+    if versions.is_prerelease(cut.new):
         removed = ["none (a pre-release keeps the fragments for the final release)"]
     return [f"  changes:   {', '.join(changed)}", f"  removes:   {', '.join(removed)}"]
 
 
 def _describe_commit_and_tag(run: Run) -> list[str]:
     plan = run.need_plan()
-    signed = "signed" if plan.bump.sign_tags else "not signed"
+    signed = "signed" if plan.one.bump.sign_tags else "not signed"
     return [
         f"  commit:    {plan.commit_message!r} on {plan.branch}",
-        f"  tag:       {plan.tag} (annotated, {signed})",
+        f"  tag:       {plan.one.tag} (annotated, {signed})",
     ]
 
 
@@ -317,7 +339,7 @@ def _describe_publish(run: Run) -> list[str]:
     root = project.root
     target = plan.target.shown if plan.target else "none (--no-publish)"
     files = wheels.plan(
-        root, git.tracked(root), plan.project, plan.new, project.settings.publish_wheels
+        root, git.tracked(root), plan.one.name, plan.one.new, project.settings.publish_wheels
     )
     return [f"  publish:   {target}", f"  files:     {files}"]
 
@@ -325,10 +347,10 @@ def _describe_publish(run: Run) -> list[str]:
 def _describe_push(run: Run) -> list[str]:
     project, plan = run.project, run.need_plan()
     remote = project.settings.remote
-    push = "no" if run.request.no_push else f"{plan.branch} and {plan.tag} to {remote}"
+    push = "no" if run.request.no_push else f"{plan.branch} and {plan.one.tag} to {remote}"
     lines = [f"  push:      {push}"]
     source = versions.source_for(project)
-    dev = source.development_after(plan.new) if project.settings.post_release_dev else None
+    dev = source.development_after(plan.one.new) if project.settings.post_release_dev else None
     if dev:
         lines.append(f"  then:      commit {dev} (post_release_dev)")
     return lines
@@ -337,8 +359,8 @@ def _describe_push(run: Run) -> list[str]:
 STEPS: tuple[Step, ...] = (
     Step("changelog", _changelog, _describe_changelog, writes=True),
     Step("commit and tag", _commit_and_tag, _describe_commit_and_tag, writes=True),
-    Step("build", _build, _describe_build),
-    Step("verify", _verify, _describe_verify),
+    Step("build", None, _describe_build, each=_build),
+    Step("verify", None, _describe_verify, each=_verify),
     Step(
         "checks",
         _checks,

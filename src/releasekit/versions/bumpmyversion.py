@@ -13,7 +13,6 @@ import dataclasses
 import functools
 import json
 import sys
-from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -356,22 +355,18 @@ class BumpMyVersionFiles:
     def commit_development(self, dev: str, message: str) -> None:
         bump(self.project.root, dev, commit=True, tag=False, message=message)
 
-    def commit_and_tag(
-        self, bump_config: BumpConfig, new: str, message: str, *,
-        before_commit: Callable[[], None] | None = None,
-    ) -> None:  # fmt: skip
+    def write(self, new: str) -> None:
         from releasekit import inprocess
 
         root = self.project.root
         path = config_file(root)
         if path is None:  # no file it would read: its command line says so itself
-            bump(root, new, allow_dirty=True, commit=True, tag=True)
+            bump(root, new, allow_dirty=True, commit=False, tag=False)
             return
-        _console.command(f"bump-my-version bump --allow-dirty --commit --tag --new-version {new}")
-        inprocess.bump(root, path, new, commit=True, tag=True, before_commit=before_commit)
-
-    def write(self, new: str) -> None:
-        bump(self.project.root, new, allow_dirty=True, commit=False, tag=False)
+        _console.command(
+            f"bump-my-version bump --allow-dirty --no-commit --no-tag --new-version {new}"
+        )
+        inprocess.bump(root, path, new, commit=False, tag=False)
 
     def bump_files(self, new: str, *, dry_run: bool) -> list[str]:
         # Commit and tag as [tool.bumpversion] says (commit = true, tag = true).

@@ -8,7 +8,6 @@ answer without a configuration), and the release tag itself is the bump.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -110,19 +109,6 @@ class GitTags:
     def commit_development(self, dev: str, message: str) -> None:
         msg = 'the version comes from git tags (version_source = "scm"): no file to move'
         raise VersionError(msg)
-
-    def commit_and_tag(
-        self, bump_config: BumpConfig, new: str, message: str, *,
-        before_commit: Callable[[], None] | None = None,
-    ) -> None:  # fmt: skip
-        """The release commit of what is staged and its annotated tag, without bump-my-version."""
-        if before_commit is not None:  # the tag is the version: nothing moved, but stage alike
-            before_commit()
-        tag_message = bump_config.tag_message.replace("{new_version}", new) or message
-        git.commit_and_tag(
-            self.project.root, message, bump_config.tag_for(new), tag_message,
-            sign=bump_config.sign_tags,
-        )  # fmt: skip
 
     def write(self, new: str) -> None:
         """Nothing to move: the tag is the version."""

@@ -7,7 +7,6 @@ each); callers never test the setting's string or a backend's class again.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
 from typing import Protocol
 
 
@@ -68,18 +67,8 @@ class VersionSource(Protocol):
     def commit_development(self, dev: str, message: str) -> None:
         """Commit the development version ``dev`` (its own commit, no tag)."""
 
-    def commit_and_tag(
-        self, bump_config: BumpConfig, new: str, message: str, *,
-        before_commit: Callable[[], None] | None = None,
-    ) -> None:  # fmt: skip
-        """Make the release commit (of everything staged) and its annotated tag.
-
-        :param before_commit: runs once the version moved and before the
-            commit, which takes what it stages (the re-locked ``uv.lock``).
-        """
-
     def write(self, new: str) -> None:
-        """Move the files that carry the version, no commit and no tag (the train commits)."""
+        """Move the files that carry the version, no commit and no tag (the release commits)."""
 
     def bump_files(self, new: str, *, dry_run: bool) -> list[str]:
         """Move the files that carry the version (committing and tagging as configured)."""
