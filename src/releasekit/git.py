@@ -443,12 +443,12 @@ def _said(exc: CommandError) -> str:
     return f": {lines[-1]}" if lines else ""
 
 
-def commit(root: Path, message: str) -> str:
+def commit(root: Path, message: str, *, what: str = "the release commit") -> str:
     """Commit what is staged (the hooks run as for anyone's commit); return the new HEAD."""
     try:
         git(root, "commit", "--quiet", "--message", message, mutates=True)
     except CommandError as exc:
-        msg = f"git could not make the release commit{_said(exc)}"
+        msg = f"git could not make {what}{_said(exc)}"
         raise GitError(msg, details=exc.details) from None
     return head(root)
 

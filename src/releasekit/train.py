@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from releasekit import changelog, git, train_development, wheels
+from releasekit import changelog, git, wheels
 from releasekit._exceptions import UsageError
 from releasekit.project import Project
 from releasekit.release.cut import Cut, Plan
@@ -160,7 +160,9 @@ def plan_lines(run: Run) -> list[str]:
     tags = " ".join(c.tag for c in plan.cuts)
     push = "no" if request.no_push else f"{plan.branch} and {tags} to {settings.remote} (atomic)"
     lines.append(f"  push:      {push}")
-    dev = train_development.planned((c.project, c.new) for c in plan.cuts)
+    from releasekit.release.development import planned
+
+    dev = planned(((c.name, c.project, c.new) for c in plan.cuts), train=True)
     if dev:
         lines.append(f"  then:      commit {', '.join(dev)} (post_release_dev)")
     checks = "none (--no-checks)" if request.no_checks else (

@@ -11,7 +11,7 @@ import dataclasses
 from collections.abc import Callable
 from pathlib import Path
 
-from releasekit import _console, git, versions
+from releasekit import _console, git
 from releasekit._exceptions import ReleaseError, ReleaseKitError
 from releasekit.config import Settings
 from releasekit.index import Target, environment_target, require_credentials, resolve_target
@@ -164,27 +164,20 @@ def resume(
 
 
 def post_release(run: Run) -> None:
-    """With ``post_release_dev``: back to a development version, in a commit of its own.
+    """With ``post_release_dev``: back to a development version, in a commit of its own."""
+    from releasekit.release.development import back_to_development
 
-    A train moves each member that sets it, in one commit for all of them.
-    """
-    project, state = run.project, run.need_state()
-    if state.train:
-        from releasekit import train_development
-
-        members = [(run.projects[p.name], p.version) for p in state.packages]
-        train_development.commit(run.root, members, release_commit=run.pushed or state.commit,
-                                 remote=state.remote, branch=state.branch,
-                                 push="push" in state.done,
-                                 timeout=project.settings.network_timeout)  # fmt: skip
-        return
-    if project.settings.post_release_dev:
-        from releasekit.versions.development import post_release as back_to_development
-
-        back_to_development(versions.source_for(project), project.root, project.settings,
-                            state.package.version, branch=state.branch,
-                            push=not run.request.no_push,
-                            base=run.pushed or state.commit)  # fmt: skip
+    state = run.need_state()
+    back_to_development(
+        run.root,
+        [(p.name, run.projects[p.name], p.version) for p in state.packages],
+        train=state.train,
+        release_commit=run.pushed or state.commit,
+        remote=state.remote,
+        branch=state.branch,
+        push="push" in state.done,
+        timeout=run.project.settings.network_timeout,
+    )
 
 
 def retarget_state(settings: Settings, repository: str | None, state: State) -> bool:

@@ -349,9 +349,10 @@ def _describe_push(run: Run) -> list[str]:
     remote = project.settings.remote
     push = "no" if run.request.no_push else f"{plan.branch} and {plan.one.tag} to {remote}"
     lines = [f"  push:      {push}"]
-    source = versions.source_for(project)
-    dev = source.development_after(plan.one.new) if project.settings.post_release_dev else None
-    if dev:
+    from releasekit.release.development import planned
+
+    cut = plan.one
+    for dev in planned([(cut.name, cut.project, cut.new)], train=False):
         lines.append(f"  then:      commit {dev} (post_release_dev)")
     return lines
 

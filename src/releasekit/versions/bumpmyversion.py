@@ -352,9 +352,6 @@ class BumpMyVersionFiles:
             )
             raise VersionError(msg) from None
 
-    def commit_development(self, dev: str, message: str) -> None:
-        bump(self.project.root, dev, commit=True, tag=False, message=message)
-
     def write(self, new: str) -> None:
         from releasekit import inprocess
 

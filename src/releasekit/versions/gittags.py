@@ -106,10 +106,6 @@ class GitTags:
     def check_post_release(self, new: str) -> None:
         """Nothing to write: the build backend derives the development version."""
 
-    def commit_development(self, dev: str, message: str) -> None:
-        msg = 'the version comes from git tags (version_source = "scm"): no file to move'
-        raise VersionError(msg)
-
     def write(self, new: str) -> None:
         """Nothing to move: the tag is the version."""
 

@@ -64,9 +64,6 @@ class VersionSource(Protocol):
     def check_post_release(self, new: str) -> None:
         """Refuse, in preflight, a development version after ``new`` this source cannot write."""
 
-    def commit_development(self, dev: str, message: str) -> None:
-        """Commit the development version ``dev`` (its own commit, no tag)."""
-
     def write(self, new: str) -> None:
         """Move the files that carry the version, no commit and no tag (the release commits)."""
 
