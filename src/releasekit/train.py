@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from releasekit import changelog, git, wheels
+from releasekit import changelog, git, versions, wheels
 from releasekit._exceptions import UsageError
 from releasekit.project import Project
 from releasekit.release.cut import Cut, Plan
@@ -80,6 +80,9 @@ def plan(root: Path, request: Request, branch: str) -> Plan:
             tag=e.tag,
             bump=e.bump,
             fragments=tuple(e.fragments),
+            tag_message=versions.source_for(e.member.project).render(
+                e.bump.tag_message, e.current, e.new
+            ),
             fragment_types=tuple(f.type for f in changelog.fragments(e.member.root)),
             widenings=tuple(e.widenings),
             generated=_generated_path(e),

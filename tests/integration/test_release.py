@@ -193,6 +193,45 @@ def test_failing_pre_commit_hook_rolls_back_exactly(stamped: Path, index: Index)
     assert index.files() == []
 
 
+def test_commit_and_tag_messages_are_rendered_as_bump_my_version_renders_them(
+    stamped: Path, index: Index
+) -> None:
+    """The release commits and tags itself, in bump-my-version's context ({now}, the parts)."""
+    pyproject = stamped / "pyproject.toml"
+    text = pyproject.read_text()
+    assert 'message = "Release {new_version}"' in text
+    text = text.replace('tag_message = "Release {new_version}"',
+                        'tag_message = "Tag {new_major}.{new_minor} of {now:%Y}"')  # fmt: skip
+    pyproject.write_text(
+        text.replace(
+            'message = "Release {new_version}"',
+            'message = "Ship {current_version} to {new_version}"',
+        )
+    )
+    commit_all(stamped, "Messages with more fields")
+    add_fragment(stamped)
+    invoke("release", "--yes", "--no-checks", "--no-push", "--no-publish", cwd=stamped)
+    assert git(stamped, "log", "-1", "--format=%s") == "Ship 0.1.0 to 0.2.0"
+    year = git(stamped, "log", "-1", "--format=%cd", "--date=format:%Y")
+    tag = git(stamped, "tag", "-l", "--format=%(contents:subject)", "v0.2.0")
+    assert tag == f"Tag 0.2 of {year}"
+
+    # A field it does not know: refused in the preflight, in one line, nothing changed.
+    pyproject.write_text(pyproject.read_text().replace("{now:%Y}", "{moon_phase}"))
+    commit_all(stamped, "A field bump-my-version does not know")
+    add_fragment(stamped, text="Another change")
+    before = snapshot(stamped)
+    proc = invoke("release", "--yes", "--no-checks", "--no-push", "--no-publish", cwd=stamped,
+                  check=False)  # fmt: skip
+    assert proc.returncode == 1
+    assert (
+        "bump-my-version cannot write the message 'Tag {new_major}.{new_minor} of "
+        "{moon_phase}' for 0.3.0" in proc.stderr
+    )
+    assert "Traceback" not in proc.stdout + proc.stderr
+    assert snapshot(stamped) == before
+
+
 def test_remote_rejecting_the_push_then_resume(stamped: Path, index: Index) -> None:
     add_fragment(stamped)
     hook = stamped / "../../remote.git/hooks/pre-receive"

@@ -36,6 +36,8 @@ class Cut:
     bump: BumpConfig
     #: The changelog fragments the release consumes (a pre-release keeps them).
     fragments: tuple[Path, ...]
+    #: Its tag's message (bump-my-version's ``tag_message``, rendered), or "" for the default.
+    tag_message: str = ""
     #: The types the version was chosen from (none when given: ``--part``, ``--new-version``).
     fragment_types: tuple[str, ...] = ()
     #: Requirements on other members moved to admit their new versions (a train's).

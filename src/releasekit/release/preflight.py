@@ -103,7 +103,8 @@ def single(project: Project, request: Request, branch: str) -> Plan:
     bump, new = source.config(), choice.new
     note = versions.parts_note(bump.current_version, new)  # 3.20 -> 3.21: say which part
     explicit = request.part or request.new_version  # else the fragments chose the version
-    message = bump.message or "Bump version: {current_version} → {new_version}"
+    message = source.render(bump.message or "Bump version: {current_version} → {new_version}",
+                            bump.current_version, new)  # fmt: skip
     cut = Cut(
         name=canonicalize_name(settings.project_name),
         project=project,
@@ -114,6 +115,7 @@ def single(project: Project, request: Request, branch: str) -> Plan:
         tag=bump.tag_for(new),
         bump=bump,
         fragments=tuple(f.path for f in frags),
+        tag_message=source.render(bump.tag_message, bump.current_version, new),
         fragment_types=() if explicit else tuple(types),
         siblings=_needs_siblings(project),
         import_name=settings.import_name,
@@ -123,9 +125,7 @@ def single(project: Project, request: Request, branch: str) -> Plan:
         cuts=(cut,),
         tiers=((name,),),
         branch=branch,
-        commit_message=message.replace("{current_version}", bump.current_version).replace(
-            "{new_version}", new
-        ),
+        commit_message=message,
     )
 
 

@@ -104,10 +104,7 @@ def _changelog(run: Run) -> None:
 
 def _tag_message(plan: Plan, cut: Cut) -> str:
     """The tag's message: bump-my-version's ``tag_message``, else the commit's (a train's own)."""
-    template = cut.bump.tag_message or (
-        "Release {new_version}" if plan.train else plan.commit_message
-    )
-    message = template.replace("{new_version}", cut.new).replace("{current_version}", cut.current)
+    message = cut.tag_message or (f"Release {cut.new}" if plan.train else plan.commit_message)
     return f"{cut.name} {cut.new}" if message == cut.new else message
 
 

@@ -352,6 +352,34 @@ class BumpMyVersionFiles:
             )
             raise VersionError(msg) from None
 
+    def render(self, template: str, current: str, new: str) -> str:
+        """As bump-my-version renders ``message`` and ``tag_message`` (``{now}``, the parts, ...).
+
+        The two versions alone need no configuration read (a train renders a
+        tag message per member); any other field is rendered in its context.
+        """
+        import string
+
+        try:
+            fields = {f for _, f, _, _ in string.Formatter().parse(template) if f is not None}
+            if fields <= {"current_version", "new_version"}:
+                return template.format(current_version=current, new_version=new)
+            from bumpversion.context import get_context
+
+            cfg = in_process_config(self.project.root)
+            parse = cfg.version_config.parse
+            context = get_context(cfg, parse(current), parse(new))
+            context["new_version"] = new  # as bump-my-version's own bump does
+            return template.format(**context)
+        except VersionError:
+            raise
+        except Exception as exc:  # a field it does not know, a bad format spec
+            msg = (
+                f"bump-my-version cannot write the message {template!r} for {new}: "
+                f"{exc!r}; fix message or tag_message in its configuration"
+            )
+            raise VersionError(msg) from None
+
     def write(self, new: str) -> None:
         from releasekit import inprocess
 

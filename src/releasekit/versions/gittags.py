@@ -106,6 +106,13 @@ class GitTags:
     def check_post_release(self, new: str) -> None:
         """Nothing to write: the build backend derives the development version."""
 
+    def render(self, template: str, current: str, new: str) -> str:
+        try:
+            return template.format(current_version=current, new_version=new)
+        except (KeyError, IndexError, ValueError) as exc:
+            msg = f"cannot write the message {template!r} for {new}: {exc!r} is not known"
+            raise VersionError(msg) from None
+
     def write(self, new: str) -> None:
         """Nothing to move: the tag is the version."""
 

@@ -64,6 +64,9 @@ class VersionSource(Protocol):
     def check_post_release(self, new: str) -> None:
         """Refuse, in preflight, a development version after ``new`` this source cannot write."""
 
+    def render(self, template: str, current: str, new: str) -> str:
+        """A commit or tag message for ``new``, as the source's own tool would write it."""
+
     def write(self, new: str) -> None:
         """Move the files that carry the version, no commit and no tag (the release commits)."""
 
