@@ -22,8 +22,9 @@ MASK = "********"
 SECRET_NAME = re.compile(r"PASSWORD|TOKEN|SECRET|API_KEY|_KEY$", re.IGNORECASE)
 #: Installers' own index logins: a build needs them to fetch its backend.
 _INSTALLER_LOGIN = re.compile(r"^(PIP|UV)_(?!PUBLISH_)", re.IGNORECASE)
-#: The upload's login, which only the upload (twine, in this process) uses.
-_UPLOAD_LOGIN = ("TWINE_USERNAME", "TWINE_PASSWORD")
+#: The upload's settings, which only the upload (twine, in this process) reads:
+#: ``TWINE_REPOSITORY_URL`` may carry the login in its userinfo.
+_UPLOAD_LOGIN = re.compile(r"^TWINE_", re.IGNORECASE)
 _URL_USERINFO = re.compile(r"(?P<scheme>[a-z][a-z0-9+.-]*://)(?P<userinfo>[^/@\s]+)@", re.I)
 #: ``user:password@host`` without a scheme (``//user:pw@host``, ``user:pw@host:port/``):
 #: the password goes, the user stays (``git@host:path`` has no password to hide).
@@ -60,7 +61,7 @@ def mask(text: str, env: Mapping[str, str] | None = None) -> str:
 
 
 def without_secrets(env: Mapping[str, str]) -> dict[str, str]:
-    """``env`` for a child that may run project code: no upload login, no secret variable.
+    """``env`` for a child that may run project code: no twine setting, no secret variable.
 
     Build backends, their hooks and the check sessions run the project's code;
     the upload runs in releasekit's own process and is the only step that
@@ -70,7 +71,7 @@ def without_secrets(env: Mapping[str, str]) -> dict[str, str]:
     return {
         k: v
         for k, v in env.items()
-        if k.upper() not in _UPLOAD_LOGIN
+        if not _UPLOAD_LOGIN.match(k)
         and not (SECRET_NAME.search(k) and not _INSTALLER_LOGIN.match(k))
     }
 

@@ -443,10 +443,15 @@ def _said(exc: CommandError) -> str:
     return f": {lines[-1]}" if lines else ""
 
 
-def commit(root: Path, message: str, *, what: str = "the release commit") -> str:
-    """Commit what is staged (the hooks run as for anyone's commit); return the new HEAD."""
+def commit(
+    root: Path, message: str, *, what: str = "the release commit", args: Sequence[str] = ()
+) -> str:
+    """Commit what is staged (the hooks run as for anyone's commit); return the new HEAD.
+
+    :param args: more of ``git commit``'s own (bump-my-version's ``commit_args``).
+    """
     try:
-        git(root, "commit", "--quiet", "--message", message, mutates=True)
+        git(root, "commit", "--quiet", *args, "--message", message, mutates=True)
     except CommandError as exc:
         msg = f"git could not make {what}{_said(exc)}"
         raise GitError(msg, details=exc.details) from None

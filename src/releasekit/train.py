@@ -69,31 +69,31 @@ def plan(root: Path, request: Request, branch: str) -> Plan:
             "no workspace member has a changelog fragment: add one in a member with "
             "`invoke fragment TYPE TEXT` (or `towncrier create`) in its directory"
         )
-    cuts = tuple(
-        Cut(
-            name=e.name,
-            project=e.member.project,
-            path=e.member.path,
-            current=e.current,
-            new=e.new,
-            reason=e.why,
-            tag=e.tag,
-            bump=e.bump,
-            fragments=tuple(e.fragments),
-            tag_message=versions.source_for(e.member.project).render(
-                e.bump.tag_message, e.current, e.new
-            ),
-            fragment_types=tuple(f.type for f in changelog.fragments(e.member.root)),
-            widenings=tuple(e.widenings),
-            generated=_generated_path(e),
-            siblings=bool(e.member.needs),
-            needs=tuple(_closure(members, e.name)),
-            import_name=e.member.project.settings.import_name,
+    cuts = []
+    for e in members.ordered():
+        source = versions.source_for(e.member.project)
+        cuts.append(
+            Cut(
+                name=e.name,
+                project=e.member.project,
+                path=e.member.path,
+                current=e.current,
+                new=e.new,
+                reason=e.why,
+                tag=source.render(e.member.tag_template, e.current, e.new),
+                bump=e.bump,
+                fragments=tuple(e.fragments),
+                tag_message=source.render(e.bump.tag_message, e.current, e.new),
+                fragment_types=tuple(f.type for f in changelog.fragments(e.member.root)),
+                widenings=tuple(e.widenings),
+                generated=_generated_path(e),
+                siblings=bool(e.member.needs),
+                needs=tuple(_closure(members, e.name)),
+                import_name=e.member.project.settings.import_name,
+            )
         )
-        for e in members.ordered()
-    )
     return Plan(
-        cuts=cuts,
+        cuts=tuple(cuts),
         tiers=tuple(tuple(e.name for e in tier) for tier in members.tiers),
         branch=branch,
         commit_message="Release " + ", ".join(f"{c.name} {c.new}" for c in cuts),

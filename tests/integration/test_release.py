@@ -6,6 +6,7 @@ import json
 import os
 import re
 import signal
+import subprocess
 import sys
 from pathlib import Path
 
@@ -230,6 +231,80 @@ def test_commit_and_tag_messages_are_rendered_as_bump_my_version_renders_them(
     )
     assert "Traceback" not in proc.stdout + proc.stderr
     assert snapshot(stamped) == before
+
+
+def _bumpversion(stamped: Path, old: str, new: str) -> None:
+    pyproject = stamped / "pyproject.toml"
+    text = pyproject.read_text()
+    assert old in text
+    pyproject.write_text(text.replace(old, new, 1))
+
+
+def _release_locally(stamped: Path, *, check: bool = True) -> subprocess.CompletedProcess[str]:
+    return invoke("release", "--yes", "--no-checks", "--no-push", "--no-publish", cwd=stamped,
+                  check=check)  # fmt: skip
+
+
+def test_tag_names_and_commit_args_are_bump_my_versions(stamped: Path) -> None:
+    """The release commits and tags as bump-my-version would: tag_name's fields, commit_args."""
+    _bumpversion(
+        stamped,
+        'tag_name = "v{new_version}"',
+        'tag_name = "v{new_major}.{new_minor}.{new_patch}"\ncommit_args = "--signoff"',
+    )
+    commit_all(stamped, "Tags from the parts, signed off")
+    add_fragment(stamped)
+    _release_locally(stamped)
+    assert git(stamped, "tag", "-l") == "v0.2.0"
+    assert "Signed-off-by:" in git(stamped, "log", "-1", "--format=%B")
+
+
+def test_a_tag_name_git_refuses_is_refused_before_anything_changes(stamped: Path) -> None:
+    _bumpversion(stamped, 'tag_name = "v{new_version}"', 'tag_name = "release {new_version}"')
+    commit_all(stamped, "A tag name with a space")
+    add_fragment(stamped)
+    before = snapshot(stamped)
+    proc = _release_locally(stamped, check=False)
+    assert proc.returncode == 1
+    assert "'release 0.2.0' is not a name git takes for a tag" in proc.stderr
+    assert snapshot(stamped) == before
+
+
+def test_an_ignored_file_the_release_writes_is_refused_and_kept(stamped: Path) -> None:
+    """Ignored, the commit could not take it and a rollback could not give it back."""
+    (stamped / "VERSION").write_text("0.1.0\n")
+    (stamped / ".gitignore").write_text((stamped / ".gitignore").read_text() + "VERSION\n")
+    _bumpversion(
+        stamped,
+        "[[tool.bumpversion.files]]\n",
+        '[[tool.bumpversion.files]]\nfilename = "VERSION"\n\n[[tool.bumpversion.files]]\n',
+    )
+    commit_all(stamped, "An ignored VERSION file")
+    add_fragment(stamped)
+    before = snapshot(stamped)
+    proc = _release_locally(stamped, check=False)
+    assert proc.returncode == 1
+    assert "VERSION is not tracked by git (it is ignored)" in proc.stderr
+    assert (stamped / "VERSION").read_text() == "0.1.0\n"
+    assert snapshot(stamped) == before
+
+
+def test_the_version_comes_from_the_file_bump_my_version_writes(stamped: Path) -> None:
+    """A .bumpversion.toml beside an old [tool.bumpversion]: it is the one bump-my-version reads."""
+    pyproject = (stamped / "pyproject.toml").read_text()
+    table = pyproject[pyproject.index("[tool.bumpversion]") : pyproject.index("# towncrier owns")]
+    (stamped / ".bumpversion.toml").write_text(
+        table.replace('current_version = "0.1.0"', 'current_version = "1.4.0"')
+    )
+    project = re.sub(r'(?m)^version = "0.1.0"', 'version = "1.4.0"', pyproject)
+    assert 'current_version = "0.1.0"' in project  # the old table stays behind
+    (stamped / "pyproject.toml").write_text(project)
+    init = stamped / "src/demo_lib/__init__.py"
+    init.write_text(init.read_text().replace('"0.1.0"', '"1.4.0"'))
+    commit_all(stamped, "Version 1.4.0 in .bumpversion.toml; pyproject's table left behind")
+    add_fragment(stamped)
+    _release_locally(stamped)
+    assert git(stamped, "tag", "-l") == "v1.5.0"
 
 
 def test_remote_rejecting_the_push_then_resume(stamped: Path, index: Index) -> None:

@@ -85,11 +85,14 @@ def test_secrets_are_masked_where_shown_never_in_data(
 def test_children_get_no_credentials_unless_they_ask(monkeypatch: pytest.MonkeyPatch) -> None:
     for name, value in (("TWINE_PASSWORD", "s3cr3t-1"), ("TWINE_USERNAME", "bot"),
                         ("GITHUB_TOKEN", "ghp-x"), ("UV_PUBLISH_TOKEN", "pypi-x"),
-                        ("UV_INDEX_MIRROR_PASSWORD", "mirror-pw"), ("PLAIN", "kept")):  # fmt: skip
+                        ("UV_INDEX_MIRROR_PASSWORD", "mirror-pw"), ("PLAIN", "kept"),
+                        ("TWINE_REPOSITORY_URL", "http://u:urlpass@127.0.0.1:9/")):  # fmt: skip
         monkeypatch.setenv(name, value)
     code = "import os, json; print(json.dumps(dict(os.environ)))"
     seen = json.loads(_runner.run([PY, "-c", code], mutates=False).stdout)
-    assert not {"TWINE_PASSWORD", "TWINE_USERNAME", "GITHUB_TOKEN", "UV_PUBLISH_TOKEN"} & set(seen)
+    assert not {"TWINE_PASSWORD", "TWINE_USERNAME", "GITHUB_TOKEN", "UV_PUBLISH_TOKEN",
+                "TWINE_REPOSITORY_URL"} & set(seen)  # fmt: skip
+    assert "urlpass" not in json.dumps(seen)
     assert (seen["UV_INDEX_MIRROR_PASSWORD"], seen["PLAIN"]) == ("mirror-pw", "kept")
     asked = json.loads(_runner.run([PY, "-c", code], mutates=False, secrets=True).stdout)
     assert asked["TWINE_PASSWORD"] == "s3cr3t-1"

@@ -254,7 +254,7 @@ def _lock_above(path: str) -> bool:
 _REF_BAD = re.compile(r"[\x00-\x20\x7f~^:?*\[\\]|\.\.|@\{|//")
 
 
-def _is_ref(ref: str) -> bool:
+def is_ref(ref: str) -> bool:
     """A full ref name (``refs/tags/v1``) that git's check-ref-format accepts."""
     parts = ref.split("/")
     return (
@@ -272,7 +272,7 @@ def _ref_problem(data: dict[str, Any]) -> str:
     names += [("'branch'", "refs/heads/{}", data["branch"]),
               ("'remote'", "refs/remotes/{}/branch", data["remote"])]  # fmt: skip
     for field, ref, name in names:
-        if not name or name.startswith("-") or not _is_ref(ref.format(name)):
+        if not name or name.startswith("-") or not is_ref(ref.format(name)):
             kind = "remote" if field == "'remote'" else "ref"
             return f"{field} must be a valid git {kind} name (not {name!r})"
     return ""

@@ -29,7 +29,14 @@ from releasekit.index import (
 from releasekit.project import Project
 from releasekit.release.checks import check_sessions, in_background
 from releasekit.release.cut import Cut, Plan
-from releasekit.release.journal import KEPT_DIR, STATE_DIR, check_own_dirs, refuse, symlink_in
+from releasekit.release.journal import (
+    KEPT_DIR,
+    STATE_DIR,
+    check_own_dirs,
+    is_ref,
+    refuse,
+    symlink_in,
+)
 from releasekit.release.request import Request
 
 
@@ -39,6 +46,7 @@ def check_touched(root: Path, paths: list[str]) -> None:
     Written through a symlink, the release would change (and its rollback
     could not give back) a file outside the repository.
     """
+    present = []
     for path in paths:
         link = symlink_in(root, path)
         if link:
@@ -54,7 +62,14 @@ def check_touched(root: Path, paths: list[str]) -> None:
             continue
         if not stat.S_ISREG(mode):
             refuse(f"{path} is not a regular file: the release writes it; make it one")
+        present.append(path)
     tracked = git.index_modes(root, [f":(literal){p}" for p in paths])
+    untracked = [p for p in present if os.path.normpath(p) not in tracked]
+    if untracked:  # an ignored file: the commit could not take it, the rollback not give it back
+        refuse(
+            f"{untracked[0]} is not tracked by git (it is ignored): the release writes it and "
+            "commits it; track it (git add -f), or leave it out of what the release writes"
+        )
     for path, kind in sorted(tracked.items()):
         if kind not in ("100644", "100755"):
             refuse(
@@ -112,7 +127,7 @@ def single(project: Project, request: Request, branch: str) -> Plan:
         current=bump.current_version,
         new=new,
         reason=f"{choice.reason}; {note}" if note else choice.reason,
-        tag=bump.tag_for(new),
+        tag=source.render(bump.tag_name, bump.current_version, new),
         bump=bump,
         fragments=tuple(f.path for f in frags),
         tag_message=source.render(bump.tag_message, bump.current_version, new),
@@ -307,6 +322,11 @@ def _ask(project: Project, request: Request, plan: Plan) -> Plan:
     check_touched(root, touched_paths(root, plan))
     local_tags = set(git.tags(root))  # one question for every package's tag
     for cut in plan.cuts:
+        if cut.tag.startswith("-") or not is_ref(f"refs/tags/{cut.tag}"):
+            refuse(
+                f"{cut.tag!r} is not a name git takes for a tag: fix the tag name template "
+                f"of {cut.name} (bump-my-version's tag_name, or [tool.releasekit] tag_format)"
+            )
         if cut.tag in local_tags:
             of = f" of {cut.name}" if plan.train else ""
             refuse(f"the tag {cut.tag}{of} already exists in this repository")

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import shlex
 from collections.abc import Callable
 from pathlib import Path
 
@@ -36,7 +37,11 @@ from releasekit.release.journal import (
     refuse,
     save_state,
 )
-from releasekit.release.preflight import check_index_holds_only, check_one_parent
+from releasekit.release.preflight import (
+    check_index_holds_only,
+    check_one_parent,
+    version_config,
+)
 from releasekit.release.request import Request
 
 
@@ -135,7 +140,9 @@ def _commit_and_tag(run: Run) -> None:
     present = [p for p in sorted(state.touched) if (root / p).exists()]
     git.git(root, "add", "--", *present, mutates=True)
     # The release's by identity (its new tags name it): the rollback takes it back.
-    run.commit = state.commit = git.commit(root, plan.commit_message)
+    # bump-my-version's commit_args, as it would pass them (a train's commit is its own).
+    args = [] if plan.train else shlex.split(plan.one.bump.commit_args)
+    run.commit = state.commit = git.commit(root, plan.commit_message, args=args)
     save_state(root, state)
     check_one_parent(root, run.commit, run.head)
     for cut in plan.cuts:
@@ -290,7 +297,8 @@ def _describe_changelog(run: Run) -> list[str]:
     project, plan = run.project, run.need_plan()
     root, cut = project.root, plan.one
     towncrier = changelog.settings(root)
-    changed = sorted({str(towncrier.filename.relative_to(root)), *cut.bump.files})
+    changed = sorted({str(towncrier.filename.relative_to(root)), *cut.bump.files,
+                      *version_config(cut.project)})  # fmt: skip
     if plan.lock is not None:
         changed.append(f"{os.path.relpath(plan.lock, root)} (re-locked with uv)")
     removed = [str(path.relative_to(root)) for path in cut.fragments]

@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import json
+import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -47,6 +48,7 @@ def _config_from(data: dict[str, Any]) -> BumpConfig:
         sign_tags=bool(data.get("sign_tags")),
         commit=bool(data.get("commit")),
         tag=bool(data.get("tag")),
+        commit_args=str(data.get("commit_args") or ""),
     )
 
 
@@ -140,21 +142,25 @@ def in_process_config(root: Path) -> Any:
 
 
 def bumpversion_table(root: Path) -> dict[str, Any] | None:
-    """``[tool.bumpversion]`` from pyproject.toml or .bumpversion.toml, else None."""
-    table = config.tool_table(root, "bumpversion")
-    if table is not None:
-        return table
-    path = root / ".bumpversion.toml"
-    if path.is_file():
-        if sys.version_info >= (3, 11):
-            import tomllib
-        else:  # pragma: no cover
-            import tomli as tomllib
+    """``[tool.bumpversion]`` of the file bump-my-version reads (:func:`config_file`), else None.
 
-        with path.open("rb") as f:
-            data = tomllib.load(f).get("tool", {}).get("bumpversion")
-        return data if isinstance(data, dict) else None
-    return None  # .bumpversion.cfg: only bump-my-version itself reads it
+    The same file as bump-my-version: with a ``.bumpversion.toml`` beside an
+    old table in pyproject.toml, the next version is computed from the one it
+    writes. None for a ``.cfg`` file, which only bump-my-version itself reads.
+    """
+    found = config_file(root)
+    if found is None or found.suffix != ".toml":
+        return None
+    if found.name == "pyproject.toml":
+        return config.tool_table(root, "bumpversion")
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover
+        import tomli as tomllib
+
+    with found.open("rb") as f:
+        data = tomllib.load(f).get("tool", {}).get("bumpversion")
+    return data if isinstance(data, dict) else None
 
 
 def _model(table: dict[str, Any], current: str) -> tuple[Any, list[str]]:
@@ -282,8 +288,8 @@ class BumpMyVersionFiles:
         self.project = project
 
     def _table(self) -> dict[str, Any] | None:
-        """``[tool.bumpversion]`` as the project read it, else .bumpversion.toml's."""
-        return self.project.tool("bumpversion") or bumpversion_table(self.project.root)
+        """``[tool.bumpversion]`` of the file bump-my-version reads."""
+        return bumpversion_table(self.project.root)
 
     @property
     def tag_template(self) -> str:
@@ -297,7 +303,8 @@ class BumpMyVersionFiles:
         """In this process: a train of fifty members would spend its plan starting Python."""
         root = self.project.root
         bump_config = _config_from(in_process_config(root).model_dump())
-        files = [str(Path(f).relative_to(root)) if Path(f).is_absolute() else f
+        # Relative to the project, wherever they are (``../VERSION`` of a subdirectory's).
+        files = [os.path.relpath(f, root) if Path(f).is_absolute() else f
                  for f in bump_config.files]  # fmt: skip
         return dataclasses.replace(bump_config, files=files)
 

@@ -23,6 +23,8 @@ class BumpConfig:
     sign_tags: bool
     commit: bool
     tag: bool
+    #: Extra arguments for ``git commit`` (``--no-verify``, ``--signoff``), as given.
+    commit_args: str = ""
 
     def tag_for(self, version: str) -> str:
         return self.tag_name.replace("{new_version}", version)
