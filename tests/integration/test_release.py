@@ -307,6 +307,23 @@ def test_the_version_comes_from_the_file_bump_my_version_writes(stamped: Path) -
     assert git(stamped, "tag", "-l") == "v1.5.0"
 
 
+def test_a_file_a_hook_puts_in_the_release_commit_is_refused_and_named(stamped: Path) -> None:
+    """Not the release's: refused and rolled back; the hook's file is the hook's, left staged."""
+    add_fragment(stamped)
+    hook = stamped / ".git/hooks/pre-commit"
+    hook.write_text("#!/bin/sh\ndate > BUILDINFO.txt\ngit add BUILDINFO.txt\n")
+    hook.chmod(0o755)
+    head = git(stamped, "rev-parse", "HEAD")
+    proc = _release_locally(stamped, check=False)
+    assert proc.returncode == 1
+    assert "ERROR commit and tag failed: BUILDINFO.txt went into the release commit" in proc.stderr
+    assert "the repository is back as it was" in proc.stderr
+    assert git(stamped, "status", "--porcelain") == "A  BUILDINFO.txt"
+    assert git(stamped, "rev-parse", "HEAD") == head
+    assert git(stamped, "tag", "-l") == ""
+    assert (stamped / "changelog.d/+test.feature.md").is_file()
+
+
 def test_remote_rejecting_the_push_then_resume(stamped: Path, index: Index) -> None:
     add_fragment(stamped)
     hook = stamped / "../../remote.git/hooks/pre-receive"

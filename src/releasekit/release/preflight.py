@@ -262,6 +262,24 @@ def check_index_holds_only(root: Path, paths: list[str]) -> None:
         )
 
 
+def check_commit_holds_only(root: Path, commit: str, parent: str, paths: list[str]) -> None:
+    """After the release commit: it changes the release's files and nothing else.
+
+    A ``pre-commit`` hook may stage more files while the commit is made (a
+    build stamp): they would be released unchecked, and are not the release's.
+    """
+    prefix = git.git(root, "rev-parse", "--show-prefix")
+    ours = {os.path.normpath(prefix + p) for p in paths}
+    changed = git.git(root, "diff", "--name-only", "-z", parent, commit).split("\0")
+    others = sorted(p for p in changed if p and p not in ours)
+    if others:
+        refuse(
+            f"{others[0]} went into the release commit ({len(others)} such file(s)), put there "
+            "while it was made (a pre-commit hook?): it is not the release's; let the hook "
+            "leave the release's commit alone, or commit that file before releasing"
+        )
+
+
 def check_one_parent(root: Path, commit: str, head_before: str) -> None:
     """After the release commit: its only parent is where the release started (never a merge)."""
     parents = git.git(root, "rev-list", "--parents", "-n", "1", commit).split()[1:]

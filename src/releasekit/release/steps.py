@@ -38,6 +38,7 @@ from releasekit.release.journal import (
     save_state,
 )
 from releasekit.release.preflight import (
+    check_commit_holds_only,
     check_index_holds_only,
     check_one_parent,
     version_config,
@@ -145,6 +146,7 @@ def _commit_and_tag(run: Run) -> None:
     run.commit = state.commit = git.commit(root, plan.commit_message, args=args)
     save_state(root, state)
     check_one_parent(root, run.commit, run.head)
+    check_commit_holds_only(root, run.commit, run.head, sorted(state.touched))
     for cut in plan.cuts:
         git.annotated_tag(root, cut.tag, _tag_message(plan, cut), sign=cut.bump.sign_tags)
     if git.status(root):
