@@ -157,7 +157,8 @@ def plan_lines(run: Run) -> list[str]:
     if plan.lock is not None:
         lines.append(f"  lock:      {plan.lock.relative_to(root)}, re-locked with uv once every "
                      "member moved")  # fmt: skip
-    lines.append(f"  commit:    {plan.commit_message!r} on {plan.branch}")
+    args = f" (git commit {' '.join(plan.commit_args)})" if plan.commit_args else ""
+    lines.append(f"  commit:    {plan.commit_message!r} on {plan.branch}{args}")
     target = plan.target.shown if plan.target else "none (--no-publish)"
     lines.append(f"  publish:   {target}, tier by tier, each confirmed before the next")
     tags = " ".join(c.tag for c in plan.cuts)

@@ -275,6 +275,35 @@ def test_a_tag_name_git_refuses_is_refused_before_anything_changes(stamped: Path
     assert "'release 0.2.0' is not a name git takes for a tag" in _refused_locally(stamped)
 
 
+@pytest.mark.parametrize(
+    ("commit_args", "refused"),
+    [("--amend", "commit_args has '--amend'"), ("-m extra", "commit_args has '-m'"),
+     ('--author="unclosed', "cannot be read (No closing quotation)")],
+)  # fmt: skip
+def test_commit_args_that_change_which_commit_is_made_are_refused(
+    stamped: Path, commit_args: str, refused: str
+) -> None:
+    _bumpversion(stamped, 'tag_name = "v{new_version}"',
+                 f"tag_name = \"v{{new_version}}\"\ncommit_args = '{commit_args}'")  # fmt: skip
+    commit_all(stamped, "commit_args the release commit does not take")
+    assert refused in _refused_locally(stamped)
+
+
+def test_a_tag_lock_git_left_behind_is_removed_by_the_rollback(stamped: Path) -> None:
+    """Stopped while git writes the tag, git leaves its lock: the rollback takes it away."""
+    lock = stamped / ".git/refs/tags/v0.2.0.lock"
+    lock.parent.mkdir(parents=True, exist_ok=True)
+    lock.write_text("")
+    add_fragment(stamped)
+    before = snapshot(stamped)
+    proc = _release_locally(stamped, check=False)
+    assert "git could not make the release tag v0.2.0" in proc.stderr
+    assert "the repository is back as it was" in proc.stderr
+    assert not lock.exists() and snapshot(stamped) == before
+    _release_locally(stamped)
+    assert git(stamped, "tag", "-l") == "v0.2.0"
+
+
 def test_an_ignored_file_the_release_writes_is_refused_and_kept(stamped: Path) -> None:
     """Ignored, the commit could not take it and a rollback could not give it back."""
     (stamped / "VERSION").write_text("0.1.0\n")

@@ -171,6 +171,28 @@ def test_a_fragment_only_in_b_releases_b_alone(workspace: Path, index: Index) ->
     assert 'version = "0.1.0"' in (root / "packages/a/pyproject.toml").read_text()
 
 
+def test_the_members_commit_args_go_to_the_trains_one_commit(workspace: Path, index: Index) -> None:
+    """One commit for the train: the members' commit_args, when they agree (else refused)."""
+    root = workspace
+    for name, args in (("a", "--signoff"), ("b", "--no-verify")):
+        pyproject = root / f"packages/{name}/pyproject.toml"
+        pyproject.write_text(pyproject.read_text().replace(
+            "tag = true\n", f'tag = true\ncommit_args = "{args}"\n', 1))  # fmt: skip
+    commit_all(root, "commit_args in each member")
+    fragment(root, "a", "feature", "Greet in French")
+    before = git(root, "rev-parse", "HEAD")
+    proc = release(root, index, "--no-publish", "--no-push", check=False)
+    assert "the members give different commit_args ('--no-verify', '--signoff')" in proc.stderr
+    assert git(root, "rev-parse", "HEAD") == before
+    pyproject = root / "packages/b/pyproject.toml"
+    pyproject.write_text(pyproject.read_text().replace("--no-verify", "--signoff"))
+    commit_all(root, "The same commit_args")
+    dry = release(root, index, "--no-publish", "--no-push", "--dry-run")
+    assert "on main (git commit --signoff)" in dry.stdout
+    release(root, index, "--no-publish", "--no-push")
+    assert "Signed-off-by:" in git(root, "log", "-1", "--format=%B")
+
+
 def test_a_build_failure_in_b_rolls_back_the_whole_train(workspace: Path, index: Index) -> None:
     root = workspace
     add_build_hook(root / "packages" / "b")

@@ -73,6 +73,8 @@ class Plan:
     head: str = ""
     #: A workspace's train (its output names each package), not a single release.
     train: bool = False
+    #: More of ``git commit``'s own options for the release commit (``commit_args``).
+    commit_args: tuple[str, ...] = ()
 
     @property
     def one(self) -> Cut:

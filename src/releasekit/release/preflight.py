@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import re
+import shlex
 import stat
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -338,6 +340,7 @@ def _ask(project: Project, request: Request, plan: Plan) -> Plan:
     # (uv's lock check asks its cache; the network only when the cache cannot tell.)
     plan = dataclasses.replace(plan, lock=lockfile.find(root))
     check_touched(root, touched_paths(root, plan))
+    plan = dataclasses.replace(plan, commit_args=_commit_args(plan))
     local_tags = set(git.tags(root))  # one question for every package's tag
     for cut in plan.cuts:
         if cut.tag.startswith("-") or not is_ref(f"refs/tags/{cut.tag}"):
@@ -384,6 +387,38 @@ def _ask(project: Project, request: Request, plan: Plan) -> Plan:
         if version_on_index(listed, cut.new):
             refuse(f"{cut.settings.project_name} {cut.new} is already on {target.shown}")
     return dataclasses.replace(plan, target=target)
+
+
+#: bump-my-version's ``commit_args`` the release commit takes: none that changes which
+#: commit is made or its message (``--amend``, ``--fixup``, ``-m``, ``-e``).
+_COMMIT_ARG = re.compile(
+    r"-s|--signoff|--no-signoff|-n|--no-verify|--verify|-S\S*|--gpg-sign(=\S+)?|--no-gpg-sign"
+    r"|--author=.+|--date=.+|--trailer=.+|-q|--quiet|--allow-empty"
+)
+
+
+def _commit_args(plan: Plan) -> tuple[str, ...]:
+    """bump-my-version's ``commit_args`` for the one release commit, refused unless it is safe."""
+    given = sorted({c.bump.commit_args.strip() for c in plan.cuts if c.bump.commit_args.strip()})
+    if len(given) > 1:
+        refuse(
+            f"the members give different commit_args ({', '.join(map(repr, given))}): the "
+            "train makes one commit; give them the same"
+        )
+    if not given:
+        return ()
+    try:
+        args = shlex.split(given[0])
+    except ValueError as exc:
+        refuse(f"bump-my-version's commit_args {given[0]!r} cannot be read ({exc}): fix it")
+    for arg in args:
+        if not _COMMIT_ARG.fullmatch(arg):
+            refuse(
+                f"bump-my-version's commit_args has {arg!r}, which the release commit does not "
+                "take (it takes --signoff, --no-verify, -S/--gpg-sign, --author=, --date=, "
+                "--trailer=): remove it"
+            )
+    return tuple(args)
 
 
 def version_config(project: Project) -> list[str]:

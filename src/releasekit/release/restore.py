@@ -187,6 +187,20 @@ def drop_tag(root: Path, tag: str, commit: str) -> None:
         git.git(root, "update-ref", "-d", name, value, mutates=True)
 
 
+def _drop_tag_locks(root: Path, tags: list[str]) -> None:
+    """Remove the lock file git leaves when it is stopped while it writes a release tag.
+
+    Under the release's lock no one else makes the release's own tags; left
+    there, the lock would refuse the next release's tag after its checks.
+    """
+    common = git.git(root, "rev-parse", "--path-format=absolute", "--git-common-dir")
+    for tag in tags:
+        lock = Path(common, "refs", "tags", f"{tag}.lock")
+        if lock.is_file():
+            lock.unlink()
+            _console.info(f"removed {lock}, left by git when it was stopped making the tag {tag}")
+
+
 def undo(root: Path, state: State, copies: Copies | None = None) -> list[str]:
     """Undo exactly what a local release did; return the files kept as someone else left them.
 
@@ -203,6 +217,7 @@ def undo(root: Path, state: State, copies: Copies | None = None) -> list[str]:
     commit = release_commit(root, state.head_before, state.commit, paths)
     for tag in state.tags:
         drop_tag(root, tag, commit)
+    _drop_tag_locks(root, state.tags)
     head = git.head(root)
     if head != state.head_before:
         if commit and head == commit:

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import dataclasses
 import os
-import shlex
 from collections.abc import Callable
 from pathlib import Path
 
@@ -141,9 +140,8 @@ def _commit_and_tag(run: Run) -> None:
     present = [p for p in sorted(state.touched) if (root / p).exists()]
     git.git(root, "add", "--", *present, mutates=True)
     # The release's by identity (its new tags name it): the rollback takes it back.
-    # bump-my-version's commit_args, as it would pass them (a train's commit is its own).
-    args = [] if plan.train else shlex.split(plan.one.bump.commit_args)
-    run.commit = state.commit = git.commit(root, plan.commit_message, args=args)
+    # bump-my-version's commit_args, as it would pass them (checked in the preflight).
+    run.commit = state.commit = git.commit(root, plan.commit_message, args=plan.commit_args)
     save_state(root, state)
     check_one_parent(root, run.commit, run.head)
     check_commit_holds_only(root, run.commit, run.head, sorted(state.touched))
@@ -313,9 +311,13 @@ def _describe_commit_and_tag(run: Run) -> list[str]:
     plan = run.need_plan()
     signed = "signed" if plan.one.bump.sign_tags else "not signed"
     return [
-        f"  commit:    {plan.commit_message!r} on {plan.branch}",
+        f"  commit:    {plan.commit_message!r} on {plan.branch}{_with_args(plan)}",
         f"  tag:       {plan.one.tag} (annotated, {signed})",
     ]
+
+
+def _with_args(plan: Plan) -> str:
+    return f" (git commit {' '.join(plan.commit_args)})" if plan.commit_args else ""
 
 
 def _describe_build(run: Run) -> list[str]:
