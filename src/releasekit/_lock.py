@@ -25,8 +25,7 @@ LOCK_FILE = "releasekit.lock"
 @contextlib.contextmanager
 def held(root: Path) -> Iterator[None]:
     """Hold the repository's release lock, or refuse in one line while another run holds it."""
-    common = git.git(root, "rev-parse", "--path-format=absolute", "--git-common-dir")
-    path = Path(common) / LOCK_FILE
+    path = git.common_dir(root) / LOCK_FILE
     fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
     try:
         try:

@@ -34,7 +34,7 @@ READS_FRAGMENTS = ("towncrier-", "sphinxcontrib_towncrier-")
 
 
 def _store(root: Path) -> Path:
-    return Path(root, git.git(root, "rev-parse", "--git-common-dir"), "releasekit", "verdicts.json")
+    return git.common_dir(root) / "releasekit" / "verdicts.json"
 
 
 def key(root: Path, session: str, env_dir: Path | None = None) -> str | None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import time
 import urllib.parse
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from releasekit import _runner, _secrets
@@ -435,6 +435,22 @@ def is_ignored(root: Path, path: str) -> bool:
         quiet=True,
     )
     return result.returncode == 0
+
+
+def common_dir(root: Path) -> Path:
+    """The repository's own directory that every worktree shares (``--git-common-dir``)."""
+    return Path(git(root, "rev-parse", "--path-format=absolute", "--git-common-dir"))
+
+
+def changed_outside(root: Path, paths: Iterable[str], *revs: str) -> list[str]:
+    """What ``git diff --name-only REVS`` names besides ``paths`` (relative to ``root``), sorted.
+
+    Named from the repository's top, as git names them, wherever ``root`` sits in it.
+    """
+    prefix = git(root, "rev-parse", "--show-prefix")
+    ours = {os.path.normpath(prefix + p) for p in paths}
+    changed = git(root, "diff", "--name-only", "-z", *revs).split("\0")
+    return sorted(p for p in changed if p and p not in ours)
 
 
 def _said(exc: CommandError) -> str:

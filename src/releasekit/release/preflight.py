@@ -253,10 +253,7 @@ def check_index_holds_only(root: Path, paths: list[str]) -> None:
     ``root``, wherever it sits in the repository.
     """
     git.check_no_operation(root)
-    prefix = git.git(root, "rev-parse", "--show-prefix")
-    ours = {os.path.normpath(prefix + p) for p in paths}
-    staged = git.git(root, "diff", "--cached", "--name-only", "-z", "HEAD").split("\0")
-    others = sorted(p for p in staged if p and p not in ours)
+    others = git.changed_outside(root, paths, "--cached", "HEAD")
     if others:
         refuse(
             f"{others[0]} was staged while the release ran ({len(others)} such file(s)): it is "
@@ -270,10 +267,7 @@ def check_commit_holds_only(root: Path, commit: str, parent: str, paths: list[st
     A ``pre-commit`` hook may stage more files while the commit is made (a
     build stamp): they would be released unchecked, and are not the release's.
     """
-    prefix = git.git(root, "rev-parse", "--show-prefix")
-    ours = {os.path.normpath(prefix + p) for p in paths}
-    changed = git.git(root, "diff", "--name-only", "-z", parent, commit).split("\0")
-    others = sorted(p for p in changed if p and p not in ours)
+    others = git.changed_outside(root, paths, parent, commit)
     if others:
         refuse(
             f"{others[0]} went into the release commit ({len(others)} such file(s)), put there "

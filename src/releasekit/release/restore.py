@@ -69,9 +69,8 @@ class Copies:
 
 def copies_for(root: Path, state: State) -> Copies:
     """The :class:`Copies` of an ``--abort`` now: a new directory under ``.git/releasekit/``."""
-    common = git.git(root, "rev-parse", "--path-format=absolute", "--git-common-dir")
     stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
-    directory = Path(common, "releasekit", f"abort-{stamp}-{os.getpid()}")
+    directory = git.common_dir(root) / "releasekit" / f"abort-{stamp}-{os.getpid()}"
     return Copies(directory, dict(state.touched))
 
 
@@ -144,10 +143,7 @@ def release_commit(root: Path, head_before: str, commit: str, paths: list[str]) 
     parents = git.git(root, "rev-list", "--parents", "-n", "1", head).split()[1:]
     if parents != [head_before]:
         return ""
-    prefix = git.git(root, "rev-parse", "--show-prefix")
-    ours = {os.path.normpath(prefix + p) for p in paths}
-    changed = git.git(root, "diff", "--name-only", "-z", head_before, head).split("\0")
-    return head if all(c in ours for c in changed if c) else ""
+    return "" if git.changed_outside(root, paths, head_before, head) else head
 
 
 def unfit_head_before(root: Path, head_before: str, commit: str) -> str:
@@ -193,9 +189,9 @@ def _drop_tag_locks(root: Path, tags: list[str]) -> None:
     Under the release's lock no one else makes the release's own tags; left
     there, the lock would refuse the next release's tag after its checks.
     """
-    common = git.git(root, "rev-parse", "--path-format=absolute", "--git-common-dir")
+    refs = git.common_dir(root) / "refs" / "tags"
     for tag in tags:
-        lock = Path(common, "refs", "tags", f"{tag}.lock")
+        lock = refs / f"{tag}.lock"
         if lock.is_file():
             lock.unlink()
             _console.info(f"removed {lock}, left by git when it was stopped making the tag {tag}")
