@@ -84,7 +84,7 @@ def plan(root: Path, request: Request, branch: str) -> Plan:
                 bump=e.bump,
                 fragments=tuple(e.fragments),
                 tag_message=source.render(e.bump.tag_message, e.current, e.new),
-                fragment_types=tuple(f.type for f in changelog.fragments(e.member.root)),
+                fragment_types=e.fragment_types,
                 widenings=tuple(e.widenings),
                 generated=_generated_path(e),
                 siblings=bool(e.member.needs),
@@ -157,8 +157,7 @@ def plan_lines(run: Run) -> list[str]:
     if plan.lock is not None:
         lines.append(f"  lock:      {plan.lock.relative_to(root)}, re-locked with uv once every "
                      "member moved")  # fmt: skip
-    args = f" (git commit {' '.join(plan.commit_args)})" if plan.commit_args else ""
-    lines.append(f"  commit:    {plan.commit_message!r} on {plan.branch}{args}")
+    lines.append(f"  commit:    {plan.commit_shown}")
     target = plan.target.shown if plan.target else "none (--no-publish)"
     lines.append(f"  publish:   {target}, tier by tier, each confirmed before the next")
     tags = " ".join(c.tag for c in plan.cuts)

@@ -82,6 +82,12 @@ class Plan:
         assert len(self.cuts) == 1 and not self.train, "a single release cuts one package"
         return self.cuts[0]
 
+    @property
+    def commit_shown(self) -> str:
+        """The release commit, for a plan: its message, its branch, its ``git commit`` options."""
+        args = f" (git commit {' '.join(self.commit_args)})" if self.commit_args else ""
+        return f"{self.commit_message!r} on {self.branch}{args}"
+
     def label(self, action: str, cut: Cut) -> str:
         """A step's part for one package: "build" in a single release, "build b" in a train."""
         return f"{action} {cut.name}" if self.train else action

@@ -137,10 +137,9 @@ def single(project: Project, request: Request, branch: str) -> Plan:
         siblings=_needs_siblings(project),
         import_name=settings.import_name,
     )
-    name = canonicalize_name(settings.project_name)
     return Plan(
         cuts=(cut,),
-        tiers=((name,),),
+        tiers=((cut.name,),),
         branch=branch,
         commit_message=message,
     )

@@ -311,13 +311,9 @@ def _describe_commit_and_tag(run: Run) -> list[str]:
     plan = run.need_plan()
     signed = "signed" if plan.one.bump.sign_tags else "not signed"
     return [
-        f"  commit:    {plan.commit_message!r} on {plan.branch}{_with_args(plan)}",
+        f"  commit:    {plan.commit_shown}",
         f"  tag:       {plan.one.tag} (annotated, {signed})",
     ]
-
-
-def _with_args(plan: Plan) -> str:
-    return f" (git commit {' '.join(plan.commit_args)})" if plan.commit_args else ""
 
 
 def _describe_build(run: Run) -> list[str]:

@@ -71,12 +71,9 @@ def bump(
     allow_dirty: bool = False,
     commit: bool | None = None,
     tag: bool | None = None,
-    message: str | None = None,
 ) -> None:
     """Move every configured file to ``new_version`` (already checked)."""
     args = ["bump", "--new-version", new_version]
-    if message:
-        args += ["--message", message]
     if allow_dirty:
         args.append("--allow-dirty")
     if commit is not None:

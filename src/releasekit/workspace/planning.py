@@ -28,6 +28,8 @@ class Entry:
     new: str
     reasons: tuple[str, ...]
     fragments: tuple[Path, ...]
+    #: Their types (what the version was chosen from; the API check reads them too).
+    fragment_types: tuple[str, ...]
     widenings: tuple[Widening, ...]
     bump: Any  # versions.BumpConfig (kept loose: the engine imports it lazily)
 
@@ -135,6 +137,7 @@ def plan(workspace: Workspace, *, pre: str | None = None) -> Plan:
             new=new,
             reasons=tuple(reasons),
             fragments=tuple(f.path for f in frags),
+            fragment_types=tuple(f.type for f in frags),
             widenings=tuple(widenings),
             bump=bump,
         )
