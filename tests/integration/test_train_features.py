@@ -130,16 +130,21 @@ def test_resume_cannot_move_the_rest_of_a_half_published_train(
     assert index.files() == published and remote_tags(root) == []
 
 
-def test_post_release_dev_moves_every_released_member_on_in_one_commit(
-    workspace: Path, index: Index
-) -> None:
-    root = workspace
+def _back_to_development_after_a_feature_in_a(root: Path) -> None:
+    """Both members set post_release_dev; a feature in a releases a, and b (widened)."""
     for member in ("a", "b"):
         pyproject = root / "packages" / member / "pyproject.toml"
         pyproject.write_text(pyproject.read_text().replace(
             "post_release_dev = false", "post_release_dev = true"))  # fmt: skip
     commit_all(root, "Back to development after each release")
     fragment(root, "a", "feature")
+
+
+def test_post_release_dev_moves_every_released_member_on_in_one_commit(
+    workspace: Path, index: Index
+) -> None:
+    root = workspace
+    _back_to_development_after_a_feature_in_a(root)
     dry = invoke("release", "--dry-run", "--no-checks", "--repository", index.url, cwd=root)
     assert "then:      commit a 0.2.1.dev0, b 0.1.2.dev0 (post_release_dev)" in dry.stdout
 
@@ -229,12 +234,7 @@ def test_resume_merges_the_train_into_a_remote_branch_that_moved(
     workspace: Path, index: Index, tmp_path: Path
 ) -> None:
     root = workspace
-    for member in ("a", "b"):
-        pyproject = root / "packages" / member / "pyproject.toml"
-        pyproject.write_text(pyproject.read_text().replace(
-            "post_release_dev = false", "post_release_dev = true"))  # fmt: skip
-    commit_all(root, "Back to development after each release")
-    fragment(root, "a", "feature")
+    _back_to_development_after_a_feature_in_a(root)
     hook = tmp_path / "remote.git/hooks/pre-receive"
     hook.write_text("#!/bin/sh\necho 'remote: pushes are closed today' >&2\nexit 1\n")
     hook.chmod(0o755)
